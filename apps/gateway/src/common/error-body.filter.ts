@@ -1,0 +1,60 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+
+import { CapacityExceededError, GridError } from '@gridllm/contracts';
+
+/**
+ * The one place where errors become HTTP: Ollama's `{"error":"..."}` body with the right status and
+ * `Content-Type: application/json` (so ollama-js shows the message). After streaming has started the
+ * relay ends the stream with an error line itself; here we only make sure the socket is closed.
+ */
+@Catch()
+export class ErrorBodyFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ErrorBodyFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, message } = describe(exception);
+    if (status >= 500 && !(exception instanceof GridError)) {
+      this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
+    }
+    if (res.headersSent) {
+      if (!res.writableEnded) res.end(`${JSON.stringify({ error: message })}\n`);
+      return;
+    }
+    if (exception instanceof CapacityExceededError)
+      res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    res
+      .status(status)
+      .type('application/json')
+      .send(JSON.stringify({ error: message }));
+  }
+}
+
+export function describe(exception: unknown): { status: number; message: string } {
+  if (exception instanceof GridError) return { status: exception.status, message: exception.message };
+  if (exception instanceof HttpException)
+    return { status: exception.getStatus(), message: httpMessage(exception) };
+  const bodyParserError = exception as { type?: string; status?: number; message?: string };
+  if (typeof bodyParserError?.type === 'string' && typeof bodyParserError.status === 'number') {
+    return {
+      status: bodyParserError.status,
+      message: bodyParserMessage(bodyParserError.type, bodyParserError.message),
+    };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
+}
+
+function httpMessage(exception: HttpException): string {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+function bodyParserMessage(type: string, message = 'invalid request body'): string {
+  if (type === 'entity.too.large') return 'request body too large';
+  if (type === 'entity.parse.failed') return `invalid JSON in request body: ${message}`;
+  return message;
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { InferenceJobData, OllamaChunk } from '@gridllm/contracts';
+
+import { JobRelay } from './job-relay.service';
+import { CollectingSink, NdjsonSink } from './job-sink';
+
+/** Shapes the merged answer of a `stream:false` request (the native API wraps it with the job id). */
+export type ResultShaper = (result: OllamaChunk, workerId: string | undefined) => unknown;
+
+const asIs: ResultShaper = (result) => result;
+
+/** Answers an HTTP request from a submitted job: an NDJSON stream, or the one merged JSON object. */
+@Injectable()
+export class InferenceResponder {
+  constructor(private readonly relay: JobRelay) {}
+
+  async respond(
+    job: InferenceJobData,
+    stream: boolean,
+    req: Request,
+    res: Response,
+    shape = asIs,
+  ): Promise<void> {
+    res.setHeader('x-gridllm-job-id', job.id);
+    const clientGone = watchClient(req, res);
+    if (stream) {
+      await this.relay.relay(job, new NdjsonSink(res), clientGone);
+      return;
+    }
+    const sink = new CollectingSink(job.kind);
+    const end = await this.relay.relay(job, sink, clientGone);
+    if (end === 'client-gone') return;
+    if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);
+    if (sink.failure || !sink.result) {
+      const status = sink.failure?.status ?? 502;
+      const message = sink.failure?.message ?? 'job ended without a result';
+      res
+        .status(status)
+        .type('application/json')
+        .send(JSON.stringify({ error: message }));
+      return;
+    }
+    res
+      .status(200)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(shape(sink.result, sink.workerId)));
+  }
+}
+
+/** Aborts when the client disconnects before the response is complete. */
+export function watchClient(req: Request, res: Response): AbortSignal {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) controller.abort();
+  };
+  res.once('close', onClose);
+  req.once('aborted', onClose);
+  return controller.signal;
+}

@@ -1,0 +1,92 @@
+import type { Response } from 'express';
+
+import { JobFailedError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
+import { NdjsonWriter, ResponseAccumulator } from '@gridllm/streaming';
+
+/** Where a job's events go: an NDJSON response, or an accumulator for `stream:false`. */
+export interface JobSink {
+  workerAssigned(workerId: string): void;
+  chunk(raw: string): void;
+  final(raw: string): void;
+  failed(error: StreamErrorData): void;
+  /** True once the client has received any part of the answer. */
+  readonly emitted: boolean;
+}
+
+/** Relays chunks as NDJSON lines, byte for byte as the engine sent them. */
+export class NdjsonSink implements JobSink {
+  private readonly writer: NdjsonWriter;
+
+  constructor(private readonly res: Response) {
+    this.writer = new NdjsonWriter(res);
+  }
+
+  get emitted(): boolean {
+    return this.writer.started;
+  }
+
+  workerAssigned(workerId: string): void {
+    if (!this.res.headersSent) this.res.setHeader('x-gridllm-worker', workerId);
+  }
+
+  chunk(raw: string): void {
+    this.writer.line(raw);
+  }
+
+  final(raw: string): void {
+    this.writer.line(raw);
+    this.writer.end();
+  }
+
+  /** Before any byte: the real status with a JSON error body. After: one `{"error"}` line ends the stream. */
+  failed(error: StreamErrorData): void {
+    if (!this.writer.started) {
+      this.res
+        .status(httpStatus(error.status))
+        .type('application/json')
+        .send(JSON.stringify({ error: error.error }));
+      return;
+    }
+    this.writer.error(error.error);
+  }
+}
+
+/** Collects chunks into the single object Ollama returns for `stream:false`. */
+export class CollectingSink implements JobSink {
+  private readonly accumulator: ResponseAccumulator;
+  private received = false;
+  workerId: string | undefined;
+  result: OllamaChunk | undefined;
+  failure: JobFailedError | undefined;
+
+  constructor(kind: JobKind) {
+    this.accumulator = new ResponseAccumulator(kind);
+  }
+
+  get emitted(): boolean {
+    return this.received;
+  }
+
+  workerAssigned(workerId: string): void {
+    this.workerId = workerId;
+  }
+
+  chunk(raw: string): void {
+    this.received = true;
+    this.accumulator.add(JSON.parse(raw) as OllamaChunk);
+  }
+
+  final(raw: string): void {
+    this.chunk(raw);
+    this.result = this.accumulator.result();
+  }
+
+  failed(error: StreamErrorData): void {
+    this.failure = new JobFailedError(error.error, httpStatus(error.status));
+  }
+}
+
+/** 499 (client closed) is not a status a client can receive; report it as a plain 400-range code Ollama uses. */
+function httpStatus(status: number): number {
+  return Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+
+import { GridConfigModule } from '@gridllm/config';
+import { RedisModule } from '@gridllm/redis';
+import { RegistryModule } from '@gridllm/registry';
+import { SchedulerModule } from '@gridllm/scheduler';
+import { StreamingModule } from '@gridllm/streaming';
+
+import { AdminController } from './admin/admin.controller';
+import { AdminService } from './admin/admin.service';
+import { ErrorBodyFilter } from './common/error-body.filter';
+import { InferenceResponder } from './common/inference-responder.service';
+import { JobRelay } from './common/job-relay.service';
+import { NativeApiController } from './native-api/native-api.controller';
+import { NativeApiService } from './native-api/native-api.service';
+import { OllamaApiController } from './ollama-api/ollama-api.controller';
+import { OllamaApiService } from './ollama-api/ollama-api.service';
+
+@Module({
+  imports: [GridConfigModule.forRoot(), RedisModule, RegistryModule, StreamingModule, SchedulerModule],
+  // Native and admin routes first: the Ollama controller also serves the root path.
+  controllers: [NativeApiController, AdminController, OllamaApiController],
+  providers: [
+    { provide: APP_FILTER, useClass: ErrorBodyFilter },
+    JobRelay,
+    InferenceResponder,
+    OllamaApiService,
+    NativeApiService,
+    AdminService,
+  ],
+})
+export class GatewayModule {}

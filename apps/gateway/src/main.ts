@@ -1,0 +1,45 @@
+import { Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
+
+import {
+  ConfigValidationError,
+  configWarnings,
+  gatewayConfig,
+  nestLogLevels,
+  parseGridConfig,
+} from '@gridllm/config';
+
+import { bodyParserErrors } from './common/body-parser-errors.middleware';
+import { setupSwagger } from './swagger';
+
+async function bootstrap(): Promise<void> {
+  // Imported here: the config module validates the environment while the module file loads.
+  const { GatewayModule } = await import('./gateway.module');
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
+    bodyParser: false,
+    logger: nestLogLevels(process.env.LOG_LEVEL),
+  });
+  const settings = app.get<ConfigType<typeof gatewayConfig>>(gatewayConfig.KEY);
+  // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
+  app.use(json({ limit: settings.bodyLimit, type: () => true }), bodyParserErrors);
+  app.enableCors({
+    origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
+  });
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.init();
+  for (const warning of configWarnings(parseGridConfig(process.env))) new Logger('Config').warn(warning);
+  await app.listen(settings.port, settings.host);
+  new Logger('Gateway').log(
+    `listening on http://${settings.host}:${settings.port} (Ollama API at / and /ollama, docs at /docs)`,
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error instanceof ConfigValidationError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsArray, IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
+
+import { JOB_PRIORITIES, JobPriority } from '@gridllm/contracts';
+
+/** `POST /inference`: `prompt` (generate) or `messages` (chat); other Ollama fields pass through to the engine. */
+export class InferenceRequestDto {
+  @ApiProperty({ example: 'llama3.2' })
+  @IsString({ message: 'model is required' })
+  @IsNotEmpty({ message: 'model is required' })
+  model!: string;
+
+  @ApiPropertyOptional({ example: 'Why is the sky blue?' })
+  @IsOptional()
+  @IsString({ message: 'prompt must be a string' })
+  prompt?: string;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object' },
+    example: [{ role: 'user', content: 'Hi' }],
+  })
+  @IsOptional()
+  @IsArray({ message: 'messages must be an array' })
+  messages?: Array<Record<string, unknown>>;
+
+  @ApiPropertyOptional({ enum: JOB_PRIORITIES, default: 'medium' })
+  @IsOptional()
+  @IsIn(JOB_PRIORITIES, { message: 'priority must be one of high, medium, low' })
+  priority?: JobPriority;
+
+  @ApiPropertyOptional({ default: false, description: 'stream the answer as NDJSON' })
+  @IsOptional()
+  @IsBoolean({ message: 'stream must be a boolean' })
+  stream?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'answer 202 {id,status} at once; fetch the result later',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'async must be a boolean' })
+  async?: boolean;
+
+  @ApiPropertyOptional({ type: Object })
+  @IsOptional()
+  @IsObject({ message: 'options must be an object' })
+  options?: Record<string, unknown>;
+}

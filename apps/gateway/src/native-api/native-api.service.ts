@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import type { Request, Response } from 'express';
+
+import { queueConfig } from '@gridllm/config';
+import { InferenceJobData, InvalidRequestError, JobKind } from '@gridllm/contracts';
+import { WorkerRegistry } from '@gridllm/registry';
+import { JobInspector, JobOutcome, JobSchedulerService, QueueDepth } from '@gridllm/scheduler';
+
+import { JobRelay } from '../common/job-relay.service';
+import { NdjsonSink } from '../common/job-sink';
+import { InferenceResponder, watchClient } from '../common/inference-responder.service';
+import { InferenceRequestDto } from './dto/inference-request.dto';
+
+/** Fields of the native request that are ours, not the engine's. */
+const NATIVE_FIELDS = new Set(['priority', 'async', 'stream']);
+
+export interface ModelAvailability {
+  model: string;
+  freeSlots: number;
+  workers: Array<{ id: string; freeSlots: number; loaded: boolean }>;
+}
+
+/** The native job API: submit (sync, streaming or async), inspect, stream, cancel. */
+@Injectable()
+export class NativeApiService {
+  constructor(
+    private readonly scheduler: JobSchedulerService,
+    private readonly inspector: JobInspector,
+    private readonly responder: InferenceResponder,
+    private readonly relay: JobRelay,
+    private readonly registry: WorkerRegistry,
+    @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
+  ) {}
+
+  /** Returns the accepted job when `async`; otherwise answers on `res` itself and returns null. */
+  async submit(dto: InferenceRequestDto, req: Request, res: Response): Promise<InferenceJobData | null> {
+    const job = await this.scheduler.submit({
+      kind: this.kindOf(dto),
+      model: dto.model,
+      request: engineRequest(dto),
+      priority: dto.priority,
+      retainSeconds: this.settings.resultTtlSeconds,
+    });
+    if (dto.async === true) return job;
+    await this.responder.respond(job, dto.stream === true, req, res, (result, workerId) => ({
+      id: job.id,
+      status: 'completed',
+      model: job.model,
+      workerId,
+      result,
+    }));
+    return null;
+  }
+
+  status(jobId: string): Promise<JobOutcome> {
+    return this.inspector.describe(jobId).then(({ result: _result, ...status }) => status);
+  }
+
+  result(jobId: string): Promise<JobOutcome> {
+    return this.inspector.outcome(jobId);
+  }
+
+  /** The job's NDJSON from the start (or after an event id), then live until it ends. */
+  async stream(jobId: string, afterId: string | undefined, req: Request, res: Response): Promise<void> {
+    const { job } = await this.scheduler.find(jobId);
+    res.setHeader('x-gridllm-job-id', jobId);
+    await this.relay.relay(job.data, new NdjsonSink(res), watchClient(req, res), afterId ?? '0');
+  }
+
+  async cancel(jobId: string): Promise<{ id: string; status: string }> {
+    const outcome = await this.scheduler.cancel(jobId);
+    if (outcome === 'cancelled') return { id: jobId, status: 'cancelled' };
+    return { id: jobId, status: (await this.inspector.describe(jobId)).state };
+  }
+
+  async models(): Promise<ModelAvailability[]> {
+    const byModel = new Map<string, ModelAvailability>();
+    for (const worker of await this.registry.liveWorkers()) {
+      if (worker.status !== 'ready') continue;
+      const freeSlots = Math.max(0, worker.slots - worker.runningJobs);
+      const loaded = new Set(worker.loadedModels.map((model) => model.name));
+      for (const { name } of worker.models) {
+        const entry = byModel.get(name) ?? { model: name, freeSlots: 0, workers: [] };
+        entry.freeSlots += freeSlots;
+        entry.workers.push({ id: worker.id, freeSlots, loaded: loaded.has(name) });
+        byModel.set(name, entry);
+      }
+    }
+    return [...byModel.values()].sort((a, b) => a.model.localeCompare(b.model));
+  }
+
+  async queue(): Promise<{
+    models: QueueDepth[];
+    activeJobs: number;
+    queuedJobs: number;
+    workersOnline: number;
+  }> {
+    const [models, workers] = await Promise.all([this.inspector.depths(), this.registry.liveWorkers()]);
+    const queuedJobs = models.reduce((sum, m) => sum + m.waiting.high + m.waiting.medium + m.waiting.low, 0);
+    return {
+      models,
+      activeJobs: models.reduce((sum, m) => sum + m.active, 0),
+      queuedJobs,
+      workersOnline: workers.length,
+    };
+  }
+
+  private kindOf(dto: InferenceRequestDto): JobKind {
+    if (dto.messages !== undefined) return JobKind.Chat;
+    if (dto.prompt !== undefined) return JobKind.Generate;
+    throw new InvalidRequestError('prompt or messages is required');
+  }
+}
+
+function engineRequest(dto: InferenceRequestDto): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(dto).filter(([field]) => !NATIVE_FIELDS.has(field)));
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { JobKind, OllamaModel, OllamaVersion } from '@gridllm/contracts';
+import { WorkerRegistry, mergeFleetModels } from '@gridllm/registry';
+import { JobSchedulerService } from '@gridllm/scheduler';
+
+import { InferenceResponder } from '../common/inference-responder.service';
+
+/** The version reported when no worker is online; clients use it only for feature checks. */
+export const GATEWAY_OLLAMA_COMPAT_VERSION = '0.12.6';
+
+/** Ollama's API over the whole fleet. */
+@Injectable()
+export class OllamaApiService {
+  constructor(
+    private readonly scheduler: JobSchedulerService,
+    private readonly responder: InferenceResponder,
+    private readonly registry: WorkerRegistry,
+  ) {}
+
+  async run(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const job = await this.scheduler.submit({ kind, model: String(body.model), request: body });
+    await this.responder.respond(job, body.stream !== false, req, res);
+  }
+
+  /** Every model any live worker has, listed once. */
+  async tags(): Promise<{ models: OllamaModel[] }> {
+    return { models: mergeFleetModels(await this.registry.liveWorkers()) };
+  }
+
+  /** The oldest engine version in the fleet: a client gating features on it is then right for every worker. */
+  async version(): Promise<OllamaVersion> {
+    const versions = (await this.registry.liveWorkers())
+      .map((worker) => worker.engineVersion)
+      .filter((version): version is string => typeof version === 'string' && version.length > 0)
+      .sort(compareVersions);
+    return { version: versions[0] ?? GATEWAY_OLLAMA_COMPAT_VERSION };
+  }
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((part) => Number(part) || 0);
+  const pb = b.split(/[.-]/).map((part) => Number(part) || 0);
+  for (let index = 0; index < Math.max(pa.length, pb.length); index++) {
+    const diff = (pa[index] ?? 0) - (pb[index] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}

@@ -1,0 +1,33 @@
+import { HardwareInfo } from '@gridllm/contracts';
+
+import { parseNvidiaSmi } from './hardware.probe';
+import { classifyTier } from './performance-tier';
+
+const cpuBox: HardwareInfo = {
+  cpuCores: 2,
+  cpuModel: 'x',
+  memoryTotalBytes: 8 * 1024 ** 3,
+  memoryFreeBytes: 0,
+  gpus: [],
+};
+
+describe('classifyTier', () => {
+  it('keeps an explicitly configured tier', () => {
+    expect(classifyTier('high', cpuBox)).toBe('high');
+  });
+
+  it('ranks a machine with a large GPU high and a small CPU box low', () => {
+    expect(classifyTier('auto', { ...cpuBox, gpus: [{ name: 'A100', memoryTotalMb: 40960 }] })).toBe('high');
+    expect(classifyTier('auto', { ...cpuBox, gpus: [{ name: 'T4', memoryTotalMb: 8192 }] })).toBe('medium');
+    expect(classifyTier('auto', cpuBox)).toBe('low');
+  });
+});
+
+describe('parseNvidiaSmi', () => {
+  it('reads one GPU per line', () => {
+    expect(parseNvidiaSmi('NVIDIA A100-SXM4-40GB, 40960, 40000\nTesla T4, 15360, 15000\n')).toEqual([
+      { name: 'NVIDIA A100-SXM4-40GB', memoryTotalMb: 40960, memoryFreeMb: 40000 },
+      { name: 'Tesla T4', memoryTotalMb: 15360, memoryFreeMb: 15000 },
+    ]);
+  });
+});

@@ -1,0 +1,33 @@
+import { EngineName, OllamaChunk, OllamaLoadedModel, OllamaModel } from '@gridllm/contracts';
+
+/** One chunk as the engine produced it: the exact JSON text (relayed as-is) and its parsed form. */
+export interface EngineChunk {
+  raw: string;
+  chunk: OllamaChunk;
+}
+
+/** The port every engine implements (Ollama over HTTP now; embedded llama.cpp later). */
+export interface InferenceEngine {
+  readonly name: EngineName;
+  /** `/api/generate` semantics; every request field passes through. Ends with the `done:true` chunk. */
+  generate(request: Record<string, unknown>, signal: AbortSignal): AsyncIterable<EngineChunk>;
+  /** `/api/chat` semantics (never flattened into generate). */
+  chat(request: Record<string, unknown>, signal: AbortSignal): AsyncIterable<EngineChunk>;
+  listModels(): Promise<OllamaModel[]>;
+  listLoaded(): Promise<OllamaLoadedModel[]>;
+  version(): Promise<string>;
+}
+
+/** Nest injection token for the configured engine. */
+export const INFERENCE_ENGINE = Symbol('INFERENCE_ENGINE');
+
+/** The engine answered with an error (HTTP status and Ollama's message), or failed mid-stream. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = EngineError.name;
+  }
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+
+import { workerConfig } from '@gridllm/config';
+import { OllamaChunk, OllamaLoadedModel, OllamaModel, OllamaVersion } from '@gridllm/contracts';
+
+import { EngineChunk, EngineError, InferenceEngine } from './inference-engine';
+import { ndjsonLines } from './ndjson-lines';
+
+const INVENTORY_TIMEOUT_MS = 5000;
+
+/** Talks to the worker's own Ollama over HTTP. Requests go through untouched except `stream`, which is always on. */
+@Injectable()
+export class OllamaEngine implements InferenceEngine {
+  readonly name = 'ollama' as const;
+
+  constructor(@Inject(workerConfig.KEY) private readonly settings: ConfigType<typeof workerConfig>) {}
+
+  generate(request: Record<string, unknown>, signal: AbortSignal): AsyncIterable<EngineChunk> {
+    return this.stream('/api/generate', request, signal);
+  }
+
+  chat(request: Record<string, unknown>, signal: AbortSignal): AsyncIterable<EngineChunk> {
+    return this.stream('/api/chat', request, signal);
+  }
+
+  async listModels(): Promise<OllamaModel[]> {
+    const body = await this.getJson<{ models?: OllamaModel[] }>('/api/tags');
+    return body.models ?? [];
+  }
+
+  async listLoaded(): Promise<OllamaLoadedModel[]> {
+    const body = await this.getJson<{ models?: OllamaLoadedModel[] }>('/api/ps');
+    return body.models ?? [];
+  }
+
+  async version(): Promise<string> {
+    return (await this.getJson<OllamaVersion>('/api/version')).version;
+  }
+
+  /** The worker always streams from Ollama: chunks are relayed as they come, and the gateway merges for stream:false. */
+  private async *stream(
+    path: string,
+    request: Record<string, unknown>,
+    signal: AbortSignal,
+  ): AsyncGenerator<EngineChunk> {
+    const response = await fetch(`${this.settings.ollamaUrl}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...request, stream: true }),
+      signal,
+    });
+    if (!response.ok || !response.body) throw await toEngineError(response);
+    for await (const raw of ndjsonLines(response.body)) {
+      const chunk = parseChunk(raw);
+      if (typeof chunk.error === 'string') throw new EngineError(chunk.error, 500);
+      yield { raw, chunk };
+    }
+  }
+
+  private async getJson<T>(path: string): Promise<T> {
+    const response = await fetch(`${this.settings.ollamaUrl}${path}`, {
+      signal: AbortSignal.timeout(INVENTORY_TIMEOUT_MS),
+    });
+    if (!response.ok) throw await toEngineError(response);
+    return (await response.json()) as T;
+  }
+}
+
+function parseChunk(raw: string): OllamaChunk {
+  try {
+    return JSON.parse(raw) as OllamaChunk;
+  } catch {
+    throw new EngineError(`engine sent an invalid line: ${raw.slice(0, 200)}`, 502);
+  }
+}
+
+async function toEngineError(response: Response): Promise<EngineError> {
+  const text = await response.text().catch(() => '');
+  let message = text.trim() || response.statusText;
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    if (typeof body.error === 'string') message = body.error;
+  } catch {
+    // Not JSON (e.g. "404 page not found"): keep the text.
+  }
+  return new EngineError(message, response.status);
+}

@@ -1,0 +1,11 @@
+/** Why a running job's AbortController fired; decides how the job ends. */
+export enum AbortReason {
+  /** The client or an operator cancelled it. */
+  Cancelled = 'cancelled',
+  /** DEFAULT_JOB_TIMEOUT passed. */
+  Deadline = 'deadline',
+  /** The worker is shutting down and hands the job back (or fails it if it has streamed). */
+  HandBack = 'hand-back',
+  /** Our BullMQ lock was lost: another worker may own the job now, so touch nothing. */
+  LockLost = 'lock-lost',
+}

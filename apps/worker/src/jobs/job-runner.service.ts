@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+
+import { workerConfig } from '@gridllm/config';
+import { StreamErrorData } from '@gridllm/contracts';
+import { RedisClient } from '@gridllm/redis';
+import { JobSource, TakenJob } from '@gridllm/scheduler';
+import { JobStreamAppender, ResponseAccumulator, TokenStreamWriter } from '@gridllm/streaming';
+
+import { EngineError } from '../engines/inference-engine';
+import { AbortReason } from './abort-reason';
+import { JobHandlers } from './job-handlers';
+
+/** Runs one taken job on the engine and relays every chunk to the job's token stream. Decides nothing else. */
+@Injectable()
+export class JobRunner {
+  private readonly logger = new Logger(JobRunner.name);
+  private readonly controllers = new Map<string, AbortController>();
+
+  constructor(
+    private readonly handlers: JobHandlers,
+    private readonly source: JobSource,
+    private readonly streams: TokenStreamWriter,
+    private readonly client: RedisClient,
+    @Inject(workerConfig.KEY) private readonly settings: ConfigType<typeof workerConfig>,
+  ) {}
+
+  /** Aborts a running job; no-op when it does not run here. */
+  abort(jobId: string, reason: AbortReason): void {
+    this.controllers.get(jobId)?.abort(reason);
+  }
+
+  async run(taken: TakenJob): Promise<void> {
+    const { data } = taken.job;
+    const controller = new AbortController();
+    this.controllers.set(data.id, controller);
+    const appender = this.streams.open(data.id, Math.max(1, taken.job.attemptsStarted));
+    const deadline = setTimeout(
+      () => controller.abort(AbortReason.Deadline),
+      Math.max(0, data.deadlineAt - Date.now()),
+    );
+    try {
+      if (await this.isCancelled(data.id)) controller.abort(AbortReason.Cancelled);
+      await this.execute(taken, appender, controller.signal);
+    } catch (error) {
+      await this.settleFailure(taken, appender, error, controller.signal.reason);
+    } finally {
+      clearTimeout(deadline);
+      this.controllers.delete(data.id);
+      await appender.expire(data.retainSeconds).catch(() => undefined);
+    }
+  }
+
+  private async execute(taken: TakenJob, appender: JobStreamAppender, signal: AbortSignal): Promise<void> {
+    const { data } = taken.job;
+    signal.throwIfAborted();
+    await appender.started(this.settings.workerId);
+    const accumulator = new ResponseAccumulator(data.kind);
+    let finished = false;
+    for await (const { raw, chunk } of this.handlers.for(data.kind)(data.request, signal)) {
+      accumulator.add(chunk);
+      if (chunk.done === true) {
+        await appender.final(raw);
+        finished = true;
+        break;
+      }
+      await appender.chunk(raw);
+    }
+    signal.throwIfAborted();
+    if (!finished) throw new EngineError('engine closed the stream without a final chunk', 502);
+    await this.source.complete(taken, { workerId: this.settings.workerId, response: accumulator.result() });
+  }
+
+  private async settleFailure(
+    taken: TakenJob,
+    appender: JobStreamAppender,
+    error: unknown,
+    reason: unknown,
+  ): Promise<void> {
+    const jobId = taken.job.data.id;
+    try {
+      if (reason === AbortReason.LockLost) {
+        this.logger.warn(`job ${jobId}: lock lost, leaving it to its new owner`);
+        return;
+      }
+      if (reason === AbortReason.HandBack && !appender.hasEmitted) {
+        await this.source.handBack(taken);
+        this.logger.log(`job ${jobId}: handed back to the queue`);
+        return;
+      }
+      const failure = this.describe(error, reason);
+      await appender.error(failure);
+      await this.source.fail(taken, failure.error);
+      this.logger.log(`job ${jobId}: failed (${failure.status}) ${failure.error}`);
+    } catch (settleError) {
+      this.logger.warn(`job ${jobId}: could not record the failure: ${(settleError as Error).message}`);
+    }
+  }
+
+  private describe(error: unknown, reason: unknown): StreamErrorData {
+    switch (reason) {
+      case AbortReason.Cancelled:
+        return { error: 'request canceled', status: 499 };
+      case AbortReason.Deadline:
+        return { error: `job exceeded its deadline (DEFAULT_JOB_TIMEOUT)`, status: 504 };
+      case AbortReason.HandBack:
+        return { error: `worker ${this.settings.workerId} shut down mid-stream`, status: 503 };
+    }
+    if (error instanceof EngineError) return { error: error.message, status: error.status };
+    return { error: `worker ${this.settings.workerId}: ${(error as Error).message}`, status: 502 };
+  }
+
+  private async isCancelled(jobId: string): Promise<boolean> {
+    return (await this.client.redis.exists(this.client.keys.jobCancel(jobId))) === 1;
+  }
+}

@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+
+import { queueConfig, workerConfig } from '@gridllm/config';
+import { RedisClient } from '@gridllm/redis';
+import { JobSource, TakenJob } from '@gridllm/scheduler';
+
+import { AbortReason } from './abort-reason';
+import { JobRunner } from './job-runner.service';
+
+const IDLE_WAIT_MS = 5000;
+const ERROR_BACKOFF_MS = 500;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one place that takes jobs (ARCHITECTURE "Queue layout"): fills free slots one job at a time, never
+ * more than MAX_CONCURRENT_TASKS across all models, and sleeps on the queues' markers when all are empty.
+ * It also renews the locks of running jobs (manual mode) and notices cancellations missed by pub/sub.
+ */
+@Injectable()
+export class SlotLoop {
+  private readonly logger = new Logger(SlotLoop.name);
+  private readonly running = new Map<string, TakenJob>();
+  private loop: Promise<void> | null = null;
+  private lockTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private slotFreed: (() => void) | null = null;
+
+  constructor(
+    private readonly source: JobSource,
+    private readonly runner: JobRunner,
+    private readonly client: RedisClient,
+    @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
+    @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
+  ) {}
+
+  get runningJobs(): number {
+    return this.running.size;
+  }
+
+  get slots(): number {
+    return this.worker.slots;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.lockTimer = setInterval(() => void this.renewLocks(), Math.floor(this.queue.lockDurationMs / 2));
+    this.loop = this.fillSlots();
+  }
+
+  /** Stops taking jobs, waits up to `timeoutMs` for running ones, then hands the rest back. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    this.source.wake();
+    this.slotFreed?.();
+    await this.loop;
+    const deadline = Date.now() + timeoutMs;
+    while (this.running.size > 0 && Date.now() < deadline) await this.nextSlotFree(deadline - Date.now());
+    for (const jobId of this.running.keys()) this.runner.abort(jobId, AbortReason.HandBack);
+    while (this.running.size > 0) await this.nextSlotFree(1000);
+    if (this.lockTimer) clearInterval(this.lockTimer);
+  }
+
+  private async fillSlots(): Promise<void> {
+    let preferred: string | null = null;
+    while (!this.stopping) {
+      if (this.running.size >= this.worker.slots) {
+        await this.nextSlotFree(IDLE_WAIT_MS);
+        continue;
+      }
+      try {
+        const taken = await this.source.takeNext(preferred);
+        preferred = null;
+        if (taken) {
+          this.launch(taken);
+          continue;
+        }
+        if (this.stopping) break;
+        preferred = await this.source.waitForWork(IDLE_WAIT_MS);
+      } catch (error) {
+        if (this.stopping) break;
+        this.logger.warn(`taking a job failed: ${(error as Error).message}`);
+        await sleep(ERROR_BACKOFF_MS);
+      }
+    }
+  }
+
+  private launch(taken: TakenJob): void {
+    const jobId = taken.job.data.id;
+    this.running.set(jobId, taken);
+    this.logger.log(
+      `job ${jobId}: started (${taken.model}, ${this.running.size}/${this.worker.slots} slots)`,
+    );
+    void this.runner.run(taken).finally(() => {
+      this.running.delete(jobId);
+      this.slotFreed?.();
+    });
+  }
+
+  private nextSlotFree(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, timeoutMs));
+      this.slotFreed = () => {
+        clearTimeout(timer);
+        this.slotFreed = null;
+        resolve();
+      };
+    });
+  }
+
+  /** Manual-mode BullMQ: locks of running jobs are ours to renew; a lost lock means someone else owns the job. */
+  private async renewLocks(): Promise<void> {
+    const running = [...this.running.values()];
+    if (running.length === 0) return;
+    try {
+      const lost = await this.source.extendLocks(running);
+      for (const jobId of lost) this.runner.abort(jobId, AbortReason.LockLost);
+      const { redis, keys } = this.client;
+      const flags = await redis.mget(running.map((taken) => keys.jobCancel(taken.job.data.id)));
+      running.forEach(
+        (taken, index) => flags[index] && this.runner.abort(taken.job.data.id, AbortReason.Cancelled),
+      );
+    } catch (error) {
+      this.logger.warn(`lock renewal failed: ${(error as Error).message}`);
+    }
+  }
+}

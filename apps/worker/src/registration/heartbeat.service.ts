@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+
+import { queueConfig, workerConfig } from '@gridllm/config';
+import { WorkerInfo, WorkerStatus } from '@gridllm/contracts';
+import { WorkerRegistry } from '@gridllm/registry';
+import { JobSource } from '@gridllm/scheduler';
+
+import { CapabilitiesService } from '../capabilities/capabilities.service';
+import { SlotLoop } from '../jobs/slot-loop.service';
+
+/**
+ * Keeps the worker's registry record alive: a beat every WORKER_HEARTBEAT_INTERVAL with its load, and a
+ * fresh read of the engine's models every MODEL_REFRESH_INTERVAL (every beat while the engine is down).
+ */
+@Injectable()
+export class HeartbeatService {
+  private readonly logger = new Logger(HeartbeatService.name);
+  private readonly startedAt = Date.now();
+  private timer: NodeJS.Timeout | null = null;
+  private lastRefreshAt = 0;
+  private published: string[] = [];
+  private draining = false;
+  private beating = false;
+
+  constructor(
+    private readonly capabilities: CapabilitiesService,
+    private readonly registry: WorkerRegistry,
+    private readonly source: JobSource,
+    private readonly slots: SlotLoop,
+    @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
+    @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
+  ) {}
+
+  get status(): WorkerStatus {
+    if (this.draining) return 'draining';
+    return this.capabilities.snapshot?.engineReachable ? 'ready' : 'not-ready';
+  }
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), this.queue.heartbeatIntervalMs);
+  }
+
+  /** Stops advertising models so no new job is routed here; running jobs continue. */
+  async startDraining(): Promise<void> {
+    this.draining = true;
+    await this.publish();
+  }
+
+  /** Stops beating and removes the record at once. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.registry.remove(this.worker.workerId, this.published);
+    this.logger.log(`worker ${this.worker.workerId} deregistered`);
+  }
+
+  private async beat(): Promise<void> {
+    if (this.beating) return; // a slow engine read must not pile up beats
+    this.beating = true;
+    try {
+      const snapshot = this.capabilities.snapshot;
+      const due = Date.now() - this.lastRefreshAt >= this.worker.modelRefreshIntervalMs;
+      if (!snapshot || !snapshot.engineReachable || due) {
+        this.lastRefreshAt = Date.now();
+        const fresh = await this.capabilities.refresh();
+        if (!this.draining) await this.source.setModels(fresh.models.map((model) => model.name));
+      }
+      await this.publish();
+    } catch (error) {
+      this.logger.warn(`heartbeat failed: ${(error as Error).message}`);
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async publish(): Promise<void> {
+    const info = this.info();
+    const now = info.status === 'ready' ? info.models.map((model) => model.name) : [];
+    const dropped = this.published.filter((model) => !now.includes(model));
+    await this.registry.publish(info, dropped);
+    this.published = info.models.map((model) => model.name);
+  }
+
+  private info(): WorkerInfo {
+    const snapshot = this.capabilities.snapshot;
+    return {
+      id: this.worker.workerId,
+      status: this.status,
+      statusReason: snapshot?.engineProblem,
+      engine: snapshot?.engine ?? 'ollama',
+      engineVersion: snapshot?.engineVersion,
+      models: snapshot?.models ?? [],
+      loadedModels: snapshot?.loadedModels ?? [],
+      hardware: snapshot?.hardware ?? {
+        cpuCores: 0,
+        cpuModel: 'unknown',
+        memoryTotalBytes: 0,
+        memoryFreeBytes: 0,
+        gpus: [],
+      },
+      tier: snapshot?.tier ?? 'low',
+      slots: this.slots.slots,
+      runningJobs: this.slots.runningJobs,
+      heartbeatIntervalMs: this.queue.heartbeatIntervalMs,
+      startedAt: this.startedAt,
+      lastHeartbeatAt: Date.now(),
+    };
+  }
+}

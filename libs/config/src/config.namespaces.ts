@@ -1,0 +1,20 @@
+import { registerAs } from '@nestjs/config';
+
+import { parseGridConfig } from './grid-config';
+
+// Only this lib reads process.env. ConfigModule has already merged the env files into it.
+const load = () => parseGridConfig(process.env);
+
+/** Redis connection and key prefix, shared by both apps. */
+export const redisConfig = registerAs('redis', () => load().redis);
+/** Queue timing and limits, shared by both apps. */
+export const queueConfig = registerAs('queue', () => load().queue);
+/** Gateway HTTP settings. */
+export const gatewayConfig = registerAs('gateway', () => load().gateway);
+/** Worker identity, engine address and slots. */
+export const workerConfig = registerAs('worker', () => load().worker);
+/** Environment name and log level. */
+export const appConfig = registerAs('app', () => {
+  const { env, logLevel } = load();
+  return { env, logLevel };
+});

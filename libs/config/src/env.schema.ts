@@ -1,0 +1,162 @@
+import 'reflect-metadata';
+
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+const DURATION_OR_SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
+
+/**
+ * Every environment variable GridLLM reads, with its default. Both apps share one schema so one
+ * `.env` can serve both; `GATEWAY_PORT` / `WORKER_PORT` override `PORT` for each app.
+ */
+export class EnvSchema {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'info', 'debug', 'verbose'])
+  LOG_LEVEL = 'info';
+
+  // Redis: REDIS_URL wins over the separate fields.
+  @IsOptional()
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  REDIS_HOST = '127.0.0.1';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  REDIS_PORT = 6379;
+
+  @IsOptional()
+  @IsString()
+  REDIS_PASSWORD?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  REDIS_DB = 0;
+
+  @Matches(/^[A-Za-z0-9_{}.-]+$/, { message: 'REDIS_PREFIX may contain letters, digits, _ - . { } only' })
+  REDIS_PREFIX = 'gridllm';
+
+  // Timing shared by both apps.
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  WORKER_HEARTBEAT_INTERVAL = 1000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  DEFAULT_JOB_TIMEOUT = 300000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RESULT_TTL = 86400;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  STREAM_TTL = 600;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  STREAM_MAX_EVENTS = 100000;
+
+  // Gateway.
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  GATEWAY_PORT?: number;
+
+  @IsString()
+  @MinLength(1)
+  HOST = '127.0.0.1';
+
+  @IsOptional()
+  @IsString()
+  SERVER_ID?: string;
+
+  @IsString()
+  CORS_ORIGIN = '*';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MAX_CONCURRENT_JOBS = 1000;
+
+  @Matches(DURATION_OR_SIZE, { message: 'BODY_LIMIT must be a size such as 100mb' })
+  BODY_LIMIT = '100mb';
+
+  // Worker.
+  @IsOptional()
+  @IsString()
+  WORKER_ID?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_PORT?: number;
+
+  @IsString()
+  @MinLength(1)
+  WORKER_HOST = '127.0.0.1';
+
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  OLLAMA_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  OLLAMA_HOST?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  OLLAMA_PORT = 11434;
+
+  @IsIn(['http', 'https'])
+  OLLAMA_PROTOCOL = 'http';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  MAX_CONCURRENT_TASKS = 1;
+
+  @IsIn(['high', 'medium', 'low', 'auto'])
+  PERFORMANCE_TIER = 'auto';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  MODEL_REFRESH_INTERVAL = 10000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  DRAIN_TIMEOUT = 30000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  JOB_LOCK_DURATION = 2000;
+}

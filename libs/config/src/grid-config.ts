@@ -1,0 +1,183 @@
+import { hostname } from 'node:os';
+
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+
+import { EnvSchema } from './env.schema';
+
+/** A boot-time configuration problem; the message lists every bad variable. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = ConfigValidationError.name;
+  }
+}
+
+export interface RedisSettings {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+  tls: boolean;
+  /** BullMQ `prefix` and our own key prefix (never ioredis `keyPrefix`, which breaks BullMQ). */
+  prefix: string;
+}
+
+export interface QueueSettings {
+  heartbeatIntervalMs: number;
+  defaultJobTimeoutMs: number;
+  resultTtlSeconds: number;
+  streamTtlSeconds: number;
+  streamMaxEvents: number;
+  maxConcurrentJobs: number;
+  lockDurationMs: number;
+}
+
+export interface GatewaySettings {
+  serverId: string;
+  host: string;
+  port: number;
+  corsOrigin: string;
+  bodyLimit: string;
+}
+
+export interface WorkerSettings {
+  workerId: string;
+  host: string;
+  port: number;
+  ollamaUrl: string;
+  slots: number;
+  performanceTier: 'high' | 'medium' | 'low' | 'auto';
+  modelRefreshIntervalMs: number;
+  drainTimeoutMs: number;
+}
+
+export interface GridConfig {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  redis: RedisSettings;
+  queue: QueueSettings;
+  gateway: GatewaySettings;
+  worker: WorkerSettings;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Validates the raw environment and derives the typed settings of both apps. Pure: no process access. */
+export function parseGridConfig(rawEnv: Env): GridConfig {
+  const env = validateEnv(rawEnv);
+  return {
+    env: env.NODE_ENV as GridConfig['env'],
+    logLevel: env.LOG_LEVEL,
+    redis: redisSettings(env),
+    queue: {
+      heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL,
+      defaultJobTimeoutMs: env.DEFAULT_JOB_TIMEOUT,
+      resultTtlSeconds: env.RESULT_TTL,
+      streamTtlSeconds: env.STREAM_TTL,
+      streamMaxEvents: env.STREAM_MAX_EVENTS,
+      maxConcurrentJobs: env.MAX_CONCURRENT_JOBS,
+      lockDurationMs: env.JOB_LOCK_DURATION,
+    },
+    gateway: {
+      serverId: env.SERVER_ID ?? `gateway-${hostname()}-${process.pid}`,
+      host: env.HOST,
+      port: env.GATEWAY_PORT ?? env.PORT ?? 4000,
+      corsOrigin: env.CORS_ORIGIN,
+      bodyLimit: env.BODY_LIMIT,
+    },
+    worker: {
+      workerId: env.WORKER_ID ?? hostname(),
+      host: env.WORKER_HOST,
+      port: env.WORKER_PORT ?? env.PORT ?? 3000,
+      ollamaUrl: ollamaUrl(env),
+      slots: env.MAX_CONCURRENT_TASKS,
+      performanceTier: env.PERFORMANCE_TIER as WorkerSettings['performanceTier'],
+      modelRefreshIntervalMs: env.MODEL_REFRESH_INTERVAL,
+      drainTimeoutMs: env.DRAIN_TIMEOUT,
+    },
+  };
+}
+
+function validateEnv(rawEnv: Env): EnvSchema {
+  // Optional keys have no initialiser, so they are listed explicitly; unknown variables are ignored.
+  const known = new Set([...Object.keys(new EnvSchema()), ...OPTIONAL_KEYS]);
+  const present = Object.fromEntries(
+    Object.entries(rawEnv).filter(([key, value]) => value !== undefined && value !== '' && known.has(key)),
+  );
+  const env = plainToInstance(EnvSchema, present);
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) throw new ConfigValidationError(errors.map(describeProblem));
+  return env;
+}
+
+const OPTIONAL_KEYS = [
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+  'PORT',
+  'GATEWAY_PORT',
+  'SERVER_ID',
+  'WORKER_ID',
+  'WORKER_PORT',
+  'OLLAMA_URL',
+  'OLLAMA_HOST',
+];
+
+/** Legal but unwise settings, reported at boot. */
+export function configWarnings(config: GridConfig): string[] {
+  const warnings: string[] = [];
+  if (config.queue.heartbeatIntervalMs >= 10000) {
+    const lapse = (config.queue.heartbeatIntervalMs * 3) / 1000;
+    warnings.push(
+      `WORKER_HEARTBEAT_INTERVAL=${config.queue.heartbeatIntervalMs} ms: a dead worker is noticed only after ${lapse} s ` +
+        '(3 missed beats); the default of 1000 ms notices it within 3 s',
+    );
+  }
+  return warnings;
+}
+
+function describeProblem(error: ValidationError): string {
+  const reasons = Object.values(error.constraints ?? {}).join('; ');
+  const shown = error.property.includes('PASSWORD') ? '<hidden>' : JSON.stringify(error.value);
+  return `${error.property}=${shown}: ${reasons}`;
+}
+
+function redisSettings(env: EnvSchema): RedisSettings {
+  const base = { db: env.REDIS_DB, prefix: env.REDIS_PREFIX, tls: false };
+  if (!env.REDIS_URL) {
+    return { ...base, host: env.REDIS_HOST, port: env.REDIS_PORT, password: env.REDIS_PASSWORD };
+  }
+  const url = new URL(env.REDIS_URL);
+  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : env.REDIS_DB;
+  return {
+    ...base,
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 6379,
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : env.REDIS_PASSWORD,
+    db: Number.isInteger(db) ? db : env.REDIS_DB,
+    tls: url.protocol === 'rediss:',
+  };
+}
+
+/** OLLAMA_URL wins; OLLAMA_HOST with a scheme or port is a full address (Ollama's own form), else joined with OLLAMA_PORT. */
+function ollamaUrl(env: EnvSchema): string {
+  if (env.OLLAMA_URL) return stripTrailingSlash(env.OLLAMA_URL);
+  const host = env.OLLAMA_HOST?.trim();
+  if (!host) return `${env.OLLAMA_PROTOCOL}://127.0.0.1:${env.OLLAMA_PORT}`;
+  if (/^https?:\/\//i.test(host)) return stripTrailingSlash(withDefaultPort(host, env.OLLAMA_PORT));
+  if (/:\d+$/.test(host) || host.startsWith('[')) return `${env.OLLAMA_PROTOCOL}://${host}`;
+  const bindAll = host === '0.0.0.0' ? '127.0.0.1' : host;
+  return `${env.OLLAMA_PROTOCOL}://${bindAll}:${env.OLLAMA_PORT}`;
+}
+
+function withDefaultPort(address: string, port: number): string {
+  const url = new URL(address);
+  if (!url.port && url.protocol === 'http:') url.port = String(port);
+  return url.toString();
+}
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

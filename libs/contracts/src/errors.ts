@@ -1,0 +1,84 @@
+/**
+ * Domain errors. Libs and the worker throw these; the gateway maps them to HTTP once
+ * (status + Ollama's `{"error": "..."}` body). Never throw HttpException outside apps/gateway.
+ */
+export abstract class GridError extends Error {
+  abstract readonly status: number;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequestError extends GridError {
+  readonly status = 400;
+}
+
+export class ModelNotFoundError extends GridError {
+  readonly status = 404;
+  constructor(readonly model: string) {
+    super(`model "${model}" not found, try pulling it first`);
+  }
+}
+
+export class JobNotFoundError extends GridError {
+  readonly status = 404;
+  constructor(readonly jobId: string) {
+    super(`job "${jobId}" not found`);
+  }
+}
+
+export class JobNotFinishedError extends GridError {
+  readonly status = 409;
+  constructor(
+    readonly jobId: string,
+    readonly state: string,
+  ) {
+    super(`job "${jobId}" has no result yet (state: ${state})`);
+  }
+}
+
+/** Too much work accepted already; the client should retry after `retryAfterSeconds`. */
+export class CapacityExceededError extends GridError {
+  readonly status = 503;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+export class JobTimeoutError extends GridError {
+  readonly status = 504;
+  constructor(
+    readonly phase: 'queue' | 'first-token' | 'stall' | 'total',
+    readonly timeoutMs: number,
+  ) {
+    super(`job timed out after ${timeoutMs} ms (${phase})`);
+  }
+}
+
+export class JobCancelledError extends GridError {
+  readonly status = 499;
+  constructor() {
+    super('request canceled');
+  }
+}
+
+/** An error the engine or a worker reported for a job, with the HTTP status it should surface as. */
+export class JobFailedError extends GridError {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export class WorkerNotFoundError extends GridError {
+  readonly status = 404;
+  constructor(readonly workerId: string) {
+    super(`worker "${workerId}" not found`);
+  }
+}

@@ -1,0 +1,40 @@
+/** What a job asks the engine to do; one handler per name on the worker. */
+export enum JobKind {
+  Generate = 'generate',
+  Chat = 'chat',
+}
+
+export const JOB_KINDS: readonly JobKind[] = Object.values(JobKind);
+
+export type JobPriority = 'high' | 'medium' | 'low';
+
+export const JOB_PRIORITIES: readonly JobPriority[] = ['high', 'medium', 'low'];
+
+/** BullMQ priorities (lower runs first). Never 0: BullMQ serves unprioritised jobs before all others. */
+export const BULLMQ_PRIORITY: Readonly<Record<JobPriority, number>> = { high: 1, medium: 2, low: 3 };
+
+/** The payload a gateway puts on a model queue; `request` is the client's body, passed through untouched. */
+export interface InferenceJobData {
+  id: string;
+  kind: JobKind;
+  /** Normalised model name (the queue's model). */
+  model: string;
+  request: Record<string, unknown>;
+  priority: JobPriority;
+  /** Epoch ms when the gateway accepted the job. */
+  submittedAt: number;
+  /** Epoch ms after which the job must not start or continue. */
+  deadlineAt: number;
+  /** Seconds the token stream and result are kept after the job ends. */
+  retainSeconds: number;
+  /** Request id of the HTTP request that created it, for log correlation. */
+  requestId?: string;
+}
+
+/** What a worker stores as the BullMQ return value: the merged answer, as Ollama's `stream:false` would give it. */
+export interface InferenceJobResult {
+  workerId: string;
+  response: Record<string, unknown>;
+}
+
+export type JobState = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';

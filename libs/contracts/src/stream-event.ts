@@ -1,0 +1,28 @@
+/** Kinds of entries in a job's token stream (a Redis Stream, read from the start). */
+export enum StreamEventType {
+  /** The worker took the job; data is the worker id. */
+  Started = 'started',
+  /** One engine chunk, the exact JSON text the engine sent (one NDJSON line without the newline). */
+  Chunk = 'chunk',
+  /** The engine's final `done:true` chunk; the stream ends after it. */
+  Final = 'final',
+  /** The job failed; data is JSON `{ "error": string, "status": number }`. The stream ends after it. */
+  Error = 'error',
+}
+
+export interface StreamEvent {
+  /** Stream entry id, `<attempt>-<sequence>`: increasing, so a reader can resume after any id. */
+  id: string;
+  type: StreamEventType;
+  attempt: number;
+  data: string;
+}
+
+export interface StreamErrorData {
+  error: string;
+  status: number;
+}
+
+export function isTerminalEvent(event: StreamEvent): boolean {
+  return event.type === StreamEventType.Final || event.type === StreamEventType.Error;
+}

@@ -1,0 +1,39 @@
+import { OllamaLoadedModel, OllamaModel } from './ollama';
+
+export type PerformanceTier = 'high' | 'medium' | 'low';
+export type EngineName = 'ollama' | 'llamacpp';
+export type WorkerStatus = 'ready' | 'not-ready' | 'draining';
+
+export interface GpuInfo {
+  name: string;
+  memoryTotalMb: number;
+  memoryFreeMb?: number;
+}
+
+export interface HardwareInfo {
+  cpuCores: number;
+  cpuModel: string;
+  memoryTotalBytes: number;
+  memoryFreeBytes: number;
+  gpus: GpuInfo[];
+}
+
+/** What a worker publishes about itself on every heartbeat. */
+export interface WorkerInfo {
+  id: string;
+  status: WorkerStatus;
+  engine: EngineName;
+  engineVersion?: string;
+  /** Why the worker is not ready (engine unreachable ...), when it is not. */
+  statusReason?: string;
+  /** Normalised model names plus the engine's own details. */
+  models: OllamaModel[];
+  loadedModels: OllamaLoadedModel[];
+  hardware: HardwareInfo;
+  tier: PerformanceTier;
+  slots: number;
+  runningJobs: number;
+  heartbeatIntervalMs: number;
+  startedAt: number;
+  lastHeartbeatAt: number;
+}

@@ -1,0 +1,3 @@
+export * from './redis-connection.factory';
+export * from './redis-keys';
+export * from './redis.module';

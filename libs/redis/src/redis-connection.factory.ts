@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import Redis, { RedisOptions } from 'ioredis';
+
+import { redisConfig } from '@gridllm/config';
+
+/**
+ * Creates and tracks ioredis connections so that each can be closed on shutdown. Blocking commands
+ * (XREAD BLOCK, BZPOPMIN) and pub/sub each need a connection of their own.
+ */
+@Injectable()
+export class RedisConnectionFactory implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisConnectionFactory.name);
+  private readonly connections = new Set<Redis>();
+
+  constructor(@Inject(redisConfig.KEY) private readonly settings: ConfigType<typeof redisConfig>) {}
+
+  /** Connection options for BullMQ (which needs `maxRetriesPerRequest: null`). */
+  options(connectionName: string): RedisOptions {
+    return {
+      host: this.settings.host,
+      port: this.settings.port,
+      username: this.settings.username,
+      password: this.settings.password,
+      db: this.settings.db,
+      tls: this.settings.tls ? {} : undefined,
+      connectionName,
+      maxRetriesPerRequest: null,
+      enableReadyCheck: true,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    };
+  }
+
+  create(connectionName: string): Redis {
+    const connection = new Redis(this.options(connectionName));
+    connection.on('error', (error: Error) => this.logger.warn(`redis (${connectionName}): ${error.message}`));
+    this.connections.add(connection);
+    connection.once('end', () => this.connections.delete(connection));
+    return connection;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.connections].map((connection) => closeQuietly(connection)));
+  }
+}
+
+async function closeQuietly(connection: Redis): Promise<void> {
+  try {
+    await connection.quit();
+  } catch {
+    connection.disconnect();
+  }
+}

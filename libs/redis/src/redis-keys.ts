@@ -1,0 +1,52 @@
+/**
+ * Every Redis key GridLLM owns outside BullMQ's own, in one place. All share the configured prefix
+ * (BullMQ gets the same prefix through its `prefix` option).
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  /** JSON WorkerInfo, expiring 3 heartbeats after the last one: existence means alive. */
+  worker(workerId: string): string {
+    return `${this.prefix}:worker:${workerId}`;
+  }
+
+  /** Set of every worker id ever registered (stale ids are pruned when their key has expired). */
+  workers(): string {
+    return `${this.prefix}:workers`;
+  }
+
+  /** Sorted set of worker ids that serve a model, scored by the epoch ms when that claim expires. */
+  modelWorkers(model: string): string {
+    return `${this.prefix}:model-workers:${model}`;
+  }
+
+  /** Set of model names that have a queue (so stats can enumerate them). */
+  models(): string {
+    return `${this.prefix}:models`;
+  }
+
+  /** A job's token stream (Redis Stream). */
+  jobStream(jobId: string): string {
+    return `${this.prefix}:job-stream:${jobId}`;
+  }
+
+  /** Job id → queue (model) name, so the native API can find a job by id alone. */
+  jobQueue(jobId: string): string {
+    return `${this.prefix}:job-queue:${jobId}`;
+  }
+
+  /** Set when a job is cancelled; the worker checks it at start and on each lock renewal. */
+  jobCancel(jobId: string): string {
+    return `${this.prefix}:job-cancel:${jobId}`;
+  }
+
+  /** Pub/sub channel on which cancellations are broadcast to workers. */
+  cancelChannel(): string {
+    return `${this.prefix}:cancel`;
+  }
+
+  /** A per-process wake-up stream that makes a blocked XREAD / BZPOPMIN return early. */
+  wake(ownerId: string): string {
+    return `${this.prefix}:wake:${ownerId}`;
+  }
+}

@@ -1,0 +1,30 @@
+import { Global, Inject, Injectable, Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import Redis from 'ioredis';
+
+import { redisConfig } from '@gridllm/config';
+
+import { RedisConnectionFactory } from './redis-connection.factory';
+import { RedisKeys } from './redis-keys';
+
+/** The shared command connection (non-blocking commands only). */
+@Injectable()
+export class RedisClient {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+
+  constructor(
+    factory: RedisConnectionFactory,
+    @Inject(redisConfig.KEY) settings: ConfigType<typeof redisConfig>,
+  ) {
+    this.redis = factory.create('gridllm-command');
+    this.keys = new RedisKeys(settings.prefix);
+  }
+}
+
+@Global()
+@Module({
+  providers: [RedisConnectionFactory, RedisClient],
+  exports: [RedisConnectionFactory, RedisClient],
+})
+export class RedisModule {}

@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+
+import {
+  BULLMQ_PRIORITY,
+  InferenceJobResult,
+  JOB_PRIORITIES,
+  JobNotFinishedError,
+  JobNotFoundError,
+  JobPriority,
+  JobState,
+} from '@gridllm/contracts';
+
+import { JobSchedulerService } from './job-scheduler.service';
+
+/** A job as the native API shows it. */
+export interface JobDescription {
+  id: string;
+  model: string;
+  kind?: string;
+  state: JobState;
+  priority?: JobPriority;
+  workerId?: string;
+  submittedAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+}
+
+export interface JobOutcome extends JobDescription {
+  result?: InferenceJobResult['response'];
+}
+
+export interface QueueDepth {
+  model: string;
+  waiting: Record<JobPriority, number>;
+  active: number;
+}
+
+const iso = (epochMs: number | undefined) => (epochMs ? new Date(epochMs).toISOString() : undefined);
+
+/** Read side of the queues for the native API: job state, results, depths. */
+@Injectable()
+export class JobInspector {
+  constructor(private readonly scheduler: JobSchedulerService) {}
+
+  async describe(jobId: string): Promise<JobOutcome> {
+    let found;
+    try {
+      found = await this.scheduler.find(jobId);
+    } catch (error) {
+      return this.describeGone(jobId, error);
+    }
+    const { job } = found;
+    const bullState = await job.getState();
+    const cancelled = await this.scheduler.wasCancelled(jobId);
+    const state = toJobState(bullState, cancelled);
+    return {
+      id: jobId,
+      model: job.data.model,
+      kind: job.data.kind,
+      state,
+      priority: job.data.priority,
+      workerId: job.returnvalue?.workerId ?? job.processedBy ?? undefined,
+      submittedAt: iso(job.data.submittedAt),
+      startedAt: iso(job.processedOn),
+      finishedAt: iso(job.finishedOn),
+      error: state === 'failed' || state === 'cancelled' ? job.failedReason || 'request canceled' : undefined,
+      result: state === 'completed' ? job.returnvalue?.response : undefined,
+    };
+  }
+
+  /** The finished job's outcome; throws JobNotFinishedError while it is queued or running. */
+  async outcome(jobId: string): Promise<JobOutcome> {
+    const outcome = await this.describe(jobId);
+    if (outcome.state === 'queued' || outcome.state === 'active')
+      throw new JobNotFinishedError(jobId, outcome.state);
+    return outcome;
+  }
+
+  async depths(): Promise<QueueDepth[]> {
+    const models = await this.scheduler.knownModels();
+    return Promise.all(
+      models.map(async (model) => {
+        const queue = this.scheduler.queueFor(model);
+        const [perPriority, counts] = await Promise.all([
+          queue.getCountsPerPriority(JOB_PRIORITIES.map((priority) => BULLMQ_PRIORITY[priority])),
+          queue.getJobCounts('active'),
+        ]);
+        const waiting = Object.fromEntries(
+          JOB_PRIORITIES.map((priority) => [priority, perPriority[String(BULLMQ_PRIORITY[priority])] ?? 0]),
+        ) as Record<JobPriority, number>;
+        return { model, waiting, active: counts.active ?? 0 };
+      }),
+    );
+  }
+
+  /** A job whose BullMQ record is gone: cancelled while queued, or unknown. */
+  private async describeGone(jobId: string, error: unknown): Promise<JobOutcome> {
+    const model = await this.scheduler.modelOf(jobId);
+    if (model && (await this.scheduler.wasCancelled(jobId))) {
+      return { id: jobId, model, state: 'cancelled', error: 'request canceled' };
+    }
+    throw error instanceof JobNotFoundError ? error : new JobNotFoundError(jobId);
+  }
+}
+
+function toJobState(bullState: string, cancelled: boolean): JobState {
+  switch (bullState) {
+    case 'active':
+      return 'active';
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return cancelled ? 'cancelled' : 'failed';
+    default:
+      return cancelled ? 'cancelled' : 'queued';
+  }
+}

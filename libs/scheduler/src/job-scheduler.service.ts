@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { randomUUID } from 'node:crypto';
+
+import { queueConfig } from '@gridllm/config';
+import {
+  BULLMQ_PRIORITY,
+  CapacityExceededError,
+  InferenceJobData,
+  JobKind,
+  JobNotFoundError,
+  JobPriority,
+  ModelNotFoundError,
+  normalizeModelName,
+} from '@gridllm/contracts';
+import { RedisClient } from '@gridllm/redis';
+import { WorkerRegistry } from '@gridllm/registry';
+import { TokenStreamWriter } from '@gridllm/streaming';
+
+import { ModelQueue, QueueRegistry } from './queue-registry';
+import { modelForQueue } from './queue-names';
+
+export interface SubmitJobInput {
+  kind: JobKind;
+  /** The model name as the client sent it. */
+  model: string;
+  request: Record<string, unknown>;
+  priority?: JobPriority;
+  /** How long the stream and result are kept; defaults to STREAM_TTL (synchronous requests). */
+  retainSeconds?: number;
+  requestId?: string;
+}
+
+export type CancelOutcome = 'cancelled' | 'already-finished';
+
+const RETRY_AFTER_SECONDS = 2;
+
+/** Gateway side of the queue: accepts jobs durably, finds them by id, cancels them. */
+@Injectable()
+export class JobSchedulerService {
+  private readonly logger = new Logger(JobSchedulerService.name);
+
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly registry: WorkerRegistry,
+    private readonly client: RedisClient,
+    private readonly streams: TokenStreamWriter,
+    @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
+  ) {}
+
+  /** Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model. */
+  async submit(input: SubmitJobInput): Promise<InferenceJobData> {
+    const model = normalizeModelName(input.model);
+    if (!(await this.registry.isServed(model))) throw new ModelNotFoundError(input.model);
+    await this.ensureCapacity();
+    const now = Date.now();
+    const data: InferenceJobData = {
+      id: randomUUID(),
+      kind: input.kind,
+      model,
+      request: input.request,
+      priority: input.priority ?? 'medium',
+      submittedAt: now,
+      deadlineAt: now + this.settings.defaultJobTimeoutMs,
+      retainSeconds: input.retainSeconds ?? this.settings.streamTtlSeconds,
+      requestId: input.requestId,
+    };
+    const queue = this.queues.forModel(model);
+    const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
+    await this.client.redis
+      .multi()
+      .set(this.client.keys.jobQueue(data.id), model, 'EX', retain)
+      .sadd(this.client.keys.models(), model)
+      .exec();
+    await queue.add(data.kind, data, {
+      jobId: data.id,
+      priority: BULLMQ_PRIORITY[data.priority],
+      attempts: 1,
+      removeOnComplete: { age: retain },
+      removeOnFail: { age: retain },
+    });
+    this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
+    return data;
+  }
+
+  /** Removes a queued job, or asks the worker running it to abort. */
+  async cancel(jobId: string): Promise<CancelOutcome> {
+    const { job, queue } = await this.find(jobId);
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') return 'already-finished';
+    const { redis, keys } = this.client;
+    await redis.set(keys.jobCancel(jobId), '1', 'EX', job.data.retainSeconds);
+    if (state !== 'active' && (await this.removeWaiting(queue, jobId))) {
+      await this.streams.terminate(jobId, { error: 'request canceled', status: 499 }, job.data.retainSeconds);
+      return 'cancelled';
+    }
+    await redis.publish(keys.cancelChannel(), jobId);
+    return 'cancelled';
+  }
+
+  /** Best effort: cancel without caring whether the job still exists (client went away). */
+  async cancelQuietly(jobId: string): Promise<void> {
+    try {
+      await this.cancel(jobId);
+    } catch (error) {
+      if (!(error instanceof JobNotFoundError))
+        this.logger.warn(`cancel ${jobId}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The BullMQ job and its queue; throws JobNotFoundError when unknown or expired. */
+  async find(
+    jobId: string,
+  ): Promise<{ job: NonNullable<Awaited<ReturnType<ModelQueue['getJob']>>>; queue: ModelQueue }> {
+    const model = await this.client.redis.get(this.client.keys.jobQueue(jobId));
+    if (!model) throw new JobNotFoundError(jobId);
+    const queue = this.queues.forModel(model);
+    const job = await queue.getJob(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    return { job, queue };
+  }
+
+  /** Whether a job id was cancelled (its BullMQ record may already be gone). */
+  async wasCancelled(jobId: string): Promise<boolean> {
+    return (await this.client.redis.exists(this.client.keys.jobCancel(jobId))) === 1;
+  }
+
+  /** Model of a job id, even after its BullMQ record was removed. */
+  async modelOf(jobId: string): Promise<string | null> {
+    return this.client.redis.get(this.client.keys.jobQueue(jobId));
+  }
+
+  /** Every model that ever had a queue. */
+  async knownModels(): Promise<string[]> {
+    const models = await this.client.redis.smembers(this.client.keys.models());
+    return models.sort();
+  }
+
+  queueFor(model: string): ModelQueue {
+    return this.queues.forModel(model);
+  }
+
+  private async removeWaiting(queue: ModelQueue, jobId: string): Promise<boolean> {
+    try {
+      // remove() refuses a job that a worker has just locked; then it is active and gets the cancel message.
+      return (await queue.remove(jobId)) === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /** MAX_CONCURRENT_JOBS caps queued plus running jobs over the whole grid. */
+  private async ensureCapacity(): Promise<void> {
+    const models = await this.knownModels();
+    const counts = await Promise.all(
+      models.map((model) =>
+        this.queues.forModel(model).getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
+      ),
+    );
+    const open = counts.reduce((sum, c) => sum + c.waiting + c.prioritized + c.active + c.delayed, 0);
+    if (open >= this.settings.maxConcurrentJobs) {
+      throw new CapacityExceededError(
+        `server busy, please try again. ${open} jobs queued or running (MAX_CONCURRENT_JOBS=${this.settings.maxConcurrentJobs})`,
+        RETRY_AFTER_SECONDS,
+      );
+    }
+  }
+}

@@ -1,0 +1,10 @@
+import { normalizeModelName } from '@gridllm/contracts';
+
+/** One BullMQ queue per normalised model name; BullMQ forbids ':' in queue names, so the name is URI-encoded. */
+export function queueNameFor(model: string): string {
+  return encodeURIComponent(normalizeModelName(model));
+}
+
+export function modelForQueue(queueName: string): string {
+  return decodeURIComponent(queueName);
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+
+import { redisConfig } from '@gridllm/config';
+import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
+import { RedisConnectionFactory } from '@gridllm/redis';
+
+import { queueNameFor } from './queue-names';
+
+export type ModelQueue = Queue<InferenceJobData, InferenceJobResult>;
+
+/** Per-model BullMQ queues, created on first use at run time (models come and go with workers). */
+@Injectable()
+export class QueueRegistry implements OnApplicationShutdown {
+  private readonly queues = new Map<string, ModelQueue>();
+  private shared: Redis | null = null;
+
+  constructor(
+    private readonly connections: RedisConnectionFactory,
+    @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
+  ) {}
+
+  /** The queue of a normalised model name. */
+  forModel(model: string): ModelQueue {
+    const name = queueNameFor(model);
+    let queue = this.queues.get(name);
+    if (!queue) {
+      // All queues share one connection: a gateway may know hundreds of models.
+      this.shared ??= this.connections.create('gridllm-queues');
+      queue = new Queue(name, { connection: this.shared, prefix: this.redis.prefix });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+
+import { RegistryModule } from '@gridllm/registry';
+import { StreamingModule } from '@gridllm/streaming';
+
+import { JobInspector } from './job-inspector.service';
+import { JobSchedulerService } from './job-scheduler.service';
+import { JobSource } from './job-source';
+import { QueueRegistry } from './queue-registry';
+
+/** Gateway side: submit, find, cancel jobs. */
+@Module({
+  imports: [RegistryModule, StreamingModule],
+  providers: [QueueRegistry, JobSchedulerService, JobInspector],
+  exports: [QueueRegistry, JobSchedulerService, JobInspector],
+})
+export class SchedulerModule {}
+
+/** Worker side: take jobs into free slots. */
+@Module({ providers: [JobSource], exports: [JobSource] })
+export class JobSourceModule {}

@@ -1,0 +1,58 @@
+/** The part of an HTTP response the writers need (Express's Response satisfies it). */
+export interface StreamingResponse {
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  setHeader(name: string, value: string | number): unknown;
+  status(code: number): unknown;
+  flushHeaders(): void;
+  write(chunk: string): boolean;
+  end(chunk?: string): unknown;
+  readonly socket?: { setNoDelay(noDelay?: boolean): unknown } | null;
+}
+
+export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
+
+/**
+ * Writes an NDJSON stream the way Ollama does: one JSON object per line, each flushed as it comes,
+ * never compressed or buffered by a proxy (X-Accel-Buffering: no).
+ */
+export class NdjsonWriter {
+  constructor(private readonly res: StreamingResponse) {}
+
+  get started(): boolean {
+    return this.res.headersSent;
+  }
+
+  get ended(): boolean {
+    return this.res.writableEnded;
+  }
+
+  /** Sends status and headers; extra headers (job id, worker) go out with them. */
+  open(extraHeaders: Record<string, string> = {}): void {
+    if (this.res.headersSent) return;
+    this.res.status(200);
+    this.res.setHeader('Content-Type', NDJSON_CONTENT_TYPE);
+    this.res.setHeader('Cache-Control', 'no-cache');
+    this.res.setHeader('X-Accel-Buffering', 'no');
+    for (const [name, value] of Object.entries(extraHeaders)) this.res.setHeader(name, value);
+    this.res.socket?.setNoDelay(true);
+    this.res.flushHeaders();
+  }
+
+  /** Writes one line; `json` is already-serialised JSON (relayed bytes) or an object to serialise. */
+  line(json: string | object): void {
+    if (this.res.writableEnded) return;
+    this.open();
+    this.res.write(`${typeof json === 'string' ? json : JSON.stringify(json)}\n`);
+  }
+
+  /** Ends the stream with Ollama's mid-stream error line. */
+  error(message: string): void {
+    this.line({ error: message });
+    this.end();
+  }
+
+  end(): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
+}
