@@ -12,7 +12,7 @@ import {
   parseGridConfig,
 } from '@gridllm/config';
 
-import { bodyParserErrors } from './common/body-parser-errors.middleware';
+import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { setupSwagger } from './swagger';
 
 async function bootstrap(): Promise<void> {
@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
   });
   const settings = app.get<ConfigType<typeof gatewayConfig>>(gatewayConfig.KEY);
   // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
-  app.use(json({ limit: settings.bodyLimit, type: () => true }), bodyParserErrors);
+  app.use(json({ limit: settings.bodyLimit, type: () => true }), bodyParserErrors, markMissingBody);
   app.enableCors({
     origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
   });

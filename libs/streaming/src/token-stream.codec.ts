@@ -21,7 +21,10 @@ export function decodeEvent(id: string, fields: string[]): StreamEvent | null {
   };
 }
 
-/** Entry ids are `<attempt>-<sequence>`: always increasing, and a later attempt sorts after an earlier one. */
+/**
+ * Entry ids are `<attempt>-<sequence>`: always increasing, a later attempt sorts after an earlier one, and
+ * `?after=1-5` means "after the 5th line of the first attempt".
+ */
 export function eventId(attempt: number, sequence: number): string {
   return `${attempt}-${sequence}`;
 }

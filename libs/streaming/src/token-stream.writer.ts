@@ -9,7 +9,8 @@ import { encodeEventFields, eventId } from './token-stream.codec';
 
 /** Appends one attempt's events to a job's token stream, in order, with increasing ids. */
 export class JobStreamAppender {
-  private sequence = 0;
+  /** Started takes sequence 0, so the n-th NDJSON line of an attempt has id `<attempt>-<n>`. */
+  private sequence = -1;
   private emitted = false;
 
   constructor(

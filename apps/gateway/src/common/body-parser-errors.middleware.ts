@@ -14,3 +14,11 @@ export function bodyParserErrors(error: unknown, _req: Request, res: Response, n
     .type('application/json')
     .send(JSON.stringify({ error: message }));
 }
+
+/** The JSON parser turns "no body" into `{}`; Ollama answers that with "missing request body", so keep it absent. */
+export function markMissingBody(req: Request, _res: Response, next: NextFunction): void {
+  const length = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (length === undefined || length === '0')) req.body = undefined;
+  next();
+}

@@ -1,0 +1,170 @@
+import { OllamaFixture } from '../fixtures/ollama-fixture';
+import { TestGrid, postJson, readNdjson } from '../support/test-grid';
+import { waitFor } from '../support/wait-for';
+
+describe('Native job API', () => {
+  const grid = new TestGrid();
+  let fixture: OllamaFixture;
+
+  beforeAll(async () => {
+    await grid.start();
+    fixture = await grid.startFixture({ tokenDelayMs: 25, models: [{ name: 'llama3.2:latest' }] });
+    await grid.startGateway();
+    await grid.startWorker('native-worker', fixture, { MAX_CONCURRENT_TASKS: '1' });
+  });
+
+  afterAll(() => grid.stop());
+
+  const status = async (id: string) =>
+    (await (await fetch(`${grid.gatewayUrl}/inference/${id}/status`)).json()) as Record<string, unknown>;
+
+  it('waits and returns the result with the job id', async () => {
+    const response = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'sync please',
+    });
+    const body = (await response.json()) as { id: string; status: string; result: { response: string } };
+    expect(response.status).toBe(200);
+    expect(body.status).toBe('completed');
+    expect(body.result.response).toBe(fixture.expectedTokens('generate', { prompt: 'sync please' }).join(''));
+    expect(await status(body.id)).toMatchObject({
+      state: 'completed',
+      workerId: 'native-worker',
+      priority: 'medium',
+    });
+  });
+
+  it('keeps an async job and its result across a gateway restart', async () => {
+    const accepted = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'survive',
+      async: true,
+    });
+    expect(accepted.status).toBe(202);
+    const { id, status: state } = (await accepted.json()) as { id: string; status: string };
+    expect(state).toBe('queued');
+
+    await grid.gateway?.stop('SIGKILL');
+    await grid.startGateway();
+
+    await waitFor('result after restart', async () => (await status(id)).state === 'completed');
+    const result = (await (await fetch(`${grid.gatewayUrl}/inference/${id}/result`)).json()) as {
+      result: { response: string; done: boolean };
+    };
+    expect(result.result.response).toBe(fixture.expectedTokens('generate', { prompt: 'survive' }).join(''));
+    expect(result.result.done).toBe(true);
+  });
+
+  it('replays a job stream from the start, or after an event id', async () => {
+    const response = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'replay',
+      stream: true,
+    });
+    const id = response.headers.get('x-gridllm-job-id') as string;
+    const live = (await readNdjson(response)).map(({ line }) => line);
+
+    const replay = (await readNdjson(await fetch(`${grid.gatewayUrl}/inference/${id}/stream`))).map(
+      ({ line }) => line,
+    );
+    const resumed = (
+      await readNdjson(await fetch(`${grid.gatewayUrl}/inference/${id}/stream?after=1-3`))
+    ).map(({ line }) => line);
+    expect(replay).toEqual(live);
+    expect(resumed).toEqual(live.slice(3));
+  });
+
+  it('cancels a queued job so it never reaches the engine', async () => {
+    const blocker = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'blocking',
+      async: true,
+    });
+    const blockerId = ((await blocker.json()) as { id: string }).id;
+    await waitFor('blocker active', async () => (await status(blockerId)).state === 'active');
+    const queued = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'never-run',
+      async: true,
+    });
+    const queuedId = ((await queued.json()) as { id: string }).id;
+
+    const cancel = await fetch(`${grid.gatewayUrl}/inference/${queuedId}`, { method: 'DELETE' });
+    expect(await cancel.json()).toEqual({ id: queuedId, status: 'cancelled' });
+    await waitFor('blocker done', async () => (await status(blockerId)).state === 'completed');
+
+    expect(await status(queuedId)).toMatchObject({ state: 'cancelled' });
+    expect(fixture.requests.some((r) => (r.body as { prompt?: string })?.prompt === 'never-run')).toBe(false);
+    const result = await fetch(`${grid.gatewayUrl}/inference/${queuedId}/result`);
+    expect(((await result.json()) as { state: string }).state).toBe('cancelled');
+  });
+
+  it('cancels a running job on the engine', async () => {
+    fixture.resetCounters();
+    fixture.setTokenDelay(100);
+    const accepted = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'abort me',
+      async: true,
+    });
+    const { id } = (await accepted.json()) as { id: string };
+    await waitFor('running on engine', () => fixture.inFlight === 1);
+
+    await fetch(`${grid.gatewayUrl}/inference/${id}`, { method: 'DELETE' });
+
+    await waitFor('engine abort', () => fixture.aborted === 1);
+    await waitFor('cancelled state', async () => (await status(id)).state === 'cancelled');
+    fixture.setTokenDelay(25);
+  });
+
+  it('answers 404 for an unknown job and 409 for a result not ready yet', async () => {
+    const unknown = await fetch(`${grid.gatewayUrl}/inference/00000000-0000-0000-0000-000000000000/status`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'job "00000000-0000-0000-0000-000000000000" not found' });
+
+    fixture.setTokenDelay(100);
+    const accepted = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'slow',
+      async: true,
+    });
+    const { id } = (await accepted.json()) as { id: string };
+    const early = await fetch(`${grid.gatewayUrl}/inference/${id}/result`);
+    expect(early.status).toBe(409);
+    fixture.setTokenDelay(25);
+    await waitFor('slow done', async () => (await status(id)).state === 'completed');
+  });
+
+  it('lists models with their workers and free slots, and the queue depth', async () => {
+    const models = (await (await fetch(`${grid.gatewayUrl}/inference/models`)).json()) as Array<
+      Record<string, unknown>
+    >;
+    expect(models).toEqual([
+      {
+        model: 'llama3.2:latest',
+        freeSlots: 1,
+        workers: [{ id: 'native-worker', freeSlots: 1, loaded: expect.any(Boolean) }],
+      },
+    ]);
+    const queue = (await (await fetch(`${grid.gatewayUrl}/inference/queue`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(queue).toMatchObject({ workersOnline: 1, activeJobs: 0, queuedJobs: 0 });
+    const workers = (await (await fetch(`${grid.gatewayUrl}/admin/workers`)).json()) as Array<
+      Record<string, unknown>
+    >;
+    expect(workers[0]).toMatchObject({ id: 'native-worker', status: 'ready', slots: 1, engine: 'ollama' });
+    expect((await fetch(`${grid.gatewayUrl}/admin/workers/nope`)).status).toBe(404);
+  });
+
+  it('rejects an unknown priority with 400', async () => {
+    const response = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'x',
+      priority: 'urgent',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'priority must be one of high, medium, low' });
+  });
+});

@@ -1,0 +1,83 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { freePort } from './free-port';
+import { waitFor } from './wait-for';
+
+const ROOT = join(__dirname, '..', '..');
+const ENTRY = {
+  gateway: join(ROOT, 'dist/apps/gateway/src/main.js'),
+  worker: join(ROOT, 'dist/apps/worker/src/main.js'),
+};
+
+/** Variables of the developer's shell that must not leak into the apps under test. */
+const SCRUBBED =
+  /^(REDIS_|OLLAMA_|GATEWAY_|WORKER_|PORT$|HOST$|MAX_CONCURRENT|BODY_LIMIT|DEFAULT_JOB_TIMEOUT|LOG_LEVEL)/;
+
+/** A built app (gateway or worker) running as its own process, as in production. */
+export class AppProcess {
+  private child: ChildProcess | null = null;
+  private output = '';
+  readonly port: Promise<number>;
+
+  constructor(
+    readonly app: 'gateway' | 'worker',
+    private readonly env: Record<string, string>,
+    port?: number,
+  ) {
+    this.port = port ? Promise.resolve(port) : freePort();
+  }
+
+  get url(): Promise<string> {
+    return this.port.then((port) => `http://127.0.0.1:${port}`);
+  }
+
+  /** Everything the process printed so far. */
+  get logs(): string {
+    return this.output;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<this> {
+    if (!existsSync(ENTRY[this.app]))
+      throw new Error(`${ENTRY[this.app]} missing: run "npm run build" first`);
+    const port = String(await this.port);
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !SCRUBBED.test(key)));
+    const portVar = this.app === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
+    this.output = '';
+    this.child = spawn(process.execPath, [ENTRY[this.app]], {
+      cwd: ROOT,
+      env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'warn', [portVar]: port, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (data: Buffer) => (this.output += data.toString()));
+    this.child.stderr?.on('data', (data: Buffer) => (this.output += data.toString()));
+    await waitFor(`${this.app} on port ${port}`, async () => {
+      if (this.child?.exitCode !== null) throw new Error(`${this.app} exited: ${this.output}`);
+      const path = this.app === 'gateway' ? '/api/version' : '/health';
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      return response.status > 0;
+    });
+    return this;
+  }
+
+  /** Sends a signal and waits for the process to exit; returns its exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  get exited(): boolean {
+    return !this.child || this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+}

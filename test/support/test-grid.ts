@@ -1,0 +1,106 @@
+import { Ollama } from 'ollama';
+
+import { OllamaFixture, OllamaFixtureOptions } from '../fixtures/ollama-fixture';
+import { AppProcess } from './app-process';
+import { RedisServer } from './redis-server';
+import { waitFor } from './wait-for';
+
+/**
+ * A whole grid for one test file: a real redis-server, fixture Ollamas, the built gateway and workers as
+ * separate processes. Everything started here is stopped by `stop()`.
+ */
+export class TestGrid {
+  readonly redis = new RedisServer();
+  readonly fixtures: OllamaFixture[] = [];
+  readonly workers = new Map<string, AppProcess>();
+  gateway: AppProcess | null = null;
+  gatewayUrl = '';
+
+  async start(): Promise<this> {
+    await this.redis.start();
+    return this;
+  }
+
+  redisEnv(): Record<string, string> {
+    return { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(this.redis.port) };
+  }
+
+  async startFixture(options: OllamaFixtureOptions = {}): Promise<OllamaFixture> {
+    const fixture = new OllamaFixture(options);
+    await fixture.start(0, '127.0.0.1');
+    this.fixtures.push(fixture);
+    return fixture;
+  }
+
+  async startGateway(env: Record<string, string> = {}): Promise<AppProcess> {
+    this.gateway = await new AppProcess('gateway', { ...this.redisEnv(), ...env }).start();
+    this.gatewayUrl = await this.gateway.url;
+    return this.gateway;
+  }
+
+  /** Starts a worker in front of `fixture` and waits until the gateway sees it ready. */
+  async startWorker(
+    id: string,
+    fixture: OllamaFixture | string,
+    env: Record<string, string> = {},
+  ): Promise<AppProcess> {
+    const ollamaUrl = typeof fixture === 'string' ? fixture : fixture.url;
+    const worker = await new AppProcess('worker', {
+      ...this.redisEnv(),
+      WORKER_ID: id,
+      OLLAMA_URL: ollamaUrl,
+      ...env,
+    }).start();
+    this.workers.set(id, worker);
+    if (env.EXPECT_NOT_READY !== '1') await this.waitForWorker(id, 'ready');
+    return worker;
+  }
+
+  async waitForWorker(id: string, status: 'ready' | 'not-ready' | 'gone'): Promise<void> {
+    await waitFor(`worker ${id} ${status}`, async () => {
+      const response = await fetch(`${this.gatewayUrl}/admin/workers`);
+      const workers = (await response.json()) as Array<{ id: string; status: string }>;
+      const found = workers.find((worker) => worker.id === id);
+      return status === 'gone' ? !found : found?.status === status;
+    });
+  }
+
+  /** The official client, pointed at the gateway's /ollama base. */
+  client(): Ollama {
+    return new Ollama({ host: `${this.gatewayUrl}/ollama` });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((worker) => worker.stop('SIGKILL')));
+    await this.gateway?.stop('SIGKILL');
+    await Promise.all(this.fixtures.map((fixture) => fixture.stop()));
+    await this.redis.stop();
+  }
+}
+
+/** Reads an NDJSON HTTP response line by line, recording when each line arrived. */
+export async function readNdjson(response: Response): Promise<Array<{ line: string; at: number }>> {
+  const lines: Array<{ line: string; at: number }> = [];
+  const decoder = new TextDecoder();
+  let pending = '';
+  for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+    pending += decoder.decode(bytes, { stream: true });
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      lines.push({ line: pending.slice(0, newline), at: Date.now() });
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+  }
+  if (pending.length > 0) lines.push({ line: pending, at: Date.now() });
+  return lines;
+}
+
+export function postJson(url: string, body: unknown, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...init,
+  });
+}
