@@ -1,5 +1,5 @@
 import { OllamaFixture } from '../fixtures/ollama-fixture';
-import { TestGrid, postJson, readNdjson } from '../support/test-grid';
+import { TestGrid, jsonOf, postJson, readNdjson } from '../support/test-grid';
 import { waitFor } from '../support/wait-for';
 
 const TIMING_FIELDS = [
@@ -87,7 +87,7 @@ describe('Ollama API through the grid', () => {
       const parts: string[] = [];
       let doneCount = 0;
       for await (const part of await grid.client().generate({ ...request, stream: true })) {
-        parts.push(part.response);
+        parts.push(part.response ?? '');
         if (part.done) doneCount++;
       }
       expect(parts.join('')).toBe(fixture.expectedTokens('generate', request).join(''));
@@ -98,7 +98,7 @@ describe('Ollama API through the grid', () => {
       const body = { model: 'llama3.2', prompt: 'Compare me', stream: false };
       const viaGrid = await postJson(`${base}/api/generate`, body);
       const direct = await postJson(`${fixture.url}/api/generate`, body);
-      const [gridAnswer, directAnswer] = [await viaGrid.json(), await direct.json()];
+      const [gridAnswer, directAnswer] = [await jsonOf(viaGrid), await jsonOf(direct)];
 
       expect(viaGrid.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(Object.keys(gridAnswer)).toEqual(Object.keys(directAnswer));
@@ -181,13 +181,15 @@ describe('Ollama API through the grid', () => {
         stream: false,
       };
       const [viaGrid, direct] = await Promise.all([
-        postJson(`${base}/api/chat`, body).then((r) => r.json()),
-        postJson(`${fixture.url}/api/chat`, body).then((r) => r.json()),
+        postJson(`${base}/api/chat`, body).then(jsonOf),
+        postJson(`${fixture.url}/api/chat`, body).then(jsonOf),
       ]);
-      expect(viaGrid.message.tool_calls).toHaveLength(1);
-      expect(viaGrid.message.thinking).toBeTruthy();
+      expect(viaGrid.message?.tool_calls).toHaveLength(1);
+      expect(viaGrid.message?.thinking).toBeTruthy();
       expect(withoutTiming(viaGrid)).toEqual(withoutTiming(direct));
-      expect(JSON.stringify(Object.keys(viaGrid.message))).toBe(JSON.stringify(Object.keys(direct.message)));
+      expect(JSON.stringify(Object.keys(viaGrid.message ?? {}))).toBe(
+        JSON.stringify(Object.keys(direct.message ?? {})),
+      );
     });
 
     it('streams thinking before content through the official client', async () => {
@@ -215,7 +217,7 @@ describe('Ollama API through the grid', () => {
       const response = await postJson(`${base}/api/chat`, '{"model": "llama3.2", "messages": [');
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toContain('application/json');
-      expect((await response.json()).error).toMatch(/invalid JSON/);
+      expect((await jsonOf(response)).error).toMatch(/invalid JSON/);
     });
 
     it('answers 400 when the body or the model is missing', async () => {
@@ -242,7 +244,7 @@ describe('Ollama API through the grid', () => {
         images: [image, image],
       });
       expect(over.status).toBe(413);
-      expect((await over.json()).error).toMatch(/too large/);
+      expect((await jsonOf(over)).error).toMatch(/too large/);
     });
   });
 

@@ -25,9 +25,9 @@ export class TestGrid {
     return { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(this.redis.port) };
   }
 
-  async startFixture(options: OllamaFixtureOptions = {}): Promise<OllamaFixture> {
+  async startFixture(options: OllamaFixtureOptions = {}, port = 0): Promise<OllamaFixture> {
     const fixture = new OllamaFixture(options);
-    await fixture.start(0, '127.0.0.1');
+    await fixture.start(port, '127.0.0.1');
     this.fixtures.push(fixture);
     return fixture;
   }
@@ -103,4 +103,16 @@ export function postJson(url: string, body: unknown, init: RequestInit = {}): Pr
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...init,
   });
+}
+
+/** The fields tests read from JSON answers; everything else stays `unknown`. */
+export interface JsonAnswer {
+  error?: string;
+  response?: string;
+  message?: { role: string; content: string; thinking?: string; tool_calls?: unknown[] };
+  [field: string]: unknown;
+}
+
+export async function jsonOf(response: Response): Promise<JsonAnswer> {
+  return (await response.json()) as JsonAnswer;
 }

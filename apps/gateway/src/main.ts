@@ -6,6 +6,7 @@ import { json } from 'express';
 
 import {
   ConfigValidationError,
+  closeOnSignals,
   configWarnings,
   gatewayConfig,
   nestLogLevels,
@@ -29,7 +30,7 @@ async function bootstrap(): Promise<void> {
     origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
   });
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  closeOnSignals(app);
   setupSwagger(app);
   await app.init();
   for (const warning of configWarnings(parseGridConfig(process.env))) new Logger('Config').warn(warning);

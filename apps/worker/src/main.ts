@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 
 import {
   ConfigValidationError,
+  closeOnSignals,
   configWarnings,
   nestLogLevels,
   parseGridConfig,
@@ -14,7 +15,7 @@ async function bootstrap(): Promise<void> {
   // Imported here: the config module validates the environment while the module file loads.
   const { WorkerModule } = await import('./worker.module');
   const app = await NestFactory.create(WorkerModule, { logger: nestLogLevels(process.env.LOG_LEVEL) });
-  app.enableShutdownHooks();
+  closeOnSignals(app);
   const settings = app.get<ConfigType<typeof workerConfig>>(workerConfig.KEY);
   for (const warning of configWarnings(parseGridConfig(process.env))) new Logger('Config').warn(warning);
   await app.listen(settings.port, settings.host);

@@ -3,3 +3,4 @@ export * from './env.schema';
 export * from './grid-config';
 export * from './grid-config.module';
 export * from './log-levels';
+export * from './shutdown';

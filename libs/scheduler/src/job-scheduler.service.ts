@@ -18,7 +18,6 @@ import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
 import { ModelQueue, QueueRegistry } from './queue-registry';
-import { modelForQueue } from './queue-names';
 
 export interface SubmitJobInput {
   kind: JobKind;

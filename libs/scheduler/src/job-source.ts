@@ -77,14 +77,10 @@ export class JobSource implements OnApplicationShutdown {
 
   /** Sleeps until some queue of ours signals work (returns its model), a wake-up, or the timeout (null). */
   async waitForWork(timeoutMs: number): Promise<string | null> {
-    if (this.active.length === 0) {
-      await new Promise((resolve) => setTimeout(resolve, timeoutMs));
-      return null;
-    }
+    // With no models yet, only the wake key is watched: setModels() wakes us the moment models appear.
     this.blocking ??= this.connections.create('gridllm-marker-wait');
     const markers = new Map(this.active.map((model) => [this.markerKey(model), model]));
-    const reply = (await this.blocking.bzpopmin(...markers.keys(), this.wakeKey, timeoutMs / 1000)) as
-      [string, string, string] | null;
+    const reply = await this.blocking.bzpopmin(...markers.keys(), this.wakeKey, timeoutMs / 1000);
     return reply ? (markers.get(reply[0]) ?? null) : null;
   }
 
