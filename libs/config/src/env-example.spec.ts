@@ -12,7 +12,17 @@ describe('.env.example', () => {
   const example = parse(readFileSync(join(root, '.env.example')));
 
   it('lists every variable the schema reads', () => {
-    const optional = ['REDIS_URL', 'REDIS_PASSWORD', 'PORT', 'GATEWAY_PORT', 'SERVER_ID', 'WORKER_ID', 'WORKER_PORT', 'OLLAMA_URL', 'OLLAMA_HOST'];
+    const optional = [
+      'REDIS_URL',
+      'REDIS_PASSWORD',
+      'PORT',
+      'GATEWAY_PORT',
+      'SERVER_ID',
+      'WORKER_ID',
+      'WORKER_PORT',
+      'OLLAMA_URL',
+      'OLLAMA_HOST',
+    ];
     const schemaKeys = [...Object.keys(new EnvSchema()), ...optional];
     expect(schemaKeys.filter((key) => !(key in example))).toEqual([]);
   });

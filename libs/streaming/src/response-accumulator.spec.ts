@@ -35,7 +35,16 @@ describe(ResponseAccumulator.name, () => {
         total_duration: 10,
         eval_count: 2,
       });
-      expect(Object.keys(result)).toEqual(['model', 'created_at', 'response', 'done', 'done_reason', 'context', 'total_duration', 'eval_count']);
+      expect(Object.keys(result)).toEqual([
+        'model',
+        'created_at',
+        'response',
+        'done',
+        'done_reason',
+        'context',
+        'total_duration',
+        'eval_count',
+      ]);
     });
 
     it('places merged thinking right after the response, as Go marshals it', () => {
@@ -44,7 +53,14 @@ describe(ResponseAccumulator.name, () => {
         { model: 'm', created_at: 't', response: 'yes', done: false },
         { model: 'm', created_at: 't', response: '', done: true, done_reason: 'stop' },
       ]);
-      expect(Object.keys(result)).toEqual(['model', 'created_at', 'response', 'thinking', 'done', 'done_reason']);
+      expect(Object.keys(result)).toEqual([
+        'model',
+        'created_at',
+        'response',
+        'thinking',
+        'done',
+        'done_reason',
+      ]);
       expect(result.thinking).toBe('hmm ');
     });
 
@@ -65,10 +81,27 @@ describe(ResponseAccumulator.name, () => {
     it('merges content, thinking and tool calls into one message', () => {
       const call = { function: { index: 0, name: 'get_weather', arguments: { city: 'Paris' } } };
       const result = accumulate(JobKind.Chat, [
-        { model: 'm', created_at: 't', message: { role: 'assistant', content: '', thinking: 'Let me check' }, done: false },
-        { model: 'm', created_at: 't', message: { role: 'assistant', content: '', tool_calls: [call] }, done: false },
+        {
+          model: 'm',
+          created_at: 't',
+          message: { role: 'assistant', content: '', thinking: 'Let me check' },
+          done: false,
+        },
+        {
+          model: 'm',
+          created_at: 't',
+          message: { role: 'assistant', content: '', tool_calls: [call] },
+          done: false,
+        },
         { model: 'm', created_at: 't', message: { role: 'assistant', content: 'Sunny' }, done: false },
-        { model: 'm', created_at: 't9', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', eval_count: 3 },
+        {
+          model: 'm',
+          created_at: 't9',
+          message: { role: 'assistant', content: '' },
+          done: true,
+          done_reason: 'stop',
+          eval_count: 3,
+        },
       ]);
       expect(result).toEqual({
         model: 'm',

@@ -6,7 +6,12 @@ import { compareIds } from './token-stream.reader';
 describe('token stream codec', () => {
   it('round-trips an event through its XADD fields', () => {
     const fields = encodeEventFields(StreamEventType.Chunk, 2, '{"response":"x"}');
-    expect(decodeEvent('2-5', fields)).toEqual({ id: '2-5', type: StreamEventType.Chunk, attempt: 2, data: '{"response":"x"}' });
+    expect(decodeEvent('2-5', fields)).toEqual({
+      id: '2-5',
+      type: StreamEventType.Chunk,
+      attempt: 2,
+      data: '{"response":"x"}',
+    });
   });
 
   it('ignores entries that are not job events', () => {

@@ -1,0 +1,114 @@
+import { StreamEvent, StreamEventType } from '@gridllm/contracts';
+import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+
+import { RedisServer } from '../../../test/support/redis-server';
+import { TokenStreamReader } from './token-stream.reader';
+import { TokenStreamWriter } from './token-stream.writer';
+
+const queueSettings = {
+  heartbeatIntervalMs: 1000,
+  defaultJobTimeoutMs: 60000,
+  resultTtlSeconds: 60,
+  streamTtlSeconds: 60,
+  streamMaxEvents: 1000,
+  maxConcurrentJobs: 10,
+  lockDurationMs: 2000,
+};
+
+async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
+  const seen: StreamEvent[] = [];
+  for await (const event of events) seen.push(event);
+  return seen;
+}
+
+describe('token streams over a real Redis', () => {
+  const server = new RedisServer();
+  let factory: RedisConnectionFactory;
+  let writer: TokenStreamWriter;
+  let sut: TokenStreamReader;
+
+  beforeAll(async () => {
+    await server.start();
+    factory = new RedisConnectionFactory({
+      host: '127.0.0.1',
+      port: server.port,
+      db: 0,
+      tls: false,
+      prefix: 'it',
+    });
+    const client = new RedisClient(factory, {
+      host: '127.0.0.1',
+      port: server.port,
+      db: 0,
+      tls: false,
+      prefix: 'it',
+    });
+    writer = new TokenStreamWriter(client, queueSettings);
+    sut = new TokenStreamReader(client, factory);
+  });
+
+  afterAll(async () => {
+    await sut.onApplicationShutdown();
+    await factory.onApplicationShutdown();
+    await server.stop();
+  });
+
+  it('delivers events written before the reader started, from the very first one', async () => {
+    const appender = writer.open('early', 1);
+    await appender.started('w1');
+    await appender.chunk('{"response":"a"}');
+    await appender.final('{"response":"","done":true}');
+
+    const events = await collect(sut.events('early'));
+    expect(events.map((event) => [event.id, event.type])).toEqual([
+      ['1-0', StreamEventType.Started],
+      ['1-1', StreamEventType.Chunk],
+      ['1-2', StreamEventType.Final],
+    ]);
+  });
+
+  it('serves many jobs at once over one connection, each in its own order', async () => {
+    const jobs = ['j1', 'j2', 'j3'];
+    const reading = jobs.map((job) => collect(sut.events(job)));
+    await Promise.all(
+      jobs.map(async (job) => {
+        const appender = writer.open(job, 1);
+        await appender.started('w');
+        for (let n = 0; n < 20; n++) await appender.chunk(`{"n":${n},"job":"${job}"}`);
+        await appender.final('{"done":true}');
+      }),
+    );
+    const results = await Promise.all(reading);
+    for (const [index, events] of results.entries()) {
+      const chunks = events
+        .filter((event) => event.type === StreamEventType.Chunk)
+        .map((event) => JSON.parse(event.data));
+      expect(chunks).toEqual(Array.from({ length: 20 }, (_, n) => ({ n, job: jobs[index] })));
+    }
+  });
+
+  it('resumes after a given event id', async () => {
+    const appender = writer.open('resume', 1);
+    await appender.started('w');
+    for (let n = 1; n <= 5; n++) await appender.chunk(`{"n":${n}}`);
+    await appender.final('{"done":true}');
+    const events = await collect(sut.events('resume', '1-3'));
+    expect(events.map((event) => event.data)).toEqual(['{"n":4}', '{"n":5}', '{"done":true}']);
+  });
+
+  it('stops yielding when the reader is aborted', async () => {
+    const controller = new AbortController();
+    const reading = collect(sut.events('never-ends', '0', controller.signal));
+    await writer.open('never-ends', 1).started('w');
+    setTimeout(() => controller.abort(), 50);
+    const events = await reading;
+    expect(events.map((event) => event.type)).toEqual([StreamEventType.Started]);
+  });
+
+  it('ends a stream with an error written by a gateway for a job no worker holds', async () => {
+    await writer.terminate('cancelled-job', { error: 'request canceled', status: 499 }, 60);
+    const events = await collect(sut.events('cancelled-job'));
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0].data)).toEqual({ error: 'request canceled', status: 499 });
+  });
+});
