@@ -6,6 +6,9 @@ import { TokenStreamReader } from '@gridllm/streaming';
 
 import { JobSink } from './job-sink';
 
+/** What the relay needs of a job. */
+export type RelayedJob = Pick<InferenceJobData, 'id' | 'deadlineAt' | 'submittedAt'>;
+
 /** How a relay ended, for the caller that must still answer the client. */
 export type RelayEnd = 'finished' | 'client-gone' | 'timed-out';
 
@@ -23,12 +26,7 @@ export class JobRelay {
     private readonly scheduler: JobSchedulerService,
   ) {}
 
-  async relay(
-    job: Pick<InferenceJobData, 'id' | 'deadlineAt'>,
-    sink: JobSink,
-    clientGone: AbortSignal,
-    afterId = '0',
-  ): Promise<RelayEnd> {
+  async relay(job: RelayedJob, sink: JobSink, clientGone: AbortSignal, afterId = '0'): Promise<RelayEnd> {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), Math.max(0, job.deadlineAt - Date.now()));
     const signal = AbortSignal.any([clientGone, timeout.signal]);
@@ -59,24 +57,22 @@ export class JobRelay {
             return 'finished';
         }
       }
-      return this.abandon(job.id, sink, clientGone.aborted);
+      return this.abandon(job, sink, clientGone.aborted);
     } finally {
       clearTimeout(timer);
     }
   }
 
   /** The client left or the deadline passed: cancel the job so no engine works for nobody. */
-  private async abandon(jobId: string, sink: JobSink, clientLeft: boolean): Promise<RelayEnd> {
+  private async abandon(job: RelayedJob, sink: JobSink, clientLeft: boolean): Promise<RelayEnd> {
+    const jobId = job.id;
     await this.scheduler.cancelQuietly(jobId);
     if (clientLeft) {
       this.logger.log(`job ${jobId}: client disconnected, cancelled`);
       return 'client-gone';
     }
-    const error = new JobTimeoutError('total', 0);
-    sink.failed({
-      error: `job ${jobId} did not finish before its deadline (DEFAULT_JOB_TIMEOUT)`,
-      status: error.status,
-    });
+    const error = new JobTimeoutError('total', job.deadlineAt - job.submittedAt);
+    sink.failed({ error: `${error.message}: DEFAULT_JOB_TIMEOUT`, status: error.status });
     return 'timed-out';
   }
 }

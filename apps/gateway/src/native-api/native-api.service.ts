@@ -63,6 +63,9 @@ export class NativeApiService {
 
   /** The job's NDJSON from the start (or after an event id), then live until it ends. */
   async stream(jobId: string, afterId: string | undefined, req: Request, res: Response): Promise<void> {
+    if (afterId !== undefined && !/^\d+(-\d+)?$/.test(afterId)) {
+      throw new InvalidRequestError('after must be an event id such as 1-5');
+    }
     const { job } = await this.scheduler.find(jobId);
     res.setHeader('x-gridllm-job-id', jobId);
     await this.relay.relay(job.data, new NdjsonSink(res), watchClient(req, res), afterId ?? '0');
