@@ -136,9 +136,13 @@ describe('Native job API', () => {
   });
 
   it('lists models with their workers and free slots, and the queue depth', async () => {
-    const models = (await (await fetch(`${grid.gatewayUrl}/inference/models`)).json()) as Array<
-      Record<string, unknown>
-    >;
+    // Load is published with each heartbeat, so wait for the beat after the previous test's job.
+    const models = await waitFor('idle worker in /inference/models', async () => {
+      const body = (await (await fetch(`${grid.gatewayUrl}/inference/models`)).json()) as Array<{
+        freeSlots: number;
+      }>;
+      return body[0]?.freeSlots === 1 ? body : null;
+    });
     expect(models).toEqual([
       {
         model: 'llama3.2:latest',

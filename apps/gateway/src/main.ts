@@ -16,6 +16,9 @@ import {
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { setupSwagger } from './swagger';
 
+/** On SIGTERM the server stops accepting and lets open requests finish for this long, then exits. */
+const GATEWAY_SHUTDOWN_GRACE_MS = 30000;
+
 async function bootstrap(): Promise<void> {
   // Imported here: the config module validates the environment while the module file loads.
   const { GatewayModule } = await import('./gateway.module');
@@ -30,7 +33,7 @@ async function bootstrap(): Promise<void> {
     origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
   });
   app.disable('x-powered-by');
-  closeOnSignals(app);
+  closeOnSignals(app, GATEWAY_SHUTDOWN_GRACE_MS);
   setupSwagger(app);
   await app.init();
   for (const warning of configWarnings(parseGridConfig(process.env))) new Logger('Config').warn(warning);

@@ -44,10 +44,15 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   }
 }
 
+const QUIT_TIMEOUT_MS = 1000;
+
+/** QUIT politely, but never wait on a Redis that is gone (ioredis would queue the QUIT forever). */
 async function closeQuietly(connection: Redis): Promise<void> {
-  try {
-    await connection.quit();
-  } catch {
+  if (connection.status !== 'ready') {
     connection.disconnect();
+    return;
   }
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS).unref());
+  await Promise.race([connection.quit().catch(() => undefined), timeout]);
+  connection.disconnect();
 }
