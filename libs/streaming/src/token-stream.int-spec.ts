@@ -82,7 +82,7 @@ describe('token streams over a real Redis', () => {
     for (const [index, events] of results.entries()) {
       const chunks = events
         .filter((event) => event.type === StreamEventType.Chunk)
-        .map((event) => JSON.parse(event.data));
+        .map((event) => JSON.parse(event.data) as unknown);
       expect(chunks).toEqual(Array.from({ length: 20 }, (_, n) => ({ n, job: jobs[index] })));
     }
   });
