@@ -102,7 +102,7 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
 
 function validateEnv(rawEnv: Env): EnvSchema {
   // Optional keys have no initialiser, so they are listed explicitly; unknown variables are ignored.
-  const known = new Set([...Object.keys(new EnvSchema()), ...OPTIONAL_KEYS]);
+  const known = new Set([...Object.keys(new EnvSchema()), ...OPTIONAL_ENV_KEYS]);
   const present = Object.fromEntries(
     Object.entries(rawEnv).filter(([key, value]) => value !== undefined && value !== '' && known.has(key)),
   );
@@ -112,7 +112,8 @@ function validateEnv(rawEnv: Env): EnvSchema {
   return env;
 }
 
-const OPTIONAL_KEYS = [
+/** Variables without a default (absent unless set). */
+export const OPTIONAL_ENV_KEYS = [
   'REDIS_URL',
   'REDIS_PASSWORD',
   'PORT',
