@@ -1,0 +1,126 @@
+import Redis from 'ioredis';
+
+import { AppProcess } from '../test/support/app-process';
+import { RedisServer } from '../test/support/redis-server';
+import { waitFor } from '../test/support/wait-for';
+import { FixtureProcess } from './fixture-process';
+
+export interface GridOptions {
+  model: string;
+  tokens: number;
+  fixtureParallel: number;
+  workerSlots: number;
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+}
+
+const WORKER_ID = 'bench-worker';
+
+/**
+ * What the benchmark runs against: the fixture process, a real redis-server, the built gateway and ONE
+ * worker in front of the fixture, each its own process on loopback. `stop()` ends whatever was started,
+ * each step bounded in time, and may be called any number of times.
+ */
+export class BenchGrid {
+  readonly redis = new RedisServer();
+  fixture: FixtureProcess;
+  gateway: AppProcess | null = null;
+  worker: AppProcess | null = null;
+  fixtureUrl = '';
+  gatewayUrl = '';
+  private redisStarted = false;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly options: GridOptions) {
+    this.fixture = new FixtureProcess({
+      models: [options.model],
+      tokens: options.tokens,
+      tokenDelayMs: 0,
+      numParallel: options.fixtureParallel,
+      startTimeoutMs: options.startTimeoutMs,
+    });
+  }
+
+  async start(log: (line: string) => void): Promise<void> {
+    this.fixtureUrl = (await this.fixture.start()).url;
+    log(`fixture  ${this.fixtureUrl} (pid ${this.fixture.pid})`);
+    this.redisStarted = true;
+    await this.redis.start();
+    log(`redis    127.0.0.1:${this.redis.port}`);
+    const redisEnv = { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(this.redis.port) };
+    this.gateway = new AppProcess('gateway', redisEnv);
+    await this.gateway.start();
+    this.gatewayUrl = await this.gateway.url;
+    log(`gateway  ${this.gatewayUrl} (pid ${this.gateway.pid})`);
+    this.worker = new AppProcess('worker', {
+      ...redisEnv,
+      WORKER_ID,
+      OLLAMA_URL: this.fixtureUrl,
+      MAX_CONCURRENT_TASKS: String(this.options.workerSlots),
+    });
+    await this.worker.start();
+    await waitFor(
+      `worker ${WORKER_ID} ready`,
+      async () => {
+        const response = await fetch(`${this.gatewayUrl}/admin/workers`);
+        const workers = (await response.json()) as Array<{ id: string; status: string }>;
+        return workers.some((worker) => worker.id === WORKER_ID && worker.status === 'ready');
+      },
+      this.options.startTimeoutMs,
+    );
+    log(`worker   ${WORKER_ID} ready, ${this.options.workerSlots} slots (pid ${this.worker.pid})`);
+  }
+
+  /** A client on the grid's Redis for probes; the caller quits it. */
+  redisClient(): Redis {
+    return this.redis.client();
+  }
+
+  /** Process ids by role, for telling Redis connections apart. */
+  pids(): Record<'gateway' | 'worker', number | undefined> {
+    return { gateway: this.gateway?.pid, worker: this.worker?.pid };
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  /** Synchronous last resort (process 'exit'): kills the processes whose pid we know. */
+  killNow(): void {
+    this.fixture.killNow();
+    for (const app of [this.worker, this.gateway]) {
+      const pid = app && !app.exited ? app.pid : undefined;
+      if (pid) safeKill(pid);
+    }
+  }
+
+  private async stopAll(): Promise<void> {
+    const bounded = (what: string, task: () => Promise<unknown>) =>
+      withTimeout(what, task(), this.options.stopTimeoutMs).catch((error: Error) =>
+        console.error(`bench: stopping ${what}: ${error.message}`),
+      );
+    if (this.worker) await bounded('worker', () => this.worker?.stop('SIGKILL') ?? Promise.resolve());
+    if (this.gateway) await bounded('gateway', () => this.gateway?.stop('SIGKILL') ?? Promise.resolve());
+    await bounded('fixture', () => this.fixture.stop());
+    if (this.redisStarted) await bounded('redis-server', () => this.redis.stop());
+  }
+}
+
+function safeKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Rejects when `promise` is not settled within `ms` (the timer never keeps the process alive). */
+export function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

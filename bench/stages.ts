@@ -1,0 +1,121 @@
+import { MonitoredCommand, TracedRequest } from './redis-probe';
+import { summarize } from './stats';
+
+/**
+ * Splits one traced gateway request (stream:false) into consecutive steps by landmark Redis commands.
+ * The steps add up to the request's whole time as the client saw it.
+ */
+export interface Stage {
+  name: string;
+  /** Which command ends the step (the last step ends when the client has the answer). */
+  endsAt: string;
+}
+
+export const STAGES: readonly Stage[] = [
+  { name: 'gateway: HTTP in, routing, validation', endsAt: 'first gateway command' },
+  { name: 'gateway: submit (served? capacity? job-queue key, BullMQ add)', endsAt: 'EVALSHA add*Job' },
+  { name: 'worker: wakes up and takes the job', endsAt: 'EVALSHA moveToActive' },
+  { name: 'worker: cancel check, XADD started', endsAt: 'XADD started' },
+  { name: 'worker: HTTP to the engine, first chunk, XADD', endsAt: 'XADD first chunk' },
+  { name: 'worker: remaining chunks, one XADD each', endsAt: 'XADD final chunk' },
+  { name: 'gateway: XREAD wakes, merge, HTTP out', endsAt: 'client has the answer' },
+];
+
+const isGateway = (who: string) => who.startsWith('gateway/');
+const isWorker = (who: string) => who.startsWith('worker/');
+
+/** Offsets (ms from the request's start) of each step's end, or null when a landmark is missing. */
+export function landmarks(trace: TracedRequest): number[] | null {
+  const events = trace.events.filter((event) => event.atMs <= trace.endMs);
+  const after = (start: number, test: (who: string, command: string) => boolean): number =>
+    start < 0 ? -1 : events.findIndex((event, i) => i >= start && test(event.who, event.command));
+  const firstGateway = after(0, (who) => isGateway(who));
+  const added = after(firstGateway, (who, command) => isGateway(who) && /^EVALSHA add\w*Job/.test(command));
+  const taken = after(added, (who, command) => isWorker(who) && command === 'EVALSHA moveToActive');
+  if (taken < 0) return null;
+  const streamAdds = events.filter(
+    (event, index) => index > taken && isWorker(event.who) && event.command.startsWith('XADD job-stream'),
+  );
+  const [started, firstChunk] = streamAdds;
+  const final = streamAdds[streamAdds.length - 1];
+  if (!started || !firstChunk || !final || streamAdds.length < 3) return null;
+  return [
+    ...[firstGateway, added, taken].map((index) => events[index]?.atMs ?? NaN),
+    started.atMs,
+    firstChunk.atMs,
+    final.atMs,
+    trace.endMs,
+  ].map((atMs) => atMs - trace.startMs);
+}
+
+/** Median duration of each step over the traced requests that show every landmark. */
+export function medianStages(traces: readonly TracedRequest[]): { durations: number[]; requests: number } {
+  const split = traces.map(landmarks).filter((marks): marks is number[] => marks !== null);
+  const durations = STAGES.map(
+    (_, stage) =>
+      summarize(split.map((marks) => (marks[stage] ?? NaN) - (stage === 0 ? 0 : (marks[stage - 1] ?? NaN))))
+        .p50,
+  );
+  return { durations, requests: split.length };
+}
+
+/** Landmarks of a job in a MONITOR log, in path order. */
+const JOB_LANDMARKS = ['added', 'taken', 'started', 'firstChunk', 'final', 'completed'] as const;
+type JobLandmark = (typeof JOB_LANDMARKS)[number];
+
+export const LOADED_STEPS: readonly string[] = [
+  'queued: BullMQ add → a worker takes it (moveToActive)',
+  'worker: taken → XADD started (cancel check)',
+  'worker: XADD started → first chunk XADD (engine call)',
+  'worker: first → final chunk XADD (one XADD per chunk)',
+  'worker: final chunk → BullMQ completed (moveToFinished)',
+];
+
+/**
+ * Per job id, when each landmark happened, from BullMQ's and GridLLM's commands: the add script's
+ * `ZADD …:prioritized` / `LPUSH …:wait`, moveToActive's `HMSET <job> processedOn`, the worker's `XADD
+ * …:job-stream:<id>` (started, chunk, final) and moveToFinished's `ZADD …:completed`.
+ */
+export function jobLandmarks(
+  commands: readonly MonitoredCommand[],
+): Map<string, Partial<Record<JobLandmark, number>>> {
+  const jobs = new Map<string, Partial<Record<JobLandmark, number>>>();
+  const mark = (id: string | undefined, landmark: JobLandmark, atMs: number) => {
+    if (!id) return;
+    const job = jobs.get(id) ?? {};
+    job[landmark] ??= atMs;
+    jobs.set(id, job);
+  };
+  for (const { atMs, source, args } of commands) {
+    const [command = '', key = ''] = args;
+    const upper = command.toUpperCase();
+    if (source === 'lua') {
+      if (upper === 'ZADD' && key.endsWith(':prioritized')) mark(args[3], 'added', atMs);
+      else if (upper === 'LPUSH' && key.endsWith(':wait')) mark(args[2], 'added', atMs);
+      else if (upper === 'HMSET' && args[2] === 'processedOn')
+        mark(key.slice(key.lastIndexOf(':') + 1), 'taken', atMs);
+      else if (upper === 'ZADD' && key.endsWith(':completed')) mark(args[3], 'completed', atMs);
+      continue;
+    }
+    if (upper !== 'XADD' || !key.includes(':job-stream:')) continue;
+    const id = key.slice(key.indexOf(':job-stream:') + ':job-stream:'.length);
+    const type = args[args.indexOf('t') + 1];
+    if (type === 'started') mark(id, 'started', atMs);
+    else if (type === 'chunk') mark(id, 'firstChunk', atMs);
+    else if (type === 'final') mark(id, 'final', atMs);
+  }
+  return jobs;
+}
+
+/** Median of each LOADED_STEPS step over the jobs whose every landmark is in the log. */
+export function loadedStages(commands: readonly MonitoredCommand[]): { durations: number[]; jobs: number } {
+  const complete = [...jobLandmarks(commands).values()].filter((job) =>
+    JOB_LANDMARKS.every((landmark) => job[landmark] !== undefined),
+  );
+  const durations = LOADED_STEPS.map((_, step) => {
+    const from = JOB_LANDMARKS[step];
+    const to = JOB_LANDMARKS[step + 1];
+    return summarize(complete.map((job) => (to && from ? (job[to] ?? NaN) - (job[from] ?? NaN) : NaN))).p50;
+  });
+  return { durations, jobs: complete.length };
+}
