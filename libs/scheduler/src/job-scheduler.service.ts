@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { queueConfig } from '@gridllm/config';
 import {
   BULLMQ_PRIORITY,
-  CapacityExceededError,
   InferenceJobData,
   JobKind,
   JobNotFoundError,
@@ -17,6 +16,7 @@ import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
+import { GridCapacity } from './grid-capacity';
 import { ModelQueue, QueueRegistry } from './queue-registry';
 
 export interface SubmitJobInput {
@@ -32,8 +32,6 @@ export interface SubmitJobInput {
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
 
-const RETRY_AFTER_SECONDS = 2;
-
 /** Gateway side of the queue: accepts jobs durably, finds them by id, cancels them. */
 @Injectable()
 export class JobSchedulerService {
@@ -44,14 +42,15 @@ export class JobSchedulerService {
     private readonly registry: WorkerRegistry,
     private readonly client: RedisClient,
     private readonly streams: TokenStreamWriter,
+    private readonly capacity: GridCapacity,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
   ) {}
 
   /** Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model. */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     const model = normalizeModelName(input.model);
-    if (!(await this.registry.isServed(model))) throw new ModelNotFoundError(input.model);
-    await this.ensureCapacity();
+    const [served] = await Promise.all([this.registry.isServed(model), this.capacity.ensureRoom()]);
+    if (!served) throw new ModelNotFoundError(input.model);
     const now = Date.now();
     const data: InferenceJobData = {
       id: randomUUID(),
@@ -66,18 +65,21 @@ export class JobSchedulerService {
     };
     const queue = this.queues.forModel(model);
     const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
-    await this.client.redis
-      .multi()
-      .set(this.client.keys.jobQueue(data.id), model, 'EX', retain)
-      .sadd(this.client.keys.models(), model)
-      .exec();
-    await queue.add(data.kind, data, {
-      jobId: data.id,
-      priority: BULLMQ_PRIORITY[data.priority],
-      attempts: 1,
-      removeOnComplete: { age: retain },
-      removeOnFail: { age: retain },
-    });
+    // Both writes go out together; the id index is only read once the caller has the id.
+    await Promise.all([
+      this.client.redis
+        .multi()
+        .set(this.client.keys.jobQueue(data.id), model, 'EX', retain)
+        .sadd(this.client.keys.models(), model)
+        .exec(),
+      queue.add(data.kind, data, {
+        jobId: data.id,
+        priority: BULLMQ_PRIORITY[data.priority],
+        attempts: 1,
+        removeOnComplete: { age: retain },
+        removeOnFail: { age: retain },
+      }),
+    ]);
     this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
     return data;
   }
@@ -145,23 +147,6 @@ export class JobSchedulerService {
       return (await queue.remove(jobId)) === 1;
     } catch {
       return false;
-    }
-  }
-
-  /** MAX_CONCURRENT_JOBS caps queued plus running jobs over the whole grid. */
-  private async ensureCapacity(): Promise<void> {
-    const models = await this.knownModels();
-    const counts = await Promise.all(
-      models.map((model) =>
-        this.queues.forModel(model).getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
-      ),
-    );
-    const open = counts.reduce((sum, c) => sum + c.waiting + c.prioritized + c.active + c.delayed, 0);
-    if (open >= this.settings.maxConcurrentJobs) {
-      throw new CapacityExceededError(
-        `server busy, please try again. ${open} jobs queued or running (MAX_CONCURRENT_JOBS=${this.settings.maxConcurrentJobs})`,
-        RETRY_AFTER_SECONDS,
-      );
     }
   }
 }

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
+import { GridCapacity } from './grid-capacity';
 import { JobInspector } from './job-inspector.service';
 import { JobSchedulerService } from './job-scheduler.service';
 import { JobSource } from './job-source';
@@ -11,7 +12,7 @@ import { QueueRegistry } from './queue-registry';
 /** Gateway side: submit, find, cancel jobs. */
 @Module({
   imports: [RegistryModule, StreamingModule],
-  providers: [QueueRegistry, JobSchedulerService, JobInspector],
+  providers: [QueueRegistry, GridCapacity, JobSchedulerService, JobInspector],
   exports: [QueueRegistry, JobSchedulerService, JobInspector],
 })
 export class SchedulerModule {}

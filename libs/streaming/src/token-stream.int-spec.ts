@@ -55,8 +55,8 @@ describe('token streams over a real Redis', () => {
 
   it('delivers events written before the reader started, from the very first one', async () => {
     const appender = writer.open('early', 1);
-    await appender.started('w1');
-    await appender.chunk('{"response":"a"}');
+    appender.started('w1');
+    appender.chunk('{"response":"a"}');
     await appender.final('{"response":"","done":true}');
 
     const events = await collect(sut.events('early'));
@@ -73,8 +73,8 @@ describe('token streams over a real Redis', () => {
     await Promise.all(
       jobs.map(async (job) => {
         const appender = writer.open(job, 1);
-        await appender.started('w');
-        for (let n = 0; n < 20; n++) await appender.chunk(`{"n":${n},"job":"${job}"}`);
+        appender.started('w');
+        for (let n = 0; n < 20; n++) appender.chunk(`{"n":${n},"job":"${job}"}`);
         await appender.final('{"done":true}');
       }),
     );
@@ -89,8 +89,8 @@ describe('token streams over a real Redis', () => {
 
   it('resumes after a given event id', async () => {
     const appender = writer.open('resume', 1);
-    await appender.started('w');
-    for (let n = 1; n <= 5; n++) await appender.chunk(`{"n":${n}}`);
+    appender.started('w');
+    for (let n = 1; n <= 5; n++) appender.chunk(`{"n":${n}}`);
     await appender.final('{"done":true}');
     const events = await collect(sut.events('resume', '1-3'));
     expect(events.map((event) => event.data)).toEqual(['{"n":4}', '{"n":5}', '{"done":true}']);
@@ -99,7 +99,9 @@ describe('token streams over a real Redis', () => {
   it('stops yielding when the reader is aborted', async () => {
     const controller = new AbortController();
     const reading = collect(sut.events('never-ends', '0', controller.signal));
-    await writer.open('never-ends', 1).started('w');
+    const never = writer.open('never-ends', 1);
+    never.started('w');
+    await never.flush();
     setTimeout(() => controller.abort(), 50);
     const events = await reading;
     expect(events.map((event) => event.type)).toEqual([StreamEventType.Started]);

@@ -7,11 +7,17 @@ import { RedisClient } from '@gridllm/redis';
 
 import { encodeEventFields, eventId } from './token-stream.codec';
 
-/** Appends one attempt's events to a job's token stream, in order, with increasing ids. */
+/**
+ * Appends one attempt's events to a job's token stream, in order, with increasing ids. Writes are
+ * pipelined: `started` and `chunk` return at once (one connection keeps them in order) so the engine
+ * is never waiting on Redis; `final`, `error` and `flush` wait until everything before them is stored.
+ */
 export class JobStreamAppender {
   /** Started takes sequence 0, so the n-th NDJSON line of an attempt has id `<attempt>-<n>`. */
   private sequence = -1;
   private emitted = false;
+  private pending: Promise<unknown>[] = [];
+  private failure: Error | null = null;
 
   constructor(
     private readonly client: RedisClient,
@@ -25,22 +31,32 @@ export class JobStreamAppender {
     return this.emitted;
   }
 
-  started(workerId: string): Promise<void> {
-    return this.append(StreamEventType.Started, workerId);
+  started(workerId: string): void {
+    this.enqueue(StreamEventType.Started, workerId);
   }
 
-  chunk(rawJson: string): Promise<void> {
+  chunk(rawJson: string): void {
     this.emitted = true;
-    return this.append(StreamEventType.Chunk, rawJson);
+    this.enqueue(StreamEventType.Chunk, rawJson);
   }
 
-  final(rawJson: string): Promise<void> {
+  async final(rawJson: string): Promise<void> {
     this.emitted = true;
-    return this.append(StreamEventType.Final, rawJson);
+    this.enqueue(StreamEventType.Final, rawJson);
+    await this.flush();
   }
 
-  error(data: StreamErrorData): Promise<void> {
-    return this.append(StreamEventType.Error, JSON.stringify(data));
+  async error(data: StreamErrorData): Promise<void> {
+    this.enqueue(StreamEventType.Error, JSON.stringify(data));
+    await this.flush();
+  }
+
+  /** Waits for every write so far; throws the first write error (e.g. Redis gone). */
+  async flush(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
+    if (this.failure) throw this.failure;
   }
 
   /** Lets the stream expire `seconds` after the job ended (replay window for readers). */
@@ -48,16 +64,21 @@ export class JobStreamAppender {
     await this.client.redis.expire(this.client.keys.jobStream(this.jobId), seconds);
   }
 
-  private async append(type: StreamEventType, data: string): Promise<void> {
+  private enqueue(type: StreamEventType, data: string): void {
     this.sequence += 1;
-    await this.client.redis.xadd(
-      this.client.keys.jobStream(this.jobId),
-      'MAXLEN',
-      '~',
-      this.maxEvents,
-      eventId(this.attempt, this.sequence),
-      ...encodeEventFields(type, this.attempt, data),
-    );
+    const write = this.client.redis
+      .xadd(
+        this.client.keys.jobStream(this.jobId),
+        'MAXLEN',
+        '~',
+        this.maxEvents,
+        eventId(this.attempt, this.sequence),
+        ...encodeEventFields(type, this.attempt, data),
+      )
+      .catch((error: Error) => {
+        this.failure ??= error;
+      });
+    this.pending.push(write);
   }
 }
 

@@ -54,7 +54,7 @@ export class JobRunner {
   private async execute(taken: TakenJob, appender: JobStreamAppender, signal: AbortSignal): Promise<void> {
     const { data } = taken.job;
     signal.throwIfAborted();
-    await appender.started(this.settings.workerId);
+    appender.started(this.settings.workerId);
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
     for await (const { raw, chunk } of this.handlers.for(data.kind)(data.request, signal)) {
@@ -64,8 +64,9 @@ export class JobRunner {
         finished = true;
         break;
       }
-      await appender.chunk(raw);
+      appender.chunk(raw);
     }
+    await appender.flush();
     signal.throwIfAborted();
     if (!finished) throw new EngineError('engine closed the stream without a final chunk', 502);
     await this.source.complete(taken, { workerId: this.settings.workerId, response: accumulator.result() });
