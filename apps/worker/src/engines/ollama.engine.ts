@@ -5,6 +5,7 @@ import { workerConfig } from '@gridllm/config';
 import { OllamaChunk, OllamaLoadedModel, OllamaModel, OllamaVersion } from '@gridllm/contracts';
 
 import { EngineChunk, EngineError, InferenceEngine } from './inference-engine';
+import { EngineResponse, engineRequest } from './engine-http.client';
 import { ndjsonLines } from './ndjson-lines';
 
 const INVENTORY_TIMEOUT_MS = 5000;
@@ -44,13 +45,12 @@ export class OllamaEngine implements InferenceEngine {
     request: Record<string, unknown>,
     signal: AbortSignal,
   ): AsyncGenerator<EngineChunk> {
-    const response = await fetch(`${this.settings.ollamaUrl}${path}`, {
+    const response = await engineRequest(`${this.settings.ollamaUrl}${path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ ...request, stream: true }),
       signal,
     });
-    if (!response.ok || !response.body) throw await toEngineError(response);
+    if (response.status !== 200) throw await toEngineError(response);
     for await (const raw of ndjsonLines(response.body)) {
       const chunk = parseChunk(raw);
       if (typeof chunk.error === 'string') throw new EngineError(chunk.error, 500);
@@ -59,11 +59,11 @@ export class OllamaEngine implements InferenceEngine {
   }
 
   private async getJson<T>(path: string): Promise<T> {
-    const response = await fetch(`${this.settings.ollamaUrl}${path}`, {
-      signal: AbortSignal.timeout(INVENTORY_TIMEOUT_MS),
+    const response = await engineRequest(`${this.settings.ollamaUrl}${path}`, {
+      timeoutMs: INVENTORY_TIMEOUT_MS,
     });
-    if (!response.ok) throw await toEngineError(response);
-    return (await response.json()) as T;
+    if (response.status !== 200) throw await toEngineError(response);
+    return JSON.parse(await response.text()) as T;
   }
 }
 
@@ -75,9 +75,9 @@ function parseChunk(raw: string): OllamaChunk {
   }
 }
 
-async function toEngineError(response: Response): Promise<EngineError> {
+async function toEngineError(response: EngineResponse): Promise<EngineError> {
   const text = await response.text().catch(() => '');
-  let message = text.trim() || response.statusText;
+  let message = text.trim() || `engine answered HTTP ${response.status}`;
   try {
     const body = JSON.parse(text) as { error?: unknown };
     if (typeof body.error === 'string') message = body.error;
