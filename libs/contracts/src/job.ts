@@ -2,7 +2,20 @@
 export enum JobKind {
   Generate = 'generate',
   Chat = 'chat',
+  /** `/api/embed` (string or array input). */
+  Embed = 'embed',
+  /** Legacy `/api/embeddings` (one prompt). */
+  Embeddings = 'embeddings',
+  /** `/api/show`: answered by any worker that has the model. */
+  Show = 'show',
 }
+
+/** Kinds whose answer is one JSON object rather than a stream of chunks. */
+export const SINGLE_OBJECT_KINDS: ReadonlySet<JobKind> = new Set([
+  JobKind.Embed,
+  JobKind.Embeddings,
+  JobKind.Show,
+]);
 
 export const JOB_KINDS: readonly JobKind[] = Object.values(JobKind);
 

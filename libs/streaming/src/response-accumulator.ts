@@ -39,7 +39,9 @@ export class ResponseAccumulator {
 
   result(): OllamaChunk {
     const last = this.last ?? {};
-    return this.kind === JobKind.Chat ? this.chatResult(last) : this.generateResult(last);
+    if (this.kind === JobKind.Chat) return this.chatResult(last);
+    if (this.kind === JobKind.Generate) return this.generateResult(last);
+    return last; // single-object answers (embed, show) are relayed as they are
   }
 
   private generateResult(last: OllamaChunk): OllamaChunk {

@@ -6,6 +6,12 @@ export interface EngineChunk {
   chunk: OllamaChunk;
 }
 
+/** A single-object answer (embed, show) as the engine produced it. */
+export interface EngineAnswer {
+  raw: string;
+  body: Record<string, unknown>;
+}
+
 /** The port every engine implements (Ollama over HTTP now; embedded llama.cpp later). */
 export interface InferenceEngine {
   readonly name: EngineName;
@@ -13,6 +19,12 @@ export interface InferenceEngine {
   generate(request: Record<string, unknown>, signal: AbortSignal): AsyncIterable<EngineChunk>;
   /** `/api/chat` semantics (never flattened into generate). */
   chat(request: Record<string, unknown>, signal: AbortSignal): AsyncIterable<EngineChunk>;
+  /** `/api/embed`: `input` is a string or an array of strings. */
+  embed(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer>;
+  /** Legacy `/api/embeddings`: one `prompt`, answered `{ "embedding": [...] }`. */
+  embeddings(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer>;
+  /** `/api/show` for a model this engine has. */
+  show(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer>;
   listModels(): Promise<OllamaModel[]>;
   listLoaded(): Promise<OllamaLoadedModel[]>;
   version(): Promise<string>;

@@ -4,7 +4,7 @@ import { ConfigType } from '@nestjs/config';
 import { workerConfig } from '@gridllm/config';
 import { OllamaChunk, OllamaLoadedModel, OllamaModel, OllamaVersion } from '@gridllm/contracts';
 
-import { EngineChunk, EngineError, InferenceEngine } from './inference-engine';
+import { EngineAnswer, EngineChunk, EngineError, InferenceEngine } from './inference-engine';
 import { EngineResponse, engineRequest } from './engine-http.client';
 import { ndjsonLines } from './ndjson-lines';
 
@@ -23,6 +23,18 @@ export class OllamaEngine implements InferenceEngine {
 
   chat(request: Record<string, unknown>, signal: AbortSignal): AsyncIterable<EngineChunk> {
     return this.stream('/api/chat', request, signal);
+  }
+
+  embed(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer> {
+    return this.post('/api/embed', request, signal);
+  }
+
+  embeddings(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer> {
+    return this.post('/api/embeddings', request, signal);
+  }
+
+  show(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer> {
+    return this.post('/api/show', request, signal);
   }
 
   async listModels(): Promise<OllamaModel[]> {
@@ -56,6 +68,22 @@ export class OllamaEngine implements InferenceEngine {
       if (typeof chunk.error === 'string') throw new EngineError(chunk.error, 500);
       yield { raw, chunk };
     }
+  }
+
+  /** One request, one JSON answer, relayed as the exact text Ollama sent. */
+  private async post(
+    path: string,
+    request: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<EngineAnswer> {
+    const response = await engineRequest(`${this.settings.ollamaUrl}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(request),
+      signal,
+    });
+    if (response.status !== 200) throw await toEngineError(response);
+    const raw = (await response.text()).trim();
+    return { raw, body: parseChunk(raw) };
   }
 
   private async getJson<T>(path: string): Promise<T> {

@@ -57,9 +57,9 @@ export class JobRunner {
     appender.started(this.settings.workerId);
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
-    for await (const { raw, chunk } of this.handlers.for(data.kind)(data.request, signal)) {
+    for await (const { raw, chunk, final } of this.handlers.for(data.kind)(data.request, signal)) {
       accumulator.add(chunk);
-      if (chunk.done === true) {
+      if (final) {
         await appender.final(raw);
         finished = true;
         break;
