@@ -2,11 +2,14 @@ import { Body, Controller, Get, Header, HttpCode, Post, Req, Res } from '@nestjs
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
-import { JobKind, OllamaModel, OllamaVersion } from '@gridllm/contracts';
+import { JobKind, OllamaLoadedModel, OllamaModel, OllamaVersion } from '@gridllm/contracts';
 
 import { RequireBodyPipe, passThroughValidation } from '../common/request-body.pipe';
 import { ChatRequestDto } from './dto/chat-request.dto';
+import { EmbedRequestDto } from './dto/embed-request.dto';
+import { EmbeddingsRequestDto } from './dto/embeddings-request.dto';
 import { GenerateRequestDto } from './dto/generate-request.dto';
+import { ShowRequestDto } from './dto/show-request.dto';
 import { OllamaApiService } from './ollama-api.service';
 
 /** Ollama's API, served under /ollama and at the root so OLLAMA_HOST=http://gateway:4000 works as is. */
@@ -44,6 +47,46 @@ export class OllamaApiController {
     @Res() res: Response,
   ) {
     return this.ollama.run(JobKind.Chat, body as unknown as Record<string, unknown>, req, res);
+  }
+
+  @Post('api/embed')
+  @ApiOperation({ summary: 'Embeddings for a string or an array of strings (one JSON object)' })
+  @ApiOkResponse({ description: '{ "model", "embeddings": [[...]], "total_duration", ... }' })
+  embed(
+    @Body(RequireBodyPipe, passThroughValidation) body: EmbedRequestDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.ollama.answer(JobKind.Embed, body as unknown as Record<string, unknown>, req, res);
+  }
+
+  @Post('api/embeddings')
+  @ApiOperation({ summary: 'Legacy: the embedding of one prompt (superseded by /api/embed)' })
+  @ApiOkResponse({ description: '{ "embedding": [...] }' })
+  embeddings(
+    @Body(RequireBodyPipe, passThroughValidation) body: EmbeddingsRequestDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.ollama.answer(JobKind.Embeddings, body as unknown as Record<string, unknown>, req, res);
+  }
+
+  @Post('api/show')
+  @ApiOperation({ summary: 'Model details, answered by any worker that has the model' })
+  @ApiOkResponse({ description: '{ "modelfile", "parameters", "template", "details", "model_info", ... }' })
+  show(
+    @Body(RequireBodyPipe, passThroughValidation) body: ShowRequestDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.ollama.show(body as unknown as Record<string, unknown>, req, res);
+  }
+
+  @Get('api/ps')
+  @ApiOperation({ summary: 'Models loaded on any live worker, one entry per model' })
+  @ApiOkResponse({ description: '{ "models": [...] }' })
+  ps(): Promise<{ models: OllamaLoadedModel[] }> {
+    return this.ollama.ps();
   }
 
   @Get('api/tags')

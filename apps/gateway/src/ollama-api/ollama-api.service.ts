@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { JobKind, OllamaModel, OllamaVersion } from '@gridllm/contracts';
-import { WorkerRegistry, mergeFleetModels } from '@gridllm/registry';
+import {
+  InvalidRequestError,
+  JobKind,
+  OllamaLoadedModel,
+  OllamaModel,
+  OllamaVersion,
+} from '@gridllm/contracts';
+import { WorkerRegistry, mergeFleetLoadedModels, mergeFleetModels } from '@gridllm/registry';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
 import { InferenceResponder } from '../common/inference-responder.service';
@@ -24,6 +30,24 @@ export class OllamaApiService {
     await this.responder.respond(job, body.stream !== false, req, res);
   }
 
+  /** Embed, embeddings and show: the worker relays the engine's one JSON object, answered as it is. */
+  async answer(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const job = await this.scheduler.submit({ kind, model: String(body.model), request: body });
+    await this.responder.respond(job, false, req, res);
+  }
+
+  /** Like Ollama's ShowHandler: `model`, else the legacy `name`, which the engine then receives as `model`. */
+  async show(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const model = nonEmptyString(body.model) ?? nonEmptyString(body.name);
+    if (!model) throw new InvalidRequestError('model is required');
+    return this.answer(JobKind.Show, { ...body, model }, req, res);
+  }
+
+  /** The models loaded anywhere in the fleet, listed once. */
+  async ps(): Promise<{ models: OllamaLoadedModel[] }> {
+    return { models: mergeFleetLoadedModels(await this.registry.liveWorkers()) };
+  }
+
   /** Every model any live worker has, listed once. */
   async tags(): Promise<{ models: OllamaModel[] }> {
     return { models: mergeFleetModels(await this.registry.liveWorkers()) };
@@ -37,6 +61,10 @@ export class OllamaApiService {
       .sort(compareVersions);
     return { version: versions[0] ?? GATEWAY_OLLAMA_COMPAT_VERSION };
   }
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 function compareVersions(a: string, b: string): number {
