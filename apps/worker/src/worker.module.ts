@@ -8,7 +8,12 @@ import { StreamingModule } from '@gridllm/streaming';
 
 import { CapabilitiesService } from './capabilities/capabilities.service';
 import { HardwareProbe } from './capabilities/hardware.probe';
-import { INFERENCE_ENGINE } from './engines/inference-engine';
+import { engineProvider } from './engines/engine.provider';
+import { GgufCatalog } from './engines/llama-cpp/gguf-catalog';
+import { GgufMetadataReader } from './engines/llama-cpp/gguf-metadata.reader';
+import { LlamaCppEngine } from './engines/llama-cpp/llama-cpp.engine';
+import { LlamaRuntime } from './engines/llama-cpp/llama-runtime';
+import { ModelPool } from './engines/llama-cpp/model-pool';
 import { OllamaEngine } from './engines/ollama.engine';
 import { HealthController } from './health/health.controller';
 import { CancelListener } from './jobs/cancel-listener.service';
@@ -22,7 +27,13 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
   imports: [GridConfigModule.forRoot(), RedisModule, RegistryModule, StreamingModule, JobSourceModule],
   controllers: [HealthController],
   providers: [
-    { provide: INFERENCE_ENGINE, useClass: OllamaEngine },
+    OllamaEngine,
+    LlamaRuntime,
+    GgufMetadataReader,
+    GgufCatalog,
+    ModelPool,
+    LlamaCppEngine,
+    engineProvider,
     HardwareProbe,
     CapabilitiesService,
     JobHandlers,

@@ -159,4 +159,36 @@ export class EnvSchema {
   @IsInt()
   @Min(500)
   JOB_LOCK_DURATION = 2000;
+
+  // Embedded engine (llama.cpp).
+  @IsIn(['ollama', 'llamacpp', 'auto'])
+  ENGINE = 'auto';
+
+  @IsString()
+  @MinLength(1)
+  MODELS_DIR = './data/models';
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  LLAMA_THREADS?: number;
+
+  @IsIn(['auto', 'off'])
+  LLAMA_GPU = 'auto';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(128)
+  LLAMA_CONTEXT_SIZE = 2048;
+
+  @IsOptional()
+  @Matches(DURATION_OR_SIZE, { message: 'LLAMA_MEMORY_BUDGET must be a size such as 8gb' })
+  LLAMA_MEMORY_BUDGET?: string;
+
+  @Matches(/^-?\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?$/, {
+    message: 'OLLAMA_KEEP_ALIVE must be a duration such as 5m, 300 or -1',
+  })
+  OLLAMA_KEEP_ALIVE = '5m';
 }

@@ -4,3 +4,4 @@ export * from './model-name';
 export * from './ollama';
 export * from './stream-event';
 export * from './worker-info';
+export * from './keep-alive';

@@ -25,7 +25,8 @@ export function mergeFleetLoadedModels(workers: readonly WorkerInfo[]): OllamaLo
       if (!seen || Date.parse(model.expires_at) > Date.parse(seen.expires_at)) byName.set(model.name, model);
     }
   }
-  return [...byName.values()];
+  // Ollama lists loaded models latest expiry first.
+  return [...byName.values()].sort((a, b) => Date.parse(b.expires_at) - Date.parse(a.expires_at));
 }
 
 function pickRepresentative(copies: OllamaModel[]): OllamaModel {

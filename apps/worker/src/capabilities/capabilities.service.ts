@@ -43,6 +43,16 @@ export class CapabilitiesService {
     return this.current;
   }
 
+  /** Re-reads only the loaded models (cheap), so /api/ps and warm placement follow load and unload closely. */
+  async refreshLoaded(): Promise<void> {
+    if (!this.current?.engineReachable) return;
+    try {
+      this.current = { ...this.current, loadedModels: (await this.engine.listLoaded()).map(normalizeEntry) };
+    } catch {
+      // the next full refresh reports the engine's state
+    }
+  }
+
   /** Re-reads everything; an unreachable engine yields a snapshot with no models, not an exception. */
   async refresh(): Promise<CapabilitySnapshot> {
     const hardware = await this.hardware.read();
@@ -66,7 +76,8 @@ export class CapabilitiesService {
         loadedModels: loadedModels.map(normalizeEntry),
       };
     } catch (error) {
-      const problem = `engine ${this.engine.name} at ${this.settings.ollamaUrl} unreachable: ${(error as Error).message}`;
+      const where = this.engine.name === 'ollama' ? this.settings.ollamaUrl : this.settings.llama.modelsDir;
+      const problem = `engine ${this.engine.name} (${where}) not usable: ${(error as Error).message}`;
       if (this.current?.engineProblem !== problem) this.logger.warn(`${problem}; retrying`);
       this.current = {
         ...base,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { workerConfig } from '@gridllm/config';
-import { StreamErrorData } from '@gridllm/contracts';
+import { GridError, StreamErrorData } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { JobSource, TakenJob } from '@gridllm/scheduler';
 import { JobStreamAppender, ResponseAccumulator, TokenStreamWriter } from '@gridllm/streaming';
@@ -107,7 +107,8 @@ export class JobRunner {
       case AbortReason.HandBack:
         return { error: `worker ${this.settings.workerId} shut down mid-stream`, status: 503 };
     }
-    if (error instanceof EngineError) return { error: error.message, status: error.status };
+    if (error instanceof EngineError || error instanceof GridError)
+      return { error: error.message, status: error.status };
     return { error: `worker ${this.settings.workerId}: ${(error as Error).message}`, status: 502 };
   }
 

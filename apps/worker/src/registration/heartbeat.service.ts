@@ -21,7 +21,7 @@ export class HeartbeatService {
   private lastRefreshAt = 0;
   private published: string[] = [];
   private draining = false;
-  private beating = false;
+  private refreshing = false;
 
   constructor(
     private readonly capabilities: CapabilitiesService,
@@ -38,7 +38,8 @@ export class HeartbeatService {
   }
 
   async start(): Promise<void> {
-    await this.beat();
+    await this.refresh();
+    await this.publish();
     this.timer = setInterval(() => void this.beat(), this.queue.heartbeatIntervalMs);
   }
 
@@ -56,23 +57,38 @@ export class HeartbeatService {
     this.logger.log(`worker ${this.worker.workerId} deregistered`);
   }
 
+  /**
+   * Publishes every interval without waiting for the engine: a full model refresh (hashing a new GGUF can
+   * take seconds) runs beside it; loaded models are re-read every beat, the model list every refresh interval.
+   */
   private async beat(): Promise<void> {
-    if (this.beating) return; // a slow engine read must not pile up beats
-    this.beating = true;
+    void this.refreshIfDue();
     try {
-      const snapshot = this.capabilities.snapshot;
-      const due = Date.now() - this.lastRefreshAt >= this.worker.modelRefreshIntervalMs;
-      if (!snapshot || !snapshot.engineReachable || due) {
-        this.lastRefreshAt = Date.now();
-        const fresh = await this.capabilities.refresh();
-        if (!this.draining) await this.source.setModels(fresh.models.map((model) => model.name));
-      }
       await this.publish();
     } catch (error) {
       this.logger.warn(`heartbeat failed: ${(error as Error).message}`);
-    } finally {
-      this.beating = false;
     }
+  }
+
+  private async refreshIfDue(): Promise<void> {
+    const snapshot = this.capabilities.snapshot;
+    const due = Date.now() - this.lastRefreshAt >= this.worker.modelRefreshIntervalMs;
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      if (snapshot?.engineReachable && !due) await this.capabilities.refreshLoaded();
+      else await this.refresh();
+    } catch (error) {
+      this.logger.warn(`model refresh failed: ${(error as Error).message}`);
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    this.lastRefreshAt = Date.now();
+    const fresh = await this.capabilities.refresh();
+    if (!this.draining) await this.source.setModels(fresh.models.map((model) => model.name));
   }
 
   private async publish(): Promise<void> {

@@ -9,6 +9,7 @@ import { ConfigType } from '@nestjs/config';
 
 import { workerConfig } from '@gridllm/config';
 
+import { INFERENCE_ENGINE, InferenceEngine } from '../engines/inference-engine';
 import { SlotLoop } from '../jobs/slot-loop.service';
 import { HeartbeatService } from './heartbeat.service';
 
@@ -20,6 +21,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly heartbeat: HeartbeatService,
     private readonly slots: SlotLoop,
+    @Inject(INFERENCE_ENGINE) private readonly engine: InferenceEngine,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
   ) {}
 
@@ -27,7 +29,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     await this.heartbeat.start();
     this.slots.start();
     this.logger.log(
-      `worker ${this.worker.workerId} taking jobs (${this.worker.slots} slots, engine ${this.worker.ollamaUrl})`,
+      `worker ${this.worker.workerId} taking jobs (${this.worker.slots} slots, engine ${this.engine.name})`,
     );
   }
 
