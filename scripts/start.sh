@@ -304,6 +304,37 @@ app_entry() {
 gateway_js=$(app_entry gateway) || fail_and_stop
 worker_js=$(app_entry worker) || fail_and_stop
 
+# The engine: the Ollama at OLLAMA_URL when it answers (ENGINE=auto, the default), otherwise the
+# embedded llama.cpp engine over MODELS_DIR. With no Ollama and no GGUF yet, write the tiny demo model
+# so the first run streams real llama.cpp tokens (random weights: the text is noise).
+if [ -n "${OLLAMA_URL:-}" ]; then
+  ollama_url=$OLLAMA_URL
+elif [[ "${OLLAMA_HOST:-}" == http*://* ]]; then
+  ollama_url=$OLLAMA_HOST
+elif [ -n "${OLLAMA_HOST:-}" ]; then
+  case "$OLLAMA_HOST" in
+    *:*) ollama_url="http://$OLLAMA_HOST" ;;
+    *) ollama_url="http://$OLLAMA_HOST:${OLLAMA_PORT:-11434}" ;;
+  esac
+else
+  ollama_url="http://127.0.0.1:${OLLAMA_PORT:-11434}"
+fi
+MODELS_DIR="${MODELS_DIR:-./data/models}"
+engine="${ENGINE:-auto}"
+if [ "$engine" = auto ]; then
+  if http_ok "$ollama_url/api/version"; then engine=ollama; else engine=llamacpp; fi
+fi
+if [ "$engine" = llamacpp ] && ! compgen -G "$MODELS_DIR/*.gguf" >/dev/null; then
+  log "no Ollama at $ollama_url and no GGUF in $MODELS_DIR: writing the tiny demo model (random weights)"
+  TS_NODE_TRANSPILE_ONLY=1 node -r ts-node/register scripts/make-demo-model.ts "$MODELS_DIR/gridllm-demo-tiny.gguf" ||
+    fail_and_stop
+fi
+if [ "$engine" = ollama ]; then
+  engine_shown="the Ollama at $ollama_url"
+else
+  engine_shown="the embedded llama.cpp engine over $MODELS_DIR (add GGUF files there, or run Ollama)"
+fi
+
 log "starting gateway and worker"
 start_child gateway node "$gateway_js"
 start_child worker node "$worker_js"
@@ -338,13 +369,10 @@ for ((i = 0; i < 10; i++)); do
   nap 1
 done
 
-if [ -n "${OLLAMA_URL:-}" ]; then
-  ollama_shown=$OLLAMA_URL
-elif [ -n "${OLLAMA_HOST:-}" ]; then
-  ollama_shown="OLLAMA_HOST=$OLLAMA_HOST"
-else
-  ollama_shown="http://127.0.0.1:11434"
-fi
+# The sample request uses a model the grid really has.
+sample_model=$(node -e '
+  fetch(process.argv[1]).then((r) => r.json()).then((b) => console.log(b.models?.[0]?.name ?? "llama3.2"))
+    .catch(() => console.log("llama3.2"));' "$GATEWAY_URL/api/tags" 2>/dev/null || echo llama3.2)
 
 cat <<EOF || true
 
@@ -353,16 +381,16 @@ GridLLM is up.
   Ollama-compatible:    $GATEWAY_URL/ollama   (also at the root: $GATEWAY_URL)
   Swagger UI:           $GATEWAY_URL/docs
   Worker health:        $WORKER_HEALTH_URL
-  Inference engine:     the worker uses the Ollama at $ollama_shown (set OLLAMA_URL to change it)
+  Inference engine:     the worker uses $engine_shown
 
 Try:
-  curl $GATEWAY_URL/api/generate -d '{"model":"llama3.2","prompt":"Why is the sky blue?"}'
+  curl $GATEWAY_URL/api/generate -d '{"model":"$sample_model","prompt":"Why is the sky blue?","options":{"num_predict":32}}'
 
 EOF
 if [ "$worker_state" != ready ]; then
   err "note: the worker is $worker_state"
-  err "      Is Ollama running at $ollama_shown? Start it (ollama serve) and pull a model"
-  err "      (ollama pull llama3.2), or point OLLAMA_URL at one."
+  err "      Engine: $engine_shown. With Ollama: is it running (ollama serve) with a model"
+  err "      (ollama pull llama3.2)? Embedded: is there a GGUF file in $MODELS_DIR?"
 fi
 log "press Ctrl-C to stop"
 
