@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,6 +26,7 @@ describe('Embedded llama.cpp engine in the grid', () => {
       LLAMA_GPU: 'off',
       LLAMA_THREADS: '1',
       MAX_CONCURRENT_TASKS: '2',
+      MODEL_REFRESH_INTERVAL: '500',
     });
   });
 
@@ -50,14 +51,12 @@ describe('Embedded llama.cpp engine in the grid', () => {
 
   it('streams llama.cpp tokens through the official client, ending with one done line and the metrics', async () => {
     const parts = [];
-    for await (const part of await grid
-      .client()
-      .generate({
-        model: DEMO,
-        prompt: 'Once upon a time',
-        stream: true,
-        options: { num_predict: 24, seed: 7 },
-      })) {
+    for await (const part of await grid.client().generate({
+      model: DEMO,
+      prompt: 'Once upon a time',
+      stream: true,
+      options: { num_predict: 24, seed: 7 },
+    })) {
       parts.push(part);
     }
     const final = parts[parts.length - 1];
@@ -162,6 +161,17 @@ describe('Embedded llama.cpp engine in the grid', () => {
     const show = await grid.client().show({ model: DEMO });
     expect(show.template).toContain('<|im_start|>');
     expect(show.model_info).toMatchObject({ 'general.architecture': 'llama', 'llama.embedding_length': 64 });
+  });
+
+  it('notices GGUF files added to and removed from MODELS_DIR', async () => {
+    const extra = join(modelsDir, 'extra-model.gguf');
+    copyFileSync(written.path, extra);
+    const names = async () => (await grid.client().list()).models.map((model) => model.name);
+    await waitFor('new file listed', async () => (await names()).includes('extra-model:latest'));
+    const answer = await generate({ model: 'extra-model', prompt: 'hi', options: { num_predict: 2 } });
+    expect(answer.done).toBe(true);
+    rmSync(extra);
+    await waitFor('removed file gone', async () => !(await names()).includes('extra-model:latest'));
   });
 
   it('still routes the Ollama worker’s model to the Ollama worker', async () => {
