@@ -49,6 +49,8 @@ export class TestGrid {
       ...this.redisEnv(),
       WORKER_ID: id,
       OLLAMA_URL: ollamaUrl,
+      // Explicit: with ENGINE=auto an unreachable Ollama would fall back to the embedded engine.
+      ENGINE: 'ollama',
       ...env,
     }).start();
     this.workers.set(id, worker);
