@@ -35,7 +35,9 @@ export class JobRelay {
     try {
       for await (const event of this.reader.events(job.id, afterId, signal)) {
         if (event.attempt > 0 && event.attempt < attempt) continue;
-        if (event.attempt > attempt && attempt > 0 && sink.emitted) {
+        // A new attempt means the previous worker died or lost the job: continue transparently unless
+        // the client already saw output from it (never duplicate text, never truncate silently).
+        if (event.attempt > attempt && attempt > 0 && !sink.restart()) {
           sink.failed({ error: `worker ${workerId} failed mid-stream`, status: 502 });
           await this.scheduler.cancelQuietly(job.id);
           return 'finished';

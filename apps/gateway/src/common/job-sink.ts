@@ -11,6 +11,8 @@ export interface JobSink {
   failed(error: StreamErrorData): void;
   /** True once the client has received any part of the answer. */
   readonly emitted: boolean;
+  /** A new attempt of the job started elsewhere: forget the old one; false when the client already saw output. */
+  restart(): boolean;
 }
 
 /** Relays chunks as NDJSON lines, byte for byte as the engine sent them. */
@@ -27,6 +29,10 @@ export class NdjsonSink implements JobSink {
 
   workerAssigned(workerId: string): void {
     if (!this.res.headersSent) this.res.setHeader('x-gridllm-worker', workerId);
+  }
+
+  restart(): boolean {
+    return !this.writer.started;
   }
 
   chunk(raw: string): void {
@@ -53,14 +59,21 @@ export class NdjsonSink implements JobSink {
 
 /** Collects chunks into the single object Ollama returns for `stream:false`. */
 export class CollectingSink implements JobSink {
-  private readonly accumulator: ResponseAccumulator;
+  private accumulator: ResponseAccumulator;
   private received = false;
   workerId: string | undefined;
   result: OllamaChunk | undefined;
   failure: JobFailedError | undefined;
 
-  constructor(kind: JobKind) {
+  constructor(private readonly kind: JobKind) {
     this.accumulator = new ResponseAccumulator(kind);
+  }
+
+  /** Nothing was sent yet, so a re-run on another worker is invisible: start collecting afresh. */
+  restart(): boolean {
+    this.accumulator = new ResponseAccumulator(this.kind);
+    this.received = false;
+    return true;
   }
 
   get emitted(): boolean {

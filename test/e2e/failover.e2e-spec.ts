@@ -1,0 +1,75 @@
+import { OllamaFixture } from '../fixtures/ollama-fixture';
+import { TestGrid, postJson, readNdjson } from '../support/test-grid';
+import { waitFor } from '../support/wait-for';
+
+interface Outcome {
+  prompt: string;
+  lines: Array<Record<string, unknown>>;
+}
+
+/** kill -9 of a worker with streams in flight and jobs queued: nothing lost, nothing duplicated. */
+describe('Worker death', () => {
+  const grid = new TestGrid();
+  let fixtures: OllamaFixture[];
+
+  beforeAll(async () => {
+    await grid.start();
+    await grid.startGateway();
+    fixtures = [];
+    for (const id of ['doomed', 'survivor']) {
+      const fixture = await grid.startFixture({
+        tokenDelayMs: 120,
+        numParallel: 8,
+        models: [{ name: 'fo:latest' }],
+      });
+      fixtures.push(fixture);
+      await grid.startWorker(id, fixture, { MAX_CONCURRENT_TASKS: '5' });
+    }
+  });
+
+  afterAll(() => grid.stop());
+
+  async function stream(prompt: string, started: Set<string>): Promise<Outcome> {
+    const response = await postJson(`${grid.gatewayUrl}/api/generate`, { model: 'fo', prompt });
+    started.add(prompt);
+    const lines = (await readNdjson(response)).map(({ line }) => JSON.parse(line) as Record<string, unknown>);
+    return { prompt, lines };
+  }
+
+  it('completes every job with exactly the engine’s text, or ends a stream that had started with one error line', async () => {
+    const started = new Set<string>();
+    const prompts = Array.from({ length: 60 }, (_, n) => `job number ${n}`);
+    const outcomes = Promise.all(prompts.map((prompt) => stream(prompt, started)));
+
+    await waitFor('streams running on both workers and a queue behind them', async () => {
+      const queue = (await (await fetch(`${grid.gatewayUrl}/inference/queue`)).json()) as {
+        queuedJobs: number;
+      };
+      return fixtures[0].inFlight >= 5 && started.size >= 10 && queue.queuedJobs >= 10;
+    });
+    await grid.workers.get('doomed')?.stop('SIGKILL');
+
+    const results = await outcomes;
+    const expected = (prompt: string) => fixtures[1].expectedTokens('generate', { prompt }).join('');
+    const completed = results.filter((r) => {
+      const done = r.lines.filter((line) => line.done === true);
+      const text = r.lines.map((line) => line.response ?? '').join('');
+      return done.length === 1 && r.lines[r.lines.length - 1].done === true && text === expected(r.prompt);
+    });
+    const failedMidStream = results.filter((r) => {
+      const last = r.lines[r.lines.length - 1];
+      const chunksBefore = r.lines.slice(0, -1).filter((line) => typeof line.response === 'string').length;
+      return (
+        last.error === 'worker doomed failed mid-stream' &&
+        chunksBefore > 0 &&
+        !r.lines.some((l) => l.done === true)
+      );
+    });
+
+    expect(completed.length + failedMidStream.length).toBe(60);
+    expect(failedMidStream.length).toBeGreaterThanOrEqual(5);
+    expect(completed.length).toBeGreaterThanOrEqual(40);
+    // Jobs that were still queued or had not emitted ran again on the survivor, transparently.
+    expect(fixtures[1].completed).toBe(completed.length);
+  });
+});
