@@ -63,7 +63,9 @@ describe(ModelPool.name, () => {
       await sut.release(first, 60_000);
       const second = await sut.acquire('a:latest');
       expect(runtime.loadModel).toHaveBeenCalledTimes(1);
-      expect(runtime.createContext).toHaveBeenCalledWith(expect.objectContaining({ sequences: 2, contextSize: 2048 }));
+      expect(runtime.createContext).toHaveBeenCalledWith(
+        expect.objectContaining({ sequences: 2, contextSize: 2048 }),
+      );
       expect(second.loadMs).toBe(0);
       await sut.release(second, 60_000);
       expect(sut.list().map((m) => m.name)).toEqual(['a:latest']);
