@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help start test build check bench clean deps redis
+.PHONY: help start test build check bench clean deps redis chromium
 
 help: ## List the targets
 	@echo "GridLLM make targets:"
@@ -11,7 +11,7 @@ help: ## List the targets
 start: ## Install, build, start Redis + gateway + one worker (Ctrl-C stops them)
 	@scripts/start.sh
 
-test: deps redis ## Install deps and Redis if missing, build, run every test (unit + e2e)
+test: deps redis chromium ## Install deps, Redis and Chromium if missing, build, run every test (unit + e2e)
 	@npm run --silent build
 	@npm test
 
@@ -32,3 +32,6 @@ deps: ## Run npm ci when node_modules is missing or older than package-lock.json
 
 redis: ## Install redis-server if it is not on PATH (apt-get as root)
 	@scripts/ensure-redis.sh
+
+chromium: ## Install Debian's chromium if /usr/bin/chromium is missing (apt-get as root; Swagger UI test)
+	@scripts/ensure-chromium.sh

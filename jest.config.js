@@ -3,7 +3,8 @@
  * and end-to-end specs (real Redis, the built apps as processes, the Ollama fixture).
  */
 const moduleNameMapper = {
-  '^@gridllm/(contracts|config|scheduler|registry|streaming|redis)$': '<rootDir>/libs/$1/src',
+  '^@gridllm/(contracts|config|scheduler|registry|streaming|redis|logging|observability)$':
+    '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 const common = {

@@ -18,14 +18,17 @@ const WORKER_ID = 'bench-worker';
 
 /**
  * What the benchmark runs against: the fixture process, a real redis-server, the built gateway and ONE
- * worker in front of the fixture, each its own process on loopback. `stop()` ends whatever was started,
- * each step bounded in time, and may be called any number of times.
+ * worker in front of the fixture, each its own process on loopback; later phases may add workers of their
+ * own (`startWorker`). `stop()` ends whatever was started, each step bounded in time, and may be called
+ * any number of times.
  */
 export class BenchGrid {
   readonly redis = new RedisServer();
   fixture: FixtureProcess;
   gateway: AppProcess | null = null;
   worker: AppProcess | null = null;
+  /** Workers started later by a phase (the embedded engine), one at a time. */
+  readonly extraWorkers: AppProcess[] = [];
   fixtureUrl = '';
   gatewayUrl = '';
   private redisStarted = false;
@@ -47,28 +50,41 @@ export class BenchGrid {
     this.redisStarted = true;
     await this.redis.start();
     log(`redis    127.0.0.1:${this.redis.port}`);
-    const redisEnv = { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(this.redis.port) };
-    this.gateway = new AppProcess('gateway', redisEnv);
+    this.gateway = new AppProcess('gateway', this.redisEnv());
     await this.gateway.start();
     this.gatewayUrl = await this.gateway.url;
     log(`gateway  ${this.gatewayUrl} (pid ${this.gateway.pid})`);
     this.worker = new AppProcess('worker', {
-      ...redisEnv,
+      ...this.redisEnv(),
       WORKER_ID,
       OLLAMA_URL: this.fixtureUrl,
       MAX_CONCURRENT_TASKS: String(this.options.workerSlots),
     });
     await this.worker.start();
-    await waitFor(
-      `worker ${WORKER_ID} ready`,
-      async () => {
-        const response = await fetch(`${this.gatewayUrl}/admin/workers`);
-        const workers = (await response.json()) as Array<{ id: string; status: string }>;
-        return workers.some((worker) => worker.id === WORKER_ID && worker.status === 'ready');
-      },
-      this.options.startTimeoutMs,
-    );
+    await this.waitReady(WORKER_ID);
     log(`worker   ${WORKER_ID} ready, ${this.options.workerSlots} slots (pid ${this.worker.pid})`);
+  }
+
+  /**
+   * Starts one more worker on the grid's Redis (`env` adds to or overrides the Redis settings) and waits
+   * until the gateway lists it ready. It is stopped with the grid unless `stopWorker` ends it before.
+   */
+  async startWorker(id: string, env: Record<string, string>): Promise<AppProcess> {
+    const worker = new AppProcess('worker', { ...this.redisEnv(), WORKER_ID: id, ...env });
+    this.extraWorkers.push(worker);
+    await worker.start();
+    await this.waitReady(id);
+    return worker;
+  }
+
+  /**
+   * Stops a worker from `startWorker` gracefully (SIGTERM), killing it if that takes too long; resolves
+   * to its exit code (null when killed).
+   */
+  stopWorker(worker: AppProcess): Promise<number | null> {
+    return withTimeout('worker', worker.stop('SIGTERM'), this.options.stopTimeoutMs).catch(() =>
+      worker.stop('SIGKILL'),
+    );
   }
 
   /** A client on the grid's Redis for probes; the caller quits it. */
@@ -89,10 +105,26 @@ export class BenchGrid {
   /** Synchronous last resort (process 'exit'): kills the processes whose pid we know. */
   killNow(): void {
     this.fixture.killNow();
-    for (const app of [this.worker, this.gateway]) {
+    for (const app of [...this.extraWorkers, this.worker, this.gateway]) {
       const pid = app && !app.exited ? app.pid : undefined;
       if (pid) safeKill(pid);
     }
+  }
+
+  private redisEnv(): Record<string, string> {
+    return { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(this.redis.port) };
+  }
+
+  private async waitReady(id: string): Promise<void> {
+    await waitFor(
+      `worker ${id} ready`,
+      async () => {
+        const response = await fetch(`${this.gatewayUrl}/admin/workers`);
+        const workers = (await response.json()) as Array<{ id: string; status: string }>;
+        return workers.some((worker) => worker.id === id && worker.status === 'ready');
+      },
+      this.options.startTimeoutMs,
+    );
   }
 
   private async stopAll(): Promise<void> {
@@ -100,6 +132,7 @@ export class BenchGrid {
       withTimeout(what, task(), this.options.stopTimeoutMs).catch((error: Error) =>
         console.error(`bench: stopping ${what}: ${error.message}`),
       );
+    for (const worker of this.extraWorkers) await bounded('worker', () => worker.stop('SIGKILL'));
     if (this.worker) await bounded('worker', () => this.worker?.stop('SIGKILL') ?? Promise.resolve());
     if (this.gateway) await bounded('gateway', () => this.gateway?.stop('SIGKILL') ?? Promise.resolve());
     await bounded('fixture', () => this.fixture.stop());

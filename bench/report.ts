@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { embeddedConsole, embeddedMarkdown, embeddedProblems } from './embedded-report';
 import { BenchResults } from './results';
 import { Side, SideResult } from './scenarios';
 import { LOADED_STEPS, medianStages, STAGES } from './stages';
 import { ratePerSecond, summarize, Summary } from './stats';
+import { markdownTable, textTable } from './tables';
 
 export const DOC_PATH = join(__dirname, '..', 'docs', 'benchmarks.md');
 /** Everything below this line of docs/benchmarks.md is rewritten by each run; the text above is kept. */
@@ -110,7 +112,7 @@ export function unhealthy(results: BenchResults, maxShare = 0.01): string[] {
     'GET /api/version': results.version,
     throughput: results.throughput,
   };
-  return Object.entries(phases).flatMap(([phase, result]) =>
+  const sides = Object.entries(phases).flatMap(([phase, result]) =>
     (['direct', 'gateway'] as const)
       .filter((side) => result[side].errors > maxShare * (result[side].errors + result[side].samples.length))
       .map(
@@ -118,23 +120,7 @@ export function unhealthy(results: BenchResults, maxShare = 0.01): string[] {
           `${phase}, ${side}: ${result[side].errors} of ${result[side].errors + result[side].samples.length} requests failed (${result[side].firstError ?? '?'})`,
       ),
   );
-}
-
-function textTable(header: string[], rows: string[][]): string {
-  const widths = header.map((cell, column) =>
-    Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
-}
-
-function markdownTable(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return [...sides, ...embeddedProblems(results.embedded, maxShare)];
 }
 
 const RESULT_HEADER = ['Measurement', 'Direct (fixture)', 'Through the gateway', 'Added', 'Target', 'Met'];
@@ -170,6 +156,7 @@ export function consoleReport(results: BenchResults): string {
       `on average ${results.loaded.queue.waitingMean.toFixed(1)} jobs waiting, ${results.loaded.queue.activeMean.toFixed(1)} running):`,
     textTable(['step', 'median'], loadedRows(results)),
     '',
+    ...embeddedConsole(results.embedded),
   ].join('\n');
 }
 
@@ -345,6 +332,7 @@ export function markdownReport(results: BenchResults): string {
           '',
         ]
       : []),
+    ...embeddedMarkdown(results.embedded),
     '### All latency statistics (ms)',
     '',
     markdownTable(

@@ -1,3 +1,4 @@
+import { EmbeddedResults } from './embedded';
 import { MachineInfo } from './machine';
 import { CommandCount, QueueDepth, TracedRequest } from './redis-probe';
 import { Side, SideResult, ThroughputResult } from './scenarios';
@@ -23,4 +24,6 @@ export interface BenchResults {
   traces: TracedRequest[];
   /** Median steps per job in a window at full concurrency traced with MONITOR (see stages.ts). */
   loaded: { durations: number[]; jobs: number; windowMs: number; ratePerSecond: number; queue: QueueDepth };
+  /** The embedded llama.cpp engine on the demo model; null when skipped (BENCH_EMBEDDED=0). */
+  embedded: EmbeddedResults | null;
 }

@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: the gateway's added latency and throughput against the Ollama fixture, side by side.
  * Starts the fixture, redis-server, the built gateway and one worker as processes, measures from this
- * process, prints a table and rewrites docs/benchmarks.md. Stops everything it started, also on failure,
- * Ctrl-C or the overall timeout (BENCH_TIMEOUT_MS).
+ * process, prints a table and rewrites docs/benchmarks.md. Then, unless BENCH_EMBEDDED=0, the embedded
+ * llama.cpp engine's speed on the demo model (bench/embedded.ts). Stops everything it started, also on
+ * failure, Ctrl-C or the overall timeout (BENCH_TIMEOUT_MS).
  */
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 
 import { CpuMeter } from './cpu';
 import { diagnose, LOADED_TRACE_MS } from './diagnose';
+import { EmbeddedPhase, EmbeddedResults } from './embedded';
 import { BenchGrid } from './grid';
 import { BenchHttpClient } from './http-client';
 import { loadAverage, machineInfo } from './machine';
@@ -62,6 +64,28 @@ async function measure(
   };
 }
 
+/** Last, so that the gateway-vs-fixture numbers above are measured exactly as without it. */
+async function measureEmbedded(
+  phase: EmbeddedPhase | null,
+  settings: BenchSettings,
+): Promise<EmbeddedResults | null> {
+  if (!phase || !settings.embedded) {
+    log('embedded llama.cpp engine: skipped (BENCH_EMBEDDED=0)');
+    return null;
+  }
+  const { maxRequests, budgetMs } = settings.embedded;
+  log(
+    `embedded llama.cpp engine, demo model: one worker per configuration, up to ${maxRequests} generations ` +
+      `within about ${budgetMs / 1000} s each (BENCH_EMBEDDED=0 skips this)`,
+  );
+  try {
+    return await phase.run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`embedded engine phase: ${message} (BENCH_EMBEDDED=0 skips it)`);
+  }
+}
+
 async function redisPid(redis: Redis): Promise<number | undefined> {
   const pid = /^process_id:(\d+)/m.exec(await redis.info('server'))?.[1];
   return pid ? Number(pid) : undefined;
@@ -81,6 +105,7 @@ async function main(): Promise<void> {
     stopTimeoutMs: 10_000,
   });
   const client = new BenchHttpClient(settings.concurrency * 2, settings.requestTimeoutMs);
+  const embedded = settings.embedded ? new EmbeddedPhase(grid, settings.embedded, log) : null;
   let redis: Redis | null = null;
   let cleaning: Promise<void> | null = null;
   const cleanup = (): Promise<void> => {
@@ -88,6 +113,7 @@ async function main(): Promise<void> {
       client.close();
       redis?.disconnect();
       await grid.stop();
+      embedded?.dispose();
     })();
     return cleaning;
   };
@@ -128,6 +154,7 @@ async function main(): Promise<void> {
         `MONITOR traces (${settings.traceRequests} requests at c=1, ${LOADED_TRACE_MS / 1000} s at c=${settings.concurrency})`,
     );
     const diagnosis = await diagnose(client, targets, probeRedis, grid.pids(), settings);
+    const embeddedResults = await measureEmbedded(embedded, settings);
     const results: BenchResults = {
       startedAt,
       durationMs: performance.now() - started,
@@ -136,6 +163,7 @@ async function main(): Promise<void> {
       settings,
       ...measurements,
       ...diagnosis,
+      embedded: embeddedResults,
     };
     console.log(consoleReport(results));
     const problems = unhealthy(results);

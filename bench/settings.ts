@@ -24,6 +24,20 @@ export interface BenchSettings {
   startTimeoutMs: number;
   /** The whole run (after the build) is aborted past this. */
   runTimeoutMs: number;
+  /** The embedded llama.cpp phase (bench/embedded.ts); null when BENCH_EMBEDDED=0. */
+  embedded: EmbeddedSettings | null;
+}
+
+export interface EmbeddedSettings {
+  /** `options.num_predict` of every generation (the random model may stop earlier at an end token). */
+  numPredict: number;
+  /** Per worker: at most this many measured generations, and at least `minRequests` per client loop … */
+  maxRequests: number;
+  minRequests: number;
+  /** … with no new one started after this time. */
+  budgetMs: number;
+  /** One generation may take this long (2 threads on 2 cores decode slowly). */
+  requestTimeoutMs: number;
 }
 
 function intFromEnv(name: string, fallback: number, min = 1): number {
@@ -33,6 +47,14 @@ function intFromEnv(name: string, fallback: number, min = 1): number {
   if (!Number.isInteger(value) || value < min)
     throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   return value;
+}
+
+function flagFromEnv(name: string, fallback: boolean): boolean {
+  const raw = process.env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be 0 or 1, got "${raw}"`);
 }
 
 export function benchSettings(): BenchSettings {
@@ -53,5 +75,14 @@ export function benchSettings(): BenchSettings {
     requestTimeoutMs: 10_000,
     startTimeoutMs: 30_000,
     runTimeoutMs: intFromEnv('BENCH_TIMEOUT_MS', 300_000),
+    embedded: flagFromEnv('BENCH_EMBEDDED', true)
+      ? {
+          numPredict: 256,
+          maxRequests: intFromEnv('BENCH_EMBEDDED_REQUESTS', 12),
+          minRequests: 2,
+          budgetMs: intFromEnv('BENCH_EMBEDDED_BUDGET_MS', 4000),
+          requestTimeoutMs: 60_000,
+        }
+      : null,
   };
 }

@@ -53,7 +53,7 @@ describe('Worker death', () => {
     const expected = (prompt: string) => fixtures[1].expectedTokens('generate', { prompt }).join('');
     const completed = results.filter((r) => {
       const done = r.lines.filter((line) => line.done === true);
-      const text = r.lines.map((line) => line.response ?? '').join('');
+      const text = r.lines.map((line) => (typeof line.response === 'string' ? line.response : '')).join('');
       return done.length === 1 && r.lines[r.lines.length - 1].done === true && text === expected(r.prompt);
     });
     const failedMidStream = results.filter((r) => {
@@ -71,5 +71,28 @@ describe('Worker death', () => {
     expect(completed.length).toBeGreaterThanOrEqual(40);
     // Jobs that were still queued or had not emitted ran again on the survivor, transparently.
     expect(fixtures[1].completed).toBe(completed.length);
+  });
+
+  it('hands a job back when its engine refuses connections, serves it elsewhere, and stops sending to that worker', async () => {
+    const engine = await grid.startFixture({ models: [{ name: 'cb:latest' }] });
+    const healthy = await grid.startFixture({ models: [{ name: 'cb:latest' }] });
+    await grid.startWorker('broken-engine', engine, { MAX_CONCURRENT_TASKS: '2' });
+    await grid.startWorker('healthy-engine', healthy, { MAX_CONCURRENT_TASKS: '2' });
+    await engine.stop();
+
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        postJson(`${grid.gatewayUrl}/api/generate`, { model: 'cb', prompt: `retry ${n}`, stream: false }),
+      ),
+    );
+
+    expect(responses.map((response) => response.status)).toEqual(Array(6).fill(200));
+    expect(new Set(responses.map((response) => response.headers.get('x-gridllm-worker')))).toEqual(
+      new Set(['healthy-engine']),
+    );
+    expect(healthy.completed).toBe(6);
+    await grid.waitForWorker('broken-engine', 'not-ready');
+    // The broken worker did take jobs and handed them back (6 jobs, 2 slots on the healthy one).
+    expect(grid.workers.get('broken-engine')?.logs).toMatch(/engine unreachable .*handed back/);
   });
 });

@@ -54,8 +54,10 @@ describe('Worker lifecycle', () => {
     expect(JSON.parse(lines[lines.length - 1].line)).toMatchObject({ done: true, done_reason: 'stop' });
     expect(await exitCode).toBe(0);
     await grid.waitForWorker('draining', 'gone');
+    // Its model was served moments ago (the worker may be restarting): 503 with Retry-After, not 404.
     const after = await postJson(`${grid.gatewayUrl}/api/generate`, { model: 'drain', prompt: 'x' });
-    expect(after.status).toBe(404);
+    expect(after.status).toBe(503);
+    expect(after.headers.get('retry-after')).toBe('5');
   });
 
   it('refuses to boot on a bad setting and names the variable', () => {

@@ -13,7 +13,7 @@ const ENTRY = {
 
 /** Variables of the developer's shell that must not leak into the apps under test. */
 const SCRUBBED =
-  /^(REDIS_|OLLAMA_|GATEWAY_|WORKER_|PORT$|HOST$|MAX_CONCURRENT|BODY_LIMIT|DEFAULT_JOB_TIMEOUT|LOG_LEVEL)/;
+  /^(REDIS_|OLLAMA_|GATEWAY_|WORKER_|LLAMA_|ENGINE$|MODELS_DIR$|PORT$|HOST$|MAX_CONCURRENT|MAX_QUEUE|BODY_LIMIT|DEFAULT_JOB_TIMEOUT|LOG_)/;
 
 /** A built app (gateway or worker) running as its own process, as in production. */
 export class AppProcess {

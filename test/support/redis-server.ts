@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,8 +14,10 @@ export class RedisServer {
   private readonly dir = mkdtempSync(join(tmpdir(), 'gridllm-redis-'));
   port = 0;
 
+  /** Starts, or restarts on the same port (after `stop()` its data directory is recreated empty). */
   async start(): Promise<this> {
     this.port = this.port || (await freePort());
+    mkdirSync(this.dir, { recursive: true });
     this.process = spawn(
       'redis-server',
       [
@@ -46,15 +48,25 @@ export class RedisServer {
     return new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1 });
   }
 
+  /** Stops the server and deletes its data. */
   async stop(): Promise<void> {
+    await this.halt('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** A Redis outage: SIGTERM (Redis writes its append-only file first) keeps the data for `start()`. */
+  async shutdownKeepingData(): Promise<void> {
+    await this.halt('SIGTERM');
+  }
+
+  private async halt(signal: NodeJS.Signals): Promise<void> {
     const child = this.process;
     this.process = null;
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
+      child.kill(signal);
       await exited;
     }
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
   private async ping(): Promise<boolean> {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
 import { GridConfigModule } from '@gridllm/config';
+import { LoggingModule } from '@gridllm/logging';
 import { RedisModule } from '@gridllm/redis';
 import { RegistryModule } from '@gridllm/registry';
 import { SchedulerModule } from '@gridllm/scheduler';
@@ -12,22 +13,38 @@ import { AdminService } from './admin/admin.service';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
+import { GatewayHealthModule } from './health/health.module';
+import { RequestLogging } from './logging/request-logging';
+import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { NativeApiController } from './native-api/native-api.controller';
 import { NativeApiService } from './native-api/native-api.service';
 import { OllamaApiController } from './ollama-api/ollama-api.controller';
 import { OllamaApiService } from './ollama-api/ollama-api.service';
+import { OpenAiApiController } from './openai-api/openai-api.controller';
+import { OpenAiApiService } from './openai-api/openai-api.service';
 
 @Module({
-  imports: [GridConfigModule.forRoot(), RedisModule, RegistryModule, StreamingModule, SchedulerModule],
+  imports: [
+    GridConfigModule.forRoot(),
+    LoggingModule.forRoot('gateway'),
+    RedisModule,
+    RegistryModule,
+    StreamingModule,
+    SchedulerModule,
+    GatewayHealthModule,
+    GatewayMetricsModule,
+  ],
   // Native and admin routes first: the Ollama controller also serves the root path.
-  controllers: [NativeApiController, AdminController, OllamaApiController],
+  controllers: [NativeApiController, AdminController, OllamaApiController, OpenAiApiController],
   providers: [
     { provide: APP_FILTER, useClass: ErrorBodyFilter },
     JobRelay,
     InferenceResponder,
     OllamaApiService,
+    OpenAiApiService,
     NativeApiService,
     AdminService,
+    RequestLogging,
   ],
 })
 export class GatewayModule {}

@@ -3,17 +3,18 @@ import { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
+import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 
 import {
   ConfigValidationError,
   closeOnSignals,
   configWarnings,
   gatewayConfig,
-  nestLogLevels,
   parseGridConfig,
 } from '@gridllm/config';
 
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
+import { RequestLogging } from './logging/request-logging';
 import { setupSwagger } from './swagger';
 
 /** On SIGTERM the server stops accepting and lets open requests finish for this long, then exits. */
@@ -24,11 +25,19 @@ async function bootstrap(): Promise<void> {
   const { GatewayModule } = await import('./gateway.module');
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
     bodyParser: false,
-    logger: nestLogLevels(process.env.LOG_LEVEL),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
   const settings = app.get<ConfigType<typeof gatewayConfig>>(gatewayConfig.KEY);
   // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
-  app.use(json({ limit: settings.bodyLimit, type: () => true }), bodyParserErrors, markMissingBody);
+  const requests = app.get(RequestLogging);
+  app.use(
+    requests.begin,
+    json({ limit: settings.bodyLimit, type: () => true }),
+    bodyParserErrors,
+    markMissingBody,
+    requests.enter,
+  );
   app.enableCors({
     origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
   });

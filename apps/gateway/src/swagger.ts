@@ -1,17 +1,47 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
+import { OLLAMA_PREFIX_TAG, OLLAMA_TAG, separateOllamaPrefix } from './docs/openapi-document';
+import { OPENAI_TAG } from './openai-api/openai-docs';
+
+const DESCRIPTION = [
+  'One Ollama-compatible URL in front of many workers.',
+  '',
+  '- **Ollama API** at the root (`OLLAMA_HOST=http://gateway:4000`) and under `/ollama`: the same bytes Ollama sends.',
+  '- **OpenAI-compatible API** at `/v1` (and `/ollama/v1`): chat/completions, completions, embeddings, models.',
+  '- **Native API** (`/inference`): priorities, async jobs, status, results and replayable streams.',
+  '- **Admin** (`/admin/workers`): the live fleet.',
+  '',
+  '**Streaming.** `/api/generate`, `/api/chat` and `/inference` (with `stream:true`) answer ' +
+    '`application/x-ndjson`: one JSON object per line, flushed as the engine produces it, ending in one ' +
+    '`done:true` line. The OpenAI-compatible family (`/v1/*`) streams Server-Sent Events ' +
+    '(`text/event-stream`) instead.',
+  '',
+  '**Correlation.** Send `x-request-id` (or get one): it comes back on the response and appears in the ' +
+    'logs of the gateway and of the worker that ran the job. Inference responses carry ' +
+    '`x-gridllm-job-id` and `x-gridllm-worker`.',
+  '',
+  '**Auth.** Not enforced yet; the bearer and `x-api-key` schemes are declared for the access-control issue.',
+].join('\n');
+
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json, for every API family. */
 export function setupSwagger(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('GridLLM gateway')
-    .setDescription(
-      'One Ollama-compatible URL in front of many workers. The Ollama API is served under /ollama and at the root; ' +
-        'streaming endpoints answer NDJSON (application/x-ndjson, one JSON object per line). ' +
-        'The native API (/inference) adds priorities, async jobs, status and replayable streams.',
-    )
+    .setDescription(DESCRIPTION)
     .setVersion('0.1.0')
+    .addTag(OLLAMA_TAG, "Ollama's API at the root path")
+    .addTag(OLLAMA_PREFIX_TAG, 'The same routes under /ollama')
+    .addTag(OPENAI_TAG, "OpenAI's chat/completions, completions, embeddings and models at /v1")
+    .addTag('Native API', 'Jobs with priorities, async submission, status, results and replayable streams')
+    .addTag('Admin', 'The worker fleet')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key or JWT (not enforced yet)' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key (not enforced yet)' })
+    // Optional until auth exists: `{}` means no credentials are required.
+    .addSecurityRequirements({})
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('api_key')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = separateOllamaPrefix(SwaggerModule.createDocument(app, config));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 
 import {
   ConfigValidationError,
   closeOnSignals,
   configWarnings,
-  nestLogLevels,
   parseGridConfig,
   workerConfig,
 } from '@gridllm/config';
@@ -17,12 +17,19 @@ const WORKER_SHUTDOWN_MARGIN_MS = 10000;
 async function bootstrap(): Promise<void> {
   // Imported here: the config module validates the environment while the module file loads.
   const { WorkerModule } = await import('./worker.module');
-  const app = await NestFactory.create(WorkerModule, { logger: nestLogLevels(process.env.LOG_LEVEL) });
+  const app = await NestFactory.create(WorkerModule, { bufferLogs: true });
+  app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
   const settings = app.get<ConfigType<typeof workerConfig>>(workerConfig.KEY);
   closeOnSignals(app, settings.drainTimeoutMs + WORKER_SHUTDOWN_MARGIN_MS);
   for (const warning of configWarnings(parseGridConfig(process.env))) new Logger('Config').warn(warning);
+  // WORKER_PORT=0 turns HTTP off: the worker needs no inbound port (no probes, no /metrics then).
+  if (settings.port === 0) {
+    await app.init();
+    new Logger('Worker').log('HTTP port off (WORKER_PORT=0): no /health or /metrics');
+    return;
+  }
   await app.listen(settings.port, settings.host);
-  new Logger('Worker').log(`health on http://${settings.host}:${settings.port}/health`);
+  new Logger('Worker').log(`health on http://${settings.host}:${settings.port}/health, metrics on /metrics`);
 }
 
 bootstrap().catch((error: unknown) => {

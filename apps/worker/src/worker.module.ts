@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 
 import { GridConfigModule } from '@gridllm/config';
+import { LoggingModule } from '@gridllm/logging';
+import { HealthModule } from '@gridllm/observability';
 import { RedisModule } from '@gridllm/redis';
 import { RegistryModule } from '@gridllm/registry';
 import { JobSourceModule } from '@gridllm/scheduler';
@@ -15,16 +17,29 @@ import { LlamaCppEngine } from './engines/llama-cpp/llama-cpp.engine';
 import { LlamaRuntime } from './engines/llama-cpp/llama-runtime';
 import { ModelPool } from './engines/llama-cpp/model-pool';
 import { OllamaEngine } from './engines/ollama.engine';
+import { EngineHealthIndicator } from './health/engine-health.indicator';
 import { HealthController } from './health/health.controller';
+import { WorkerHealth } from './health/worker-health.service';
 import { CancelListener } from './jobs/cancel-listener.service';
 import { JobHandlers } from './jobs/job-handlers';
 import { JobRunner } from './jobs/job-runner.service';
 import { SlotLoop } from './jobs/slot-loop.service';
+import { WorkerMetricsModule } from './metrics/worker-metrics.module';
+import { WorkerStateMetrics } from './metrics/worker-state.metrics';
 import { HeartbeatService } from './registration/heartbeat.service';
 import { WorkerLifecycle } from './registration/worker-lifecycle.service';
 
 @Module({
-  imports: [GridConfigModule.forRoot(), RedisModule, RegistryModule, StreamingModule, JobSourceModule],
+  imports: [
+    GridConfigModule.forRoot(),
+    LoggingModule.forRoot('worker'),
+    RedisModule,
+    RegistryModule,
+    StreamingModule,
+    JobSourceModule,
+    HealthModule,
+    WorkerMetricsModule,
+  ],
   controllers: [HealthController],
   providers: [
     OllamaEngine,
@@ -42,6 +57,9 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     SlotLoop,
     HeartbeatService,
     WorkerLifecycle,
+    EngineHealthIndicator,
+    WorkerHealth,
+    WorkerStateMetrics,
   ],
 })
 export class WorkerModule {}

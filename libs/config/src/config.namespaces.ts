@@ -13,8 +13,10 @@ export const queueConfig = registerAs('queue', () => load().queue);
 export const gatewayConfig = registerAs('gateway', () => load().gateway);
 /** Worker identity, engine address and slots. */
 export const workerConfig = registerAs('worker', () => load().worker);
-/** Environment name and log level. */
+/** Health probe timeout and whether /metrics is served (both apps). */
+export const observabilityConfig = registerAs('observability', () => load().observability);
+/** Environment name, log level and log format. */
 export const appConfig = registerAs('app', () => {
-  const { env, logLevel } = load();
-  return { env, logLevel };
+  const { env, logLevel, logFormat } = load();
+  return { env, logLevel, logFormat };
 });

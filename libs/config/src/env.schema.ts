@@ -16,6 +16,11 @@ export class EnvSchema {
   @IsIn(['fatal', 'error', 'warn', 'log', 'info', 'debug', 'verbose'])
   LOG_LEVEL = 'info';
 
+  /** Default: json when NODE_ENV=production, pretty otherwise. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
+
   // Redis: REDIS_URL wins over the separate fields.
   @IsOptional()
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
@@ -56,6 +61,16 @@ export class EnvSchema {
 
   @Type(() => Number)
   @IsInt()
+  @Min(1000)
+  FIRST_TOKEN_TIMEOUT = 300000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  STALL_TIMEOUT = 60000;
+
+  @Type(() => Number)
+  @IsInt()
   @Min(1)
   RESULT_TTL = 86400;
 
@@ -68,6 +83,16 @@ export class EnvSchema {
   @IsInt()
   @Min(100)
   STREAM_MAX_EVENTS = 100000;
+
+  // Health and metrics (both apps).
+  @IsIn(['true', 'false'])
+  METRICS_ENABLED = 'true';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(10000)
+  HEALTH_CHECK_TIMEOUT = 500;
 
   // Gateway.
   @IsOptional()
@@ -99,6 +124,22 @@ export class EnvSchema {
   @IsInt()
   @Min(1)
   MAX_CONCURRENT_JOBS = 1000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MAX_QUEUE_PER_MODEL = 512;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(250)
+  AFFINITY_DELAY_MS = 200;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  PRIORITY_AGING_MS = 30000;
 
   @Matches(DURATION_OR_SIZE, { message: 'BODY_LIMIT must be a size such as 100mb' })
   BODY_LIMIT = '100mb';

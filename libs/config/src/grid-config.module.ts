@@ -1,7 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 
-import { appConfig, gatewayConfig, queueConfig, redisConfig, workerConfig } from './config.namespaces';
+import {
+  appConfig,
+  gatewayConfig,
+  observabilityConfig,
+  queueConfig,
+  redisConfig,
+  workerConfig,
+} from './config.namespaces';
 import { parseGridConfig } from './grid-config';
 
 /** Files under config/ give per-environment defaults; real environment variables and .env win over them. */
@@ -21,7 +28,7 @@ export class GridConfigModule {
           isGlobal: true,
           cache: true,
           envFilePath: envFiles(),
-          load: [appConfig, redisConfig, queueConfig, gatewayConfig, workerConfig],
+          load: [appConfig, redisConfig, queueConfig, gatewayConfig, workerConfig, observabilityConfig],
           validate: (merged: Record<string, unknown>) => {
             parseGridConfig(merged as Record<string, string | undefined>);
             return merged;

@@ -16,6 +16,13 @@ describe('parseGridConfig', () => {
     });
   });
 
+  it('writes JSON logs in production and readable lines elsewhere unless LOG_FORMAT says otherwise', () => {
+    expect(parseGridConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
+    expect(parseGridConfig({ NODE_ENV: 'development' }).logFormat).toBe('pretty');
+    expect(parseGridConfig({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => parseGridConfig({ LOG_FORMAT: 'xml' })).toThrow(ConfigValidationError);
+  });
+
   it('lets GATEWAY_PORT and WORKER_PORT override a shared PORT', () => {
     const sut = parseGridConfig({ PORT: '5000', GATEWAY_PORT: '4100', WORKER_PORT: '3100' });
     expect(sut.gateway.port).toBe(4100);

@@ -27,10 +27,19 @@ export interface RedisSettings {
 export interface QueueSettings {
   heartbeatIntervalMs: number;
   defaultJobTimeoutMs: number;
+  /** Longest wait for the first token once a worker took a job (a cold model load takes minutes). */
+  firstTokenTimeoutMs: number;
+  /** Longest pause between two tokens. */
+  stallTimeoutMs: number;
   resultTtlSeconds: number;
   streamTtlSeconds: number;
   streamMaxEvents: number;
   maxConcurrentJobs: number;
+  maxQueuePerModel: number;
+  /** How long a job may be left to a warmer or faster worker before any free worker takes it. */
+  affinityDelayMs: number;
+  /** A job waiting this long is treated as at least medium priority, twice this as high. */
+  priorityAgingMs: number;
   lockDurationMs: number;
 }
 
@@ -67,13 +76,23 @@ export interface LlamaSettings {
   defaultKeepAlive: string;
 }
 
+/** Health probes and Prometheus metrics (both apps). */
+export interface ObservabilitySettings {
+  metricsEnabled: boolean;
+  /** Each dependency check of a health probe (Redis, queue, engine) gives up after this long. */
+  healthCheckTimeoutMs: number;
+}
+
 export interface GridConfig {
   env: 'development' | 'production' | 'test';
   logLevel: string;
+  /** JSON lines (production default) or readable lines. */
+  logFormat: 'json' | 'pretty';
   redis: RedisSettings;
   queue: QueueSettings;
   gateway: GatewaySettings;
   worker: WorkerSettings;
+  observability: ObservabilitySettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -84,14 +103,21 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
   return {
     env: env.NODE_ENV as GridConfig['env'],
     logLevel: env.LOG_LEVEL,
+    logFormat: (env.LOG_FORMAT ??
+      (env.NODE_ENV === 'production' ? 'json' : 'pretty')) as GridConfig['logFormat'],
     redis: redisSettings(env),
     queue: {
       heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL,
       defaultJobTimeoutMs: env.DEFAULT_JOB_TIMEOUT,
+      firstTokenTimeoutMs: env.FIRST_TOKEN_TIMEOUT,
+      stallTimeoutMs: env.STALL_TIMEOUT,
       resultTtlSeconds: env.RESULT_TTL,
       streamTtlSeconds: env.STREAM_TTL,
       streamMaxEvents: env.STREAM_MAX_EVENTS,
       maxConcurrentJobs: env.MAX_CONCURRENT_JOBS,
+      maxQueuePerModel: env.MAX_QUEUE_PER_MODEL,
+      affinityDelayMs: env.AFFINITY_DELAY_MS,
+      priorityAgingMs: env.PRIORITY_AGING_MS,
       lockDurationMs: env.JOB_LOCK_DURATION,
     },
     gateway: {
@@ -123,6 +149,10 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
         defaultKeepAlive: env.OLLAMA_KEEP_ALIVE,
       },
     },
+    observability: {
+      metricsEnabled: env.METRICS_ENABLED === 'true',
+      healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT,
+    },
   };
 }
 
@@ -140,6 +170,7 @@ function validateEnv(rawEnv: Env): EnvSchema {
 
 /** Variables without a default (absent unless set). */
 export const OPTIONAL_ENV_KEYS = [
+  'LOG_FORMAT',
   'REDIS_URL',
   'REDIS_PASSWORD',
   'PORT',

@@ -21,6 +21,17 @@ export class ModelNotFoundError extends GridError {
   }
 }
 
+/** No live worker serves the model right now, but one did minutes ago (it may be restarting). */
+export class ModelUnavailableError extends GridError {
+  readonly status = 503;
+  readonly retryAfterSeconds = 5;
+  constructor(readonly model: string) {
+    super(
+      `model "${model}" is temporarily unavailable: no live worker serves it right now, try again shortly`,
+    );
+  }
+}
+
 export class JobNotFoundError extends GridError {
   readonly status = 404;
   constructor(readonly jobId: string) {

@@ -2,7 +2,8 @@ import { OllamaLoadedModel, OllamaModel } from './ollama';
 
 export type PerformanceTier = 'high' | 'medium' | 'low';
 export type EngineName = 'ollama' | 'llamacpp';
-export type WorkerStatus = 'ready' | 'not-ready' | 'draining';
+/** `cordoned`: an operator stopped new jobs (running ones finish); `draining`: cordoned or shutting down with jobs still running. */
+export type WorkerStatus = 'ready' | 'not-ready' | 'draining' | 'cordoned';
 
 export interface GpuInfo {
   name: string;

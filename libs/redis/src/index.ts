@@ -1,3 +1,4 @@
 export * from './redis-connection.factory';
 export * from './redis-keys';
 export * from './redis.module';
+export * from './redis-unavailable';

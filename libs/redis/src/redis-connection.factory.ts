@@ -31,8 +31,13 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
     };
   }
 
-  create(connectionName: string): Redis {
-    const connection = new Redis(this.options(connectionName));
+  /**
+   * A new connection. `commandTimeoutMs` bounds how long a command may wait, also while Redis is
+   * unreachable (ioredis would otherwise queue it until Redis returns): request paths use it so a
+   * client gets a 503 within a second instead of hanging. Blocking readers must not set it.
+   */
+  create(connectionName: string, { commandTimeoutMs }: { commandTimeoutMs?: number } = {}): Redis {
+    const connection = new Redis({ ...this.options(connectionName), commandTimeout: commandTimeoutMs });
     connection.on('error', (error: Error) => this.logger.warn(`redis (${connectionName}): ${error.message}`));
     this.connections.add(connection);
     connection.once('end', () => this.connections.delete(connection));

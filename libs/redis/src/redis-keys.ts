@@ -10,6 +10,11 @@ export class RedisKeys {
     return `${this.prefix}:worker:${workerId}`;
   }
 
+  /** An operator's instruction to a worker (`cordon`); absent means normal service. */
+  workerControl(workerId: string): string {
+    return `${this.prefix}:worker-control:${workerId}`;
+  }
+
   /** Set of every worker id ever registered (stale ids are pruned when their key has expired). */
   workers(): string {
     return `${this.prefix}:workers`;
@@ -23,6 +28,11 @@ export class RedisKeys {
   /** Set of model names that have a queue (so stats can enumerate them). */
   models(): string {
     return `${this.prefix}:models`;
+  }
+
+  /** The run times (ms) of a model's last jobs, newest first: the basis of queue ETAs. */
+  jobDurations(model: string): string {
+    return `${this.prefix}:job-durations:${model}`;
   }
 
   /** A job's token stream (Redis Stream). */
@@ -43,6 +53,11 @@ export class RedisKeys {
   /** Pub/sub channel on which cancellations are broadcast to workers. */
   cancelChannel(): string {
     return `${this.prefix}:cancel`;
+  }
+
+  /** Written by a gateway's readiness probe (short TTL): proves Redis accepts writes. */
+  healthProbe(ownerId: string): string {
+    return `${this.prefix}:health-probe:${ownerId}`;
   }
 
   /** A per-process wake-up stream that makes a blocked XREAD / BZPOPMIN return early. */

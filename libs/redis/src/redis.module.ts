@@ -7,6 +7,9 @@ import { redisConfig } from '@gridllm/config';
 import { RedisConnectionFactory } from './redis-connection.factory';
 import { RedisKeys } from './redis-keys';
 
+/** How long a request-path Redis command may take before the caller gets "Redis unavailable". */
+export const REQUEST_COMMAND_TIMEOUT_MS = 1000;
+
 /** The shared command connection (non-blocking commands only). */
 @Injectable()
 export class RedisClient {
@@ -17,7 +20,7 @@ export class RedisClient {
     factory: RedisConnectionFactory,
     @Inject(redisConfig.KEY) settings: ConfigType<typeof redisConfig>,
   ) {
-    this.redis = factory.create('gridllm-command');
+    this.redis = factory.create('gridllm-command', { commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS });
     this.keys = new RedisKeys(settings.prefix);
   }
 }

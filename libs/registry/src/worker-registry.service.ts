@@ -8,6 +8,12 @@ import { RedisClient } from '@gridllm/redis';
 /** Heartbeats missed before a worker counts as gone. */
 export const MISSED_BEATS_BEFORE_GONE = 3;
 
+/** How long a model whose workers all went away answers 503 (a worker may be restarting) instead of 404. */
+export const RECENTLY_SERVED_MS = 5 * 60_000;
+
+/** Whether a model can be served now, was served recently (its worker may be restarting), or is unknown. */
+export type ModelAvailability = 'served' | 'recently-served' | 'unknown';
+
 /**
  * The fleet as workers publish it. A worker's key expires 3 heartbeats after its last beat, so
  * existence means alive; per-model sorted sets (scored by claim expiry) answer "who serves X" in O(log n).
@@ -33,7 +39,8 @@ export class WorkerRegistry {
       pipeline.sadd(keys.models(), model);
     }
     const notServable = info.status === 'ready' ? dropped : [...dropped, ...info.models.map((m) => m.name)];
-    for (const model of notServable) pipeline.zrem(keys.modelWorkers(model), info.id);
+    // Expire the claim but keep it as "recently served" instead of deleting it.
+    for (const model of notServable) pipeline.zadd(keys.modelWorkers(model), 'XX', Date.now(), info.id);
     await pipeline.exec();
   }
 
@@ -41,8 +48,20 @@ export class WorkerRegistry {
   async remove(workerId: string, models: readonly string[]): Promise<void> {
     const { redis, keys } = this.client;
     const pipeline = redis.multi().del(keys.worker(workerId)).srem(keys.workers(), workerId);
-    for (const model of models) pipeline.zrem(keys.modelWorkers(model), workerId);
+    for (const model of models) pipeline.zadd(keys.modelWorkers(model), 'XX', Date.now(), workerId);
     await pipeline.exec();
+  }
+
+  /** Served now, served within RECENTLY_SERVED_MS, or unknown: at most two O(log n) lookups. */
+  async availability(model: string, now = Date.now()): Promise<ModelAvailability> {
+    if (await this.isServed(model, now)) return 'served';
+    const key = this.client.keys.modelWorkers(model);
+    const [, recent] = (await this.client.redis
+      .multi()
+      .zremrangebyscore(key, '-inf', now - RECENTLY_SERVED_MS)
+      .zrangebyscore(key, now - RECENTLY_SERVED_MS, '+inf', 'LIMIT', 0, 1)
+      .exec()) as [[Error | null, number], [Error | null, string[]]];
+    return recent[1]?.length ? 'recently-served' : 'unknown';
   }
 
   /** Ids of live workers claiming the model right now. */

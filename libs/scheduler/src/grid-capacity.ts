@@ -25,11 +25,19 @@ export class GridCapacity {
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
   ) {}
 
-  async ensureRoom(): Promise<void> {
-    const open = await this.openJobs();
-    if (open >= this.settings.maxConcurrentJobs) {
+  /** Throws CapacityExceededError when the grid (MAX_CONCURRENT_JOBS) or the model's queue (MAX_QUEUE_PER_MODEL) is full. */
+  async ensureRoom(model: string): Promise<void> {
+    const counts = await this.count(model);
+    const limits = this.settings;
+    if (counts.open >= limits.maxConcurrentJobs) {
       throw new CapacityExceededError(
-        `server busy, please try again. ${open} jobs queued or running (MAX_CONCURRENT_JOBS=${this.settings.maxConcurrentJobs})`,
+        `server busy, please try again. ${counts.open} jobs queued or running (MAX_CONCURRENT_JOBS=${limits.maxConcurrentJobs})`,
+        RETRY_AFTER_SECONDS,
+      );
+    }
+    if (counts.waitingForModel >= limits.maxQueuePerModel) {
+      throw new CapacityExceededError(
+        `server busy, please try again. ${counts.waitingForModel} jobs waiting for ${model} (MAX_QUEUE_PER_MODEL=${limits.maxQueuePerModel})`,
         RETRY_AFTER_SECONDS,
       );
     }
@@ -37,15 +45,22 @@ export class GridCapacity {
 
   /** Jobs waiting, prioritised, delayed or running, over every model queue. */
   async openJobs(): Promise<number> {
-    const models = await this.knownModels();
-    if (models.length === 0) return 0;
+    return (await this.count(null)).open;
+  }
+
+  /** One pipelined round trip: open jobs over the grid, and jobs waiting for `model`. */
+  private async count(model: string | null): Promise<{ open: number; waitingForModel: number }> {
+    const models = [...new Set([...(await this.knownModels()), ...(model ? [model] : [])])];
     const pipeline = this.client.redis.pipeline();
-    for (const model of models) {
-      const keys = this.queues.forModel(model).keys;
+    for (const name of models) {
+      const keys = this.queues.forModel(name).keys;
       pipeline.llen(keys.wait).zcard(keys.prioritized).zcard(keys.delayed).llen(keys.active);
     }
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.reduce((sum, [error, count]) => sum + (error ? 0 : Number(count)), 0);
+    const replies = ((await pipeline.exec()) ?? []).map(([error, count]) => (error ? 0 : Number(count)));
+    const open = replies.reduce((sum, count) => sum + count, 0);
+    const at = model ? models.indexOf(model) * 4 : -1;
+    const waitingForModel = at >= 0 ? replies[at] + replies[at + 1] + replies[at + 2] : 0;
+    return { open, waitingForModel };
   }
 
   private async knownModels(): Promise<string[]> {

@@ -10,6 +10,9 @@ import {
   JobState,
 } from '@gridllm/contracts';
 
+import { RedisClient } from '@gridllm/redis';
+import { WorkerRegistry } from '@gridllm/registry';
+
 import { JobSchedulerService } from './job-scheduler.service';
 
 /** A job as the native API shows it. */
@@ -26,7 +29,14 @@ export interface JobDescription {
   error?: string;
 }
 
+/** Where a queued job stands: exact position among waiting jobs (0 = next) and an estimate of its start. */
+export interface QueuePosition {
+  position: number;
+  etaMs: number | null;
+}
+
 export interface JobOutcome extends JobDescription {
+  queue?: QueuePosition;
   result?: InferenceJobResult['response'];
 }
 
@@ -41,7 +51,11 @@ const iso = (epochMs: number | undefined) => (epochMs ? new Date(epochMs).toISOS
 /** Read side of the queues for the native API: job state, results, depths. */
 @Injectable()
 export class JobInspector {
-  constructor(private readonly scheduler: JobSchedulerService) {}
+  constructor(
+    private readonly scheduler: JobSchedulerService,
+    private readonly client: RedisClient,
+    private readonly registry: WorkerRegistry,
+  ) {}
 
   async describe(jobId: string): Promise<JobOutcome> {
     let found;
@@ -66,7 +80,29 @@ export class JobInspector {
       finishedAt: iso(job.finishedOn),
       error: state === 'failed' || state === 'cancelled' ? job.failedReason || 'request canceled' : undefined,
       result: state === 'completed' ? job.returnvalue?.response : undefined,
+      queue: state === 'queued' ? await this.position(job.data.model, jobId) : undefined,
     };
+  }
+
+  /**
+   * Exact position among the model's waiting jobs with ZRANK on BullMQ's prioritised set (O(log n)),
+   * and an ETA from the model's recent run times and the slots of the live workers serving it.
+   */
+  async position(model: string, jobId: string): Promise<QueuePosition | undefined> {
+    const queue = this.scheduler.queueFor(model);
+    const { redis, keys } = this.client;
+    const [rank, samples, workerIds] = await Promise.all([
+      redis.zrank(queue.keys.prioritized, jobId),
+      redis.lrange(keys.jobDurations(model), 0, -1),
+      this.registry.workerIdsFor(model),
+    ]);
+    if (rank === null) return undefined;
+    const workers = await Promise.all(workerIds.map((id) => this.registry.get(id)));
+    const slots = workers.reduce((sum, worker) => sum + (worker?.slots ?? 0), 0);
+    const average =
+      samples.length > 0 ? samples.reduce((sum, s) => sum + Number(s), 0) / samples.length : null;
+    const etaMs = average !== null && slots > 0 ? Math.round(average * Math.ceil((rank + 1) / slots)) : null;
+    return { position: rank, etaMs };
   }
 
   /** The finished job's outcome; throws JobNotFinishedError while it is queued or running. */

@@ -10,6 +10,7 @@ import {
   JobNotFoundError,
   JobPriority,
   ModelNotFoundError,
+  ModelUnavailableError,
   normalizeModelName,
 } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
@@ -49,8 +50,12 @@ export class JobSchedulerService {
   /** Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model. */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     const model = normalizeModelName(input.model);
-    const [served] = await Promise.all([this.registry.isServed(model), this.capacity.ensureRoom()]);
-    if (!served) throw new ModelNotFoundError(input.model);
+    const [availability] = await Promise.all([
+      this.registry.availability(model),
+      this.capacity.ensureRoom(model),
+    ]);
+    if (availability === 'recently-served') throw new ModelUnavailableError(input.model);
+    if (availability === 'unknown') throw new ModelNotFoundError(input.model);
     const now = Date.now();
     const data: InferenceJobData = {
       id: randomUUID(),

@@ -8,6 +8,8 @@ import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
+import { AvailabilityBoard } from './availability-board';
+import { WorkerStanding, placementClass, shouldDefer } from './placement-policy';
 import { queueNameFor } from './queue-names';
 import { queueOrder } from './queue-order';
 
@@ -19,6 +21,9 @@ export interface TakenJob {
   token: string;
   model: string;
 }
+
+/** Recent run times kept per model for queue ETAs. */
+const DURATION_SAMPLES = 50;
 
 /** How many times a job may be found stalled (its worker died) and put back, before it fails. */
 const MAX_STALLED_COUNT = 3;
@@ -34,12 +39,16 @@ export class JobSource implements OnApplicationShutdown {
   private readonly consumers = new Map<string, Worker<InferenceJobData, InferenceJobResult>>();
   private readonly wakeKey: string;
   private active: string[] = [];
+  private standings = new Map<string, WorkerStanding>();
+  /** Models whose head job this worker left to a better worker, until when. */
+  private readonly deferred = new Map<string, number>();
   private cursor = 0;
   private blocking: Redis | null = null;
 
   constructor(
     private readonly connections: RedisConnectionFactory,
     private readonly client: RedisClient,
+    private readonly board: AvailabilityBoard,
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
@@ -62,12 +71,32 @@ export class JobSource implements OnApplicationShutdown {
     if (changed) this.wake();
   }
 
+  /** How this worker stands for each model (warm or cold, tier): decides when it leaves a job to a better worker. */
+  setStanding(standings: ReadonlyMap<string, WorkerStanding>): void {
+    this.standings = new Map(standings);
+  }
+
+  /** Publishes this worker's free slots on the availability board (on every slot change and heartbeat). */
+  async publishAvailability(freeSlots: number): Promise<void> {
+    const entries = this.active.map((model) => ({
+      model,
+      placementClass: placementClass(this.standingFor(model)),
+      freeSlots,
+    }));
+    await this.board.publish(this.worker.workerId, entries, this.queue.heartbeatIntervalMs * 2);
+  }
+
+  async withdrawAvailability(): Promise<void> {
+    await this.board.withdraw(this.worker.workerId, this.active);
+  }
+
   /** Locks the next job for one free slot, trying `preferred` first; null when every queue is empty. */
   async takeNext(preferred: string | null = null): Promise<TakenJob | null> {
     const order = queueOrder(this.active, preferred, this.cursor++);
     for (const model of order) {
       const consumer = this.consumers.get(model);
-      if (!consumer) continue;
+      if (!consumer || (this.deferred.get(model) ?? 0) > Date.now()) continue;
+      if (await this.leaveToBetterWorker(model, consumer)) continue;
       const token = randomUUID();
       const job = (await consumer.getNextJob(token, { block: false })) as InferenceJob | undefined;
       if (job) return { job, token, model };
@@ -75,13 +104,48 @@ export class JobSource implements OnApplicationShutdown {
     return null;
   }
 
-  /** Sleeps until some queue of ours signals work (returns its model), a wake-up, or the timeout (null). */
+  /** Sleeps until some queue of ours signals work (returns its model), a wake-up, a deferral ends, or the timeout. */
   async waitForWork(timeoutMs: number): Promise<string | null> {
     // With no models yet, only the wake key is watched: setModels() wakes us the moment models appear.
     this.blocking ??= this.connections.create('gridllm-marker-wait');
-    const markers = new Map(this.active.map((model) => [this.markerKey(model), model]));
-    const reply = await this.blocking.bzpopmin(...markers.keys(), this.wakeKey, timeoutMs / 1000);
+    const now = Date.now();
+    const deferredEnds = [...this.deferred.values()].filter((until) => until > now);
+    // A deferred queue's marker is left to the better workers (we put it back); we retry it when the delay ends.
+    const watched = this.active.filter((model) => (this.deferred.get(model) ?? 0) <= now);
+    const markers = new Map(watched.map((model) => [this.markerKey(model), model]));
+    const wait = Math.max(1, Math.min(timeoutMs, ...deferredEnds.map((until) => until - now)));
+    const reply = await this.blocking.bzpopmin(...markers.keys(), this.wakeKey, wait / 1000);
     return reply ? (markers.get(reply[0]) ?? null) : null;
+  }
+
+  /**
+   * Warm-first and tier preference without a central dispatcher: a worker that is not the best class
+   * for the model leaves a fresh head job to a better worker with a free slot, for at most the affinity
+   * delay, and puts the queue's marker back so that worker wakes up.
+   */
+  private async leaveToBetterWorker(
+    model: string,
+    consumer: Worker<InferenceJobData, InferenceJobResult>,
+  ): Promise<boolean> {
+    const cls = placementClass(this.standingFor(model));
+    if (cls === 0 || !(await this.board.betterWorkerFree(model, cls))) return false;
+    const age = await this.headJobAgeMs(consumer);
+    if (!shouldDefer(true, age, this.queue.affinityDelayMs)) return false;
+    this.deferred.set(model, Date.now() + this.queue.affinityDelayMs - (age ?? 0));
+    await this.client.redis.zadd(this.markerKey(model), 0, '0');
+    return true;
+  }
+
+  /** Age of the job a free slot would get next (BullMQ's prioritised set head), null when none waits. */
+  private async headJobAgeMs(consumer: Worker<InferenceJobData, InferenceJobResult>): Promise<number | null> {
+    const [head] = await this.client.redis.zrange(consumer.keys.prioritized, 0, 0);
+    if (!head) return null;
+    const timestamp = await this.client.redis.hget(consumer.toKey(head), 'timestamp');
+    return timestamp ? Date.now() - Number(timestamp) : null;
+  }
+
+  private standingFor(model: string): WorkerStanding {
+    return this.standings.get(model) ?? { warm: false, tier: 'low' };
   }
 
   /** Makes a sleeping `waitForWork` return now. */
@@ -109,6 +173,14 @@ export class JobSource implements OnApplicationShutdown {
 
   async complete(taken: TakenJob, result: InferenceJobResult): Promise<void> {
     await taken.job.moveToCompleted(result, taken.token, false);
+    const ranMs = Date.now() - (taken.job.processedOn ?? Date.now());
+    const key = this.client.keys.jobDurations(taken.model);
+    void this.client.redis
+      .multi()
+      .lpush(key, ranMs)
+      .ltrim(key, 0, DURATION_SAMPLES - 1)
+      .exec()
+      .catch(() => undefined);
   }
 
   /** Fails the job for good: engine and input errors are not helped by a retry. */

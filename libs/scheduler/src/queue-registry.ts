@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 
 import { redisConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
-import { RedisConnectionFactory } from '@gridllm/redis';
+import { REQUEST_COMMAND_TIMEOUT_MS, RedisConnectionFactory } from '@gridllm/redis';
 
 import { queueNameFor } from './queue-names';
 
@@ -28,11 +28,18 @@ export class QueueRegistry implements OnApplicationShutdown {
     let queue = this.queues.get(name);
     if (!queue) {
       // All queues share one connection: a gateway may know hundreds of models.
-      this.shared ??= this.connections.create('gridllm-queues');
-      queue = new Queue(name, { connection: this.shared, prefix: this.redis.prefix });
+      queue = new Queue(name, { connection: this.connection, prefix: this.redis.prefix });
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  /** The connection every queue shares (created on first use): what health checks probe. */
+  get connection(): Redis {
+    this.shared ??= this.connections.create('gridllm-queues', {
+      commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS,
+    });
+    return this.shared;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -3,20 +3,22 @@ import { Module } from '@nestjs/common';
 import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
+import { AvailabilityBoard } from './availability-board';
 import { GridCapacity } from './grid-capacity';
 import { JobInspector } from './job-inspector.service';
 import { JobSchedulerService } from './job-scheduler.service';
 import { JobSource } from './job-source';
+import { PriorityAging } from './priority-aging';
 import { QueueRegistry } from './queue-registry';
 
 /** Gateway side: submit, find, cancel jobs. */
 @Module({
   imports: [RegistryModule, StreamingModule],
-  providers: [QueueRegistry, GridCapacity, JobSchedulerService, JobInspector],
+  providers: [QueueRegistry, GridCapacity, JobSchedulerService, JobInspector, PriorityAging],
   exports: [QueueRegistry, JobSchedulerService, JobInspector],
 })
 export class SchedulerModule {}
 
 /** Worker side: take jobs into free slots. */
-@Module({ providers: [JobSource], exports: [JobSource] })
+@Module({ providers: [AvailabilityBoard, JobSource], exports: [JobSource, AvailabilityBoard] })
 export class JobSourceModule {}

@@ -8,10 +8,15 @@ import { TokenStreamWriter } from './token-stream.writer';
 const queueSettings = {
   heartbeatIntervalMs: 1000,
   defaultJobTimeoutMs: 60000,
+  firstTokenTimeoutMs: 60000,
+  stallTimeoutMs: 60000,
   resultTtlSeconds: 60,
   streamTtlSeconds: 60,
   streamMaxEvents: 1000,
   maxConcurrentJobs: 10,
+  maxQueuePerModel: 10,
+  affinityDelayMs: 200,
+  priorityAgingMs: 30000,
   lockDurationMs: 2000,
 };
 

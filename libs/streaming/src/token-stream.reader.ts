@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 
-import { StreamEvent, isTerminalEvent } from '@gridllm/contracts';
+import { StreamEvent, StreamEventType, isTerminalEvent } from '@gridllm/contracts';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { decodeEvent } from './token-stream.codec';
@@ -57,6 +57,8 @@ export class TokenStreamReader implements OnApplicationShutdown {
   private ensureLoop(): Redis {
     if (!this.blocking) {
       this.blocking = this.connections.create('gridllm-stream-reader');
+      // ioredis would silently re-send the blocked XREAD after a reconnect; open streams must end instead.
+      this.blocking.on('reconnecting', () => this.failAll('lost the connection to Redis'));
       this.running = true;
       this.loop = this.readLoop(this.blocking);
     }
@@ -103,6 +105,17 @@ export class TokenStreamReader implements OnApplicationShutdown {
     const set = this.subscriptions.get(subscription.key);
     set?.delete(subscription);
     if (set?.size === 0) this.subscriptions.delete(subscription.key);
+  }
+
+  /** Ends every open read with a terminal error event (the relay turns it into an error line or a 503). */
+  private failAll(message: string): void {
+    const data = JSON.stringify({ error: message, status: 503 });
+    for (const subscriptions of this.subscriptions.values()) {
+      for (const subscription of subscriptions) {
+        subscription.buffer.push({ id: subscription.lastId, type: StreamEventType.Error, attempt: 0, data });
+        subscription.notify?.();
+      }
+    }
   }
 
   private wake(): void {

@@ -1,9 +1,11 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 
 import { WorkerInfo } from '@gridllm/contracts';
 
+import { ApiErrorResponses } from '../docs/api-responses';
 import { AdminService } from './admin.service';
+import { WorkerInfoDto } from './dto/worker-info.dto';
 
 /** Operator endpoints. Workers now; keys and fleet model management arrive with their issues. */
 @ApiTags('Admin')
@@ -12,14 +14,49 @@ export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
   @Get('workers')
-  @ApiOperation({ summary: 'Live workers with their models, load, hardware and tier' })
+  @ApiOperation({ summary: 'Live workers with their models, load, hardware, tier and state' })
+  @ApiOkResponse({ type: [WorkerInfoDto] })
   workers(): Promise<WorkerInfo[]> {
     return this.admin.workers();
   }
 
   @Get('workers/:id')
   @ApiOperation({ summary: 'One live worker (404 when it is not alive)' })
+  @ApiOkResponse({ type: WorkerInfoDto })
+  @ApiErrorResponses(404)
   worker(@Param('id') id: string): Promise<WorkerInfo> {
     return this.admin.worker(id);
+  }
+
+  @Post('workers/:id/cordon')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Stop giving the worker new jobs; running jobs finish (takes effect within a heartbeat)',
+  })
+  @ApiOkResponse({ type: WorkerInfoDto })
+  @ApiErrorResponses(404)
+  cordon(@Param('id') id: string): Promise<WorkerInfo> {
+    return this.admin.cordon(id);
+  }
+
+  @Post('workers/:id/drain')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cordon and wait until its running jobs are done; answers the worker as it then is',
+  })
+  @ApiQuery({ name: 'timeoutMs', required: false, description: 'longest wait (default 60000)' })
+  @ApiOkResponse({ type: WorkerInfoDto })
+  @ApiErrorResponses(404)
+  drain(@Param('id') id: string, @Query('timeoutMs') timeoutMs?: string): Promise<WorkerInfo> {
+    return this.admin.drain(id, timeoutMs === undefined ? undefined : Number(timeoutMs));
+  }
+
+  @Post('workers/:id/uncordon')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Give the worker jobs again' })
+  @ApiOkResponse({ type: WorkerInfoDto })
+  @ApiErrorResponses(404)
+  uncordon(@Param('id') id: string): Promise<WorkerInfo> {
+    return this.admin.uncordon(id);
   }
 }

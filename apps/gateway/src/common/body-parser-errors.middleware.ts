@@ -1,18 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
 
-import { describe } from './error-body.filter';
+import { describe, errorBody } from './error-body.filter';
 
 /**
  * Express error middleware placed right after the JSON body parser: its errors (malformed JSON → 400,
  * body over BODY_LIMIT → 413) happen before Nest's filters can see the request.
  */
-export function bodyParserErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+export function bodyParserErrors(error: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(error);
   const { status, message } = describe(error);
   res
     .status(status)
     .type('application/json')
-    .send(JSON.stringify({ error: message }));
+    .send(JSON.stringify(errorBody(req.path, status, message)));
 }
 
 /** The JSON parser turns "no body" into `{}`; Ollama answers that with "missing request body", so keep it absent. */

@@ -1,7 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
-import { CapacityExceededError, GridError } from '@gridllm/contracts';
+import { CapacityExceededError, GridError, ModelUnavailableError } from '@gridllm/contracts';
+import { isRedisUnavailable } from '@gridllm/redis';
+
+import { isOpenAiPath, openAiError } from '../openai-api/openai-error';
 
 /**
  * The one place where errors become HTTP: Ollama's `{"error":"..."}` body with the right status and
@@ -14,25 +17,37 @@ export class ErrorBodyFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const path = host.switchToHttp().getRequest<Request>()?.path;
     const { status, message } = describe(exception);
-    if (status >= 500 && !(exception instanceof GridError)) {
+    const body = JSON.stringify(errorBody(path, status, message));
+    if (status >= 500 && !(exception instanceof GridError) && !isRedisUnavailable(exception)) {
       this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) {
-      if (!res.writableEnded) res.end(`${JSON.stringify({ error: message })}\n`);
+      if (!res.writableEnded) res.end(isOpenAiPath(path) ? `data: ${body}\n\n` : `${body}\n`);
       return;
     }
-    if (exception instanceof CapacityExceededError)
+    if (exception instanceof CapacityExceededError || exception instanceof ModelUnavailableError) {
       res.setHeader('Retry-After', String(exception.retryAfterSeconds));
-    res
-      .status(status)
-      .type('application/json')
-      .send(JSON.stringify({ error: message }));
+    } else if (isRedisUnavailable(exception)) {
+      res.setHeader('Retry-After', '2');
+    }
+    res.status(status).type('application/json').send(body);
   }
+}
+
+/** Ollama's `{"error":"…"}`, or OpenAI's `{"error":{message,type,param,code}}` on the /v1 family. */
+export function errorBody(path: string | undefined, status: number, message: string): object {
+  return isOpenAiPath(path) ? openAiError(status, message) : { error: message };
 }
 
 export function describe(exception: unknown): { status: number; message: string } {
   if (exception instanceof GridError) return { status: exception.status, message: exception.message };
+  if (isRedisUnavailable(exception))
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      message: 'service unavailable: the queue store (Redis) is unreachable, try again shortly',
+    };
   if (exception instanceof HttpException)
     return { status: exception.getStatus(), message: httpMessage(exception) };
   const bodyParserError = exception as { type?: string; status?: number; message?: string };

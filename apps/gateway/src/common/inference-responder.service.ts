@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 
 import { InferenceJobData, OllamaChunk } from '@gridllm/contracts';
 
+import { InferenceMetrics } from '../metrics/inference-metrics.service';
 import { JobRelay } from './job-relay.service';
 import { CollectingSink, NdjsonSink } from './job-sink';
 
@@ -14,7 +15,10 @@ const asIs: ResultShaper = (result) => result;
 /** Answers an HTTP request from a submitted job: an NDJSON stream, or the one merged JSON object. */
 @Injectable()
 export class InferenceResponder {
-  constructor(private readonly relay: JobRelay) {}
+  constructor(
+    private readonly relay: JobRelay,
+    private readonly metrics: InferenceMetrics,
+  ) {}
 
   async respond(
     job: InferenceJobData,
@@ -26,13 +30,14 @@ export class InferenceResponder {
     res.setHeader('x-gridllm-job-id', job.id);
     const clientGone = watchClient(req, res);
     if (stream) {
-      await this.relay.relay(job, new NdjsonSink(res), clientGone);
+      await this.metrics.track(job, new NdjsonSink(res), (sink) => this.relay.relay(job, sink, clientGone));
       return;
     }
     const sink = new CollectingSink(job.kind);
-    const end = await this.relay.relay(job, sink, clientGone);
+    const end = await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
     if (end === 'client-gone') return;
     if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);
+    if (sink.queueMs !== undefined) res.setHeader('x-gridllm-queue-ms', String(sink.queueMs));
     if (sink.failure || !sink.result) {
       const status = sink.failure?.status ?? 502;
       const message = sink.failure?.message ?? 'job ended without a result';

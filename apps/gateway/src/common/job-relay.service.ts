@@ -1,10 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+
+import { queueConfig } from '@gridllm/config';
 
 import { InferenceJobData, JobTimeoutError, StreamErrorData, StreamEventType } from '@gridllm/contracts';
 import { JobSchedulerService } from '@gridllm/scheduler';
 import { TokenStreamReader } from '@gridllm/streaming';
 
+import { JobLog } from '../logging/job-log';
 import { JobSink } from './job-sink';
+import { JobWatchdog } from './job-watchdog';
 
 /** What the relay needs of a job. */
 export type RelayedJob = Pick<InferenceJobData, 'id' | 'deadlineAt' | 'submittedAt'>;
@@ -24,14 +29,20 @@ export class JobRelay {
   constructor(
     private readonly reader: TokenStreamReader,
     private readonly scheduler: JobSchedulerService,
+    @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
   ) {}
 
   async relay(job: RelayedJob, sink: JobSink, clientGone: AbortSignal, afterId = '0'): Promise<RelayEnd> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), Math.max(0, job.deadlineAt - Date.now()));
-    const signal = AbortSignal.any([clientGone, timeout.signal]);
+    const watchdog = new JobWatchdog(
+      job.deadlineAt,
+      job.deadlineAt - job.submittedAt,
+      this.settings.firstTokenTimeoutMs,
+      this.settings.stallTimeoutMs,
+    );
+    const signal = AbortSignal.any([clientGone, watchdog.signal]);
     let attempt = 0;
     let workerId = '';
+    JobLog.job(job.id);
     try {
       for await (const event of this.reader.events(job.id, afterId, signal)) {
         if (event.attempt > 0 && event.attempt < attempt) continue;
@@ -46,12 +57,16 @@ export class JobRelay {
         switch (event.type) {
           case StreamEventType.Started:
             workerId = event.data;
-            sink.workerAssigned(workerId);
+            JobLog.started(job.submittedAt, workerId);
+            sink.workerAssigned(workerId, Math.max(0, Date.now() - job.submittedAt));
+            watchdog.started();
             break;
           case StreamEventType.Chunk:
+            watchdog.progressed();
             sink.chunk(event.data);
             break;
           case StreamEventType.Final:
+            JobLog.finished(event.data);
             sink.final(event.data);
             return 'finished';
           case StreamEventType.Error:
@@ -59,22 +74,31 @@ export class JobRelay {
             return 'finished';
         }
       }
-      return this.abandon(job, sink, clientGone.aborted);
+      return this.abandon(job, sink, clientGone.aborted, watchdog.expired);
     } finally {
-      clearTimeout(timer);
+      watchdog.dispose();
     }
   }
 
-  /** The client left or the deadline passed: cancel the job so no engine works for nobody. */
-  private async abandon(job: RelayedJob, sink: JobSink, clientLeft: boolean): Promise<RelayEnd> {
-    const jobId = job.id;
-    await this.scheduler.cancelQuietly(jobId);
-    if (clientLeft) {
-      this.logger.log(`job ${jobId}: client disconnected, cancelled`);
+  /** The client left or a deadline passed: cancel the job so no engine works for nobody. */
+  private async abandon(
+    job: RelayedJob,
+    sink: JobSink,
+    clientLeft: boolean,
+    expired: JobTimeoutError | null,
+  ): Promise<RelayEnd> {
+    await this.scheduler.cancelQuietly(job.id);
+    if (clientLeft || !expired) {
+      this.logger.log(`job ${job.id}: client disconnected, cancelled`);
       return 'client-gone';
     }
-    const error = new JobTimeoutError('total', job.deadlineAt - job.submittedAt);
-    sink.failed({ error: `${error.message}: DEFAULT_JOB_TIMEOUT`, status: error.status });
+    const setting = {
+      total: 'DEFAULT_JOB_TIMEOUT',
+      'first-token': 'FIRST_TOKEN_TIMEOUT',
+      stall: 'STALL_TIMEOUT',
+      queue: 'DEFAULT_JOB_TIMEOUT',
+    }[expired.phase];
+    sink.failed({ error: `${expired.message}: ${setting}`, status: expired.status });
     return 'timed-out';
   }
 }

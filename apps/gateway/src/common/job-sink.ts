@@ -5,7 +5,8 @@ import { NdjsonWriter, ResponseAccumulator } from '@gridllm/streaming';
 
 /** Where a job's events go: an NDJSON response, or an accumulator for `stream:false`. */
 export interface JobSink {
-  workerAssigned(workerId: string): void;
+  /** A worker took the job after `queueMs` in the queue. */
+  workerAssigned(workerId: string, queueMs: number): void;
   chunk(raw: string): void;
   final(raw: string): void;
   failed(error: StreamErrorData): void;
@@ -27,8 +28,10 @@ export class NdjsonSink implements JobSink {
     return this.writer.started;
   }
 
-  workerAssigned(workerId: string): void {
-    if (!this.res.headersSent) this.res.setHeader('x-gridllm-worker', workerId);
+  workerAssigned(workerId: string, queueMs: number): void {
+    if (this.res.headersSent) return;
+    this.res.setHeader('x-gridllm-worker', workerId);
+    this.res.setHeader('x-gridllm-queue-ms', String(queueMs));
   }
 
   restart(): boolean {
@@ -62,6 +65,7 @@ export class CollectingSink implements JobSink {
   private accumulator: ResponseAccumulator;
   private received = false;
   workerId: string | undefined;
+  queueMs: number | undefined;
   result: OllamaChunk | undefined;
   failure: JobFailedError | undefined;
 
@@ -80,8 +84,9 @@ export class CollectingSink implements JobSink {
     return this.received;
   }
 
-  workerAssigned(workerId: string): void {
+  workerAssigned(workerId: string, queueMs: number): void {
     this.workerId = workerId;
+    this.queueMs = queueMs;
   }
 
   chunk(raw: string): void {

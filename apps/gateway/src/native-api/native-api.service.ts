@@ -4,12 +4,14 @@ import type { Request, Response } from 'express';
 
 import { queueConfig } from '@gridllm/config';
 import { InferenceJobData, InvalidRequestError, JobKind } from '@gridllm/contracts';
+import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry } from '@gridllm/registry';
 import { JobInspector, JobOutcome, JobSchedulerService, QueueDepth } from '@gridllm/scheduler';
 
 import { JobRelay } from '../common/job-relay.service';
 import { NdjsonSink } from '../common/job-sink';
 import { InferenceResponder, watchClient } from '../common/inference-responder.service';
+import { JobLog } from '../logging/job-log';
 import { InferenceRequestDto } from './dto/inference-request.dto';
 
 /** Fields of the native request that are ours, not the engine's. */
@@ -41,8 +43,12 @@ export class NativeApiService {
       request: engineRequest(dto),
       priority: dto.priority,
       retainSeconds: this.settings.resultTtlSeconds,
+      requestId: LogContext.ids().requestId,
     });
-    if (dto.async === true) return job;
+    if (dto.async === true) {
+      JobLog.job(job.id);
+      return job;
+    }
     await this.responder.respond(job, dto.stream === true, req, res, (result, workerId) => ({
       id: job.id,
       status: 'completed',

@@ -8,6 +8,7 @@ import {
   OllamaModel,
   OllamaVersion,
 } from '@gridllm/contracts';
+import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry, mergeFleetLoadedModels, mergeFleetModels } from '@gridllm/registry';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
@@ -26,13 +27,15 @@ export class OllamaApiService {
   ) {}
 
   async run(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
-    const job = await this.scheduler.submit({ kind, model: String(body.model), request: body });
+    const { requestId } = LogContext.ids();
+    const job = await this.scheduler.submit({ kind, model: String(body.model), request: body, requestId });
     await this.responder.respond(job, body.stream !== false, req, res);
   }
 
   /** Embed, embeddings and show: the worker relays the engine's one JSON object, answered as it is. */
   async answer(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
-    const job = await this.scheduler.submit({ kind, model: String(body.model), request: body });
+    const { requestId } = LogContext.ids();
+    const job = await this.scheduler.submit({ kind, model: String(body.model), request: body, requestId });
     await this.responder.respond(job, false, req, res);
   }
 

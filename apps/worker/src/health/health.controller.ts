@@ -1,31 +1,41 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res, UseFilters } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult } from '@nestjs/terminus';
 import type { Response } from 'express';
 
-import { CapabilitiesService } from '../capabilities/capabilities.service';
-import { SlotLoop } from '../jobs/slot-loop.service';
-import { HeartbeatService } from '../registration/heartbeat.service';
+import { HealthCheckFilter } from '@gridllm/observability';
 
-/** Worker health: 200 when its engine answers and it takes jobs, 503 while not ready or draining. */
+import { WorkerHealth, WorkerHealthReport } from './worker-health.service';
+
+/** Worker probes on WORKER_PORT; HEAD works on each (Express answers HEAD from GET). */
+@ApiTags('Operations')
 @Controller('health')
+@UseFilters(HealthCheckFilter)
 export class HealthController {
-  constructor(
-    private readonly heartbeat: HeartbeatService,
-    private readonly capabilities: CapabilitiesService,
-    private readonly slots: SlotLoop,
-  ) {}
+  constructor(private readonly health: WorkerHealth) {}
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP; consults no dependency' })
+  live(): HealthCheckResult {
+    return this.health.live();
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: Redis and the engine answer, not draining (503 otherwise)' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.ready();
+  }
 
   @Get()
-  health(@Res() res: Response): void {
-    const snapshot = this.capabilities.snapshot;
-    const status = this.heartbeat.status;
-    res.status(status === 'ready' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
-      status,
-      reason: snapshot?.engineProblem,
-      engine: snapshot?.engine,
-      engineVersion: snapshot?.engineVersion,
-      models: snapshot?.models.map((model) => model.name) ?? [],
-      slots: this.slots.slots,
-      runningJobs: this.slots.runningJobs,
-    });
+  @HealthCheck()
+  @ApiOperation({
+    summary: 'Status, engine, models, slots and the ready checks: 200 when ready, 503 otherwise',
+  })
+  async detailed(@Res({ passthrough: true }) res: Response): Promise<WorkerHealthReport> {
+    const { ready, report } = await this.health.detailed();
+    res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
   }
 }

@@ -8,10 +8,27 @@ import { JobSource, TakenJob } from '@gridllm/scheduler';
 import { JobStreamAppender, ResponseAccumulator, TokenStreamWriter } from '@gridllm/streaming';
 
 import { EngineError } from '../engines/inference-engine';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
 import { JobHandlers } from './job-handlers';
 
 /** Runs one taken job on the engine and relays every chunk to the job's token stream. Decides nothing else. */
+const CONNECTION_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+]);
+
+/** The engine could not be reached (refused, reset, unreachable) before it answered. */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_FAILURES.has(code);
+}
+
 @Injectable()
 export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
@@ -23,6 +40,7 @@ export class JobRunner {
     private readonly streams: TokenStreamWriter,
     private readonly client: RedisClient,
     @Inject(workerConfig.KEY) private readonly settings: ConfigType<typeof workerConfig>,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   /** Aborts a running job; no-op when it does not run here. */
@@ -35,6 +53,7 @@ export class JobRunner {
     const controller = new AbortController();
     this.controllers.set(data.id, controller);
     const appender = this.streams.open(data.id, Math.max(1, taken.job.attemptsStarted));
+    const measurement = this.metrics.startJob(taken.model);
     const deadline = setTimeout(
       () => controller.abort(AbortReason.Deadline),
       Math.max(0, data.deadlineAt - Date.now()),
@@ -42,7 +61,9 @@ export class JobRunner {
     try {
       if (await this.isCancelled(data.id)) controller.abort(AbortReason.Cancelled);
       await this.execute(taken, appender, controller.signal);
+      measurement.completed();
     } catch (error) {
+      measurement.failed(controller.signal.reason);
       await this.settleFailure(taken, appender, error, controller.signal.reason);
     } finally {
       clearTimeout(deadline);
@@ -60,6 +81,7 @@ export class JobRunner {
     for await (const { raw, chunk, final } of this.handlers.for(data.kind)(data.request, signal)) {
       accumulator.add(chunk);
       if (final) {
+        this.metrics.generated(taken.model, chunk.eval_count);
         await appender.final(raw);
         finished = true;
         break;
@@ -70,6 +92,7 @@ export class JobRunner {
     signal.throwIfAborted();
     if (!finished) throw new EngineError('engine closed the stream without a final chunk', 502);
     await this.source.complete(taken, { workerId: this.settings.workerId, response: accumulator.result() });
+    this.logger.log(`job ${data.id}: completed`);
   }
 
   private async settleFailure(
@@ -87,6 +110,16 @@ export class JobRunner {
       if (reason === AbortReason.HandBack && !appender.hasEmitted) {
         await this.source.handBack(taken);
         this.logger.log(`job ${jobId}: handed back to the queue`);
+        return;
+      }
+      if (reason === undefined && isConnectionFailure(error) && !appender.hasEmitted) {
+        // The engine is unreachable, not the request bad: another worker can serve it. Stop taking jobs
+        // (circuit open) until the heartbeat's next engine probe succeeds and restores the models.
+        await this.source.setModels([]);
+        await this.source.handBack(taken);
+        this.logger.warn(
+          `job ${jobId}: engine unreachable (${(error as Error).message}); handed back, taking no jobs until it answers`,
+        );
         return;
       }
       const failure = this.describe(error, reason);

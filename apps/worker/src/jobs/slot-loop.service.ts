@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { queueConfig, workerConfig } from '@gridllm/config';
+import { LogContext } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
 import { JobSource, TakenJob } from '@gridllm/scheduler';
 
@@ -25,6 +26,7 @@ export class SlotLoop {
   private loop: Promise<void> | null = null;
   private lockTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  private paused = false;
   private slotFreed: (() => void) | null = null;
 
   constructor(
@@ -41,6 +43,22 @@ export class SlotLoop {
 
   get slots(): number {
     return this.worker.slots;
+  }
+
+  /** Cordon: take no new jobs; running ones finish. */
+  pause(): void {
+    this.paused = true;
+    void this.source.withdrawAvailability().catch(() => undefined);
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.slotFreed?.();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   start(): void {
@@ -65,7 +83,7 @@ export class SlotLoop {
   private async fillSlots(): Promise<void> {
     let preferred: string | null = null;
     while (!this.stopping) {
-      if (this.running.size >= this.worker.slots) {
+      if (this.paused || this.running.size >= this.worker.slots) {
         await this.nextSlotFree(IDLE_WAIT_MS);
         continue;
       }
@@ -87,15 +105,26 @@ export class SlotLoop {
   }
 
   private launch(taken: TakenJob): void {
-    const jobId = taken.job.data.id;
+    const { id: jobId, requestId } = taken.job.data;
     this.running.set(jobId, taken);
-    this.logger.log(
-      `job ${jobId}: started (${taken.model}, ${this.running.size}/${this.worker.slots} slots)`,
-    );
-    void this.runner.run(taken).finally(() => {
-      this.running.delete(jobId);
-      this.slotFreed?.();
+    this.announceFreeSlots();
+    // Every line logged while the job runs carries its ids, down to the engine.
+    LogContext.run({ jobId, requestId, workerId: this.worker.workerId }, () => {
+      this.logger.log(
+        `job ${jobId}: started (${taken.model}, ${this.running.size}/${this.worker.slots} slots)`,
+      );
+      void this.runner.run(taken).finally(() => {
+        this.running.delete(jobId);
+        this.announceFreeSlots();
+        this.slotFreed?.();
+      });
     });
+  }
+
+  /** Keeps the availability board exact on every slot change, so better-placed work is not left waiting. */
+  private announceFreeSlots(): void {
+    if (this.paused || this.stopping) return;
+    void this.source.publishAvailability(this.worker.slots - this.running.size).catch(() => undefined);
   }
 
   private nextSlotFree(timeoutMs: number): Promise<void> {

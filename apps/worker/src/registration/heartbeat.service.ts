@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 
 import { queueConfig, workerConfig } from '@gridllm/config';
 import { WorkerInfo, WorkerStatus } from '@gridllm/contracts';
+import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { JobSource } from '@gridllm/scheduler';
 
@@ -26,6 +27,7 @@ export class HeartbeatService {
   constructor(
     private readonly capabilities: CapabilitiesService,
     private readonly registry: WorkerRegistry,
+    private readonly client: RedisClient,
     private readonly source: JobSource,
     private readonly slots: SlotLoop,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
@@ -34,11 +36,13 @@ export class HeartbeatService {
 
   get status(): WorkerStatus {
     if (this.draining) return 'draining';
+    if (this.slots.isPaused) return this.slots.runningJobs > 0 ? 'draining' : 'cordoned';
     return this.capabilities.snapshot?.engineReachable ? 'ready' : 'not-ready';
   }
 
   async start(): Promise<void> {
     await this.refresh();
+    await this.followOperator();
     await this.publish();
     this.timer = setInterval(() => void this.beat(), this.queue.heartbeatIntervalMs);
   }
@@ -64,9 +68,22 @@ export class HeartbeatService {
   private async beat(): Promise<void> {
     void this.refreshIfDue();
     try {
+      await this.followOperator();
       await this.publish();
     } catch (error) {
       this.logger.warn(`heartbeat failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Applies an operator's cordon (set by the gateway's /admin/workers/:id/cordon or /drain). */
+  private async followOperator(): Promise<void> {
+    const control = await this.client.redis.get(this.client.keys.workerControl(this.worker.workerId));
+    if (control === 'cordon' && !this.slots.isPaused) {
+      this.slots.pause();
+      this.logger.log(`worker ${this.worker.workerId} cordoned: taking no new jobs`);
+    } else if (control !== 'cordon' && this.slots.isPaused && !this.draining) {
+      this.slots.resume();
+      this.logger.log(`worker ${this.worker.workerId} uncordoned`);
     }
   }
 
@@ -76,7 +93,10 @@ export class HeartbeatService {
     if (this.refreshing) return;
     this.refreshing = true;
     try {
-      if (snapshot?.engineReachable && !due) await this.capabilities.refreshLoaded();
+      // A job found the engine unreachable and stopped the intake (circuit open): probe it now.
+      const circuitOpen =
+        (snapshot?.models.length ?? 0) > 0 && this.source.models.length === 0 && !this.draining;
+      if (snapshot?.engineReachable && !due && !circuitOpen) await this.capabilities.refreshLoaded();
       else await this.refresh();
     } catch (error) {
       this.logger.warn(`model refresh failed: ${(error as Error).message}`);
@@ -97,6 +117,20 @@ export class HeartbeatService {
     const dropped = this.published.filter((model) => !now.includes(model));
     await this.registry.publish(info, dropped);
     this.published = info.models.map((model) => model.name);
+    await this.publishAvailability(info);
+  }
+
+  /** Warm (loaded) models and the tier decide this worker's placement class per model. */
+  private async publishAvailability(info: WorkerInfo): Promise<void> {
+    if (info.status !== 'ready') {
+      await this.source.withdrawAvailability();
+      return;
+    }
+    const loaded = new Set(info.loadedModels.map((model) => model.name));
+    this.source.setStanding(
+      new Map(info.models.map((model) => [model.name, { warm: loaded.has(model.name), tier: info.tier }])),
+    );
+    await this.source.publishAvailability(info.slots - info.runningJobs);
   }
 
   private info(): WorkerInfo {

@@ -1,0 +1,53 @@
+import { JobTimeoutError } from '@gridllm/contracts';
+
+type Phase = JobTimeoutError['phase'];
+
+/**
+ * Deadlines per phase of one job as the gateway relays it: the whole job (DEFAULT_JOB_TIMEOUT), the
+ * first token once a worker took it (FIRST_TOKEN_TIMEOUT: long enough for a cold model load), and the
+ * pause between two tokens (STALL_TIMEOUT). `signal` aborts when one passes; `expired` names it.
+ */
+export class JobWatchdog {
+  private readonly controller = new AbortController();
+  private readonly total: NodeJS.Timeout;
+  private phaseTimer: NodeJS.Timeout | null = null;
+  expired: JobTimeoutError | null = null;
+
+  constructor(
+    deadlineAt: number,
+    totalMs: number,
+    private readonly firstTokenMs: number,
+    private readonly stallMs: number,
+  ) {
+    this.total = setTimeout(() => this.expire('total', totalMs), Math.max(0, deadlineAt - Date.now()));
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** A worker took the job: the first token must come within FIRST_TOKEN_TIMEOUT. */
+  started(): void {
+    this.arm('first-token', this.firstTokenMs);
+  }
+
+  /** A chunk arrived: the next must come within STALL_TIMEOUT. */
+  progressed(): void {
+    this.arm('stall', this.stallMs);
+  }
+
+  dispose(): void {
+    clearTimeout(this.total);
+    if (this.phaseTimer) clearTimeout(this.phaseTimer);
+  }
+
+  private arm(phase: Phase, ms: number): void {
+    if (this.phaseTimer) clearTimeout(this.phaseTimer);
+    this.phaseTimer = setTimeout(() => this.expire(phase, ms), ms);
+  }
+
+  private expire(phase: Phase, ms: number): void {
+    this.expired ??= new JobTimeoutError(phase, ms);
+    this.controller.abort();
+  }
+}

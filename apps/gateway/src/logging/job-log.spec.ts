@@ -1,0 +1,36 @@
+import { LogContext, LogScope } from '@gridllm/logging';
+
+import { JobLog } from './job-log';
+
+function inScope(fn: () => void): LogScope {
+  const scope: LogScope = { requestId: 'r' };
+  LogContext.run(scope, fn);
+  return scope;
+}
+
+describe('JobLog', () => {
+  describe('started', () => {
+    it('records the worker and the queue time of the first start only', () => {
+      const now = Date.now();
+      const scope = inScope(() => {
+        JobLog.started(now - 250, 'w1');
+        JobLog.started(now - 10_000, 'w2');
+      });
+      expect(scope.workerId).toBe('w2');
+      expect(scope.queueMs).toBeGreaterThanOrEqual(250);
+      expect(scope.queueMs).toBeLessThan(5000);
+    });
+  });
+
+  describe('finished', () => {
+    it("takes the token count from the final chunk's eval_count", () => {
+      const scope = inScope(() => JobLog.finished('{"done":true,"eval_count":42,"eval_duration":1}'));
+      expect(scope.tokens).toBe(42);
+    });
+
+    it('ignores eval_count text inside the generated response', () => {
+      const scope = inScope(() => JobLog.finished(String.raw`{"response":"\"eval_count\":7","done":true}`));
+      expect(scope.tokens).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { WINSTON_MODULE_PROVIDER } from 'nest-winston';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'winston';
+
+import { LogContext, LogScope } from '@gridllm/logging';
+
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+
+/** What `begin` leaves on `res.locals` for `enter`. */
+interface RequestLogLocals {
+  logScope?: LogScope;
+}
+
+/**
+ * Request ids and the access log. `begin` runs first (before body parsing, so rejected bodies are
+ * logged too); `enter` runs after body parsing, whose stream events would lose an earlier async context.
+ */
+@Injectable()
+export class RequestLogging {
+  constructor(@Inject(WINSTON_MODULE_PROVIDER) private readonly logger: Logger) {}
+
+  readonly begin = (req: Request, res: Response, next: NextFunction): void => {
+    const scope: LogScope = { requestId: requestIdFrom(req.headers[REQUEST_ID_HEADER]) };
+    const startedAt = performance.now();
+    res.setHeader(REQUEST_ID_HEADER, scope.requestId as string);
+    (res.locals as RequestLogLocals).logScope = scope;
+    res.once('close', () => this.accessLine(req, res, scope, performance.now() - startedAt));
+    next();
+  };
+
+  readonly enter = (_req: Request, res: Response, next: NextFunction): void => {
+    const scope = (res.locals as RequestLogLocals).logScope;
+    if (scope) LogContext.run(scope, next);
+    else next();
+  };
+
+  /** One line per request: never headers, bodies or query strings (they may hold prompts or keys). */
+  private accessLine(req: Request, res: Response, scope: LogScope, elapsedMs: number): void {
+    const route = routeOf(req);
+    const durationMs = Math.round(elapsedMs * 10) / 10;
+    const status = res.statusCode;
+    this.logger.info(`${req.method} ${route} ${status} ${durationMs}ms`, {
+      context: 'AccessLog',
+      method: req.method,
+      route,
+      status,
+      durationMs,
+      queueMs: scope.queueMs,
+      tokens: scope.tokens,
+      completed: res.writableFinished,
+      requestId: scope.requestId,
+      jobId: scope.jobId,
+      workerId: scope.workerId,
+    });
+  }
+}
+
+/** The matched route pattern (`/inference/:id/status`), else the path without its query. */
+function routeOf(req: Request): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof pattern === 'string') return `${req.baseUrl}${pattern}`;
+  return req.originalUrl.split('?')[0];
+}

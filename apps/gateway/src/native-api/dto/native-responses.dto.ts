@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+import { JOB_PRIORITIES } from '@gridllm/contracts';
+
+/** Response shapes of the native API, for the OpenAPI document. */
+
+const JOB_STATES = ['queued', 'active', 'completed', 'failed', 'cancelled'];
+const JOB_ID = '3f1c2d9e-5b7a-4c1e-9f0a-2b6d8e4c7a11';
+
+export class InferenceAcceptedDto {
+  @ApiProperty({ example: JOB_ID }) id!: string;
+  @ApiProperty({ example: 'queued' }) status!: string;
+  @ApiProperty({ example: 'llama3.2:latest' }) model!: string;
+}
+
+export class InferenceCompletedDto {
+  @ApiProperty({ example: JOB_ID }) id!: string;
+  @ApiProperty({ example: 'completed' }) status!: string;
+  @ApiProperty({ example: 'llama3.2:latest' }) model!: string;
+  @ApiPropertyOptional({ example: 'gpu-box-1' }) workerId?: string;
+  @ApiProperty({
+    type: Object,
+    description: "the engine's merged answer, as Ollama's stream:false gives it",
+    example: { model: 'llama3.2', response: 'The sky is blue because…', done: true, eval_count: 290 },
+  })
+  result!: Record<string, unknown>;
+}
+
+export class QueuePositionDto {
+  @ApiProperty({ example: 3, description: 'waiting jobs ahead (0 = next)' }) position!: number;
+  @ApiProperty({ type: Number, nullable: true, example: 4200, description: 'estimated ms until it starts' })
+  etaMs!: number | null;
+}
+
+export class JobStatusDto {
+  @ApiProperty({ example: JOB_ID }) id!: string;
+  @ApiProperty({ example: 'llama3.2:latest' }) model!: string;
+  @ApiPropertyOptional({ example: 'generate' }) kind?: string;
+  @ApiProperty({ enum: JOB_STATES, example: 'completed' }) state!: string;
+  @ApiPropertyOptional({ enum: JOB_PRIORITIES, example: 'medium' }) priority?: string;
+  @ApiPropertyOptional({ example: 'gpu-box-1' }) workerId?: string;
+  @ApiPropertyOptional({ example: '2025-05-01T10:00:00.000Z' }) submittedAt?: string;
+  @ApiPropertyOptional({ example: '2025-05-01T10:00:00.120Z' }) startedAt?: string;
+  @ApiPropertyOptional({ example: '2025-05-01T10:00:04.900Z' }) finishedAt?: string;
+  @ApiPropertyOptional({ example: 'request canceled', description: 'failed or cancelled jobs' })
+  error?: string;
+  @ApiPropertyOptional({ type: QueuePositionDto, description: 'queued jobs only' }) queue?: QueuePositionDto;
+}
+
+export class JobResultDto extends JobStatusDto {
+  @ApiPropertyOptional({
+    type: Object,
+    example: { model: 'llama3.2', response: 'The sky is blue because…', done: true, eval_count: 290 },
+  })
+  result?: Record<string, unknown>;
+}
+
+export class CancelResultDto {
+  @ApiProperty({ example: JOB_ID }) id!: string;
+  @ApiProperty({ example: 'cancelled', description: 'or the state of a job that had already finished' })
+  status!: string;
+}
+
+class WorkerSlotsDto {
+  @ApiProperty({ example: 'gpu-box-1' }) id!: string;
+  @ApiProperty({ example: 2 }) freeSlots!: number;
+  @ApiProperty({ example: true, description: 'the model is loaded on this worker' }) loaded!: boolean;
+}
+
+export class ModelAvailabilityDto {
+  @ApiProperty({ example: 'llama3.2:latest' }) model!: string;
+  @ApiProperty({ example: 2 }) freeSlots!: number;
+  @ApiProperty({ type: [WorkerSlotsDto] }) workers!: WorkerSlotsDto[];
+}
+
+class WaitingDto {
+  @ApiProperty({ example: 0 }) high!: number;
+  @ApiProperty({ example: 3 }) medium!: number;
+  @ApiProperty({ example: 1 }) low!: number;
+}
+
+class QueueDepthDto {
+  @ApiProperty({ example: 'llama3.2:latest' }) model!: string;
+  @ApiProperty({ type: WaitingDto }) waiting!: WaitingDto;
+  @ApiProperty({ example: 2 }) active!: number;
+}
+
+export class QueueSummaryDto {
+  @ApiProperty({ type: [QueueDepthDto] }) models!: QueueDepthDto[];
+  @ApiProperty({ example: 2 }) activeJobs!: number;
+  @ApiProperty({ example: 4 }) queuedJobs!: number;
+  @ApiProperty({ example: 3 }) workersOnline!: number;
+}

@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsString } from 'class-validator';
+
+/**
+ * Request bodies of the OpenAI-compatible API, for validation of `model` and for the OpenAPI document.
+ * The translators check every other field (with Ollama's messages) when they build the Ollama request.
+ */
+
+class ModelFieldDto {
+  @ApiProperty({ example: 'llama3.2' })
+  @IsString({ message: 'model is required' })
+  @IsNotEmpty({ message: 'model is required' })
+  model!: string;
+}
+
+class StreamOptionsDto {
+  @ApiPropertyOptional({ description: 'one extra chunk with `choices: []` and the usage before [DONE]' })
+  include_usage?: boolean;
+}
+
+/** Sampling fields both generation requests accept; they become Ollama `options`. */
+class SamplingDto extends ModelFieldDto {
+  @ApiPropertyOptional({ default: false, description: 'true: Server-Sent Events (text/event-stream)' })
+  stream?: boolean;
+  @ApiPropertyOptional({ type: StreamOptionsDto }) stream_options?: StreamOptionsDto;
+  @ApiPropertyOptional({ default: 1, description: 'options.temperature' }) temperature?: number;
+  @ApiPropertyOptional({ default: 1, description: 'options.top_p' }) top_p?: number;
+  @ApiPropertyOptional({ description: 'options.num_predict' }) max_tokens?: number;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    description: 'options.stop',
+  })
+  stop?: string | string[];
+  @ApiPropertyOptional({ description: 'options.seed' }) seed?: number;
+  @ApiPropertyOptional({ description: 'options.frequency_penalty' }) frequency_penalty?: number;
+  @ApiPropertyOptional({ description: 'options.presence_penalty' }) presence_penalty?: number;
+}
+
+export class ChatCompletionRequestDto extends SamplingDto {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    example: [{ role: 'user', content: 'Why is the sky blue?' }],
+    description:
+      'content: a string, or parts `{type:"text",text}` and `{type:"image_url",image_url:{url:"data:image/png;base64,…"}}` ' +
+      '(base64 data URLs only); assistant `tool_calls` and `tool` results (`tool_call_id`) are passed on',
+  })
+  messages!: unknown[];
+  @ApiPropertyOptional({ description: 'alias of max_tokens (used when max_tokens is absent)' })
+  max_completion_tokens?: number;
+  @ApiPropertyOptional({
+    example: { type: 'json_object' },
+    description: '`json_object` → format "json"; `json_schema` → format: json_schema.schema',
+  })
+  response_format?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: 'function tools' })
+  tools?: unknown[];
+  @ApiPropertyOptional({ enum: ['high', 'medium', 'low', 'max', 'none'], description: 'think (none: false)' })
+  reasoning_effort?: string;
+  @ApiPropertyOptional({ example: { effort: 'low' }, description: 'wins over reasoning_effort' })
+  reasoning?: { effort?: string };
+  @ApiPropertyOptional({ description: 'token log probabilities in choices[].logprobs.content' })
+  logprobs?: boolean;
+  @ApiPropertyOptional({ minimum: 0, maximum: 20 }) top_logprobs?: number;
+}
+
+export class CompletionRequestDto extends SamplingDto {
+  @ApiProperty({
+    example: 'Why is the sky blue?',
+    description: 'one string (arrays and tokens are not supported)',
+  })
+  prompt!: string;
+  @ApiPropertyOptional({ description: 'fill-in-the-middle: the text after the completion' }) suffix?: string;
+}
+
+export class EmbeddingRequestDto extends ModelFieldDto {
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: ['Why is the sky blue?', 'Why is the grass green?'],
+  })
+  input!: string | string[];
+  @ApiPropertyOptional({ enum: ['float', 'base64'], default: 'float' }) encoding_format?: string;
+  @ApiPropertyOptional({ description: 'length of the returned vectors' }) dimensions?: number;
+}

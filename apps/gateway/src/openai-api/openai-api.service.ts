@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomInt } from 'node:crypto';
+
+import {
+  InferenceJobData,
+  JobFailedError,
+  JobKind,
+  ModelNotFoundError,
+  OllamaChunk,
+} from '@gridllm/contracts';
+import { LogContext } from '@gridllm/logging';
+import { WorkerRegistry, mergeFleetModels } from '@gridllm/registry';
+import { JobSchedulerService } from '@gridllm/scheduler';
+
+import { watchClient } from '../common/inference-responder.service';
+import { JobRelay } from '../common/job-relay.service';
+import { CollectingSink } from '../common/job-sink';
+import { InferenceMetrics } from '../metrics/inference-metrics.service';
+import { toOllamaChatRequest } from './chat-request.translator';
+import { ChatStreamTranslator, toChatCompletion } from './chat-response.translator';
+import { CompletionStreamTranslator, toCompletion, toOllamaGenerateRequest } from './completion.translator';
+import { toEmbeddingList, toOllamaEmbedRequest } from './embeddings.translator';
+import { findModel, toModelList, toOpenAiModel } from './models.translator';
+import { OpenAiModel, OpenAiModelList, SseTranslator } from './openai-wire';
+import { SseSink } from './sse-sink';
+
+/** Builds the translator of one stream from its id, `created` and `include_usage`. */
+type StreamTranslatorFactory = (id: string, created: number, includeUsage: boolean) => SseTranslator;
+
+/**
+ * OpenAI's API over the grid, translated in the gateway: requests become ordinary chat, generate and
+ * embed jobs (so every engine serves them), and the engine's Ollama chunks become OpenAI objects or SSE.
+ */
+@Injectable()
+export class OpenAiApiService {
+  constructor(
+    private readonly scheduler: JobSchedulerService,
+    private readonly relay: JobRelay,
+    private readonly metrics: InferenceMetrics,
+    private readonly registry: WorkerRegistry,
+  ) {}
+
+  async chatCompletions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const id = `chatcmpl-${randomInt(1_000_000_000)}`;
+    const request = toOllamaChatRequest(body);
+    const job = await this.submit(JobKind.Chat, request);
+    if (request.stream === true) {
+      const factory: StreamTranslatorFactory = (...args) => new ChatStreamTranslator(...args);
+      return this.stream(job, body, id, factory, req, res);
+    }
+    const result = await this.collect(job, req, res);
+    if (result) sendJson(res, toChatCompletion(id, result));
+  }
+
+  async completions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const id = `cmpl-${randomInt(1_000_000_000)}`;
+    const request = toOllamaGenerateRequest(body);
+    const job = await this.submit(JobKind.Generate, request);
+    if (request.stream === true) {
+      const factory: StreamTranslatorFactory = (...args) => new CompletionStreamTranslator(...args);
+      return this.stream(job, body, id, factory, req, res);
+    }
+    const result = await this.collect(job, req, res);
+    if (result) sendJson(res, toCompletion(id, result));
+  }
+
+  async embeddings(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const { request, encoding } = toOllamaEmbedRequest(body);
+    const job = await this.submit(JobKind.Embed, request);
+    const result = await this.collect(job, req, res);
+    if (result) sendJson(res, toEmbeddingList(String(body.model), result, encoding));
+  }
+
+  async listModels(): Promise<OpenAiModelList> {
+    return toModelList(mergeFleetModels(await this.registry.liveWorkers()));
+  }
+
+  async retrieveModel(id: string): Promise<OpenAiModel> {
+    const model = findModel(mergeFleetModels(await this.registry.liveWorkers()), id);
+    if (!model) throw new ModelNotFoundError(id);
+    return toOpenAiModel(model, id);
+  }
+
+  private submit(kind: JobKind, request: Record<string, unknown>): Promise<InferenceJobData> {
+    const { requestId } = LogContext.ids();
+    return this.scheduler.submit({ kind, model: String(request.model), request, requestId });
+  }
+
+  /** SSE from the first chunk on; `created` is the same for every chunk of the stream. */
+  private async stream(
+    job: InferenceJobData,
+    body: Record<string, unknown>,
+    id: string,
+    factory: StreamTranslatorFactory,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
+    res.setHeader('x-gridllm-job-id', job.id);
+    const clientGone = watchClient(req, res);
+    const created = Math.floor(Date.now() / 1000);
+    const sink = new SseSink(res, () => factory(id, created, includeUsage(body)));
+    await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+  }
+
+  /**
+   * The job's merged answer; undefined when the client left. A failure is thrown, so the error filter
+   * answers it in OpenAI's shape with the job's status.
+   */
+  private async collect(
+    job: InferenceJobData,
+    req: Request,
+    res: Response,
+  ): Promise<OllamaChunk | undefined> {
+    res.setHeader('x-gridllm-job-id', job.id);
+    const clientGone = watchClient(req, res);
+    const sink = new CollectingSink(job.kind);
+    const end = await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+    if (end === 'client-gone') return undefined;
+    if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);
+    if (sink.queueMs !== undefined) res.setHeader('x-gridllm-queue-ms', String(sink.queueMs));
+    if (sink.failure) throw sink.failure;
+    if (!sink.result) throw new JobFailedError('job ended without a result', 502);
+    return sink.result;
+  }
+}
+
+function includeUsage(body: Record<string, unknown>): boolean {
+  const options = body.stream_options;
+  return (
+    typeof options === 'object' &&
+    options !== null &&
+    (options as Record<string, unknown>).include_usage === true
+  );
+}
+
+function sendJson(res: Response, body: object): void {
+  res.status(200).type('application/json; charset=utf-8').send(JSON.stringify(body));
+}

@@ -1,0 +1,3 @@
+export * from './log-context';
+export * from './log-format';
+export * from './logging.module';
