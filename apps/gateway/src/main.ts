@@ -15,6 +15,7 @@ import {
 
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { RequestLogging } from './logging/request-logging';
+import { securityHeaders } from './security-headers';
 import { setupSwagger } from './swagger';
 
 /** On SIGTERM the server stops accepting and lets open requests finish for this long, then exits. */
@@ -42,6 +43,7 @@ async function bootstrap(): Promise<void> {
     origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
   });
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   closeOnSignals(app, GATEWAY_SHUTDOWN_GRACE_MS);
   setupSwagger(app);
   await app.init();
