@@ -171,4 +171,23 @@ describe('Native job API', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'priority must be one of high, medium, low' });
   });
+
+  it('frees the slot of a job whose gateway died, since its client went with it', async () => {
+    fixture.resetCounters();
+    fixture.setTokenDelay(1000); // an 8 s answer: longer than the gateway's presence outlives it (3 s)
+    const controller = new AbortController();
+    const pending = postJson(
+      `${grid.gatewayUrl}/api/generate`,
+      { model: 'llama3.2', prompt: 'orphan' },
+      { signal: controller.signal },
+    ).catch(() => null);
+    await waitFor('running on engine', () => fixture.inFlight === 1);
+    await grid.gateway?.stop('SIGKILL');
+    controller.abort();
+    await pending;
+
+    await waitFor('engine aborted after the gateway vanished', () => fixture.aborted === 1, 10000);
+    fixture.setTokenDelay(25);
+    await grid.startGateway();
+  });
 });

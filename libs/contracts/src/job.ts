@@ -42,6 +42,8 @@ export interface InferenceJobData {
   retainSeconds: number;
   /** Request id of the HTTP request that created it, for log correlation. */
   requestId?: string;
+  /** The gateway whose client waits for this job; when that gateway is gone, nobody will read the answer. Absent for async jobs. */
+  ownerGatewayId?: string;
 }
 
 /** What a worker stores as the BullMQ return value: the merged answer, as Ollama's `stream:false` would give it. */

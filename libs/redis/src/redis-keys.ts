@@ -15,6 +15,11 @@ export class RedisKeys {
     return `${this.prefix}:worker-control:${workerId}`;
   }
 
+  /** Exists while a gateway process is alive (refreshed every heartbeat interval). */
+  gateway(serverId: string): string {
+    return `${this.prefix}:gateway:${serverId}`;
+  }
+
   /** Set of every worker id ever registered (stale ids are pruned when their key has expired). */
   workers(): string {
     return `${this.prefix}:workers`;

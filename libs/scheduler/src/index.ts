@@ -1,4 +1,5 @@
 export * from './availability-board';
+export * from './gateway-presence';
 export * from './job-inspector.service';
 export * from './job-scheduler.service';
 export * from './job-source';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 
-import { queueConfig } from '@gridllm/config';
+import { gatewayConfig, queueConfig } from '@gridllm/config';
 import {
   BULLMQ_PRIORITY,
   InferenceJobData,
@@ -29,6 +29,8 @@ export interface SubmitJobInput {
   /** How long the stream and result are kept; defaults to STREAM_TTL (synchronous requests). */
   retainSeconds?: number;
   requestId?: string;
+  /** An async job is not tied to the HTTP request (or gateway) that created it. */
+  detached?: boolean;
 }
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
@@ -45,6 +47,7 @@ export class JobSchedulerService {
     private readonly streams: TokenStreamWriter,
     private readonly capacity: GridCapacity,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
+    @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
 
   /** Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model. */
@@ -67,6 +70,7 @@ export class JobSchedulerService {
       deadlineAt: now + this.settings.defaultJobTimeoutMs,
       retainSeconds: input.retainSeconds ?? this.settings.streamTtlSeconds,
       requestId: input.requestId,
+      ownerGatewayId: input.detached ? undefined : this.gateway.serverId,
     };
     const queue = this.queues.forModel(model);
     const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);

@@ -4,6 +4,7 @@ import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
 import { AvailabilityBoard } from './availability-board';
+import { GatewayPresence } from './gateway-presence';
 import { GridCapacity } from './grid-capacity';
 import { JobInspector } from './job-inspector.service';
 import { JobSchedulerService } from './job-scheduler.service';
@@ -14,7 +15,7 @@ import { QueueRegistry } from './queue-registry';
 /** Gateway side: submit, find, cancel jobs. */
 @Module({
   imports: [RegistryModule, StreamingModule],
-  providers: [QueueRegistry, GridCapacity, JobSchedulerService, JobInspector, PriorityAging],
+  providers: [QueueRegistry, GridCapacity, JobSchedulerService, JobInspector, PriorityAging, GatewayPresence],
   exports: [QueueRegistry, JobSchedulerService, JobInspector],
 })
 export class SchedulerModule {}

@@ -43,6 +43,7 @@ export class NativeApiService {
       request: engineRequest(dto),
       priority: dto.priority,
       retainSeconds: this.settings.resultTtlSeconds,
+      detached: dto.async === true,
       requestId: LogContext.ids().requestId,
     });
     if (dto.async === true) {

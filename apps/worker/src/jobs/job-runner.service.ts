@@ -59,7 +59,9 @@ export class JobRunner {
       Math.max(0, data.deadlineAt - Date.now()),
     );
     try {
-      if (await this.isCancelled(data.id)) controller.abort(AbortReason.Cancelled);
+      if ((await this.isCancelled(data.id)) || (await this.ownerGone(data.ownerGatewayId))) {
+        controller.abort(AbortReason.Cancelled);
+      }
       await this.execute(taken, appender, controller.signal);
       measurement.completed();
     } catch (error) {
@@ -143,6 +145,12 @@ export class JobRunner {
     if (error instanceof EngineError || error instanceof GridError)
       return { error: error.message, status: error.status };
     return { error: `worker ${this.settings.workerId}: ${(error as Error).message}`, status: 502 };
+  }
+
+  /** The gateway that waits for this job is gone (crashed or restarted): nobody will read the answer. */
+  private async ownerGone(ownerGatewayId: string | undefined): Promise<boolean> {
+    if (!ownerGatewayId) return false;
+    return (await this.client.redis.exists(this.client.keys.gateway(ownerGatewayId))) === 0;
   }
 
   private async isCancelled(jobId: string): Promise<boolean> {

@@ -150,6 +150,12 @@ export class SlotLoop {
       running.forEach(
         (taken, index) => flags[index] && this.runner.abort(taken.job.data.id, AbortReason.Cancelled),
       );
+      // A job whose gateway died has no client left to read it: free the slot.
+      const owners = running.map((taken) => taken.job.data.ownerGatewayId);
+      const alive = await redis.mget(owners.map((owner) => keys.gateway(owner ?? '-')));
+      running.forEach((taken, index) => {
+        if (owners[index] && !alive[index]) this.runner.abort(taken.job.data.id, AbortReason.Cancelled);
+      });
     } catch (error) {
       this.logger.warn(`lock renewal failed: ${(error as Error).message}`);
     }
