@@ -45,7 +45,7 @@ describe('Embedded llama.cpp engine in the grid', () => {
     expect(demo).toMatchObject({
       size: written.bytes,
       digest: createHash('sha256').update(readFileSync(written.path)).digest('hex'),
-      details: { format: 'gguf', family: 'llama', quantization_level: 'F32' },
+      details: { format: 'gguf', family: 'llama', quantization_level: 'F32', context_length: 2048 },
     });
   });
 
@@ -155,6 +155,16 @@ describe('Embedded llama.cpp engine in the grid', () => {
     const unload = await generate({ keep_alive: 0 });
     expect(unload.done_reason).toBe('unload');
     await waitFor('unloaded', async () => !(await grid.client().ps()).models.some((m) => m.name === DEMO));
+  });
+
+  it('honours num_ctx by loading the model with that context size', async () => {
+    await generate({ prompt: 'small context', options: { num_predict: 2, num_ctx: 512 } });
+    await waitFor('ps shows the context size', async () => {
+      const { models } = (await (await fetch(`${grid.gatewayUrl}/api/ps`)).json()) as {
+        models: Array<{ name: string; context_length?: number }>;
+      };
+      return models.some((m) => m.name === DEMO && m.context_length === 512);
+    });
   });
 
   it('shows the model’s template and GGUF metadata', async () => {

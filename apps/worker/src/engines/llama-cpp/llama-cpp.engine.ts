@@ -163,7 +163,7 @@ export class LlamaCppEngine implements InferenceEngine {
       yield await this.lifecycle(kind, request, name, keepAlive);
       return;
     }
-    const lease = await this.pool.acquire(name);
+    const lease = await this.pool.acquire(name, true, numCtx(request.options));
     try {
       const plan: GenerationPlan = {
         kind,
@@ -216,6 +216,12 @@ export class LlamaCppEngine implements InferenceEngine {
   }
 }
 
+/** `options.num_ctx`, when the request sets one. */
+function numCtx(options: unknown): number | undefined {
+  const value = (options as { num_ctx?: unknown } | undefined)?.num_ctx;
+  return typeof value === 'number' && value > 0 ? value : undefined;
+}
+
 function toHistory(messages: Array<Record<string, unknown>>): ChatHistoryItem[] {
   return messages.map((message): ChatHistoryItem => {
     const text = typeof message.content === 'string' ? message.content : '';
@@ -234,6 +240,7 @@ function details(entry: CatalogEntry): OllamaModel['details'] {
     families: [family],
     parameter_size: entry.metadata.parameterSize,
     quantization_level: entry.metadata.quantizationLevel,
+    ...(entry.metadata.contextLength ? { context_length: entry.metadata.contextLength } : {}),
   };
 }
 

@@ -71,6 +71,18 @@ describe(ModelPool.name, () => {
       expect(sut.list().map((m) => m.name)).toEqual(['a:latest']);
     });
 
+    it('reloads an idle model when a request asks for another num_ctx, and keeps a busy one as it is', async () => {
+      await sut.release(await sut.acquire('a:latest', true, 1024), 60_000);
+      expect(sut.list()[0].context.contextSize).toBe(1024);
+      const busy = await sut.acquire('a:latest', true, 4096);
+      expect(busy.loaded.context.contextSize).toBe(4096);
+      const shared = await sut.acquire('a:latest', true, 512);
+      expect(shared.loaded.context.contextSize).toBe(4096);
+      expect(runtime.loadModel).toHaveBeenCalledTimes(2);
+      await sut.release(busy, 60_000);
+      await sut.release(shared, 60_000);
+    });
+
     it('evicts the least recently used idle model when the memory budget would be exceeded', async () => {
       await sut.release(await sut.acquire('a:latest'), 60_000);
       await sut.release(await sut.acquire('b:latest'), 60_000);

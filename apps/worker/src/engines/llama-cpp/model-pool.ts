@@ -60,11 +60,23 @@ export class ModelPool implements OnApplicationShutdown {
     return [...this.loaded.values()];
   }
 
-  /** Holds the model (loading it if needed) with a sequence of its own when `withSequence`. */
-  async acquire(name: string, withSequence = true): Promise<ModelLease> {
+  /**
+   * Holds the model (loading it if needed) with a sequence of its own when `withSequence`. A different
+   * `num_ctx` reloads an idle model with that context size, as Ollama does; a busy one keeps its size.
+   */
+  async acquire(name: string, withSequence = true, contextSize?: number): Promise<ModelLease> {
     const started = Date.now();
+    const current = this.loaded.get(name);
+    if (
+      current &&
+      contextSize &&
+      current.leases === 0 &&
+      current.context.contextSize !== this.fit(current.entry, contextSize)
+    ) {
+      await this.unload(name);
+    }
     const wasLoaded = this.loaded.has(name);
-    const loaded = await this.load(name);
+    const loaded = await this.load(name, contextSize);
     loaded.leases += 1;
     loaded.lastUsedAt = Date.now();
     this.cancelExpiry(loaded);
@@ -113,27 +125,24 @@ export class ModelPool implements OnApplicationShutdown {
     for (const name of [...this.loaded.keys()]) await this.unload(name);
   }
 
-  private async load(name: string): Promise<LoadedModel> {
+  private async load(name: string, contextSize?: number): Promise<LoadedModel> {
     const ready = this.loaded.get(name);
     if (ready) return ready;
     let pending = this.loading.get(name);
     if (!pending) {
-      pending = this.loadFresh(name).finally(() => this.loading.delete(name));
+      pending = this.loadFresh(name, contextSize).finally(() => this.loading.delete(name));
       this.loading.set(name, pending);
     }
     return pending;
   }
 
-  private async loadFresh(name: string): Promise<LoadedModel> {
+  private async loadFresh(name: string, requestedContext?: number): Promise<LoadedModel> {
     const entry = this.catalog.find(name) ?? (await this.catalog.scan(), this.catalog.find(name));
     if (!entry) throw new ModelNotFoundError(name);
     await this.makeRoom(entry.size);
     const llama = await this.runtime.instance();
     const model = await llama.loadModel({ modelPath: entry.path });
-    const contextSize = Math.min(
-      this.settings.llama.defaultContextSize,
-      entry.metadata.contextLength ?? Infinity,
-    );
+    const contextSize = this.fit(entry, requestedContext ?? this.settings.llama.defaultContextSize);
     const context = await model.createContext({
       contextSize,
       sequences: this.settings.slots,
@@ -156,6 +165,11 @@ export class ModelPool implements OnApplicationShutdown {
       `loaded ${name} (${entry.size} bytes, context ${contextSize} × ${this.settings.slots} sequences)`,
     );
     return loaded;
+  }
+
+  /** A context size the model supports: at most its trained context length, at least 128 tokens. */
+  private fit(entry: CatalogEntry, contextSize: number): number {
+    return Math.max(128, Math.min(Math.floor(contextSize), entry.metadata.contextLength ?? Infinity));
   }
 
   /** Evicts idle models, least recently used first, until `bytes` more fit the budget. */
