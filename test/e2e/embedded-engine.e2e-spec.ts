@@ -184,6 +184,15 @@ describe('Embedded llama.cpp engine in the grid', () => {
     await waitFor('removed file gone', async () => !(await names()).includes('extra-model:latest'));
   });
 
+  it('copies and deletes GGUF models through the gateway', async () => {
+    await grid.client().copy({ source: DEMO, destination: 'demo-copy:v1' });
+    const names = async () => (await grid.client().list()).models.map((model) => model.name);
+    await waitFor('copy listed', async () => (await names()).includes('demo-copy:v1'));
+    await grid.client().delete({ model: 'demo-copy:v1' });
+    await waitFor('copy gone', async () => !(await names()).includes('demo-copy:v1'));
+    expect((await names()).includes(DEMO)).toBe(true);
+  });
+
   it('still routes the Ollama worker’s model to the Ollama worker', async () => {
     const response = await postJson(`${grid.gatewayUrl}/api/generate`, {
       model: 'llama3.2',

@@ -18,6 +18,8 @@ import { RequestLogging } from './logging/request-logging';
 import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { NativeApiController } from './native-api/native-api.controller';
 import { NativeApiService } from './native-api/native-api.service';
+import { ModelManagementController } from './ollama-api/model-management.controller';
+import { ModelManagementService } from './ollama-api/model-management.service';
 import { OllamaApiController } from './ollama-api/ollama-api.controller';
 import { OllamaApiService } from './ollama-api/ollama-api.service';
 import { OpenAiApiController } from './openai-api/openai-api.controller';
@@ -35,12 +37,19 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
     GatewayMetricsModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
-  controllers: [NativeApiController, AdminController, OllamaApiController, OpenAiApiController],
+  controllers: [
+    NativeApiController,
+    AdminController,
+    ModelManagementController,
+    OllamaApiController,
+    OpenAiApiController,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: ErrorBodyFilter },
     JobRelay,
     InferenceResponder,
     OllamaApiService,
+    ModelManagementService,
     OpenAiApiService,
     NativeApiService,
     AdminService,

@@ -8,6 +8,7 @@ import { RegistryModule } from '@gridllm/registry';
 import { JobSourceModule } from '@gridllm/scheduler';
 import { StreamingModule } from '@gridllm/streaming';
 
+import { ControlListener } from './control/control-listener.service';
 import { CapabilitiesService } from './capabilities/capabilities.service';
 import { HardwareProbe } from './capabilities/hardware.probe';
 import { engineProvider } from './engines/engine.provider';
@@ -57,6 +58,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     SlotLoop,
     HeartbeatService,
     WorkerLifecycle,
+    ControlListener,
     EngineHealthIndicator,
     WorkerHealth,
     WorkerStateMetrics,

@@ -93,3 +93,13 @@ export class WorkerNotFoundError extends GridError {
     super(`worker "${workerId}" not found`);
   }
 }
+
+/** A 404 with Ollama's own words for it (e.g. `model 'x' not found` from /api/delete). */
+export class NotFoundError extends GridError {
+  readonly status = 404;
+}
+
+/** A fleet operation failed on some worker; the message names it. */
+export class FleetOperationError extends GridError {
+  readonly status = 502;
+}

@@ -1,3 +1,4 @@
+export * from './control';
 export * from './errors';
 export * from './job';
 export * from './model-name';

@@ -20,6 +20,16 @@ export class RedisKeys {
     return `${this.prefix}:gateway:${serverId}`;
   }
 
+  /** Operations a gateway asks one worker to carry out (model delete/copy), a Redis Stream. */
+  controlStream(workerId: string): string {
+    return `${this.prefix}:control:${workerId}`;
+  }
+
+  /** Where workers put their answers to one control request (a list). */
+  controlReplies(requestId: string): string {
+    return `${this.prefix}:control-replies:${requestId}`;
+  }
+
   /** Set of every worker id ever registered (stale ids are pruned when their key has expired). */
   workers(): string {
     return `${this.prefix}:workers`;

@@ -4,6 +4,7 @@ import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
 import { AvailabilityBoard } from './availability-board';
+import { FleetControl } from './fleet-control';
 import { GatewayPresence } from './gateway-presence';
 import { GridCapacity } from './grid-capacity';
 import { JobInspector } from './job-inspector.service';
@@ -15,8 +16,16 @@ import { QueueRegistry } from './queue-registry';
 /** Gateway side: submit, find, cancel jobs. */
 @Module({
   imports: [RegistryModule, StreamingModule],
-  providers: [QueueRegistry, GridCapacity, JobSchedulerService, JobInspector, PriorityAging, GatewayPresence],
-  exports: [QueueRegistry, JobSchedulerService, JobInspector],
+  providers: [
+    QueueRegistry,
+    GridCapacity,
+    JobSchedulerService,
+    JobInspector,
+    PriorityAging,
+    GatewayPresence,
+    FleetControl,
+  ],
+  exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],
 })
 export class SchedulerModule {}
 

@@ -25,6 +25,10 @@ export interface InferenceEngine {
   embeddings(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer>;
   /** `/api/show` for a model this engine has. */
   show(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer>;
+  /** `/api/delete`: removes the model from this engine; false when it does not have it. */
+  deleteModel(model: string): Promise<boolean>;
+  /** `/api/copy`: gives `source` a second name; false when it does not have `source`. */
+  copyModel(source: string, destination: string): Promise<boolean>;
   listModels(): Promise<OllamaModel[]>;
   listLoaded(): Promise<OllamaLoadedModel[]>;
   version(): Promise<string>;

@@ -37,6 +37,14 @@ export class OllamaEngine implements InferenceEngine {
     return this.post('/api/show', request, signal);
   }
 
+  async deleteModel(model: string): Promise<boolean> {
+    return this.modelCommand('DELETE', '/api/delete', { model });
+  }
+
+  async copyModel(source: string, destination: string): Promise<boolean> {
+    return this.modelCommand('POST', '/api/copy', { source, destination });
+  }
+
   async listModels(): Promise<OllamaModel[]> {
     const body = await this.getJson<{ models?: OllamaModel[] }>('/api/tags');
     return body.models ?? [];
@@ -68,6 +76,19 @@ export class OllamaEngine implements InferenceEngine {
       if (typeof chunk.error === 'string') throw new EngineError(chunk.error, 500);
       yield { raw, chunk };
     }
+  }
+
+  /** Ollama's delete and copy answer 200 (done) or 404 (no such model). */
+  private async modelCommand(method: string, path: string, body: Record<string, unknown>): Promise<boolean> {
+    const response = await engineRequest(`${this.settings.ollamaUrl}${path}`, {
+      method,
+      body: JSON.stringify(body),
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    });
+    if (response.status === 404) return false;
+    if (response.status !== 200) throw await toEngineError(response);
+    await response.text();
+    return true;
   }
 
   /** One request, one JSON answer, relayed as the exact text Ollama sent. */

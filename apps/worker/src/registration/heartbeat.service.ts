@@ -47,6 +47,12 @@ export class HeartbeatService {
     this.timer = setInterval(() => void this.beat(), this.queue.heartbeatIntervalMs);
   }
 
+  /** Re-reads models now and publishes them (after a model was deleted or copied here). */
+  async refreshNow(): Promise<void> {
+    await this.refresh();
+    await this.publish();
+  }
+
   /** Stops advertising models so no new job is routed here; running jobs continue. */
   async startDraining(): Promise<void> {
     this.draining = true;

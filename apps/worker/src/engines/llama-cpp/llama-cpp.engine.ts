@@ -139,13 +139,13 @@ export class LlamaCppEngine implements InferenceEngine {
   }
 
   /** Deletes a model's GGUF file (and sidecar) from MODELS_DIR. */
-  async delete(model: string): Promise<boolean> {
+  async deleteModel(model: string): Promise<boolean> {
     await this.pool.unload(normalizeModelName(model));
     return this.catalog.delete(model);
   }
 
   /** Gives `source`'s weights a second name. */
-  copy(source: string, destination: string): Promise<boolean> {
+  copyModel(source: string, destination: string): Promise<boolean> {
     return this.catalog.copy(source, destination);
   }
 

@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Head, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+
+import { GridError } from '@gridllm/contracts';
+
+import { RequireBodyPipe } from '../common/request-body.pipe';
+import { ModelManagementService, NOT_YET_SUPPORTED } from './model-management.service';
+
+/** 501: the endpoint exists in Ollama but the grid does not offer it yet. */
+class NotImplementedError extends GridError {
+  readonly status = 501;
+}
+
+/** Ollama's model management endpoints across the fleet (under /ollama and at the root). */
+@ApiTags('Ollama API: models')
+@Controller(['ollama', ''])
+export class ModelManagementController {
+  constructor(private readonly models: ModelManagementService) {}
+
+  @Delete('api/delete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Delete a model on every worker that has it (`model` or the legacy `name`); 404 when none has it',
+  })
+  async delete(@Body(RequireBodyPipe) body: Record<string, unknown>): Promise<void> {
+    await this.models.delete(body);
+  }
+
+  @Post('api/copy')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Copy a model on every worker that has the source; 404 when none has it' })
+  async copy(@Body(RequireBodyPipe) body: Record<string, unknown>): Promise<void> {
+    await this.models.copy(body);
+  }
+
+  @Post('api/pull')
+  @ApiOperation({ summary: 'Not available yet (501): the error says how to add a model to a worker' })
+  @ApiResponse({ status: 501 })
+  pull(): never {
+    throw new NotImplementedError(NOT_YET_SUPPORTED.pull);
+  }
+
+  @Post('api/push')
+  @ApiResponse({ status: 501 })
+  @ApiOperation({ summary: 'Not available yet (501)' })
+  push(): never {
+    throw new NotImplementedError(NOT_YET_SUPPORTED.push);
+  }
+
+  @Post('api/create')
+  @ApiResponse({ status: 501 })
+  @ApiOperation({ summary: 'Not available yet (501)' })
+  create(): never {
+    throw new NotImplementedError(NOT_YET_SUPPORTED.create);
+  }
+
+  @Post('api/blobs/:digest')
+  @ApiResponse({ status: 501 })
+  @ApiOperation({ summary: 'Not available yet (501)' })
+  uploadBlob(): never {
+    throw new NotImplementedError(NOT_YET_SUPPORTED.blobs);
+  }
+
+  @Head('api/blobs/:digest')
+  @ApiResponse({ status: 501 })
+  @ApiOperation({ summary: 'Not available yet (501)' })
+  blobExists(): never {
+    throw new NotImplementedError(NOT_YET_SUPPORTED.blobs);
+  }
+}

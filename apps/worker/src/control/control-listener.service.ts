@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import Redis from 'ioredis';
+
+import { workerConfig } from '@gridllm/config';
+import { ControlOperation, ControlReply } from '@gridllm/contracts';
+import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+
+import { INFERENCE_ENGINE, InferenceEngine } from '../engines/inference-engine';
+import { HeartbeatService } from '../registration/heartbeat.service';
+
+const BLOCK_MS = 5000;
+const REPLY_TTL_SECONDS = 300;
+
+/** Carries out model operations (delete, copy) that gateways send to this worker, on its own engine. */
+@Injectable()
+export class ControlListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ControlListener.name);
+  private connection: Redis | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly connections: RedisConnectionFactory,
+    private readonly client: RedisClient,
+    private readonly heartbeat: HeartbeatService,
+    @Inject(INFERENCE_ENGINE) private readonly engine: InferenceEngine,
+    @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.connection = this.connections.create('gridllm-control');
+    this.running = true;
+    this.loop = this.listen(this.connection);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.connection?.disconnect();
+    await this.loop;
+  }
+
+  /** Reads only requests sent after start ('$'): an old request's gateway has long given up on it. */
+  private async listen(connection: Redis): Promise<void> {
+    let lastId = '$';
+    const stream = this.client.keys.controlStream(this.worker.workerId);
+    while (this.running) {
+      try {
+        const reply = await connection.xread('BLOCK', BLOCK_MS, 'STREAMS', stream, lastId);
+        for (const [, entries] of reply ?? []) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            await this.handle(fields);
+          }
+        }
+      } catch (error) {
+        if (!this.running) return;
+        this.logger.warn(`control stream: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  private async handle(fields: string[]): Promise<void> {
+    const values = new Map<string, string>();
+    for (let index = 0; index + 1 < fields.length; index += 2) values.set(fields[index], fields[index + 1]);
+    const requestId = values.get('id');
+    if (!requestId) return;
+    const answer = await this.run(JSON.parse(values.get('operation') ?? '{}') as ControlOperation);
+    const key = this.client.keys.controlReplies(requestId);
+    await this.client.redis.multi().rpush(key, JSON.stringify(answer)).expire(key, REPLY_TTL_SECONDS).exec();
+  }
+
+  private async run(operation: ControlOperation): Promise<ControlReply> {
+    const workerId = this.worker.workerId;
+    try {
+      const found =
+        operation.op === 'delete'
+          ? await this.engine.deleteModel(operation.model)
+          : await this.engine.copyModel(operation.source, operation.destination);
+      if (found) await this.heartbeat.refreshNow();
+      this.logger.log(`${operation.op}: ${found ? 'done' : 'model not found'}`);
+      return { workerId, ok: found, found };
+    } catch (error) {
+      return { workerId, ok: false, found: true, error: (error as Error).message };
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/** Model operations a gateway fans out to the workers that hold a model (no model data crosses Redis). */
+export type ControlOperation =
+  { op: 'delete'; model: string } | { op: 'copy'; source: string; destination: string };
+
+/** One worker's answer to a control request. */
+export interface ControlReply {
+  workerId: string;
+  /** The operation ran; false with `found: false` when the worker did not have the model. */
+  ok: boolean;
+  found: boolean;
+  error?: string;
+}

@@ -1,0 +1,69 @@
+import { OllamaFixture } from '../fixtures/ollama-fixture';
+import { TestGrid, jsonOf, postJson } from '../support/test-grid';
+import { waitFor } from '../support/wait-for';
+
+describe('Model management across the fleet', () => {
+  const grid = new TestGrid();
+  let first: OllamaFixture;
+  let second: OllamaFixture;
+
+  beforeAll(async () => {
+    await grid.start();
+    await grid.startGateway();
+    first = await grid.startFixture({ models: [{ name: 'shared:latest' }, { name: 'only-first:latest' }] });
+    second = await grid.startFixture({ models: [{ name: 'shared:latest' }] });
+    await grid.startWorker('first', first);
+    await grid.startWorker('second', second);
+  });
+
+  afterAll(() => grid.stop());
+
+  const names = async () => (await grid.client().list()).models.map((model) => model.name).sort();
+  const fixtureNames = async (fixture: OllamaFixture) =>
+    (
+      (await (await fetch(`${fixture.url}/api/tags`)).json()) as { models: Array<{ name: string }> }
+    ).models.map((m) => m.name);
+
+  it('copies a model on every worker that has it, and lists the copy', async () => {
+    await grid.client().copy({ source: 'shared', destination: 'shared-copy:v1' });
+    expect(await fixtureNames(first)).toContain('shared-copy:v1');
+    expect(await fixtureNames(second)).toContain('shared-copy:v1');
+    await waitFor('copy listed', async () => (await names()).includes('shared-copy:v1'));
+  });
+
+  it('deletes a model on every worker that has it (legacy name field, as ollama-js sends)', async () => {
+    await grid.client().delete({ model: 'shared-copy:v1' });
+    const deletes = [first, second].map((fixture) =>
+      fixture.requests.filter((r) => r.path === '/api/delete'),
+    );
+    expect(deletes.map((list) => list.length)).toEqual([1, 1]);
+    expect(deletes[0][0].body).toEqual({ model: 'shared-copy:v1' });
+    await waitFor('copy gone', async () => !(await names()).includes('shared-copy:v1'));
+  });
+
+  it('touches only the workers that have the model', async () => {
+    await grid.client().delete({ model: 'only-first' });
+    expect(second.requests.filter((r) => r.path === '/api/delete')).toHaveLength(1);
+    expect(await fixtureNames(first)).not.toContain('only-first:latest');
+  });
+
+  it('answers 404 in Ollama’s words when no worker has the model', async () => {
+    const response = await fetch(`${grid.gatewayUrl}/api/delete`, {
+      method: 'DELETE',
+      body: JSON.stringify({ name: 'ghost' }),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "model 'ghost' not found" });
+    const copy = await postJson(`${grid.gatewayUrl}/api/copy`, { source: 'ghost', destination: 'x' });
+    expect(copy.status).toBe(404);
+  });
+
+  it('answers 501 for pull, push and create, saying how to add a model instead', async () => {
+    await expect(grid.client().pull({ model: 'llama3.2' })).rejects.toMatchObject({ status_code: 501 });
+    const pull = await postJson(`${grid.gatewayUrl}/api/pull`, { name: 'llama3.2' });
+    expect((await jsonOf(pull)).error).toMatch(/MODELS_DIR/);
+    for (const path of ['/api/push', '/api/create', '/api/blobs/sha256:abc']) {
+      expect((await postJson(`${grid.gatewayUrl}${path}`, { model: 'x' })).status).toBe(501);
+    }
+  });
+});
