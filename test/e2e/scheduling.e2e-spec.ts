@@ -55,15 +55,15 @@ describe('Scheduling across workers', () => {
       numParallel: 8,
       models: [{ name: 'slots:latest' }],
     });
-    await grid.startWorker('slots-worker', fixture, { MAX_CONCURRENT_TASKS: '2' });
-    const requests = Array.from({ length: 8 }, (_, n) =>
+    await grid.startWorker('slots-worker', fixture, { MAX_CONCURRENT_TASKS: '3' });
+    const requests = Array.from({ length: 12 }, (_, n) =>
       postJson(`${grid.gatewayUrl}/api/generate`, { model: 'slots', prompt: `p${n}`, stream: false }),
     );
     const responses = await Promise.all(requests);
 
-    expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
-    expect(fixture.completed).toBe(8);
-    expect(fixture.peakInFlight).toBe(2);
+    expect(responses.map((response) => response.status)).toEqual(Array(12).fill(200));
+    expect(fixture.completed).toBe(12);
+    expect(fixture.peakInFlight).toBe(3);
     await grid.workers.get('slots-worker')?.stop();
   });
 
