@@ -4,6 +4,7 @@ import { waitFor } from '../support/wait-for';
 
 interface Status {
   state: string;
+  priority?: string;
   queue?: { position: number; etaMs: number | null };
 }
 
@@ -35,6 +36,12 @@ describe('Scheduler: availability, queue limits, positions, cordon and drain', (
       (await (await postJson(`${grid.gatewayUrl}/inference`, { model, prompt, async: true })).json()) as {
         id: string;
       }
+    ).id;
+  const submitWith = async (body: Record<string, unknown>) =>
+    (
+      (await (
+        await postJson(`${grid.gatewayUrl}/inference`, { model: 'sched', async: true, ...body })
+      ).json()) as { id: string }
     ).id;
   const idle = () =>
     waitFor('idle queue', async () => {
@@ -122,30 +129,13 @@ describe('Scheduler: availability, queue limits, positions, cordon and drain', (
 
   it('ages a waiting low-priority job so it runs before a newer high-priority one', async () => {
     await idle();
-    fixture.setTokenDelay(300);
+    fixture.setTokenDelay(500);
     const blocker = await submit('aging blocker');
     await waitFor('blocker running', async () => (await status(blocker)).state === 'active');
-    const low = (
-      (await (
-        await postJson(`${grid.gatewayUrl}/inference`, {
-          model: 'sched',
-          prompt: 'aged low',
-          priority: 'low',
-          async: true,
-        })
-      ).json()) as { id: string }
-    ).id;
-    await new Promise((resolve) => setTimeout(resolve, 2300));
-    const high = (
-      (await (
-        await postJson(`${grid.gatewayUrl}/inference`, {
-          model: 'sched',
-          prompt: 'fresh high',
-          priority: 'high',
-          async: true,
-        })
-      ).json()) as { id: string }
-    ).id;
+    const low = await submitWith({ prompt: 'aged low', priority: 'low' });
+    // PRIORITY_AGING_MS=1000: medium after 1 s of waiting, high after 2 s.
+    await waitFor('promoted to high', async () => (await status(low)).priority === 'high', 10000, 100);
+    const high = await submitWith({ prompt: 'fresh high', priority: 'high' });
     fixture.setTokenDelay(40);
     for (const id of [blocker, low, high])
       await waitFor(`job ${id}`, async () => (await status(id)).state === 'completed', 15000);

@@ -73,7 +73,7 @@ export class JobInspector {
       model: job.data.model,
       kind: job.data.kind,
       state,
-      priority: job.data.priority,
+      priority: effectivePriority(job.priority) ?? job.data.priority,
       workerId: job.returnvalue?.workerId ?? job.processedBy ?? undefined,
       submittedAt: iso(job.data.submittedAt),
       startedAt: iso(job.processedOn),
@@ -138,6 +138,11 @@ export class JobInspector {
     }
     throw error instanceof JobNotFoundError ? error : new JobNotFoundError(jobId);
   }
+}
+
+/** The priority the queue applies now: the requested one, or higher once aging promoted the job. */
+function effectivePriority(bullPriority: number | undefined): JobPriority | undefined {
+  return JOB_PRIORITIES.find((priority) => BULLMQ_PRIORITY[priority] === bullPriority);
 }
 
 function toJobState(bullState: string, cancelled: boolean): JobState {
