@@ -11,6 +11,8 @@ import { JobRunner } from './job-runner.service';
 
 const IDLE_WAIT_MS = 5000;
 const ERROR_BACKOFF_MS = 500;
+/** Most jobs taken at once when several slots are free. */
+const INTAKE_BATCH = 4;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,6 +29,7 @@ export class SlotLoop {
   private lockTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private paused = false;
+  private announcedFree = true;
   private slotFreed: (() => void) | null = null;
 
   constructor(
@@ -48,12 +51,14 @@ export class SlotLoop {
   /** Cordon: take no new jobs; running ones finish. */
   pause(): void {
     this.paused = true;
+    this.announcedFree = false; // withdrawn below: the next free slot after resume is announced again
     void this.source.withdrawAvailability().catch(() => undefined);
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    this.announceFreeSlots();
     this.slotFreed?.();
   }
 
@@ -88,12 +93,14 @@ export class SlotLoop {
         continue;
       }
       try {
-        const taken = await this.source.takeNext(preferred);
+        // Several free slots are filled with parallel takes: one round trip each would leave slots idle
+        // under a burst. Never more takes than free slots, so the cap holds.
+        const free = Math.min(this.worker.slots - this.running.size, INTAKE_BATCH);
+        const taken = await Promise.all(Array.from({ length: free }, () => this.source.takeNext(preferred)));
         preferred = null;
-        if (taken) {
-          this.launch(taken);
-          continue;
-        }
+        const jobs = taken.filter((job): job is TakenJob => job !== null);
+        jobs.forEach((job) => this.launch(job));
+        if (jobs.length > 0) continue;
         if (this.stopping) break;
         preferred = await this.source.waitForWork(IDLE_WAIT_MS);
       } catch (error) {
@@ -121,9 +128,14 @@ export class SlotLoop {
     });
   }
 
-  /** Keeps the availability board exact on every slot change, so better-placed work is not left waiting. */
+  /**
+   * Keeps the availability board exact: the board only records whether a slot is free, so it is
+   * written when that flips (full ↔ not full); heartbeats refresh it in between.
+   */
   private announceFreeSlots(): void {
-    if (this.paused || this.stopping) return;
+    const hasFree = this.running.size < this.worker.slots;
+    if (this.paused || this.stopping || hasFree === this.announcedFree) return;
+    this.announcedFree = hasFree;
     void this.source.publishAvailability(this.worker.slots - this.running.size).catch(() => undefined);
   }
 
