@@ -87,19 +87,22 @@ export class SlotLoop {
 
   private async fillSlots(): Promise<void> {
     let preferred: string | null = null;
+    let burst: boolean = false;
     while (!this.stopping) {
       if (this.paused || this.running.size >= this.worker.slots) {
         await this.nextSlotFree(IDLE_WAIT_MS);
         continue;
       }
       try {
-        // Several free slots are filled with parallel takes: one round trip each would leave slots idle
-        // under a burst. Never more takes than free slots, so the cap holds.
-        const free = Math.min(this.worker.slots - this.running.size, INTAKE_BATCH);
-        const taken = await Promise.all(Array.from({ length: free }, () => this.source.takeNext(preferred)));
+        // Under a burst (the last take found a job), several free slots are filled with parallel takes:
+        // one round trip each would leave slots idle. Otherwise one take, so a lone request pays for one.
+        // Never more takes than free slots, so the cap holds.
+        const takes: number = burst ? Math.min(this.worker.slots - this.running.size, INTAKE_BATCH) : 1;
+        const taken = await Promise.all(Array.from({ length: takes }, () => this.source.takeNext(preferred)));
         preferred = null;
         const jobs = taken.filter((job): job is TakenJob => job !== null);
         jobs.forEach((job) => this.launch(job));
+        burst = jobs.length > 0 && jobs.length === takes;
         if (jobs.length > 0) continue;
         if (this.stopping) break;
         preferred = await this.source.waitForWork(IDLE_WAIT_MS);
