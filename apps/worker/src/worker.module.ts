@@ -10,6 +10,7 @@ import { StreamingModule } from '@gridllm/streaming';
 
 import { ControlListener } from './control/control-listener.service';
 import { CapabilitiesService } from './capabilities/capabilities.service';
+import { DecodeSpeed } from './capabilities/decode-speed';
 import { HardwareProbe } from './capabilities/hardware.probe';
 import { engineProvider } from './engines/engine.provider';
 import { GgufCatalog } from './engines/llama-cpp/gguf-catalog';
@@ -51,6 +52,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     LlamaCppEngine,
     engineProvider,
     HardwareProbe,
+    DecodeSpeed,
     CapabilitiesService,
     JobHandlers,
     JobRunner,

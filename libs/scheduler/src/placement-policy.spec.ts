@@ -1,17 +1,26 @@
 import { PLACEMENT_CLASSES, placementClass, shouldDefer } from './placement-policy';
 
 describe('placementClass', () => {
-  it('ranks warm workers before cold ones, then by performance tier', () => {
+  it('ranks warm, then room to load, then would-evict workers, and by performance tier within each', () => {
     const ranked = [
       { warm: true, tier: 'high' as const },
       { warm: true, tier: 'medium' as const },
       { warm: true, tier: 'low' as const },
-      { warm: false, tier: 'high' as const },
-      { warm: false, tier: 'medium' as const },
-      { warm: false, tier: 'low' as const },
+      { warm: false, room: true, tier: 'high' as const },
+      { warm: false, room: true, tier: 'medium' as const },
+      { warm: false, room: true, tier: 'low' as const },
+      { warm: false, room: false, tier: 'high' as const },
+      { warm: false, room: false, tier: 'medium' as const },
+      { warm: false, room: false, tier: 'low' as const },
     ].map(placementClass);
-    expect(ranked).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(ranked).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(Math.max(...ranked)).toBe(PLACEMENT_CLASSES - 1);
+  });
+
+  it('puts a warm low-tier worker before a cold high-tier one', () => {
+    expect(placementClass({ warm: true, tier: 'low' })).toBeLessThan(
+      placementClass({ warm: false, room: true, tier: 'high' }),
+    );
   });
 });
 

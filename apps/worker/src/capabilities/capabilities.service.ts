@@ -12,6 +12,7 @@ import {
 } from '@gridllm/contracts';
 
 import { INFERENCE_ENGINE, InferenceEngine } from '../engines/inference-engine';
+import { DecodeSpeed } from './decode-speed';
 import { HardwareProbe } from './hardware.probe';
 import { classifyTier } from './performance-tier';
 
@@ -36,6 +37,7 @@ export class CapabilitiesService {
   constructor(
     @Inject(INFERENCE_ENGINE) private readonly engine: InferenceEngine,
     private readonly hardware: HardwareProbe,
+    private readonly speed: DecodeSpeed,
     @Inject(workerConfig.KEY) private readonly settings: ConfigType<typeof workerConfig>,
   ) {}
 
@@ -59,7 +61,7 @@ export class CapabilitiesService {
     const base = {
       engine: this.engine.name,
       hardware,
-      tier: classifyTier(this.settings.performanceTier, hardware),
+      tier: classifyTier(this.settings.performanceTier, hardware, this.speed.tokensPerSecond),
     };
     try {
       const [engineVersion, models, loadedModels] = await Promise.all([

@@ -1,5 +1,6 @@
 import { HardwareInfo } from '@gridllm/contracts';
 
+import { DecodeSpeed } from './decode-speed';
 import { parseNvidiaSmi } from './hardware.probe';
 import { classifyTier } from './performance-tier';
 
@@ -20,6 +21,35 @@ describe('classifyTier', () => {
     expect(classifyTier('auto', { ...cpuBox, gpus: [{ name: 'A100', memoryTotalMb: 40960 }] })).toBe('high');
     expect(classifyTier('auto', { ...cpuBox, gpus: [{ name: 'T4', memoryTotalMb: 8192 }] })).toBe('medium');
     expect(classifyTier('auto', cpuBox)).toBe('low');
+  });
+});
+
+describe('classifyTier from measured decode speed', () => {
+  it('lets the measured speed decide once there is one', () => {
+    const bigGpu = { ...cpuBox, gpus: [{ name: 'A100', memoryTotalMb: 40960 }] };
+    expect(classifyTier('auto', bigGpu, 5)).toBe('low');
+    expect(classifyTier('auto', cpuBox, 20)).toBe('medium');
+    expect(classifyTier('auto', cpuBox, 120)).toBe('high');
+    expect(classifyTier('medium', cpuBox, 120)).toBe('medium');
+  });
+});
+
+describe(DecodeSpeed.name, () => {
+  it('reports nothing until a few jobs were measured, then a moving average', () => {
+    const sut = new DecodeSpeed();
+    sut.record(100, 1e9);
+    sut.record(100, 1e9);
+    expect(sut.tokensPerSecond).toBeNull();
+    sut.record(100, 1e9);
+    expect(sut.tokensPerSecond).toBeCloseTo(100);
+    sut.record(200, 1e9);
+    expect(sut.tokensPerSecond).toBeCloseTo(130);
+  });
+
+  it('ignores jobs without usable metrics', () => {
+    const sut = new DecodeSpeed();
+    for (let n = 0; n < 5; n++) sut.record(undefined, 0);
+    expect(sut.tokensPerSecond).toBeNull();
   });
 });
 

@@ -7,6 +7,7 @@ import { RedisClient } from '@gridllm/redis';
 import { JobSource, TakenJob } from '@gridllm/scheduler';
 import { JobStreamAppender, ResponseAccumulator, TokenStreamWriter } from '@gridllm/streaming';
 
+import { DecodeSpeed } from '../capabilities/decode-speed';
 import { EngineError } from '../engines/inference-engine';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
@@ -36,6 +37,7 @@ export class JobRunner {
 
   constructor(
     private readonly handlers: JobHandlers,
+    private readonly speed: DecodeSpeed,
     private readonly source: JobSource,
     private readonly streams: TokenStreamWriter,
     private readonly client: RedisClient,
@@ -84,6 +86,7 @@ export class JobRunner {
       accumulator.add(chunk);
       if (final) {
         this.metrics.generated(taken.model, chunk.eval_count);
+        this.speed.record(chunk.eval_count, chunk.eval_duration);
         await appender.final(raw);
         finished = true;
         break;

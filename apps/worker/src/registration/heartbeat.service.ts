@@ -133,8 +133,14 @@ export class HeartbeatService {
       return;
     }
     const loaded = new Set(info.loadedModels.map((model) => model.name));
+    const freeMemory = freeMemoryBytes(info);
     this.source.setStanding(
-      new Map(info.models.map((model) => [model.name, { warm: loaded.has(model.name), tier: info.tier }])),
+      new Map(
+        info.models.map((model) => [
+          model.name,
+          { warm: loaded.has(model.name), room: model.size <= freeMemory, tier: info.tier },
+        ]),
+      ),
     );
     await this.source.publishAvailability(info.slots - info.runningJobs);
   }
@@ -164,4 +170,11 @@ export class HeartbeatService {
       lastHeartbeatAt: Date.now(),
     };
   }
+}
+
+/** Memory a model could be loaded into without evicting another: free GPU memory where there are GPUs, else free RAM. */
+export function freeMemoryBytes(info: Pick<WorkerInfo, 'hardware'>): number {
+  const { gpus, memoryFreeBytes } = info.hardware;
+  if (gpus.length === 0) return memoryFreeBytes;
+  return gpus.reduce((sum, gpu) => sum + (gpu.memoryFreeMb ?? 0) * 1024 * 1024, 0);
 }
