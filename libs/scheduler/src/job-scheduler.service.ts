@@ -80,6 +80,14 @@ export class JobSchedulerService {
         .multi()
         .set(this.client.keys.jobQueue(data.id), model, 'EX', retain)
         .sadd(this.client.keys.models(), model)
+        // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
+        // must not take the owner for dead before the next presence beat.
+        .set(
+          this.client.keys.gateway(this.gateway.serverId),
+          '1',
+          'PX',
+          this.settings.heartbeatIntervalMs * 3,
+        )
         .exec(),
       queue.add(data.kind, data, {
         jobId: data.id,
