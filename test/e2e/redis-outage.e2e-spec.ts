@@ -17,7 +17,7 @@ describe('Redis outage', () => {
 
   afterAll(() => grid.stop());
 
-  it('answers 503 within about a second, ends open streams with an error line, and recovers with the queue intact', async () => {
+  it('answers 503 within a second, ends open streams with an error line, and recovers with the queue intact', async () => {
     const open = await postJson(`${grid.gatewayUrl}/api/generate`, { model: 'ro', prompt: 'long answer' });
     const queued = await postJson(`${grid.gatewayUrl}/inference`, {
       model: 'ro',
@@ -35,7 +35,7 @@ describe('Redis outage', () => {
       stream: false,
     });
     expect(refused.status).toBe(503);
-    expect(Date.now() - startedAt).toBeLessThan(2500);
+    expect(Date.now() - startedAt).toBeLessThan(1000);
     expect(((await refused.json()) as { error: string }).error).toMatch(/Redis/);
 
     const streamed = (await lines).map(({ line }) => JSON.parse(line) as Record<string, unknown>);

@@ -8,7 +8,7 @@ import { RedisConnectionFactory } from './redis-connection.factory';
 import { RedisKeys } from './redis-keys';
 
 /** How long a request-path Redis command may take before the caller gets "Redis unavailable". */
-export const REQUEST_COMMAND_TIMEOUT_MS = 1000;
+export const REQUEST_COMMAND_TIMEOUT_MS = 700;
 
 /** The shared command connection (non-blocking commands only). */
 @Injectable()
