@@ -248,6 +248,25 @@ describe('Ollama API through the grid', () => {
     });
   });
 
+  describe('methods', () => {
+    it('answers 405 with Allow for a known path asked with the wrong method, 404 for an unknown path', async () => {
+      const wrong = await fetch(`${base}/api/generate`, { method: 'GET' });
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.get('allow')).toBe('POST');
+      expect(await wrong.json()).toEqual({ error: 'method not allowed' });
+      const tagsPost = await postJson(`${grid.gatewayUrl}/api/tags`, {});
+      expect(tagsPost.status).toBe(405);
+      expect(tagsPost.headers.get('allow')).toBe('GET, HEAD');
+      expect((await fetch(`${base}/api/nothing-here`)).status).toBe(404);
+    });
+
+    it('answers HEAD on the GET endpoints', async () => {
+      for (const path of ['/api/tags', '/api/version', '/api/ps']) {
+        expect((await fetch(`${base}${path}`, { method: 'HEAD' })).status).toBe(200);
+      }
+    });
+  });
+
   describe('fleet endpoints', () => {
     it('lists the models of live workers once each', async () => {
       const { models } = await grid.client().list();

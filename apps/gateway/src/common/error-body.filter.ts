@@ -1,10 +1,19 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import { CapacityExceededError, GridError, ModelUnavailableError } from '@gridllm/contracts';
 import { isRedisUnavailable } from '@gridllm/redis';
 
 import { isOpenAiPath, openAiError } from '../openai-api/openai-error';
+import { allowedMethods } from './allowed-methods';
 
 /**
  * The one place where errors become HTTP: Ollama's `{"error":"..."}` body with the right status and
@@ -17,8 +26,16 @@ export class ErrorBodyFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const path = host.switchToHttp().getRequest<Request>()?.path;
-    const { status, message } = describe(exception);
+    const req = host.switchToHttp().getRequest<Request>();
+    const path = req?.path;
+    // A known path asked with a method it does not serve (Express says 404): Ollama answers 405.
+    const served = exception instanceof NotFoundException && req ? allowedMethods(req) : [];
+    const allowed = served.includes(req?.method ?? '') ? [] : served;
+    const { status, message } =
+      allowed.length > 0
+        ? { status: HttpStatus.METHOD_NOT_ALLOWED, message: 'method not allowed' }
+        : describe(exception);
+    if (allowed.length > 0) res.setHeader('Allow', allowed.join(', '));
     const body = JSON.stringify(errorBody(path, status, message));
     if (status >= 500 && !(exception instanceof GridError) && !isRedisUnavailable(exception)) {
       this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
