@@ -58,6 +58,28 @@ describe('Model management across the fleet', () => {
     expect(copy.status).toBe(404);
   });
 
+  it('loads and unloads a model on every worker that holds it', async () => {
+    const loads = () =>
+      [first, second].map((f) => f.requests.filter((r) => r.path === '/api/generate').length);
+    const before = loads();
+    const loaded = await grid.client().generate({ model: 'shared', prompt: '' });
+    expect(loaded).toMatchObject({ done: true, done_reason: 'load', response: '' });
+    expect(loads()).toEqual(before.map((count) => count + 1));
+
+    const unloaded = await postJson(`${grid.gatewayUrl}/api/chat`, {
+      model: 'shared',
+      messages: [],
+      keep_alive: 0,
+    });
+    expect(await jsonOf(unloaded)).toMatchObject({
+      done: true,
+      done_reason: 'unload',
+      message: { role: 'assistant', content: '' },
+    });
+    const chats = [first, second].map((f) => f.requests.filter((r) => r.path === '/api/chat').length);
+    expect(chats).toEqual([1, 1]);
+  });
+
   it('answers 501 for pull, push and create, saying how to add a model instead', async () => {
     await expect(grid.client().pull({ model: 'llama3.2' })).rejects.toMatchObject({ status_code: 501 });
     const pull = await postJson(`${grid.gatewayUrl}/api/pull`, { name: 'llama3.2' });

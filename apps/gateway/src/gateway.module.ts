@@ -19,6 +19,7 @@ import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { NativeApiController } from './native-api/native-api.controller';
 import { NativeApiService } from './native-api/native-api.service';
 import { ModelManagementController } from './ollama-api/model-management.controller';
+import { ModelLifecycleService } from './ollama-api/model-lifecycle.service';
 import { ModelManagementService } from './ollama-api/model-management.service';
 import { OllamaApiController } from './ollama-api/ollama-api.controller';
 import { OllamaApiService } from './ollama-api/ollama-api.service';
@@ -50,6 +51,7 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
     InferenceResponder,
     OllamaApiService,
     ModelManagementService,
+    ModelLifecycleService,
     OpenAiApiService,
     NativeApiService,
     AdminService,

@@ -1,6 +1,9 @@
 /** Model operations a gateway fans out to the workers that hold a model (no model data crosses Redis). */
 export type ControlOperation =
-  { op: 'delete'; model: string } | { op: 'copy'; source: string; destination: string };
+  | { op: 'delete'; model: string }
+  | { op: 'copy'; source: string; destination: string }
+  /** Ollama's load (empty prompt / messages) or unload (`keep_alive: 0`), on every worker holding the model. */
+  | { op: 'lifecycle'; kind: 'generate' | 'chat'; request: Record<string, unknown> };
 
 /** One worker's answer to a control request. */
 export interface ControlReply {
@@ -9,4 +12,6 @@ export interface ControlReply {
   ok: boolean;
   found: boolean;
   error?: string;
+  /** The engine's answer, for operations that have one (lifecycle). */
+  body?: Record<string, unknown>;
 }

@@ -12,6 +12,7 @@ import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry, mergeFleetLoadedModels, mergeFleetModels } from '@gridllm/registry';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
+import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { InferenceResponder } from '../common/inference-responder.service';
 
 /** The version reported when no worker is online; clients use it only for feature checks. */
@@ -24,9 +25,17 @@ export class OllamaApiService {
     private readonly scheduler: JobSchedulerService,
     private readonly responder: InferenceResponder,
     private readonly registry: WorkerRegistry,
+    private readonly lifecycle: ModelLifecycleService,
   ) {}
 
   async run(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    if (isLifecycleRequest(kind, body)) {
+      res
+        .status(200)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(await this.lifecycle.run(kind, body)));
+      return;
+    }
     const { requestId } = LogContext.ids();
     const job = await this.scheduler.submit({ kind, model: String(body.model), request: body, requestId });
     await this.responder.respond(job, body.stream !== false, req, res);

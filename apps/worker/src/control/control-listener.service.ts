@@ -11,6 +11,8 @@ import { HeartbeatService } from '../registration/heartbeat.service';
 
 const BLOCK_MS = 5000;
 const REPLY_TTL_SECONDS = 300;
+/** A cold load of a large model takes minutes. */
+const LIFECYCLE_TIMEOUT_MS = 5 * 60_000;
 
 /** Carries out model operations (delete, copy) that gateways send to this worker, on its own engine. */
 @Injectable()
@@ -74,6 +76,8 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
   private async run(operation: ControlOperation): Promise<ControlReply> {
     const workerId = this.worker.workerId;
     try {
+      if (operation.op === 'lifecycle')
+        return { workerId, ok: true, found: true, body: await this.lifecycle(operation) };
       const found =
         operation.op === 'delete'
           ? await this.engine.deleteModel(operation.model)
@@ -84,5 +88,20 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
     } catch (error) {
       return { workerId, ok: false, found: true, error: (error as Error).message };
     }
+  }
+
+  /** Load or unload: the engine answers with one `done:true` object (done_reason load / unload). */
+  private async lifecycle(
+    operation: Extract<ControlOperation, { op: 'lifecycle' }>,
+  ): Promise<Record<string, unknown>> {
+    const signal = AbortSignal.timeout(LIFECYCLE_TIMEOUT_MS);
+    const chunks =
+      operation.kind === 'chat'
+        ? this.engine.chat(operation.request, signal)
+        : this.engine.generate(operation.request, signal);
+    let last: Record<string, unknown> = {};
+    for await (const { chunk } of chunks) last = chunk;
+    await this.heartbeat.refreshNow();
+    return last;
   }
 }
