@@ -49,7 +49,9 @@ export class CapabilitiesService {
   async refreshLoaded(): Promise<void> {
     if (!this.current?.engineReachable) return;
     try {
-      this.current = { ...this.current, loadedModels: (await this.engine.listLoaded()).map(normalizeEntry) };
+      // Read first, then merge into the snapshot as it is now (a full refresh may have replaced it meanwhile).
+      const loadedModels = (await this.engine.listLoaded()).map(normalizeEntry);
+      if (this.current?.engineReachable) this.current = { ...this.current, loadedModels };
     } catch {
       // the next full refresh reports the engine's state
     }

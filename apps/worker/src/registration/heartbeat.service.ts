@@ -23,6 +23,7 @@ export class HeartbeatService {
   private published: string[] = [];
   private draining = false;
   private refreshing = false;
+  private refreshChain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly capabilities: CapabilitiesService,
@@ -111,10 +112,15 @@ export class HeartbeatService {
     }
   }
 
-  private async refresh(): Promise<void> {
-    this.lastRefreshAt = Date.now();
-    const fresh = await this.capabilities.refresh();
-    if (!this.draining) await this.source.setModels(fresh.models.map((model) => model.name));
+  /** Refreshes one at a time, in order: a slow older read must never overwrite a newer one. */
+  private refresh(): Promise<void> {
+    const next = this.refreshChain.then(async () => {
+      this.lastRefreshAt = Date.now();
+      const fresh = await this.capabilities.refresh();
+      if (!this.draining) await this.source.setModels(fresh.models.map((model) => model.name));
+    });
+    this.refreshChain = next.catch(() => undefined);
+    return next;
   }
 
   private async publish(): Promise<void> {
