@@ -193,6 +193,18 @@ describe('Embedded llama.cpp engine in the grid', () => {
     expect((await names()).includes(DEMO)).toBe(true);
   });
 
+  it('answers a pull aimed at the embedded worker with how to add a model instead', async () => {
+    const response = await postJson(`${grid.gatewayUrl}/admin/models/pull`, {
+      model: 'x',
+      workers: ['embedded-worker'],
+      stream: false,
+    });
+    expect(response.status).toBe(502);
+    expect((await jsonOf(response)).error).toMatch(
+      /cannot pull from a registry: copy the model's .gguf file into/,
+    );
+  });
+
   it('still routes the Ollama worker’s model to the Ollama worker', async () => {
     const response = await postJson(`${grid.gatewayUrl}/api/generate`, {
       model: 'llama3.2',

@@ -80,12 +80,52 @@ describe('Model management across the fleet', () => {
     expect(chats).toEqual([1, 1]);
   });
 
-  it('answers 501 for pull, push and create, saying how to add a model instead', async () => {
-    await expect(grid.client().pull({ model: 'llama3.2' })).rejects.toMatchObject({ status_code: 501 });
-    const pull = await postJson(`${grid.gatewayUrl}/api/pull`, { name: 'llama3.2' });
-    expect((await jsonOf(pull)).error).toMatch(/MODELS_DIR/);
+  it('pulls a model on every worker with merged progress through the official client', async () => {
+    const parts = [];
+    for await (const part of await grid.client().pull({ model: 'fresh-model:7b', stream: true }))
+      parts.push(part);
+    expect(parts[parts.length - 1]).toEqual({ status: 'success' });
+    expect(parts.filter((part) => part.status === 'success')).toHaveLength(1);
+    const layer = parts.filter((part) => part.digest);
+    expect(layer[layer.length - 1]).toMatchObject({ total: 8_000_000, completed: 8_000_000 });
+    for (const fixture of [first, second])
+      expect(fixture.requests.filter((r) => r.path === '/api/pull')).toHaveLength(1);
+    await waitFor('pulled model listed', async () => (await names()).includes('fresh-model:7b'));
+  });
+
+  it('ends a pull with an error line naming the workers that failed', async () => {
+    await expect(
+      grid
+        .client()
+        .pull({ model: 'missing-model', stream: true })
+        .then(async (stream) => {
+          for await (const _part of stream) void _part;
+        }),
+    ).rejects.toThrow(/pull of missing-model failed on worker (first|second)/);
+    const plain = await postJson(`${grid.gatewayUrl}/api/pull`, { name: 'missing-model', stream: false });
+    expect(plain.status).toBe(502);
+  });
+
+  it('pulls on the workers an operator names', async () => {
+    const response = await postJson(`${grid.gatewayUrl}/admin/models/pull`, {
+      model: 'targeted',
+      workers: ['second'],
+      stream: false,
+    });
+    expect(await jsonOf(response)).toEqual({ status: 'success' });
+    expect(
+      first.requests.some((r) => r.path === '/api/pull' && JSON.stringify(r.body).includes('targeted')),
+    ).toBe(false);
+    expect(
+      second.requests.some((r) => r.path === '/api/pull' && JSON.stringify(r.body).includes('targeted')),
+    ).toBe(true);
+  });
+
+  it('answers 501 for push, create and blobs, saying so', async () => {
     for (const path of ['/api/push', '/api/create', '/api/blobs/sha256:abc']) {
-      expect((await postJson(`${grid.gatewayUrl}${path}`, { model: 'x' })).status).toBe(501);
+      const response = await postJson(`${grid.gatewayUrl}${path}`, { model: 'x' });
+      expect(response.status).toBe(501);
+      expect((await jsonOf(response)).error).toMatch(/not supported/);
     }
   });
 });

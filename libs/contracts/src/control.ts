@@ -3,7 +3,9 @@ export type ControlOperation =
   | { op: 'delete'; model: string }
   | { op: 'copy'; source: string; destination: string }
   /** Ollama's load (empty prompt / messages) or unload (`keep_alive: 0`), on every worker holding the model. */
-  | { op: 'lifecycle'; kind: 'generate' | 'chat'; request: Record<string, unknown> };
+  | { op: 'lifecycle'; kind: 'generate' | 'chat'; request: Record<string, unknown> }
+  /** `/api/pull` on the worker's own Ollama; progress lines go to the request's progress stream. */
+  | { op: 'pull'; request: Record<string, unknown> };
 
 /** One worker's answer to a control request. */
 export interface ControlReply {

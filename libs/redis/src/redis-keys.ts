@@ -25,6 +25,11 @@ export class RedisKeys {
     return `${this.prefix}:control:${workerId}`;
   }
 
+  /** Progress lines of one control request (a pull), from every worker doing it (a Redis Stream). */
+  controlProgress(requestId: string): string {
+    return `${this.prefix}:control-progress:${requestId}`;
+  }
+
   /** Where workers put their answers to one control request (a list). */
   controlReplies(requestId: string): string {
     return `${this.prefix}:control-replies:${requestId}`;

@@ -6,6 +6,7 @@ import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 const REQUEST_TTL_SECONDS = 300;
 const STREAM_MAX = 1000;
+const PROGRESS_BLOCK_MS = 250;
 
 /**
  * Asks workers to carry out a model operation on their own engine and collects their answers. Each
@@ -19,10 +20,15 @@ export class FleetControl {
     private readonly connections: RedisConnectionFactory,
   ) {}
 
+  /**
+   * Sends the operation to each worker and waits for every answer (or the timeout). `onProgress` receives
+   * the progress lines workers write meanwhile (a pull), each with the worker it came from.
+   */
   async send(
     workerIds: readonly string[],
     operation: ControlOperation,
     timeoutMs = 30_000,
+    onProgress?: (workerId: string, line: string) => void,
   ): Promise<ControlReply[]> {
     const id = randomUUID();
     const { redis, keys } = this.client;
@@ -33,13 +39,47 @@ export class FleetControl {
       pipeline.expire(stream, REQUEST_TTL_SECONDS);
     }
     await pipeline.exec();
-    const replies = await this.collect(keys.controlReplies(id), workerIds.length, timeoutMs);
+    const progress = onProgress ? this.follow(keys.controlProgress(id), onProgress) : null;
+    const replies = await this.collect(keys.controlReplies(id), workerIds.length, timeoutMs).finally(() =>
+      progress?.stop(),
+    );
+    await progress?.done;
     const answered = new Set(replies.map((reply) => reply.workerId));
     const silent = workerIds.filter((workerId) => !answered.has(workerId));
     return [
       ...replies,
       ...silent.map((workerId) => ({ workerId, ok: false, found: true, error: 'no answer in time' })),
     ];
+  }
+
+  /** Relays a progress stream until stopped, then drains what is left, so no line is lost. */
+  private follow(
+    key: string,
+    onProgress: (workerId: string, line: string) => void,
+  ): { stop: () => void; done: Promise<void> } {
+    const connection = this.connections.create('gridllm-control-progress');
+    let stopped = false;
+    let lastId = '0';
+    const deliver = (entries: Array<[string, string[]]>) => {
+      for (const [entryId, fields] of entries) {
+        lastId = entryId;
+        const values = new Map<string, string>();
+        for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
+        onProgress(values.get('w') ?? '', values.get('d') ?? '');
+      }
+    };
+    const done = (async () => {
+      try {
+        while (!stopped) {
+          const reply = await connection.xread('BLOCK', PROGRESS_BLOCK_MS, 'STREAMS', key, lastId);
+          for (const [, entries] of reply ?? []) deliver(entries);
+        }
+        deliver(await connection.xrange(key, `(${lastId}`, '+'));
+      } finally {
+        connection.disconnect();
+      }
+    })();
+    return { stop: () => (stopped = true), done };
   }
 
   /** Blocks on the reply list on a connection of its own (BLPOP would hold up every other command). */

@@ -1,9 +1,12 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 
 import { WorkerInfo } from '@gridllm/contracts';
 
 import { ApiErrorResponses } from '../docs/api-responses';
+import { RequireBodyPipe } from '../common/request-body.pipe';
+import { ModelManagementService } from '../ollama-api/model-management.service';
 import { AdminService } from './admin.service';
 import { WorkerInfoDto } from './dto/worker-info.dto';
 
@@ -11,7 +14,10 @@ import { WorkerInfoDto } from './dto/worker-info.dto';
 @ApiTags('Admin')
 @Controller('admin')
 export class AdminController {
-  constructor(private readonly admin: AdminService) {}
+  constructor(
+    private readonly admin: AdminService,
+    private readonly models: ModelManagementService,
+  ) {}
 
   @Get('workers')
   @ApiOperation({ summary: 'Live workers with their models, load, hardware, tier and state' })
@@ -49,6 +55,20 @@ export class AdminController {
   @ApiErrorResponses(404)
   drain(@Param('id') id: string, @Query('timeoutMs') timeoutMs?: string): Promise<WorkerInfo> {
     return this.admin.drain(id, timeoutMs === undefined ? undefined : Number(timeoutMs));
+  }
+
+  @Post('models/pull')
+  @ApiOperation({
+    summary:
+      'Pull a model on the named workers (`workers`) or on `count` of the workers that can pull; NDJSON progress',
+  })
+  @ApiProduces('application/x-ndjson', 'application/json')
+  pullModel(@Body(RequireBodyPipe) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const workers = Array.isArray(body.workers)
+      ? body.workers.filter((id): id is string => typeof id === 'string')
+      : undefined;
+    const count = typeof body.count === 'number' && body.count > 0 ? Math.floor(body.count) : undefined;
+    return this.models.pull(body, res, { workers, count });
   }
 
   @Post('workers/:id/uncordon')

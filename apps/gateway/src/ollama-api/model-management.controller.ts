@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Head, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Head, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 
 import { GridError } from '@gridllm/contracts';
 
@@ -35,10 +36,14 @@ export class ModelManagementController {
   }
 
   @Post('api/pull')
-  @ApiOperation({ summary: 'Not available yet (501): the error says how to add a model to a worker' })
-  @ApiResponse({ status: 501 })
-  pull(): never {
-    throw new NotImplementedError(NOT_YET_SUPPORTED.pull);
+  @ApiOperation({
+    summary:
+      'Pull a model on every worker that can (those in front of an Ollama): merged NDJSON progress ending in ' +
+      '{"status":"success"} only when all succeeded; 501 when only embedded workers are live',
+  })
+  @ApiProduces('application/x-ndjson', 'application/json')
+  pull(@Body(RequireBodyPipe) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    return this.models.pull(body, res);
   }
 
   @Post('api/push')

@@ -13,6 +13,8 @@ const BLOCK_MS = 5000;
 const REPLY_TTL_SECONDS = 300;
 /** A cold load of a large model takes minutes. */
 const LIFECYCLE_TIMEOUT_MS = 5 * 60_000;
+/** Downloads of large models take long. */
+const PULL_TIMEOUT_MS = 6 * 60 * 60_000;
 
 /** Carries out model operations (delete, copy) that gateways send to this worker, on its own engine. */
 @Injectable()
@@ -68,14 +70,18 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
     for (let index = 0; index + 1 < fields.length; index += 2) values.set(fields[index], fields[index + 1]);
     const requestId = values.get('id');
     if (!requestId) return;
-    const answer = await this.run(JSON.parse(values.get('operation') ?? '{}') as ControlOperation);
+    const answer = await this.run(JSON.parse(values.get('operation') ?? '{}') as ControlOperation, requestId);
     const key = this.client.keys.controlReplies(requestId);
     await this.client.redis.multi().rpush(key, JSON.stringify(answer)).expire(key, REPLY_TTL_SECONDS).exec();
   }
 
-  private async run(operation: ControlOperation): Promise<ControlReply> {
+  private async run(operation: ControlOperation, requestId: string): Promise<ControlReply> {
     const workerId = this.worker.workerId;
     try {
+      if (operation.op === 'pull') {
+        await this.pull(operation.request, requestId);
+        return { workerId, ok: true, found: true };
+      }
       if (operation.op === 'lifecycle')
         return { workerId, ok: true, found: true, body: await this.lifecycle(operation) };
       const found =
@@ -88,6 +94,24 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
     } catch (error) {
       return { workerId, ok: false, found: true, error: (error as Error).message };
     }
+  }
+
+  /** Relays each progress line to the request's progress stream, in order, then refreshes the model list. */
+  private async pull(request: Record<string, unknown>, requestId: string): Promise<void> {
+    const key = this.client.keys.controlProgress(requestId);
+    let writes = Promise.resolve<unknown>(undefined);
+    const onProgress = (line: string) => {
+      writes = writes.then(() =>
+        this.client.redis
+          .multi()
+          .xadd(key, '*', 'w', this.worker.workerId, 'd', line)
+          .expire(key, REPLY_TTL_SECONDS)
+          .exec(),
+      );
+    };
+    await this.engine.pullModel(request, onProgress, AbortSignal.timeout(PULL_TIMEOUT_MS));
+    await writes;
+    await this.heartbeat.refreshNow();
   }
 
   /** Load or unload: the engine answers with one `done:true` object (done_reason load / unload). */

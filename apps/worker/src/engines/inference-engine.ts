@@ -29,6 +29,12 @@ export interface InferenceEngine {
   deleteModel(model: string): Promise<boolean>;
   /** `/api/copy`: gives `source` a second name; false when it does not have `source`. */
   copyModel(source: string, destination: string): Promise<boolean>;
+  /** `/api/pull`: downloads the model, reporting each of Ollama's progress lines; throws on failure. */
+  pullModel(
+    request: Record<string, unknown>,
+    onProgress: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
   listModels(): Promise<OllamaModel[]>;
   listLoaded(): Promise<OllamaLoadedModel[]>;
   version(): Promise<string>;

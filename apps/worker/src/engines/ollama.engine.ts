@@ -45,6 +45,24 @@ export class OllamaEngine implements InferenceEngine {
     return this.modelCommand('POST', '/api/copy', { source, destination });
   }
 
+  async pullModel(
+    request: Record<string, unknown>,
+    onProgress: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await engineRequest(`${this.settings.ollamaUrl}/api/pull`, {
+      method: 'POST',
+      body: JSON.stringify({ ...request, stream: true }),
+      signal,
+    });
+    if (response.status !== 200) throw await toEngineError(response);
+    for await (const line of ndjsonLines(response.body)) {
+      const parsed = parseChunk(line);
+      if (typeof parsed.error === 'string') throw new EngineError(parsed.error, 502);
+      onProgress(line);
+    }
+  }
+
   async listModels(): Promise<OllamaModel[]> {
     const body = await this.getJson<{ models?: OllamaModel[] }>('/api/tags');
     return body.models ?? [];

@@ -11,7 +11,7 @@ import {
   parseKeepAlive,
 } from '@gridllm/contracts';
 
-import { EngineAnswer, EngineChunk, InferenceEngine } from '../inference-engine';
+import { EngineAnswer, EngineChunk, EngineError, InferenceEngine } from '../inference-engine';
 import { samplingOptions } from './generation-options';
 import { CatalogEntry, GgufCatalog } from './gguf-catalog';
 import { embedAll, normalizeVector } from './llama-embedding';
@@ -104,6 +104,14 @@ export class LlamaCppEngine implements InferenceEngine {
       capabilities: ['completion', 'embedding'],
       modified_at: entry.modifiedAt.toISOString(),
     });
+  }
+
+  /** There is no registry for GGUF files: say how to add a model instead. */
+  async pullModel(): Promise<void> {
+    throw new EngineError(
+      `the embedded llama.cpp engine cannot pull from a registry: copy the model's .gguf file into ${this.settings.llama.modelsDir}`,
+      400,
+    );
   }
 
   async listModels(): Promise<OllamaModel[]> {
