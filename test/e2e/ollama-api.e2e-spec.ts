@@ -302,6 +302,22 @@ describe('Ollama API through the grid', () => {
   });
 
   describe('cancellation', () => {
+    it('stops a chat on the engine when the official client aborts it', async () => {
+      fixture.resetCounters();
+      const client = grid.client();
+      const stream = await client.chat({
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: 'long chat' }],
+        stream: true,
+      });
+      for await (const _part of stream) {
+        stream.abort();
+        break;
+      }
+      await waitFor('engine abort', () => fixture.aborted === 1, 5000);
+      expect(fixture.completed).toBe(0);
+    });
+
     it('stops the generation on the engine when the client disconnects', async () => {
       fixture.resetCounters();
       const controller = new AbortController();
