@@ -63,17 +63,10 @@ export class CapacityExceededError extends GridError {
 export class JobTimeoutError extends GridError {
   readonly status = 504;
   constructor(
-    readonly phase: 'queue' | 'first-token' | 'stall' | 'total',
+    readonly phase: 'first-token' | 'stall' | 'total',
     readonly timeoutMs: number,
   ) {
     super(`job timed out after ${timeoutMs} ms (${phase})`);
-  }
-}
-
-export class JobCancelledError extends GridError {
-  readonly status = 499;
-  constructor() {
-    super('request canceled');
   }
 }
 

@@ -10,13 +10,6 @@ export enum JobKind {
   Show = 'show',
 }
 
-/** Kinds whose answer is one JSON object rather than a stream of chunks. */
-export const SINGLE_OBJECT_KINDS: ReadonlySet<JobKind> = new Set([
-  JobKind.Embed,
-  JobKind.Embeddings,
-  JobKind.Show,
-]);
-
 export const JOB_KINDS: readonly JobKind[] = Object.values(JobKind);
 
 export type JobPriority = 'high' | 'medium' | 'low';

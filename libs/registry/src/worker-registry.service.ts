@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 
-import { queueConfig } from '@gridllm/config';
 import { WorkerInfo } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 
@@ -20,10 +18,7 @@ export type ModelAvailability = 'served' | 'recently-served' | 'unknown';
  */
 @Injectable()
 export class WorkerRegistry {
-  constructor(
-    private readonly client: RedisClient,
-    @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
-  ) {}
+  constructor(private readonly client: RedisClient) {}
 
   /** Publishes (or refreshes) a worker's record and its model claims. `dropped` are models it no longer serves. */
   async publish(info: WorkerInfo, dropped: readonly string[] = []): Promise<void> {
@@ -99,10 +94,5 @@ export class WorkerRegistry {
       .filter((raw): raw is string => raw !== null)
       .map((raw) => JSON.parse(raw) as WorkerInfo)
       .sort((a, b) => a.id.localeCompare(b.id));
-  }
-
-  /** The heartbeat interval workers are expected to use (for staleness checks in callers). */
-  get heartbeatIntervalMs(): number {
-    return this.queue.heartbeatIntervalMs;
   }
 }

@@ -55,7 +55,7 @@ describe('placement cost', () => {
     const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'cost' });
     factory = new RedisConnectionFactory(config.redis);
     const client = new RedisClient(factory, config.redis);
-    registry = new WorkerRegistry(client, config.queue);
+    registry = new WorkerRegistry(client);
     board = new AvailabilityBoard(client);
     admin = server.client();
     await client.redis.ping();

@@ -4,7 +4,3 @@ import { normalizeModelName } from '@gridllm/contracts';
 export function queueNameFor(model: string): string {
   return encodeURIComponent(normalizeModelName(model));
 }
-
-export function modelForQueue(queueName: string): string {
-  return decodeURIComponent(queueName);
-}

@@ -96,7 +96,6 @@ export class JobRelay {
       total: 'DEFAULT_JOB_TIMEOUT',
       'first-token': 'FIRST_TOKEN_TIMEOUT',
       stall: 'STALL_TIMEOUT',
-      queue: 'DEFAULT_JOB_TIMEOUT',
     }[expired.phase];
     sink.failed({ error: `${expired.message}: ${setting}`, status: expired.status });
     return 'timed-out';

@@ -36,9 +36,8 @@ export class ModelLifecycleService {
   async run(kind: JobKind, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const model = String(body.model);
     const name = normalizeModelName(model);
-    const holders = (await this.registry.liveWorkers())
-      .filter((worker) => worker.status === 'ready' && worker.models.some((entry) => entry.name === name))
-      .map((worker) => worker.id);
+    // Ready workers claiming the model: the registry's per-model index, not a scan of every worker.
+    const holders = await this.registry.workerIdsFor(name);
     if (holders.length === 0) {
       const availability = await this.registry.availability(name);
       throw availability === 'recently-served'
