@@ -11,6 +11,7 @@ import {
   configWarnings,
   gatewayConfig,
   parseGridConfig,
+  unsafeBinding,
 } from '@gridllm/config';
 
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
@@ -24,6 +25,8 @@ const GATEWAY_SHUTDOWN_GRACE_MS = 30000;
 async function bootstrap(): Promise<void> {
   // Imported here: the config module validates the environment while the module file loads.
   const { GatewayModule } = await import('./gateway.module');
+  const refusal = unsafeBinding(parseGridConfig(process.env));
+  if (refusal) throw new ConfigValidationError([refusal]);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
     bodyParser: false,
     bufferLogs: true,

@@ -15,6 +15,8 @@ export const gatewayConfig = registerAs('gateway', () => load().gateway);
 export const workerConfig = registerAs('worker', () => load().worker);
 /** Health probe timeout and whether /metrics is served (both apps). */
 export const observabilityConfig = registerAs('observability', () => load().observability);
+/** Auth, limits and the grid's worker token (both apps: workers sign with the token). */
+export const securityConfig = registerAs('security', () => load().security);
 /** Environment name, log level and log format. */
 export const appConfig = registerAs('app', () => {
   const { env, logLevel, logFormat } = load();

@@ -36,9 +36,37 @@ export class EnvSchema {
   @Max(65535)
   REDIS_PORT = 6379;
 
+  /** An ACL user (Redis 6+); without it the password authenticates the `default` user. */
+  @IsOptional()
+  @IsString()
+  REDIS_USERNAME?: string;
+
   @IsOptional()
   @IsString()
   REDIS_PASSWORD?: string;
+
+  /** TLS to Redis; a `rediss://` REDIS_URL turns it on too. */
+  @IsIn(['true', 'false'])
+  REDIS_TLS = 'false';
+
+  /** PEM files: the CA that signed Redis's certificate, and a client certificate and key for mutual TLS. */
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CA?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CERT?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_KEY?: string;
+
+  /** Shared secret of the grid: workers sign their registration with it and gateways verify it. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'WORKER_TOKEN must be at least 16 characters' })
+  WORKER_TOKEN?: string;
 
   @Type(() => Number)
   @IsInt()
@@ -109,9 +137,11 @@ export class EnvSchema {
   @Max(65535)
   GATEWAY_PORT?: number;
 
+  /** Default 0.0.0.0 with auth on, 127.0.0.1 with auth off. */
+  @IsOptional()
   @IsString()
   @MinLength(1)
-  HOST = '127.0.0.1';
+  HOST?: string;
 
   @IsOptional()
   @IsString()
@@ -143,6 +173,69 @@ export class EnvSchema {
 
   @Matches(DURATION_OR_SIZE, { message: 'BODY_LIMIT must be a size such as 100mb' })
   BODY_LIMIT = '100mb';
+
+  // Gateway access control and limits.
+  /** true/false; unset means on when ADMIN_API_KEY or a JWT verifier is configured. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  API_KEY_ENABLED?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  ADMIN_API_KEY?: string;
+
+  /** Lets a gateway without auth bind a non-loopback HOST. */
+  @IsIn(['true', 'false'])
+  ALLOW_UNAUTHENTICATED = 'false';
+
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'METRICS_TOKEN must be at least 8 characters' })
+  METRICS_TOKEN?: string;
+
+  /** HS256 secret for JWTs. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  /** RS256: a PEM public key, or the path of a PEM file. */
+  @IsOptional()
+  @IsString()
+  JWT_PUBLIC_KEY?: string;
+
+  /** RS256: the identity provider's JWKS document. */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  JWT_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string;
+
+  /** Requests per RATE_LIMIT_WINDOW for each key, token subject or client IP; 0 means no limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_REQUESTS = 0;
+
+  /** Seconds. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_WINDOW = 60;
+
+  /** Jobs one key or token subject may have queued or running at once, unless its key says otherwise; 0 means no limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  KEY_MAX_CONCURRENT = 0;
 
   // Worker.
   @IsOptional()

@@ -7,6 +7,7 @@ import {
   observabilityConfig,
   queueConfig,
   redisConfig,
+  securityConfig,
   workerConfig,
 } from './config.namespaces';
 import { parseGridConfig } from './grid-config';
@@ -28,7 +29,7 @@ export class GridConfigModule {
           isGlobal: true,
           cache: true,
           envFilePath: envFiles(),
-          load: [appConfig, redisConfig, queueConfig, gatewayConfig, workerConfig, observabilityConfig],
+          load: [appConfig, redisConfig, queueConfig, gatewayConfig, workerConfig, observabilityConfig, securityConfig],
           validate: (merged: Record<string, unknown>) => {
             parseGridConfig(merged as Record<string, string | undefined>);
             return merged;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 
 import { plainToInstance } from 'class-transformer';
@@ -19,9 +20,17 @@ export interface RedisSettings {
   username?: string;
   password?: string;
   db: number;
-  tls: boolean;
+  /** Absent: plain TCP. */
+  tls?: RedisTlsSettings;
   /** BullMQ `prefix` and our own key prefix (never ioredis `keyPrefix`, which breaks BullMQ). */
   prefix: string;
+}
+
+/** PEM file paths; each optional (the system CAs verify the server when no CA is given). */
+export interface RedisTlsSettings {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
 
 export interface QueueSettings {
@@ -76,6 +85,33 @@ export interface LlamaSettings {
   defaultKeepAlive: string;
 }
 
+/** Who may call the gateway, how often, and how workers prove they belong to the grid. */
+export interface SecuritySettings {
+  /** Every route but /health*, /docs* and /metrics needs an API key or a JWT. */
+  authEnabled: boolean;
+  /** The bootstrap key with every scope (compared in constant time, never stored). */
+  adminApiKey?: string;
+  /** A non-loopback HOST without auth was explicitly allowed. */
+  allowUnauthenticated: boolean;
+  metricsToken?: string;
+  jwt: JwtSettings;
+  /** Default request rate per key, token subject or client IP; `requests` 0 means none. */
+  rateLimit: { requests: number; windowSeconds: number };
+  /** Default jobs queued or running at once per key or token subject; 0 means no limit. */
+  keyMaxConcurrent: number;
+  /** Shared by the grid's gateways and workers; absent means registrations are not signed. */
+  workerToken?: string;
+}
+
+export interface JwtSettings {
+  secret?: string;
+  /** PEM text (read from the file when JWT_PUBLIC_KEY named one). */
+  publicKey?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
 /** Health probes and Prometheus metrics (both apps). */
 export interface ObservabilitySettings {
   metricsEnabled: boolean;
@@ -93,6 +129,7 @@ export interface GridConfig {
   gateway: GatewaySettings;
   worker: WorkerSettings;
   observability: ObservabilitySettings;
+  security: SecuritySettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -100,6 +137,7 @@ type Env = Record<string, string | undefined>;
 /** Validates the raw environment and derives the typed settings of both apps. Pure: no process access. */
 export function parseGridConfig(rawEnv: Env): GridConfig {
   const env = validateEnv(rawEnv);
+  const security = securitySettings(env);
   return {
     env: env.NODE_ENV as GridConfig['env'],
     logLevel: env.LOG_LEVEL,
@@ -122,7 +160,7 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
     },
     gateway: {
       serverId: env.SERVER_ID ?? `gateway-${hostname()}-${process.pid}`,
-      host: env.HOST,
+      host: env.HOST ?? (security.authEnabled ? '0.0.0.0' : '127.0.0.1'),
       port: env.GATEWAY_PORT ?? env.PORT ?? 4000,
       corsOrigin: env.CORS_ORIGIN,
       bodyLimit: env.BODY_LIMIT,
@@ -153,7 +191,57 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       metricsEnabled: env.METRICS_ENABLED === 'true',
       healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT,
     },
+    security,
   };
+}
+
+function securitySettings(env: EnvSchema): SecuritySettings {
+  const jwt: JwtSettings = {
+    secret: env.JWT_SECRET,
+    publicKey: env.JWT_PUBLIC_KEY ? readPem(env.JWT_PUBLIC_KEY) : undefined,
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+  };
+  const credentialsConfigured = Boolean(env.ADMIN_API_KEY || jwt.secret || jwt.publicKey || jwt.jwksUrl);
+  return {
+    authEnabled:
+      env.API_KEY_ENABLED === 'true' || (env.API_KEY_ENABLED !== 'false' && credentialsConfigured),
+    adminApiKey: env.ADMIN_API_KEY,
+    allowUnauthenticated: env.ALLOW_UNAUTHENTICATED === 'true',
+    metricsToken: env.METRICS_TOKEN,
+    jwt,
+    rateLimit: { requests: env.RATE_LIMIT_REQUESTS, windowSeconds: env.RATE_LIMIT_WINDOW },
+    keyMaxConcurrent: env.KEY_MAX_CONCURRENT,
+    workerToken: env.WORKER_TOKEN,
+  };
+}
+
+/** JWT_PUBLIC_KEY holds the PEM itself or names a file with it. */
+function readPem(value: string): string {
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (error) {
+    throw new ConfigValidationError([`JWT_PUBLIC_KEY: cannot read ${value}: ${(error as Error).message}`]);
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
+
+/**
+ * A gateway without auth must not listen where others can reach it by accident: a non-loopback HOST
+ * then needs ALLOW_UNAUTHENTICATED=true. Returns the refusal, or null when the binding is acceptable.
+ */
+export function unsafeBinding(config: GridConfig): string | null {
+  const { host } = config.gateway;
+  const { authEnabled, allowUnauthenticated } = config.security;
+  if (authEnabled || LOOPBACK_HOSTS.has(host) || host.startsWith('127.') || allowUnauthenticated) return null;
+  return (
+    `HOST=${host} would expose the gateway without authentication. Set ADMIN_API_KEY (or API_KEY_ENABLED=true ` +
+    'with JWT_SECRET / JWT_PUBLIC_KEY / JWT_JWKS_URL) to turn auth on, or ALLOW_UNAUTHENTICATED=true if a proxy ' +
+    'in front of the gateway authenticates every request'
+  );
 }
 
 function validateEnv(rawEnv: Env): EnvSchema {
@@ -172,7 +260,21 @@ function validateEnv(rawEnv: Env): EnvSchema {
 export const OPTIONAL_ENV_KEYS = [
   'LOG_FORMAT',
   'REDIS_URL',
+  'REDIS_USERNAME',
   'REDIS_PASSWORD',
+  'REDIS_TLS_CA',
+  'REDIS_TLS_CERT',
+  'REDIS_TLS_KEY',
+  'WORKER_TOKEN',
+  'HOST',
+  'API_KEY_ENABLED',
+  'ADMIN_API_KEY',
+  'METRICS_TOKEN',
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
   'PORT',
   'GATEWAY_PORT',
   'SERVER_ID',
@@ -194,19 +296,51 @@ export function configWarnings(config: GridConfig): string[] {
         '(3 missed beats); the default of 1000 ms notices it within 3 s',
     );
   }
+  const { security, gateway } = config;
+  if (!security.authEnabled && security.allowUnauthenticated && unsafeBindingIgnoringAllowance(config)) {
+    warnings.push(
+      `!!! HOST=${gateway.host} with authentication OFF (ALLOW_UNAUTHENTICATED=true): anyone who can reach ` +
+        'this port can run inference, pull and delete models and drain workers. Only do this behind a proxy that authenticates. !!!',
+    );
+  }
+  const { jwt } = security;
+  if (security.authEnabled && !security.adminApiKey && !jwt.secret && !jwt.publicKey && !jwt.jwksUrl) {
+    warnings.push(
+      'auth is on but neither ADMIN_API_KEY nor a JWT verifier is set: only keys already stored in Redis can call the gateway',
+    );
+  }
   return warnings;
 }
 
+function unsafeBindingIgnoringAllowance(config: GridConfig): boolean {
+  return unsafeBinding({ ...config, security: { ...config.security, allowUnauthenticated: false } }) !== null;
+}
+
+/** Variables whose values are never echoed. */
+const SECRET_NAME = /PASSWORD|TOKEN|SECRET|API_KEY$/;
+
 function describeProblem(error: ValidationError): string {
   const reasons = Object.values(error.constraints ?? {}).join('; ');
-  const shown = error.property.includes('PASSWORD') ? '<hidden>' : JSON.stringify(error.value);
+  const shown = SECRET_NAME.test(error.property) ? '<hidden>' : JSON.stringify(error.value);
   return `${error.property}=${shown}: ${reasons}`;
 }
 
 function redisSettings(env: EnvSchema): RedisSettings {
-  const base = { db: env.REDIS_DB, prefix: env.REDIS_PREFIX, tls: false };
+  const tlsFiles: RedisTlsSettings = {
+    caFile: env.REDIS_TLS_CA,
+    certFile: env.REDIS_TLS_CERT,
+    keyFile: env.REDIS_TLS_KEY,
+  };
+  const tlsWanted = env.REDIS_TLS === 'true' || env.REDIS_URL?.startsWith('rediss:') === true;
+  const base = { db: env.REDIS_DB, prefix: env.REDIS_PREFIX, tls: tlsWanted ? tlsFiles : undefined };
   if (!env.REDIS_URL) {
-    return { ...base, host: env.REDIS_HOST, port: env.REDIS_PORT, password: env.REDIS_PASSWORD };
+    return {
+      ...base,
+      host: env.REDIS_HOST,
+      port: env.REDIS_PORT,
+      username: env.REDIS_USERNAME,
+      password: env.REDIS_PASSWORD,
+    };
   }
   const url = new URL(env.REDIS_URL);
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : env.REDIS_DB;
@@ -214,10 +348,9 @@ function redisSettings(env: EnvSchema): RedisSettings {
     ...base,
     host: url.hostname,
     port: url.port ? Number(url.port) : 6379,
-    username: url.username ? decodeURIComponent(url.username) : undefined,
+    username: url.username ? decodeURIComponent(url.username) : env.REDIS_USERNAME,
     password: url.password ? decodeURIComponent(url.password) : env.REDIS_PASSWORD,
     db: Number.isInteger(db) ? db : env.REDIS_DB,
-    tls: url.protocol === 'rediss:',
   };
 }
 

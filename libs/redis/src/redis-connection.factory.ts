@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import Redis, { RedisOptions } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 
-import { redisConfig } from '@gridllm/config';
+import { RedisTlsSettings, redisConfig } from '@gridllm/config';
 
 /**
  * Creates and tracks ioredis connections so that each can be closed on shutdown. Blocking commands
@@ -23,7 +25,7 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
       username: this.settings.username,
       password: this.settings.password,
       db: this.settings.db,
-      tls: this.settings.tls ? {} : undefined,
+      tls: this.settings.tls ? tlsOptions(this.settings.tls) : undefined,
       connectionName,
       maxRetriesPerRequest: null,
       enableReadyCheck: true,
@@ -47,6 +49,15 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.connections].map((connection) => closeQuietly(connection)));
   }
+}
+
+/** Node TLS options from the configured PEM files (read once per connection; they are small). */
+function tlsOptions(files: RedisTlsSettings): ConnectionOptions {
+  return {
+    ca: files.caFile ? readFileSync(files.caFile) : undefined,
+    cert: files.certFile ? readFileSync(files.certFile) : undefined,
+    key: files.keyFile ? readFileSync(files.keyFile) : undefined,
+  };
 }
 
 const QUIT_TIMEOUT_MS = 1000;

@@ -38,14 +38,14 @@ describe('token streams over a real Redis', () => {
       host: '127.0.0.1',
       port: server.port,
       db: 0,
-      tls: false,
+      tls: undefined,
       prefix: 'it',
     });
     const client = new RedisClient(factory, {
       host: '127.0.0.1',
       port: server.port,
       db: 0,
-      tls: false,
+      tls: undefined,
       prefix: 'it',
     });
     writer = new TokenStreamWriter(client, queueSettings);
