@@ -3,7 +3,7 @@
  * and end-to-end specs (real Redis, the built apps as processes, the Ollama fixture).
  */
 const moduleNameMapper = {
-  '^@gridllm/(contracts|config|scheduler|registry|streaming|redis|logging|observability)$':
+  '^@gridllm/(contracts|config|scheduler|registry|streaming|redis|logging|observability|access)$':
     '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };

@@ -96,3 +96,25 @@ export class NotFoundError extends GridError {
 export class FleetOperationError extends GridError {
   readonly status = 502;
 }
+
+/** No credentials, or credentials that do not check out. */
+export class UnauthorizedError extends GridError {
+  readonly status = 401;
+}
+
+/** Valid credentials that do not allow this (a scope or a model outside the allowlist). */
+export class ForbiddenError extends GridError {
+  readonly status = 403;
+}
+
+/** A per-key limit (rate, quota, concurrency) was reached; retry after `retryAfterSeconds`. */
+export class LimitExceededError extends GridError {
+  readonly status = 429;
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -6,3 +6,4 @@ export * from './ollama';
 export * from './stream-event';
 export * from './worker-info';
 export * from './keep-alive';
+export * from './access';

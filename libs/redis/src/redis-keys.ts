@@ -84,4 +84,39 @@ export class RedisKeys {
   wake(ownerId: string): string {
     return `${this.prefix}:wake:${ownerId}`;
   }
+
+  /** An API key's record (hash): id, name, scopes, limits, times and the SHA-256 of its secret, never the secret. */
+  apiKey(keyId: string): string {
+    return `${this.prefix}:api-key:${keyId}`;
+  }
+
+  /** SHA-256 (hex) of a key's secret → key id: how a presented key is found without storing it. */
+  apiKeyBySecretHash(secretHash: string): string {
+    return `${this.prefix}:api-key-hash:${secretHash}`;
+  }
+
+  /** Set of every API key id. */
+  apiKeys(): string {
+    return `${this.prefix}:api-keys`;
+  }
+
+  /** Token and request counts of one owner (key id or token subject) for one period bucket (a hash). */
+  usage(ownerId: string, bucket: string): string {
+    return `${this.prefix}:usage:${ownerId}:${bucket}`;
+  }
+
+  /** Jobs of one owner that are queued or running, scored by the epoch ms after which they no longer count. */
+  ownerJobs(ownerId: string): string {
+    return `${this.prefix}:owner-jobs:${ownerId}`;
+  }
+
+  /** Prefix of the request-rate counters shared by every gateway. */
+  throttlePrefix(): string {
+    return `${this.prefix}:throttle:`;
+  }
+
+  /** Proof of the grid's WORKER_TOKEN (an HMAC, not the token): a worker with another token refuses to start. */
+  workerTokenCheck(): string {
+    return `${this.prefix}:worker-token-check`;
+  }
 }

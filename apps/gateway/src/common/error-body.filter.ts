@@ -9,7 +9,13 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { CapacityExceededError, GridError, ModelUnavailableError } from '@gridllm/contracts';
+import {
+  CapacityExceededError,
+  GridError,
+  LimitExceededError,
+  ModelUnavailableError,
+  UnauthorizedError,
+} from '@gridllm/contracts';
 import { isRedisUnavailable } from '@gridllm/redis';
 
 import { isOpenAiPath, openAiError } from '../openai-api/openai-error';
@@ -44,8 +50,14 @@ export class ErrorBodyFilter implements ExceptionFilter {
       if (!res.writableEnded) res.end(isOpenAiPath(path) ? `data: ${body}\n\n` : `${body}\n`);
       return;
     }
-    if (exception instanceof CapacityExceededError || exception instanceof ModelUnavailableError) {
+    if (
+      exception instanceof CapacityExceededError ||
+      exception instanceof ModelUnavailableError ||
+      exception instanceof LimitExceededError
+    ) {
       res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    } else if (exception instanceof UnauthorizedError) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
     } else if (isRedisUnavailable(exception)) {
       res.setHeader('Retry-After', '2');
     }
