@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import { GridConfigModule } from '@gridllm/config';
 import { LoggingModule } from '@gridllm/logging';
@@ -14,6 +14,8 @@ import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
 import { GatewayHealthModule } from './health/health.module';
+import { LimitsModule } from './limits/limits.module';
+import { RequestRateGuard } from './limits/request-rate.guard';
 import { RequestLogging } from './logging/request-logging';
 import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { NativeApiController } from './native-api/native-api.controller';
@@ -36,6 +38,7 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
     SchedulerModule,
     GatewayHealthModule,
     GatewayMetricsModule,
+    LimitsModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
   controllers: [
@@ -56,6 +59,8 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
     NativeApiService,
     AdminService,
     RequestLogging,
+    // Must stay after the auth guard: global guards run in this order, and limits are per principal.
+    { provide: APP_GUARD, useClass: RequestRateGuard },
   ],
 })
 export class GatewayModule {}
