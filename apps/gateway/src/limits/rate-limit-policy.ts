@@ -6,8 +6,8 @@ import type { Request } from 'express';
 import { securityConfig } from '@gridllm/config';
 import { Principal, RateLimit } from '@gridllm/contracts';
 
-/** Probes, docs and scrapes must answer however busy a client is. */
-const EXEMPT_PATH = /^\/(health|docs|metrics)(\/|-|$)/;
+import { isPublicPath } from '../auth/access-rules';
+import { principalOf } from '../auth/principal';
 
 /** The request-rate limit one request falls under, and the counter it adds 1 to. */
 export interface AppliedRateLimit extends RateLimit {
@@ -19,18 +19,19 @@ export interface AppliedRateLimit extends RateLimit {
 
 /**
  * Decides which requests are rate limited, by how much, and who pays. Every HTTP request costs 1,
- * streaming or not, on every route but the exempt ones: one counter per principal for all routes.
+ * streaming or not, on every route but the public paths: one counter per principal for all routes.
  */
 @Injectable()
 export class RateLimitPolicy {
   constructor(@Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>) {}
 
-  /** The limit for `req`, or null when it has none (exempt route, or 0 requests allowed). */
+  /** The limit for `req`, or null when it has none (a public path, or 0 requests allowed). */
   limitFor(req: Request): AppliedRateLimit | null {
     // Cheapest checks first: with the default (0) nothing else runs and Redis is not asked.
-    const principal = (req as Request & { user?: Principal }).user;
+    const principal = principalOf(req);
     const { requests, windowSeconds } = principal?.rateLimit ?? this.security.rateLimit;
-    if (requests <= 0 || EXEMPT_PATH.test(req.path)) return null;
+    // The public paths (probes, docs, /metrics) must answer however busy a client is.
+    if (requests <= 0 || isPublicPath(req.path)) return null;
     return { requests, windowSeconds, ...whoPays(req, principal) };
   }
 }
