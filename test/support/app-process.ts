@@ -51,7 +51,8 @@ export class AppProcess {
     this.output = '';
     this.child = spawn(process.execPath, [ENTRY[this.app]], {
       cwd: ROOT,
-      env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'warn', [portVar]: port, ...this.env },
+      // HOST: a gateway with auth on would otherwise listen on every interface; tests stay on loopback.
+      env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', [portVar]: port, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (data: Buffer) => (this.output += data.toString()));

@@ -15,6 +15,8 @@ export class TestGrid {
   readonly workers = new Map<string, AppProcess>();
   gateway: AppProcess | null = null;
   gatewayUrl = '';
+  /** ADMIN_API_KEY of the last gateway started, used by the harness's own admin calls. */
+  adminKey: string | undefined;
 
   async start(): Promise<this> {
     await this.redis.start();
@@ -33,6 +35,7 @@ export class TestGrid {
   }
 
   async startGateway(env: Record<string, string> = {}): Promise<AppProcess> {
+    this.adminKey = env.ADMIN_API_KEY;
     this.gateway = await new AppProcess('gateway', { ...this.redisEnv(), ...env }).start();
     this.gatewayUrl = await this.gateway.url;
     return this.gateway;
@@ -60,11 +63,16 @@ export class TestGrid {
 
   async waitForWorker(id: string, status: 'ready' | 'not-ready' | 'gone'): Promise<void> {
     await waitFor(`worker ${id} ${status}`, async () => {
-      const response = await fetch(`${this.gatewayUrl}/admin/workers`);
+      const response = await fetch(`${this.gatewayUrl}/admin/workers`, { headers: this.adminHeaders() });
       const workers = (await response.json()) as Array<{ id: string; status: string }>;
       const found = workers.find((worker) => worker.id === id);
       return status === 'gone' ? !found : found?.status === status;
     });
+  }
+
+  /** Credentials for the harness's admin calls when the gateway runs with auth on. */
+  adminHeaders(): Record<string, string> {
+    return this.adminKey ? { Authorization: `Bearer ${this.adminKey}` } : {};
   }
 
   /** The official client, pointed at the gateway's /ollama base. */

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import { GridConfigModule } from '@gridllm/config';
 import { LoggingModule } from '@gridllm/logging';
@@ -9,7 +9,10 @@ import { SchedulerModule } from '@gridllm/scheduler';
 import { StreamingModule } from '@gridllm/streaming';
 
 import { AdminController } from './admin/admin.controller';
+import { ApiKeysController } from './admin/api-keys.controller';
 import { AdminService } from './admin/admin.service';
+import { AccessGuard } from './auth/access.guard';
+import { AuthModule } from './auth/auth.module';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
@@ -36,10 +39,12 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
     SchedulerModule,
     GatewayHealthModule,
     GatewayMetricsModule,
+    AuthModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
   controllers: [
     NativeApiController,
+    ApiKeysController,
     AdminController,
     ModelManagementController,
     OllamaApiController,
@@ -47,6 +52,8 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
   ],
   providers: [
     { provide: APP_FILTER, useClass: ErrorBodyFilter },
+    // Global guards run in this order: authentication and scopes first, then limits that need the principal.
+    { provide: APP_GUARD, useExisting: AccessGuard },
     JobRelay,
     InferenceResponder,
     OllamaApiService,

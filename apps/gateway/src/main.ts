@@ -25,7 +25,8 @@ const GATEWAY_SHUTDOWN_GRACE_MS = 30000;
 async function bootstrap(): Promise<void> {
   // Imported here: the config module validates the environment while the module file loads.
   const { GatewayModule } = await import('./gateway.module');
-  const refusal = unsafeBinding(parseGridConfig(process.env));
+  const config = parseGridConfig(process.env);
+  const refusal = unsafeBinding(config);
   if (refusal) throw new ConfigValidationError([refusal]);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
     bodyParser: false,
@@ -48,9 +49,9 @@ async function bootstrap(): Promise<void> {
   app.disable('x-powered-by');
   app.use(securityHeaders());
   closeOnSignals(app, GATEWAY_SHUTDOWN_GRACE_MS);
-  setupSwagger(app);
+  setupSwagger(app, config.security.authEnabled);
   await app.init();
-  for (const warning of configWarnings(parseGridConfig(process.env))) new Logger('Config').warn(warning);
+  for (const warning of configWarnings(config)) new Logger('Config').warn(warning);
   await app.listen(settings.port, settings.host);
   new Logger('Gateway').log(
     `listening on http://${settings.host}:${settings.port} (Ollama API at / and /ollama, docs at /docs)`,

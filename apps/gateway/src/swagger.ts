@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
+import { isPublicPath } from './auth/access-rules';
 import { OLLAMA_PREFIX_TAG, OLLAMA_TAG, separateOllamaPrefix } from './docs/openapi-document';
 import { OPENAI_TAG } from './openai-api/openai-docs';
 
@@ -21,12 +22,16 @@ const DESCRIPTION = [
     'logs of the gateway and of the worker that ran the job. Inference responses carry ' +
     '`x-gridllm-job-id` and `x-gridllm-worker`.',
   '',
-  '**Auth.** Not enforced yet; the bearer and `x-api-key` schemes are declared for the access-control issue.',
+  '**Auth.** When the gateway runs with auth on (`ADMIN_API_KEY`, `API_KEY_ENABLED=true` or a JWT verifier), ' +
+    'every route but `/health*`, `/docs*` and `/metrics` needs an API key or a JWT, as `Authorization: Bearer <key>` ' +
+    'or `x-api-key: <key>`. 401: missing or wrong credentials; 403: the key lacks the scope ' +
+    '(`inference`, `models:manage`, `admin`) or the model is outside its allowlist; 429: rate limit, token quota ' +
+    'or concurrent-job limit reached (Retry-After). `/metrics` takes `Authorization: Bearer <METRICS_TOKEN>` when set.',
 ].join('\n');
 
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json, for every API family. */
-export function setupSwagger(app: INestApplication): void {
-  const config = new DocumentBuilder()
+export function setupSwagger(app: INestApplication, authEnabled: boolean): void {
+  const builder = new DocumentBuilder()
     .setTitle('GridLLM gateway')
     .setDescription(DESCRIPTION)
     .setVersion('0.1.0')
@@ -34,14 +39,23 @@ export function setupSwagger(app: INestApplication): void {
     .addTag(OLLAMA_PREFIX_TAG, 'The same routes under /ollama')
     .addTag(OPENAI_TAG, "OpenAI's chat/completions, completions, embeddings and models at /v1")
     .addTag('Native API', 'Jobs with priorities, async submission, status, results and replayable streams')
-    .addTag('Admin', 'The worker fleet')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key or JWT (not enforced yet)' })
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key (not enforced yet)' })
-    // Optional until auth exists: `{}` means no credentials are required.
-    .addSecurityRequirements({})
-    .addSecurityRequirements('bearer')
-    .addSecurityRequirements('api_key')
-    .build();
-  const document = separateOllamaPrefix(SwaggerModule.createDocument(app, config));
+    .addTag('Admin', 'The worker fleet and API keys')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (gllm_…) or JWT' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key' });
+  // With auth off, `{}` says that no credentials are needed.
+  if (!authEnabled) builder.addSecurityRequirements({});
+  const config = builder.addSecurityRequirements('bearer').addSecurityRequirements('api_key').build();
+  const document = markPublicRoutes(separateOllamaPrefix(SwaggerModule.createDocument(app, config)));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** Health probes need no credentials; /metrics declares its own bearer (METRICS_TOKEN) on the operation. */
+function markPublicRoutes(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!isPublicPath(path) || path === '/metrics') continue;
+    for (const operation of Object.values(item as Record<string, { security?: unknown[] }>)) {
+      operation.security = [];
+    }
+  }
+  return document;
 }

@@ -9,9 +9,11 @@ import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ModelManagementService } from '../ollama-api/model-management.service';
 import { AdminService } from './admin.service';
 import { WorkerInfoDto } from './dto/worker-info.dto';
+import { RequireScope } from '../auth/auth.decorators';
 
 /** Operator endpoints. Workers now; keys and fleet model management arrive with their issues. */
 @ApiTags('Admin')
+@RequireScope('admin')
 @Controller('admin')
 export class AdminController {
   constructor(

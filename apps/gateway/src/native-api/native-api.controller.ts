@@ -39,9 +39,11 @@ const SUBMIT_EXAMPLES = {
   },
 };
 import { NativeApiService } from './native-api.service';
+import { RequireScope } from '../auth/auth.decorators';
 
 /** GridLLM's own job API: priorities, async jobs, status, replayable streams, cancellation. */
 @ApiTags('Native API')
+@RequireScope('inference')
 @Controller('inference')
 export class NativeApiController {
   constructor(private readonly native: NativeApiService) {}

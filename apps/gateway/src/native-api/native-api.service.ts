@@ -8,6 +8,7 @@ import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry } from '@gridllm/registry';
 import { JobInspector, JobOutcome, JobSchedulerService, QueueDepth } from '@gridllm/scheduler';
 
+import { PRIORITY_CAPPED_HEADER, cappedPriority, principalOf } from '../auth/principal';
 import { JobRelay } from '../common/job-relay.service';
 import { NdjsonSink } from '../common/job-sink';
 import { InferenceResponder, watchClient } from '../common/inference-responder.service';
@@ -37,11 +38,13 @@ export class NativeApiService {
 
   /** Returns the accepted job when `async`; otherwise answers on `res` itself and returns null. */
   async submit(dto: InferenceRequestDto, req: Request, res: Response): Promise<InferenceJobData | null> {
+    const { priority, loweredFrom } = cappedPriority(dto.priority, principalOf(req));
+    if (loweredFrom) res.setHeader(PRIORITY_CAPPED_HEADER, `${loweredFrom}->${priority}`);
     const job = await this.scheduler.submit({
       kind: this.kindOf(dto),
       model: dto.model,
       request: engineRequest(dto),
-      priority: dto.priority,
+      priority,
       retainSeconds: this.settings.resultTtlSeconds,
       detached: dto.async === true,
       requestId: LogContext.ids().requestId,

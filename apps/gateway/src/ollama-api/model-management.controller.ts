@@ -6,6 +6,7 @@ import { GridError } from '@gridllm/contracts';
 
 import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ModelManagementService, NOT_YET_SUPPORTED } from './model-management.service';
+import { RequireScope } from '../auth/auth.decorators';
 
 /** 501: the endpoint exists in Ollama but the grid does not offer it yet. */
 class NotImplementedError extends GridError {
@@ -14,6 +15,7 @@ class NotImplementedError extends GridError {
 
 /** Ollama's model management endpoints across the fleet (under /ollama and at the root). */
 @ApiTags('Ollama API: models')
+@RequireScope('models:manage')
 @Controller(['ollama', ''])
 export class ModelManagementController {
   constructor(private readonly models: ModelManagementService) {}

@@ -31,9 +31,11 @@ import {
 } from './dto/ollama-responses.dto';
 import { ShowRequestDto } from './dto/show-request.dto';
 import { OllamaApiService } from './ollama-api.service';
+import { RequireScope } from '../auth/auth.decorators';
 
 /** Ollama's API, served under /ollama and at the root so OLLAMA_HOST=http://gateway:4000 works as is. */
 @ApiTags(OLLAMA_TAG)
+@RequireScope('inference')
 @Controller(['ollama', ''])
 export class OllamaApiController {
   constructor(private readonly ollama: OllamaApiService) {}

@@ -27,9 +27,11 @@ import {
 import { OpenAiApiService } from './openai-api.service';
 import { ApiOpenAiErrors, ApiSseResponse, OPENAI_TAG } from './openai-docs';
 import { OpenAiModel, OpenAiModelList } from './openai-wire';
+import { RequireScope } from '../auth/auth.decorators';
 
 /** OpenAI's API at /v1 (what `baseURL: http://gateway:4000/v1` uses) and under /ollama/v1. */
 @ApiTags(OPENAI_TAG)
+@RequireScope('inference')
 @Controller(['v1', 'ollama/v1'])
 export class OpenAiApiController {
   constructor(private readonly openai: OpenAiApiService) {}

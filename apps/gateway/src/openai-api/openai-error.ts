@@ -10,11 +10,20 @@ export function isOpenAiPath(path: string | undefined): boolean {
   return typeof path === 'string' && OPENAI_PATH.test(path);
 }
 
-/** `invalid_request_error` for 400, `not_found_error` for 404, `api_error` for everything else. */
+/**
+ * Ollama's mapping (`invalid_request_error` for 400, `not_found_error` for 404, `api_error` otherwise),
+ * plus OpenAI's own types for the access errors Ollama never sends (401, 403, 429).
+ */
+const ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  429: 'rate_limit_error',
+};
+
 export function openAiErrorType(status: number): string {
-  if (status === 400) return 'invalid_request_error';
-  if (status === 404) return 'not_found_error';
-  return 'api_error';
+  return ERROR_TYPES[status] ?? 'api_error';
 }
 
 export function openAiError(status: number, message: string): OpenAiErrorBody {

@@ -1,0 +1,46 @@
+import { ForbiddenError, Principal, Scope, hasScope, normalizeModelName } from '@gridllm/contracts';
+
+/** Paths anyone may call with auth on: probes and docs. /metrics checks its own METRICS_TOKEN. */
+const PUBLIC_PATH = /^\/(health(\/.*)?|metrics|docs(\/.*|-json|-yaml)?)$/;
+
+export function isPublicPath(path: string): boolean {
+  return PUBLIC_PATH.test(path);
+}
+
+/** Body fields that name a model, across the Ollama, OpenAI and native request shapes. */
+const MODEL_FIELDS = ['model', 'name', 'source', 'destination'] as const;
+
+/** Throws ForbiddenError unless the principal holds `scope` and may use every model the body names. */
+export function authorize(principal: Principal, scope: Scope, body: unknown): void {
+  if (!hasScope(principal, scope)) {
+    throw new ForbiddenError(`${describe(principal)} lacks the '${scope}' scope this endpoint needs`);
+  }
+  if (!principal.models || hasScope(principal, 'admin')) return;
+  for (const model of modelsNamed(body)) {
+    if (!principal.models.includes(normalizeModelName(model))) {
+      throw new ForbiddenError(`${describe(principal)} may not use model '${model}'`);
+    }
+  }
+}
+
+function modelsNamed(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const fields = body as Record<string, unknown>;
+  return MODEL_FIELDS.map((field) => fields[field]).filter(
+    (value): value is string => typeof value === 'string' && value.trim().length > 0,
+  );
+}
+
+/** How errors name a principal: its id, never its secret. */
+export function describe(principal: Principal): string {
+  switch (principal.kind) {
+    case 'api-key':
+      return `key ${principal.id}`;
+    case 'admin-key':
+      return 'the admin key';
+    case 'jwt':
+      return `token subject ${principal.id.slice('jwt:'.length)}`;
+    default:
+      return principal.id;
+  }
+}

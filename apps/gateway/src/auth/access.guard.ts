@@ -1,0 +1,66 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger, Type } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard, IAuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+
+import { securityConfig } from '@gridllm/config';
+import { ForbiddenError, Principal, Scope, UnauthorizedError } from '@gridllm/contracts';
+
+import { authorize, isPublicPath } from './access-rules';
+import { API_KEY_STRATEGY } from './api-key.strategy';
+import { PUBLIC_ROUTE, REQUIRED_SCOPE } from './auth.decorators';
+import { looksLikeJwt, presentedCredential } from './credentials';
+import { JWT_STRATEGY, jwtConfigured } from './jwt.strategy';
+
+/**
+ * The gateway's one door: with auth on, every route but the public paths needs an API key or a JWT
+ * (checked by the matching passport strategy), the scope the route declares, and, for a principal with
+ * a model allowlist, every model the body names. With auth off it lets everything through.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger(AccessGuard.name);
+  private readonly apiKeyGuard = new (passportGuard(API_KEY_STRATEGY, 'invalid API key'))();
+  private readonly jwtGuard: IAuthGuard | null;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
+  ) {
+    this.jwtGuard = jwtConfigured(security.jwt) ? new (passportGuard(JWT_STRATEGY, 'invalid token'))() : null;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!this.security.authEnabled || context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const targets = [context.getHandler(), context.getClass()];
+    if (isPublicPath(req.path) || this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets))
+      return true;
+    const credential = presentedCredential(req);
+    if (!credential) {
+      throw new UnauthorizedError('missing API key: send Authorization: Bearer <key> or x-api-key: <key>');
+    }
+    const guard = this.jwtGuard && looksLikeJwt(credential) ? this.jwtGuard : this.apiKeyGuard;
+    await guard.canActivate(context);
+    const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, targets);
+    if (!scope) {
+      // Deny by default: a route someone forgot to classify must not be open.
+      this.logger.error(`${req.method} ${req.route?.path ?? req.path} declares no scope; denied`);
+      throw new ForbiddenError('this endpoint has no access rule');
+    }
+    authorize(req.user as Principal, scope, req.body);
+    return true;
+  }
+}
+
+/** A passport guard for one strategy whose failures become our 401 with a message that helps. */
+function passportGuard(strategy: string, failure: string): Type<IAuthGuard> {
+  return class extends AuthGuard(strategy) {
+    override handleRequest<TUser>(error: unknown, user: unknown, info: unknown): TUser {
+      if (user && !error) return user as TUser;
+      const reason = (info as Error | undefined)?.message ?? (error as Error | undefined)?.message;
+      throw new UnauthorizedError(reason && strategy === JWT_STRATEGY ? `${failure}: ${reason}` : failure);
+    }
+  };
+}

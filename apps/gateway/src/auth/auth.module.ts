@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { PassportModule } from '@nestjs/passport';
+
+import { AccessModule } from '@gridllm/access';
+import { securityConfig } from '@gridllm/config';
+
+import { AccessGuard } from './access.guard';
+import { ApiKeyStrategy } from './api-key.strategy';
+import { JwtStrategy, jwtConfigured } from './jwt.strategy';
+
+/** API keys and JWTs through passport; the guard itself is registered globally by GatewayModule. */
+@Module({
+  imports: [PassportModule, AccessModule],
+  providers: [
+    ApiKeyStrategy,
+    {
+      // Registered with passport only when a verifier is configured (the strategy needs a key).
+      provide: JwtStrategy,
+      inject: [securityConfig.KEY],
+      useFactory: (security: ConfigType<typeof securityConfig>) =>
+        jwtConfigured(security.jwt) ? new JwtStrategy(security) : null,
+    },
+    AccessGuard,
+  ],
+  exports: [AccessGuard, AccessModule],
+})
+export class AuthModule {}
