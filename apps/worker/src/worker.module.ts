@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { AccessModule } from '@gridllm/access';
 import { GridConfigModule } from '@gridllm/config';
 import { LoggingModule } from '@gridllm/logging';
 import { HealthModule } from '@gridllm/observability';
@@ -25,6 +26,7 @@ import { WorkerHealth } from './health/worker-health.service';
 import { CancelListener } from './jobs/cancel-listener.service';
 import { JobHandlers } from './jobs/job-handlers';
 import { JobRunner } from './jobs/job-runner.service';
+import { OwnerAccounting } from './jobs/owner-accounting';
 import { SlotLoop } from './jobs/slot-loop.service';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerStateMetrics } from './metrics/worker-state.metrics';
@@ -39,6 +41,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     RegistryModule,
     StreamingModule,
     JobSourceModule,
+    AccessModule,
     HealthModule,
     WorkerMetricsModule,
   ],
@@ -56,6 +59,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     CapabilitiesService,
     JobHandlers,
     JobRunner,
+    OwnerAccounting,
     CancelListener,
     SlotLoop,
     HeartbeatService,

@@ -1,2 +1,5 @@
 export * from './access.module';
 export * from './api-key-store';
+export * from './owner-jobs';
+export * from './usage-ledger';
+export * from './usage-period';

@@ -37,6 +37,8 @@ export interface InferenceJobData {
   requestId?: string;
   /** The gateway whose client waits for this job; when that gateway is gone, nobody will read the answer. Absent for async jobs. */
   ownerGatewayId?: string;
+  /** Whose job it is (API key id or token subject): the worker records its tokens there and frees its slot. Absent when auth is off. */
+  ownerId?: string;
 }
 
 /** What a worker stores as the BullMQ return value: the merged answer, as Ollama's `stream:false` would give it. */

@@ -8,6 +8,7 @@ import {
   InferenceJobData,
   JobKind,
   JobNotFoundError,
+  JobOwner,
   JobPriority,
   ModelNotFoundError,
   ModelUnavailableError,
@@ -18,6 +19,7 @@ import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
 import { GridCapacity } from './grid-capacity';
+import { OwnerLimits } from './owner-limits';
 import { ModelQueue, QueueRegistry } from './queue-registry';
 
 export interface SubmitJobInput {
@@ -31,6 +33,8 @@ export interface SubmitJobInput {
   requestId?: string;
   /** An async job is not tied to the HTTP request (or gateway) that created it. */
   detached?: boolean;
+  /** Whose job it is: its token quota and concurrency limit apply, and its usage is recorded. */
+  owner?: JobOwner;
 }
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
@@ -46,16 +50,21 @@ export class JobSchedulerService {
     private readonly client: RedisClient,
     private readonly streams: TokenStreamWriter,
     private readonly capacity: GridCapacity,
+    private readonly ownerLimits: OwnerLimits,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
 
-  /** Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model. */
+  /**
+   * Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model,
+   * the grid is full, or the owner is over its token quota or concurrency limit.
+   */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     const model = normalizeModelName(input.model);
     const [availability] = await Promise.all([
       this.registry.availability(model),
       this.capacity.ensureRoom(model),
+      input.owner && this.ownerLimits.checkQuota(input.owner),
     ]);
     if (availability === 'recently-served') throw new ModelUnavailableError(input.model);
     if (availability === 'unknown') throw new ModelNotFoundError(input.model);
@@ -71,32 +80,16 @@ export class JobSchedulerService {
       retainSeconds: input.retainSeconds ?? this.settings.streamTtlSeconds,
       requestId: input.requestId,
       ownerGatewayId: input.detached ? undefined : this.gateway.serverId,
+      ownerId: input.owner?.id,
     };
-    const queue = this.queues.forModel(model);
-    const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
-    // Both writes go out together; the id index is only read once the caller has the id.
-    await Promise.all([
-      this.client.redis
-        .multi()
-        .set(this.client.keys.jobQueue(data.id), model, 'EX', retain)
-        .sadd(this.client.keys.models(), model)
-        // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
-        // must not take the owner for dead before the next presence beat.
-        .set(
-          this.client.keys.gateway(this.gateway.serverId),
-          '1',
-          'PX',
-          this.settings.heartbeatIntervalMs * 3,
-        )
-        .exec(),
-      queue.add(data.kind, data, {
-        jobId: data.id,
-        priority: BULLMQ_PRIORITY[data.priority],
-        attempts: 1,
-        removeOnComplete: { age: retain },
-        removeOnFail: { age: retain },
-      }),
-    ]);
+    if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
+    try {
+      await this.enqueue(data);
+    } catch (error) {
+      // A job that was never queued must not keep the slot until its deadline.
+      if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
+      throw error;
+    }
     this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
     return data;
   }
@@ -109,6 +102,8 @@ export class JobSchedulerService {
     const { redis, keys } = this.client;
     await redis.set(keys.jobCancel(jobId), '1', 'EX', job.data.retainSeconds);
     if (state !== 'active' && (await this.removeWaiting(queue, jobId))) {
+      // No worker will end this job, so its owner's slot is freed here (a running job's worker frees it).
+      if (job.data.ownerId) await this.ownerLimits.release(job.data.ownerId, jobId);
       await this.streams.terminate(jobId, { error: 'request canceled', status: 499 }, job.data.retainSeconds);
       return 'cancelled';
     }
@@ -156,6 +151,35 @@ export class JobSchedulerService {
 
   queueFor(model: string): ModelQueue {
     return this.queues.forModel(model);
+  }
+
+  private async enqueue(data: InferenceJobData): Promise<void> {
+    const { model } = data;
+    const queue = this.queues.forModel(model);
+    const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
+    // Both writes go out together; the id index is only read once the caller has the id.
+    await Promise.all([
+      this.client.redis
+        .multi()
+        .set(this.client.keys.jobQueue(data.id), model, 'EX', retain)
+        .sadd(this.client.keys.models(), model)
+        // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
+        // must not take the owner for dead before the next presence beat.
+        .set(
+          this.client.keys.gateway(this.gateway.serverId),
+          '1',
+          'PX',
+          this.settings.heartbeatIntervalMs * 3,
+        )
+        .exec(),
+      queue.add(data.kind, data, {
+        jobId: data.id,
+        priority: BULLMQ_PRIORITY[data.priority],
+        attempts: 1,
+        removeOnComplete: { age: retain },
+        removeOnFail: { age: retain },
+      }),
+    ]);
   }
 
   private async removeWaiting(queue: ModelQueue, jobId: string): Promise<boolean> {

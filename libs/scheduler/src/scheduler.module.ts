@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { AccessModule } from '@gridllm/access';
 import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
@@ -10,12 +11,13 @@ import { GridCapacity } from './grid-capacity';
 import { JobInspector } from './job-inspector.service';
 import { JobSchedulerService } from './job-scheduler.service';
 import { JobSource } from './job-source';
+import { OwnerLimits } from './owner-limits';
 import { PriorityAging } from './priority-aging';
 import { QueueRegistry } from './queue-registry';
 
 /** Gateway side: submit, find, cancel jobs. */
 @Module({
-  imports: [RegistryModule, StreamingModule],
+  imports: [RegistryModule, StreamingModule, AccessModule],
   providers: [
     QueueRegistry,
     GridCapacity,
@@ -24,6 +26,7 @@ import { QueueRegistry } from './queue-registry';
     PriorityAging,
     GatewayPresence,
     FleetControl,
+    OwnerLimits,
   ],
   exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],
 })

@@ -12,6 +12,7 @@ import { EngineError } from '../engines/inference-engine';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
 import { JobHandlers } from './job-handlers';
+import { JobAccount, OwnerAccounting } from './owner-accounting';
 
 /** Runs one taken job on the engine and relays every chunk to the job's token stream. Decides nothing else. */
 const CONNECTION_FAILURES = new Set([
@@ -43,6 +44,7 @@ export class JobRunner {
     private readonly client: RedisClient,
     @Inject(workerConfig.KEY) private readonly settings: ConfigType<typeof workerConfig>,
     private readonly metrics: WorkerMetrics,
+    private readonly accounting: OwnerAccounting,
   ) {}
 
   /** Aborts a running job; no-op when it does not run here. */
@@ -56,6 +58,7 @@ export class JobRunner {
     this.controllers.set(data.id, controller);
     const appender = this.streams.open(data.id, Math.max(1, taken.job.attemptsStarted));
     const measurement = this.metrics.startJob(taken.model);
+    const account = this.accounting.open(data);
     const deadline = setTimeout(
       () => controller.abort(AbortReason.Deadline),
       Math.max(0, data.deadlineAt - Date.now()),
@@ -64,11 +67,11 @@ export class JobRunner {
       if ((await this.isCancelled(data.id)) || (await this.ownerGone(data.ownerGatewayId))) {
         controller.abort(AbortReason.Cancelled);
       }
-      await this.execute(taken, appender, controller.signal);
+      await this.execute(taken, appender, account, controller.signal);
       measurement.completed();
     } catch (error) {
       measurement.failed(controller.signal.reason);
-      await this.settleFailure(taken, appender, error, controller.signal.reason);
+      await this.settleFailure(taken, appender, account, error, controller.signal.reason);
     } finally {
       clearTimeout(deadline);
       this.controllers.delete(data.id);
@@ -76,7 +79,12 @@ export class JobRunner {
     }
   }
 
-  private async execute(taken: TakenJob, appender: JobStreamAppender, signal: AbortSignal): Promise<void> {
+  private async execute(
+    taken: TakenJob,
+    appender: JobStreamAppender,
+    account: JobAccount,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { data } = taken.job;
     signal.throwIfAborted();
     appender.started(this.settings.workerId);
@@ -84,6 +92,7 @@ export class JobRunner {
     let finished = false;
     for await (const { raw, chunk, final } of this.handlers.for(data.kind)(data.request, signal)) {
       accumulator.add(chunk);
+      account.observe(chunk, final);
       if (final) {
         this.metrics.generated(taken.model, chunk.eval_count);
         this.speed.record(chunk.eval_count, chunk.eval_duration);
@@ -96,13 +105,18 @@ export class JobRunner {
     await appender.flush();
     signal.throwIfAborted();
     if (!finished) throw new EngineError('engine closed the stream without a final chunk', 502);
-    await this.source.complete(taken, { workerId: this.settings.workerId, response: accumulator.result() });
+    // Usage and the owner's slot are settled once the client has its final event, alongside completion.
+    await Promise.all([
+      this.source.complete(taken, { workerId: this.settings.workerId, response: accumulator.result() }),
+      account.settle(),
+    ]);
     this.logger.log(`job ${data.id}: completed`);
   }
 
   private async settleFailure(
     taken: TakenJob,
     appender: JobStreamAppender,
+    account: JobAccount,
     error: unknown,
     reason: unknown,
   ): Promise<void> {
@@ -129,7 +143,8 @@ export class JobRunner {
       }
       const failure = this.describe(error, reason);
       await appender.error(failure);
-      await this.source.fail(taken, failure.error);
+      // The job ends here (also when the client aborted it): its owner pays for what was generated.
+      await Promise.all([this.source.fail(taken, failure.error), account.settle()]);
       this.logger.log(`job ${jobId}: failed (${failure.status}) ${failure.error}`);
     } catch (settleError) {
       this.logger.warn(`job ${jobId}: could not record the failure: ${(settleError as Error).message}`);

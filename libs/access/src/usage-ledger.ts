@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+
+import { QuotaPeriod } from '@gridllm/contracts';
+import { RedisClient } from '@gridllm/redis';
+
+import { CalendarPeriod, calendarPeriod, isoSeconds, usagePeriod } from './usage-period';
+
+/** Tokens one job used. */
+export interface TokenCounts {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Counts in OpenAI's usage words; `requests` counts jobs that ended (completed, failed or aborted). */
+export interface UsageTotals {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  requests: number;
+}
+
+/** Totals of one bucket, and the same per model (normalised model name). */
+export interface UsageSummary extends UsageTotals {
+  models: Record<string, UsageTotals>;
+}
+
+/** A calendar bucket (UTC): `period` is `2026-11-27` (day) or `2026-11` (month). */
+export interface PeriodUsage extends UsageSummary {
+  period: string;
+  /** ISO time when the next bucket starts. */
+  resets_at: string;
+}
+
+/** `GET /admin/keys/:id/usage`: an owner's usage over its lifetime, today and this month (UTC). */
+export interface UsageReport {
+  owner: string;
+  total: UsageSummary;
+  day: PeriodUsage;
+  month: PeriodUsage;
+}
+
+type CountField = 'prompt_tokens' | 'completion_tokens' | 'requests';
+const MODEL_FIELD_PREFIX = 'model:';
+
+/**
+ * Token usage per owner in Redis: one hash per bucket (`total`, `day:YYYY-MM-DD`, `month:YYYY-MM`, UTC),
+ * with owner-wide fields and the same per model (`model:<name>:prompt_tokens`). Calendar buckets expire
+ * long after their period so old days do not pile up; `total` stays for the key's audit trail.
+ */
+@Injectable()
+export class UsageLedger {
+  constructor(private readonly client: RedisClient) {}
+
+  /** Adds one ended job to every bucket it falls in (one round trip, applied atomically). */
+  async record(ownerId: string, model: string, counts: TokenCounts, now = Date.now()): Promise<void> {
+    const increments: Array<[string, number]> = [];
+    for (const [field, value] of countsOf(counts)) {
+      increments.push([field, value], [`${MODEL_FIELD_PREFIX}${model}:${field}`, value]);
+    }
+    const transaction = this.client.redis.multi();
+    for (const period of ['total', 'day', 'month'] as const) {
+      const bucket = usagePeriod(period, now);
+      const key = this.client.keys.usage(ownerId, bucket.bucket);
+      for (const [field, value] of increments) transaction.hincrby(key, field, value);
+      if (bucket.retainSeconds) transaction.expire(key, bucket.retainSeconds);
+    }
+    await transaction.exec();
+  }
+
+  /** Prompt plus completion tokens in the owner's current bucket of `period`. */
+  async spent(ownerId: string, period: QuotaPeriod, now = Date.now()): Promise<number> {
+    const key = this.client.keys.usage(ownerId, usagePeriod(period, now).bucket);
+    const values = await this.client.redis.hmget(key, 'prompt_tokens', 'completion_tokens');
+    return values.reduce((sum, value) => sum + (Number(value) || 0), 0);
+  }
+
+  async report(ownerId: string, now = Date.now()): Promise<UsageReport> {
+    const day = calendarPeriod('day', now);
+    const month = calendarPeriod('month', now);
+    const [total, today, thisMonth] = await this.read(ownerId, ['total', day.bucket, month.bucket]);
+    return {
+      owner: ownerId,
+      total,
+      day: withPeriod(today, day),
+      month: withPeriod(thisMonth, month),
+    };
+  }
+
+  private async read(ownerId: string, buckets: string[]): Promise<UsageSummary[]> {
+    const pipeline = this.client.redis.pipeline();
+    for (const bucket of buckets) pipeline.hgetall(this.client.keys.usage(ownerId, bucket));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, hash]) => {
+      if (error) throw error;
+      return summaryOf((hash ?? {}) as Record<string, string>);
+    });
+  }
+}
+
+function countsOf(counts: TokenCounts): Array<[CountField, number]> {
+  return [
+    ['prompt_tokens', wholeTokens(counts.promptTokens)],
+    ['completion_tokens', wholeTokens(counts.completionTokens)],
+    ['requests', 1],
+  ];
+}
+
+function wholeTokens(value: number): number {
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+}
+
+function summaryOf(hash: Record<string, string>): UsageSummary {
+  const models: Record<string, Partial<Record<CountField, number>>> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (!field.startsWith(MODEL_FIELD_PREFIX)) continue;
+    // Model names contain ':' themselves (`llama3.2:latest`): the count's name is after the last one.
+    const split = field.lastIndexOf(':');
+    const model = field.slice(MODEL_FIELD_PREFIX.length, split);
+    const count = field.slice(split + 1) as CountField;
+    (models[model] ??= {})[count] = Number(value);
+  }
+  return {
+    ...totalsOf(hash),
+    models: Object.fromEntries(Object.entries(models).map(([model, counts]) => [model, totalsOf(counts)])),
+  };
+}
+
+function totalsOf(counts: Partial<Record<CountField, string | number>>): UsageTotals {
+  const prompt = Number(counts.prompt_tokens ?? 0);
+  const completion = Number(counts.completion_tokens ?? 0);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    requests: Number(counts.requests ?? 0),
+  };
+}
+
+function withPeriod(summary: UsageSummary, period: CalendarPeriod): PeriodUsage {
+  return { period: period.label, resets_at: isoSeconds(period.resetsAt), ...summary };
+}
