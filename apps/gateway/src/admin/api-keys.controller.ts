@@ -1,13 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, ValidationPipe } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { ApiKeyRecord, ApiKeyStore, IssuedApiKey } from '@gridllm/access';
+import { ApiKeyRecord, ApiKeyStore, IssuedApiKey, UsageLedger, UsageReport } from '@gridllm/access';
 import { InvalidRequestError } from '@gridllm/contracts';
 
 import { RequireScope } from '../auth/auth.decorators';
 import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ApiErrorResponses } from '../docs/api-responses';
-import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
+import {
+  ApiKeyDto,
+  ApiKeyListDto,
+  CreateApiKeyDto,
+  IssuedApiKeyDto,
+  UsageReportDto,
+} from './dto/api-key.dto';
 
 const strictValidation = new ValidationPipe({
   transform: true,
@@ -27,7 +33,10 @@ const strictValidation = new ValidationPipe({
 @RequireScope('admin')
 @Controller('admin/keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeyStore) {}
+  constructor(
+    private readonly keys: ApiKeyStore,
+    private readonly usage: UsageLedger,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a key; the answer holds its secret, shown this once' })
@@ -51,6 +60,19 @@ export class ApiKeysController {
   @ApiErrorResponses(401, 403, 404)
   get(@Param('id') id: string): Promise<ApiKeyRecord> {
     return this.keys.get(id);
+  }
+
+  @Get(':id/usage')
+  @ApiOperation({
+    summary:
+      'Tokens used (prompt, completion, per model) in total, today and this month (UTC). Also answers for ' +
+      'the owners that are not stored keys: `admin` (ADMIN_API_KEY) and `jwt:<sub>` (token subjects)',
+  })
+  @ApiOkResponse({ type: UsageReportDto })
+  @ApiErrorResponses(401, 403, 404)
+  async usageOf(@Param('id') id: string): Promise<UsageReport> {
+    if (id !== 'admin' && !id.startsWith('jwt:')) await this.keys.get(id);
+    return this.usage.report(id);
   }
 
   @Delete(':id')

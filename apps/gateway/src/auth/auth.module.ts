@@ -7,6 +7,7 @@ import { securityConfig } from '@gridllm/config';
 
 import { AccessGuard } from './access.guard';
 import { ApiKeyStrategy } from './api-key.strategy';
+import { JobOwners } from './job-owners';
 import { JwtStrategy, jwtConfigured } from './jwt.strategy';
 
 /** API keys and JWTs through passport; the guard itself is registered globally by GatewayModule. */
@@ -22,7 +23,8 @@ import { JwtStrategy, jwtConfigured } from './jwt.strategy';
         jwtConfigured(security.jwt) ? new JwtStrategy(security) : null,
     },
     AccessGuard,
+    JobOwners,
   ],
-  exports: [AccessGuard, AccessModule],
+  exports: [AccessGuard, JobOwners, AccessModule],
 })
 export class AuthModule {}

@@ -8,6 +8,7 @@ import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry } from '@gridllm/registry';
 import { JobInspector, JobOutcome, JobSchedulerService, QueueDepth } from '@gridllm/scheduler';
 
+import { JobOwners } from '../auth/job-owners';
 import { PRIORITY_CAPPED_HEADER, cappedPriority, principalOf } from '../auth/principal';
 import { JobRelay } from '../common/job-relay.service';
 import { NdjsonSink } from '../common/job-sink';
@@ -33,6 +34,7 @@ export class NativeApiService {
     private readonly responder: InferenceResponder,
     private readonly relay: JobRelay,
     private readonly registry: WorkerRegistry,
+    private readonly owners: JobOwners,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
   ) {}
 
@@ -48,6 +50,7 @@ export class NativeApiService {
       retainSeconds: this.settings.resultTtlSeconds,
       detached: dto.async === true,
       requestId: LogContext.ids().requestId,
+      owner: this.owners.of(req),
     });
     if (dto.async === true) {
       JobLog.job(job.id);

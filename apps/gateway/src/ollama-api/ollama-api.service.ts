@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import {
+  InferenceJobData,
   InvalidRequestError,
   JobKind,
   OllamaLoadedModel,
@@ -12,6 +13,7 @@ import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry, mergeFleetLoadedModels, mergeFleetModels } from '@gridllm/registry';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
+import { JobOwners } from '../auth/job-owners';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { InferenceResponder } from '../common/inference-responder.service';
 
@@ -26,6 +28,7 @@ export class OllamaApiService {
     private readonly responder: InferenceResponder,
     private readonly registry: WorkerRegistry,
     private readonly lifecycle: ModelLifecycleService,
+    private readonly owners: JobOwners,
   ) {}
 
   async run(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
@@ -36,16 +39,20 @@ export class OllamaApiService {
         .send(JSON.stringify(await this.lifecycle.run(kind, body)));
       return;
     }
-    const { requestId } = LogContext.ids();
-    const job = await this.scheduler.submit({ kind, model: String(body.model), request: body, requestId });
+    const job = await this.submit(kind, body, req);
     await this.responder.respond(job, body.stream !== false, req, res);
   }
 
   /** Embed, embeddings and show: the worker relays the engine's one JSON object, answered as it is. */
   async answer(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
-    const { requestId } = LogContext.ids();
-    const job = await this.scheduler.submit({ kind, model: String(body.model), request: body, requestId });
+    const job = await this.submit(kind, body, req);
     await this.responder.respond(job, false, req, res);
+  }
+
+  private submit(kind: JobKind, body: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
+    const { requestId } = LogContext.ids();
+    const owner = this.owners.of(req);
+    return this.scheduler.submit({ kind, model: String(body.model), request: body, requestId, owner });
   }
 
   /** Like Ollama's ShowHandler: `model`, else the legacy `name`, which the engine then receives as `model`. */

@@ -13,6 +13,7 @@ import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry, mergeFleetModels } from '@gridllm/registry';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
+import { JobOwners } from '../auth/job-owners';
 import { watchClient } from '../common/inference-responder.service';
 import { JobRelay } from '../common/job-relay.service';
 import { CollectingSink } from '../common/job-sink';
@@ -39,12 +40,13 @@ export class OpenAiApiService {
     private readonly relay: JobRelay,
     private readonly metrics: InferenceMetrics,
     private readonly registry: WorkerRegistry,
+    private readonly owners: JobOwners,
   ) {}
 
   async chatCompletions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const id = `chatcmpl-${randomInt(1_000_000_000)}`;
     const request = toOllamaChatRequest(body);
-    const job = await this.submit(JobKind.Chat, request);
+    const job = await this.submit(JobKind.Chat, request, req);
     if (request.stream === true) {
       const factory: StreamTranslatorFactory = (...args) => new ChatStreamTranslator(...args);
       return this.stream(job, body, id, factory, req, res);
@@ -56,7 +58,7 @@ export class OpenAiApiService {
   async completions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const id = `cmpl-${randomInt(1_000_000_000)}`;
     const request = toOllamaGenerateRequest(body);
-    const job = await this.submit(JobKind.Generate, request);
+    const job = await this.submit(JobKind.Generate, request, req);
     if (request.stream === true) {
       const factory: StreamTranslatorFactory = (...args) => new CompletionStreamTranslator(...args);
       return this.stream(job, body, id, factory, req, res);
@@ -67,7 +69,7 @@ export class OpenAiApiService {
 
   async embeddings(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const { request, encoding } = toOllamaEmbedRequest(body);
-    const job = await this.submit(JobKind.Embed, request);
+    const job = await this.submit(JobKind.Embed, request, req);
     const result = await this.collect(job, req, res);
     if (result) sendJson(res, toEmbeddingList(String(body.model), result, encoding));
   }
@@ -82,9 +84,10 @@ export class OpenAiApiService {
     return toOpenAiModel(model, id);
   }
 
-  private submit(kind: JobKind, request: Record<string, unknown>): Promise<InferenceJobData> {
+  private submit(kind: JobKind, request: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
     const { requestId } = LogContext.ids();
-    return this.scheduler.submit({ kind, model: String(request.model), request, requestId });
+    const owner = this.owners.of(req);
+    return this.scheduler.submit({ kind, model: String(request.model), request, requestId, owner });
   }
 
   /** SSE from the first chunk on; `created` is the same for every chunk of the stream. */
