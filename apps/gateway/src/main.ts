@@ -19,6 +19,18 @@ import { RequestLogging } from './logging/request-logging';
 import { securityHeaders } from './security-headers';
 import { setupSwagger } from './swagger';
 
+const EXPOSED_HEADERS = [
+  'x-request-id',
+  'x-gridllm-job-id',
+  'x-gridllm-worker',
+  'x-gridllm-queue-ms',
+  'x-gridllm-priority-capped',
+  'retry-after',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+];
+
 /** On SIGTERM the server stops accepting and lets open requests finish for this long, then exits. */
 const GATEWAY_SHUTDOWN_GRACE_MS = 30000;
 
@@ -45,7 +57,10 @@ async function bootstrap(): Promise<void> {
   );
   app.enableCors({
     origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
+    // Browsers hide response headers from scripts unless listed: correlation, placement and limits.
+    exposedHeaders: EXPOSED_HEADERS,
   });
+  if (settings.trustProxy !== undefined) app.set('trust proxy', settings.trustProxy);
   app.disable('x-powered-by');
   app.use(securityHeaders());
   closeOnSignals(app, GATEWAY_SHUTDOWN_GRACE_MS);

@@ -49,12 +49,47 @@ export function setupSwagger(app: INestApplication, authEnabled: boolean): void 
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
-/** Health probes need no credentials; /metrics declares its own bearer (METRICS_TOKEN) on the operation. */
+/** What every protected operation may answer with auth on, in the shape of its family. */
+const ACCESS_ERRORS: Record<string, { description: string; example: string }> = {
+  '401': { description: 'missing or wrong API key / token (auth on)', example: 'invalid API key' },
+  '403': {
+    description: 'the key lacks the scope, or the model is outside its allowlist',
+    example: "key key_3f9a1c2b7d4e5f60 may not use model 'llama3.2:latest'",
+  },
+  '429': {
+    description: 'rate limit, token quota or concurrent-job limit reached (Retry-After)',
+    example: 'rate limit exceeded: 60 requests per 60 s for key key_3f9a1c2b7d4e5f60; retry in 12 s',
+  },
+};
+
+interface DocumentedOperation {
+  security?: unknown[];
+  responses?: Record<string, unknown>;
+}
+
+/**
+ * Health probes need no credentials (`security: []`); /metrics declares its own bearer (METRICS_TOKEN)
+ * on the operation; every other operation lists the access errors.
+ */
 function markPublicRoutes(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!isPublicPath(path) || path === '/metrics') continue;
-    for (const operation of Object.values(item as Record<string, { security?: unknown[] }>)) {
-      operation.security = [];
+    for (const operation of Object.values(item as Record<string, DocumentedOperation>)) {
+      if (isPublicPath(path)) {
+        if (path !== '/metrics') operation.security = [];
+        continue;
+      }
+      operation.responses ??= {};
+      for (const [status, { description, example }] of Object.entries(ACCESS_ERRORS)) {
+        operation.responses[status] ??= {
+          description,
+          content: {
+            'application/json': {
+              schema: { $ref: '#/components/schemas/ErrorBodyDto' },
+              example: { error: example },
+            },
+          },
+        };
+      }
     }
   }
   return document;

@@ -150,6 +150,14 @@ export class EnvSchema {
   @IsString()
   CORS_ORIGIN = '*';
 
+  /** Express's `trust proxy`: true, a hop count, or addresses/subnets of the proxies (client IPs for limits and logs). */
+  @IsOptional()
+  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/, {
+    message:
+      'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of proxy addresses/subnets',
+  })
+  TRUST_PROXY?: string;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)

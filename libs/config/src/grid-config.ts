@@ -58,6 +58,8 @@ export interface GatewaySettings {
   port: number;
   corsOrigin: string;
   bodyLimit: string;
+  /** Express `trust proxy`; absent: the TCP peer is the client. */
+  trustProxy?: boolean | number | string;
 }
 
 export interface WorkerSettings {
@@ -164,6 +166,7 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       port: env.GATEWAY_PORT ?? env.PORT ?? 4000,
       corsOrigin: env.CORS_ORIGIN,
       bodyLimit: env.BODY_LIMIT,
+      trustProxy: trustProxy(env.TRUST_PROXY),
     },
     worker: {
       workerId: env.WORKER_ID ?? hostname(),
@@ -216,6 +219,12 @@ function securitySettings(env: EnvSchema): SecuritySettings {
   };
 }
 
+function trustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined || value === 'false') return undefined;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** JWT_PUBLIC_KEY holds the PEM itself or names a file with it. */
 function readPem(value: string): string {
   if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
@@ -266,6 +275,7 @@ export const OPTIONAL_ENV_KEYS = [
   'REDIS_TLS_KEY',
   'WORKER_TOKEN',
   'HOST',
+  'TRUST_PROXY',
   'API_KEY_ENABLED',
   'ADMIN_API_KEY',
   'METRICS_TOKEN',
