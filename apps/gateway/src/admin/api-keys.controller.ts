@@ -1,13 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, ValidationPipe } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { ApiKeyRecord, ApiKeyStore } from '@gridllm/access';
+import { ApiKeyRecord, ApiKeyStore, UsageLedger, UsageReport } from '@gridllm/access';
 import { InvalidRequestError } from '@gridllm/contracts';
 
 import { RequireScope } from '../auth/auth.decorators';
 import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ApiErrorResponses } from '../docs/api-responses';
 import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
+import { UsageReportDto, UsageTotalsDto } from './dto/usage-report.dto';
 
 const strictValidation = new ValidationPipe({
   transform: true,
@@ -27,7 +28,10 @@ const strictValidation = new ValidationPipe({
 @RequireScope('admin')
 @Controller('admin/keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeyStore) {}
+  constructor(
+    private readonly keys: ApiKeyStore,
+    private readonly usage: UsageLedger,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a key; the answer holds its secret, shown this once' })
@@ -52,6 +56,18 @@ export class ApiKeysController {
   @ApiErrorResponses(401, 403, 404)
   get(@Param('id') id: string): Promise<ApiKeyRecord> {
     return this.keys.get(id);
+  }
+
+  @Get(':id/usage')
+  @ApiOperation({
+    summary: "A key's tokens and requests: lifetime, today and this month (UTC), in total and per model",
+  })
+  @ApiExtraModels(UsageTotalsDto)
+  @ApiOkResponse({ type: UsageReportDto })
+  @ApiErrorResponses(401, 403, 404)
+  async usageOf(@Param('id') id: string): Promise<UsageReport> {
+    await this.keys.get(id); // 404 for a key that never existed (a revoked key's usage stays readable)
+    return this.usage.report(id);
   }
 
   @Delete(':id')
