@@ -52,17 +52,33 @@ export class AppProcess {
     this.child = spawn(process.execPath, [ENTRY[this.app]], {
       cwd: ROOT,
       // HOST: a gateway with auth on would otherwise listen on every interface; tests stay on loopback.
-      env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', [portVar]: port, ...this.env },
+      env: {
+        ...inherited,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        [portVar]: port,
+        ...this.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (data: Buffer) => (this.output += data.toString()));
     this.child.stderr?.on('data', (data: Buffer) => (this.output += data.toString()));
-    await waitFor(`${this.app} on port ${port}`, async () => {
-      if (this.child?.exitCode !== null) throw new Error(`${this.app} exited: ${this.output}`);
-      const path = this.app === 'gateway' ? '/api/version' : '/health';
-      const response = await fetch(`http://127.0.0.1:${port}${path}`);
-      return response.status > 0;
-    });
+    const child = this.child;
+    // A process that exits during start-up (e.g. refusing its configuration) fails the start at once.
+    const exited = new Promise<never>((_, reject) =>
+      child.once('close', () => reject(new Error(`${this.app} exited: ${this.output}`))),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([
+      exited,
+      waitFor(`${this.app} on port ${port}`, async () => {
+        if (child.exitCode !== null) throw new Error(`${this.app} exited: ${this.output}`);
+        const path = this.app === 'gateway' ? '/api/version' : '/health';
+        const response = await fetch(`http://127.0.0.1:${port}${path}`);
+        return response.status > 0;
+      }),
+    ]);
     return this;
   }
 

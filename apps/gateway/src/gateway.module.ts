@@ -17,6 +17,8 @@ import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
 import { GatewayHealthModule } from './health/health.module';
+import { LimitsModule } from './limits/limits.module';
+import { RequestRateGuard } from './limits/request-rate.guard';
 import { RequestLogging } from './logging/request-logging';
 import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { NativeApiController } from './native-api/native-api.controller';
@@ -40,6 +42,7 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
     GatewayHealthModule,
     GatewayMetricsModule,
     AuthModule,
+    LimitsModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
   controllers: [
@@ -63,6 +66,8 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
     NativeApiService,
     AdminService,
     RequestLogging,
+    // Must stay after the auth guard: global guards run in this order, and limits are per principal.
+    { provide: APP_GUARD, useClass: RequestRateGuard },
   ],
 })
 export class GatewayModule {}

@@ -59,8 +59,8 @@ export class ApiKeyStore {
     const id = `key_${randomBytes(8).toString('hex')}`;
     const key = newSecret();
     const record: ApiKeyRecord = {
-      ...normalised(spec),
       id,
+      ...normalised(spec),
       hint: hintOf(key),
       createdAt: new Date().toISOString(),
     };

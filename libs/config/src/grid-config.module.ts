@@ -29,7 +29,15 @@ export class GridConfigModule {
           isGlobal: true,
           cache: true,
           envFilePath: envFiles(),
-          load: [appConfig, redisConfig, queueConfig, gatewayConfig, workerConfig, observabilityConfig, securityConfig],
+          load: [
+            appConfig,
+            redisConfig,
+            queueConfig,
+            gatewayConfig,
+            workerConfig,
+            observabilityConfig,
+            securityConfig,
+          ],
           validate: (merged: Record<string, unknown>) => {
             parseGridConfig(merged as Record<string, string | undefined>);
             return merged;

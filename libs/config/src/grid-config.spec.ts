@@ -1,4 +1,4 @@
-import { ConfigValidationError, configWarnings, parseGridConfig } from './grid-config';
+import { ConfigValidationError, configWarnings, parseGridConfig, unsafeBinding } from './grid-config';
 
 describe('parseGridConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -82,5 +82,59 @@ describe('parseGridConfig', () => {
   it('warns when the heartbeat interval would keep a dead worker routable for long', () => {
     expect(configWarnings(parseGridConfig({ WORKER_HEARTBEAT_INTERVAL: '30000' }))[0]).toMatch(/90 s/);
     expect(configWarnings(parseGridConfig({}))).toEqual([]);
+  });
+
+  describe('access control', () => {
+    const admin = { ADMIN_API_KEY: 'a-long-enough-admin-key' };
+
+    it('turns auth on with ADMIN_API_KEY, API_KEY_ENABLED=true or a JWT verifier, unless API_KEY_ENABLED=false', () => {
+      expect(parseGridConfig({}).security.authEnabled).toBe(false);
+      expect(parseGridConfig(admin).security.authEnabled).toBe(true);
+      expect(parseGridConfig({ API_KEY_ENABLED: 'true' }).security.authEnabled).toBe(true);
+      expect(parseGridConfig({ JWT_SECRET: 's'.repeat(32) }).security.authEnabled).toBe(true);
+      expect(parseGridConfig({ ...admin, API_KEY_ENABLED: 'false' }).security.authEnabled).toBe(false);
+    });
+
+    it('binds every interface with auth on and loopback with auth off, unless HOST says otherwise', () => {
+      expect(parseGridConfig({}).gateway.host).toBe('127.0.0.1');
+      expect(parseGridConfig(admin).gateway.host).toBe('0.0.0.0');
+      expect(parseGridConfig({ ...admin, HOST: '10.0.0.5' }).gateway.host).toBe('10.0.0.5');
+    });
+
+    it('refuses a non-loopback HOST without auth unless ALLOW_UNAUTHENTICATED=true, which warns loudly', () => {
+      expect(unsafeBinding(parseGridConfig({ HOST: '0.0.0.0' }))).toMatch(/without authentication/);
+      expect(unsafeBinding(parseGridConfig({ HOST: '127.0.0.1' }))).toBeNull();
+      expect(unsafeBinding(parseGridConfig({ HOST: 'localhost' }))).toBeNull();
+      expect(unsafeBinding(parseGridConfig({ ...admin, HOST: '0.0.0.0' }))).toBeNull();
+      const allowed = parseGridConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' });
+      expect(unsafeBinding(allowed)).toBeNull();
+      expect(configWarnings(allowed).join('\n')).toMatch(/authentication OFF/);
+      expect(configWarnings(parseGridConfig({ HOST: '127.0.0.1' }))).toEqual([]);
+    });
+
+    it('reads Redis ACL users and TLS files, and turns TLS on for rediss://', () => {
+      const acl = parseGridConfig({
+        REDIS_USERNAME: 'worker',
+        REDIS_PASSWORD: 'pw',
+        REDIS_TLS: 'true',
+        REDIS_TLS_CA: '/ca.pem',
+      });
+      expect(acl.redis).toMatchObject({ username: 'worker', password: 'pw', tls: { caFile: '/ca.pem' } });
+      expect(parseGridConfig({ REDIS_URL: 'rediss://redis.internal:6380' }).redis.tls).toEqual({});
+      expect(parseGridConfig({}).redis.tls).toBeUndefined();
+    });
+
+    it('never echoes a secret in a validation message', () => {
+      const attempt = () =>
+        parseGridConfig({ ADMIN_API_KEY: 'short', WORKER_TOKEN: 'tiny', JWT_SECRET: 'weak' });
+      expect(attempt).toThrow(/ADMIN_API_KEY=<hidden>/);
+      try {
+        attempt();
+      } catch (error) {
+        const message = (error as Error).message;
+        for (const secret of ['short', 'tiny', 'weak']) expect(message).not.toContain(`"${secret}"`);
+        expect(message).toContain('WORKER_TOKEN');
+      }
+    });
   });
 });

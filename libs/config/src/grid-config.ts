@@ -205,8 +205,7 @@ function securitySettings(env: EnvSchema): SecuritySettings {
   };
   const credentialsConfigured = Boolean(env.ADMIN_API_KEY || jwt.secret || jwt.publicKey || jwt.jwksUrl);
   return {
-    authEnabled:
-      env.API_KEY_ENABLED === 'true' || (env.API_KEY_ENABLED !== 'false' && credentialsConfigured),
+    authEnabled: env.API_KEY_ENABLED === 'true' || (env.API_KEY_ENABLED !== 'false' && credentialsConfigured),
     adminApiKey: env.ADMIN_API_KEY,
     allowUnauthenticated: env.ALLOW_UNAUTHENTICATED === 'true',
     metricsToken: env.METRICS_TOKEN,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, ValidationPipe } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { ApiKeyRecord, ApiKeyStore, UsageLedger, UsageReport } from '@gridllm/access';
+import { ApiKeyRecord, ApiKeyStore, IssuedApiKey, UsageLedger, UsageReport } from '@gridllm/access';
 import { InvalidRequestError } from '@gridllm/contracts';
 
 import { RequireScope } from '../auth/auth.decorators';
@@ -38,8 +38,7 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
   @ApiErrorResponses(400, 401, 403)
   async create(@Body(RequireBodyPipe, strictValidation) dto: CreateApiKeyDto): Promise<IssuedApiKeyDto> {
-    const { key, record } = await this.keys.create({ ...dto, scopes: dto.scopes ?? ['inference'] });
-    return { key, ...record };
+    return issued(await this.keys.create({ ...dto, scopes: dto.scopes ?? ['inference'] }));
   }
 
   @Get()
@@ -86,7 +85,12 @@ export class ApiKeysController {
   @ApiOkResponse({ type: IssuedApiKeyDto })
   @ApiErrorResponses(401, 403, 404)
   async rotate(@Param('id') id: string): Promise<IssuedApiKeyDto> {
-    const { key, record } = await this.keys.rotate(id);
-    return { key, ...record };
+    return issued(await this.keys.rotate(id));
   }
+}
+
+/** The id first, then the secret (shown this once), then the settings. */
+function issued({ key, record }: IssuedApiKey): IssuedApiKeyDto {
+  const { id, ...settings } = record;
+  return { id, key, ...settings };
 }

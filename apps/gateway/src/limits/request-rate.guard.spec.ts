@@ -1,0 +1,113 @@
+import { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ThrottlerStorage } from '@nestjs/throttler';
+
+import { parseGridConfig } from '@gridllm/config';
+import { LimitExceededError, Principal } from '@gridllm/contracts';
+
+import { RateLimitPolicy } from './rate-limit-policy';
+import { RequestRateGuard, limitMessage } from './request-rate.guard';
+
+type Record = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/** Answers with `record` and remembers what it was asked. */
+class FakeStorage implements ThrottlerStorage {
+  readonly calls: Array<{ key: string; ttl: number; limit: number; blockDuration: number }> = [];
+  record: Record = { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
+
+  increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<Record> {
+    this.calls.push({ key, ttl, limit, blockDuration });
+    return Promise.resolve(this.record);
+  }
+}
+
+const contextFor = (path: string, user?: Partial<Principal>) => {
+  const headers = new Map<string, unknown>();
+  const req = { path, ip: '10.0.0.1', user, headers: {}, socket: {} };
+  const res = { header: (name: string, value: unknown) => headers.set(name, value) };
+  const context = {
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
+    getHandler: () => contextFor,
+    getClass: () => FakeStorage,
+  } as unknown as ExecutionContext;
+  return { context, headers };
+};
+
+const key = { kind: 'api-key', id: 'key_abc', scopes: ['inference'] } as const;
+
+describe(RequestRateGuard.name, () => {
+  let storage: FakeStorage;
+
+  const guardWith = async (env: { [name: string]: string }) => {
+    const security = parseGridConfig(env).security;
+    const options = { throttlers: [{ limit: security.rateLimit.requests, ttl: 1000 }] };
+    const sut = new RequestRateGuard(options, storage, new Reflector(), new RateLimitPolicy(security));
+    await sut.onModuleInit();
+    return sut;
+  };
+
+  beforeEach(() => (storage = new FakeStorage()));
+
+  describe('canActivate', () => {
+    it('lets every request through without asking the store when no limit applies', async () => {
+      const sut = await guardWith({});
+
+      await expect(sut.canActivate(contextFor('/api/chat', key).context)).resolves.toBe(true);
+      expect(storage.calls).toEqual([]);
+    });
+
+    it('skips exempt routes without asking the store', async () => {
+      const sut = await guardWith({ RATE_LIMIT_REQUESTS: '1' });
+
+      await expect(sut.canActivate(contextFor('/health/live').context)).resolves.toBe(true);
+      expect(storage.calls).toEqual([]);
+    });
+
+    it("counts the principal's own limit in one counter for every route, in milliseconds", async () => {
+      const sut = await guardWith({ RATE_LIMIT_REQUESTS: '100' });
+      const principal = { ...key, rateLimit: { requests: 3, windowSeconds: 20 } };
+
+      await sut.canActivate(contextFor('/api/chat', principal).context);
+      await sut.canActivate(contextFor('/v1/models', principal).context);
+
+      const expected = { key: 'key_abc', ttl: 20000, limit: 3, blockDuration: 20000 };
+      expect(storage.calls).toEqual([expected, expected]);
+    });
+
+    it('reports the remaining allowance on an allowed request', async () => {
+      const sut = await guardWith({ RATE_LIMIT_REQUESTS: '5' });
+      storage.record = { totalHits: 2, timeToExpire: 41, isBlocked: false, timeToBlockExpire: 0 };
+      const { context, headers } = contextFor('/api/chat');
+
+      await sut.canActivate(context);
+
+      expect(Object.fromEntries(headers)).toEqual({
+        'X-RateLimit-Limit': 5,
+        'X-RateLimit-Remaining': 3,
+        'X-RateLimit-Reset': 41,
+      });
+    });
+
+    it('refuses a blocked client with a LimitExceededError naming the limit, the key and the wait', async () => {
+      const sut = await guardWith({ RATE_LIMIT_REQUESTS: '5' });
+      storage.record = { totalHits: 6, timeToExpire: 50, isBlocked: true, timeToBlockExpire: 42 };
+
+      const refusal = sut.canActivate(contextFor('/api/chat', key).context);
+
+      await expect(refusal).rejects.toThrow(LimitExceededError);
+      await expect(refusal).rejects.toMatchObject({
+        status: 429,
+        retryAfterSeconds: 42,
+        message: 'rate limit exceeded: 5 requests per 60 s for key key_abc; retry in 42 s',
+      });
+    });
+  });
+});
+
+describe(limitMessage.name, () => {
+  it('names the client address when there is no key', () => {
+    expect(limitMessage({ requests: 5, windowSeconds: 60, subject: 'client 10.0.0.1' }, 7)).toBe(
+      'rate limit exceeded: 5 requests per 60 s for client 10.0.0.1; retry in 7 s',
+    );
+  });
+});
