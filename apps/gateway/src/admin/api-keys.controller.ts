@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, ValidationPipe } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import { ApiKeyRecord, ApiKeyStore, IssuedApiKey, UsageLedger, UsageReport } from '@gridllm/access';
 import { InvalidRequestError } from '@gridllm/contracts';
@@ -7,13 +7,8 @@ import { InvalidRequestError } from '@gridllm/contracts';
 import { RequireScope } from '../auth/auth.decorators';
 import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ApiErrorResponses } from '../docs/api-responses';
-import {
-  ApiKeyDto,
-  ApiKeyListDto,
-  CreateApiKeyDto,
-  IssuedApiKeyDto,
-  UsageReportDto,
-} from './dto/api-key.dto';
+import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
+import { UsageReportDto, UsageTotalsDto } from './dto/usage-report.dto';
 
 const strictValidation = new ValidationPipe({
   transform: true,
@@ -68,6 +63,7 @@ export class ApiKeysController {
       'Tokens used (prompt, completion, per model) in total, today and this month (UTC). Also answers for ' +
       'the owners that are not stored keys: `admin` (ADMIN_API_KEY) and `jwt:<sub>` (token subjects)',
   })
+  @ApiExtraModels(UsageTotalsDto)
   @ApiOkResponse({ type: UsageReportDto })
   @ApiErrorResponses(401, 403, 404)
   async usageOf(@Param('id') id: string): Promise<UsageReport> {

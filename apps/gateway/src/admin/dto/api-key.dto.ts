@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -125,36 +125,4 @@ export class IssuedApiKeyDto extends ApiKeyDto {
 
 export class ApiKeyListDto {
   @ApiProperty({ type: [ApiKeyDto] }) keys!: ApiKeyDto[];
-}
-
-export class UsageTotalsDto {
-  @ApiProperty({ example: 1200 }) prompt_tokens!: number;
-  @ApiProperty({ example: 3400 }) completion_tokens!: number;
-  @ApiProperty({ example: 4600 }) total_tokens!: number;
-  @ApiProperty({ example: 17, description: 'jobs that ended (completed, failed or aborted)' })
-  requests!: number;
-}
-
-@ApiExtraModels(UsageTotalsDto)
-class UsageSummaryDto extends UsageTotalsDto {
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { $ref: '#/components/schemas/UsageTotalsDto' },
-    example: {
-      'llama3.2:latest': { prompt_tokens: 1200, completion_tokens: 3400, total_tokens: 4600, requests: 17 },
-    },
-  })
-  models!: Record<string, UsageTotalsDto>;
-}
-
-class PeriodUsageDto extends UsageSummaryDto {
-  @ApiProperty({ example: '2026-11-27' }) period!: string;
-  @ApiProperty({ example: '2026-11-28T00:00:00Z' }) resets_at!: string;
-}
-
-export class UsageReportDto {
-  @ApiProperty({ example: 'key_3f9a1c2b7d4e5f60' }) owner!: string;
-  @ApiProperty({ type: UsageSummaryDto }) total!: UsageSummaryDto;
-  @ApiProperty({ type: PeriodUsageDto }) day!: PeriodUsageDto;
-  @ApiProperty({ type: PeriodUsageDto }) month!: PeriodUsageDto;
 }
