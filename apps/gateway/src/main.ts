@@ -13,6 +13,8 @@ import {
   parseGridConfig,
   unsafeBinding,
 } from '@gridllm/config';
+import { GridAccessError, checkRedisAccess } from '@gridllm/redis';
+import { WorkerTokenCheck } from '@gridllm/registry';
 
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { RequestLogging } from './logging/request-logging';
@@ -25,13 +27,18 @@ const GATEWAY_SHUTDOWN_GRACE_MS = 30000;
 async function bootstrap(): Promise<void> {
   // Imported here: the config module validates the environment while the module file loads.
   const { GatewayModule } = await import('./gateway.module');
-  const refusal = unsafeBinding(parseGridConfig(process.env));
+  const config = parseGridConfig(process.env);
+  const refusal = unsafeBinding(config);
   if (refusal) throw new ConfigValidationError([refusal]);
+  // Wrong Redis credentials or TLS never heal: refuse now rather than retry forever.
+  const redis = await checkRedisAccess(config.redis);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
     bodyParser: false,
     bufferLogs: true,
   });
   app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
+  if (!redis.reachable) new Logger('Redis').warn(`Redis unreachable at boot (${redis.reason}); retrying`);
+  await app.get(WorkerTokenCheck).establish((late) => exitRefused(late));
   const settings = app.get<ConfigType<typeof gatewayConfig>>(gatewayConfig.KEY);
   // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
   const requests = app.get(RequestLogging);
@@ -50,14 +57,17 @@ async function bootstrap(): Promise<void> {
   closeOnSignals(app, GATEWAY_SHUTDOWN_GRACE_MS);
   setupSwagger(app);
   await app.init();
-  for (const warning of configWarnings(parseGridConfig(process.env))) new Logger('Config').warn(warning);
+  for (const warning of configWarnings(config)) new Logger('Config').warn(warning);
   await app.listen(settings.port, settings.host);
   new Logger('Gateway').log(
     `listening on http://${settings.host}:${settings.port} (Ollama API at / and /ollama, docs at /docs)`,
   );
 }
 
-bootstrap().catch((error: unknown) => {
-  console.error(error instanceof ConfigValidationError ? error.message : error);
+function exitRefused(error: unknown): never {
+  const refusal = error instanceof ConfigValidationError || error instanceof GridAccessError;
+  console.error(refusal ? error.message : error);
   process.exit(1);
-});
+}
+
+bootstrap().catch(exitRefused);

@@ -29,6 +29,7 @@ import { SlotLoop } from './jobs/slot-loop.service';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerStateMetrics } from './metrics/worker-state.metrics';
 import { HeartbeatService } from './registration/heartbeat.service';
+import { WorkerAdmission } from './registration/worker-admission.service';
 import { WorkerLifecycle } from './registration/worker-lifecycle.service';
 
 @Module({
@@ -60,6 +61,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     SlotLoop,
     HeartbeatService,
     WorkerLifecycle,
+    WorkerAdmission,
     ControlListener,
     EngineHealthIndicator,
     WorkerHealth,
