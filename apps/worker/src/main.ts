@@ -30,6 +30,7 @@ async function bootstrap(): Promise<void> {
   for (const warning of configWarnings(config)) new Logger('Config').warn(warning);
   if (!redis.reachable) new Logger('Redis').warn(`Redis unreachable at boot (${redis.reason}); retrying`);
   // Before init: nothing registers, listens or takes a job until the grid's WORKER_TOKEN admits us.
+  app.flushLogs(); // so that a waiting worker says why
   await app.get(WorkerAdmission).admit();
   // WORKER_PORT=0 turns HTTP off: the worker needs no inbound port (no probes, no /metrics then).
   if (settings.port === 0) {

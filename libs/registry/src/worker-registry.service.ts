@@ -61,10 +61,12 @@ export class WorkerRegistry {
   async availability(model: string, now = Date.now()): Promise<ModelAvailability> {
     if (await this.isServed(model, now)) return 'served';
     const key = this.client.keys.modelWorkers(model);
+    // Live claims were just found untrusted (WORKER_TOKEN): only expired ones may mean "restarting".
+    const recentUntil = this.signer.enforcing ? now : '+inf';
     const [, recent] = (await this.client.redis
       .multi()
       .zremrangebyscore(key, '-inf', now - RECENTLY_SERVED_MS)
-      .zrangebyscore(key, now - RECENTLY_SERVED_MS, '+inf', 'LIMIT', 0, 1)
+      .zrangebyscore(key, now - RECENTLY_SERVED_MS, recentUntil, 'LIMIT', 0, 1)
       .exec()) as [[Error | null, number], [Error | null, string[]]];
     return recent[1]?.length ? 'recently-served' : 'unknown';
   }
