@@ -209,6 +209,7 @@ describe('Worker credentials', () => {
       await grid.startGateway({
         REDIS_URL: `redis://gridllm-gateway:${GATEWAY_PASSWORD}@127.0.0.1:${grid.redis.port}`,
         WORKER_TOKEN: TOKEN,
+        PRIORITY_AGING_MS: '2000',
       });
     });
 
@@ -241,6 +242,11 @@ describe('Worker credentials', () => {
       await leaving;
       await waitFor('the engine to stop generating', () => fixture.aborted === 1);
       fixture.setTokenDelay(5);
+      // A model load goes to the worker through its control stream.
+      const load = await postJson(`${grid.gatewayUrl}/api/generate`, { model: 'acl' });
+      expect(((await load.json()) as { done_reason?: string }).done_reason).toBe('load');
+      // Let the periodic work run under the ACL too: heartbeats, stall checks, lock renewal, priority aging.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
 
       expect(await aclDenials(admin, 'gridllm-worker')).toEqual([]);
       expect(await aclDenials(admin, 'gridllm-gateway')).toEqual([]);
