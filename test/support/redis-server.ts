@@ -1,28 +1,45 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
 
+/** PEM files of a TLS-only server (see tls-certificates.ts); clients must trust `caFile`. */
+export interface RedisServerTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+export interface RedisServerOptions {
+  /** Password of the `default` user (`requirepass`); the test's own clients use it. */
+  password?: string;
+  /** Serve TLS only: the free port becomes the tls-port and plain TCP is off. No client certificate is required. */
+  tls?: RedisServerTls;
+}
+
 /** A real redis-server on a free port, configured as production requires (AOF, noeviction). */
 export class RedisServer {
   private process: ChildProcess | null = null;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'gridllm-redis-'));
+  /** Made at the first start, so a server that is never started leaves nothing behind. */
+  private dir = '';
   port = 0;
+
+  constructor(private readonly options: RedisServerOptions = {}) {}
 
   /** Starts, or restarts on the same port (after `stop()` its data directory is recreated empty). */
   async start(): Promise<this> {
     this.port = this.port || (await freePort());
+    this.dir = this.dir || mkdtempSync(join(tmpdir(), 'gridllm-redis-'));
     mkdirSync(this.dir, { recursive: true });
     this.process = spawn(
       'redis-server',
       [
-        '--port',
-        String(this.port),
+        ...this.listenArgs(),
         '--bind',
         '127.0.0.1',
         '--dir',
@@ -31,6 +48,7 @@ export class RedisServer {
         '',
         '--appendonly',
         'yes',
+        ...(this.options.password ? ['--requirepass', this.options.password] : []),
       ],
       { stdio: 'ignore' },
     );
@@ -43,15 +61,35 @@ export class RedisServer {
     return this;
   }
 
-  /** A client for assertions on Redis state; the caller quits it. */
+  /** A client for assertions on Redis state (as the `default` user); the caller quits it. */
   client(): Redis {
-    return new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1 });
+    return new Redis({ ...this.connectionOptions(), lazyConnect: false, maxRetriesPerRequest: 1 });
+  }
+
+  private listenArgs(): string[] {
+    const { tls } = this.options;
+    if (!tls) return ['--port', String(this.port)];
+    return [
+      ...['--port', '0', '--tls-port', String(this.port)],
+      ...['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile],
+      ...['--tls-auth-clients', 'no'],
+    ];
+  }
+
+  private connectionOptions(): RedisOptions {
+    const { password, tls } = this.options;
+    return {
+      port: this.port,
+      host: '127.0.0.1',
+      password,
+      tls: tls ? { ca: readFileSync(tls.caFile) } : undefined,
+    };
   }
 
   /** Stops the server and deletes its data. */
   async stop(): Promise<void> {
     await this.halt('SIGKILL');
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** A Redis outage: SIGTERM (Redis writes its append-only file first) keeps the data for `start()`. */
@@ -71,8 +109,7 @@ export class RedisServer {
 
   private async ping(): Promise<boolean> {
     const client = new Redis({
-      port: this.port,
-      host: '127.0.0.1',
+      ...this.connectionOptions(),
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,

@@ -13,6 +13,8 @@ import {
   parseGridConfig,
   unsafeBinding,
 } from '@gridllm/config';
+import { GridAccessError, checkRedisAccess } from '@gridllm/redis';
+import { WorkerTokenCheck } from '@gridllm/registry';
 
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { RequestLogging } from './logging/request-logging';
@@ -40,11 +42,15 @@ async function bootstrap(): Promise<void> {
   const config = parseGridConfig(process.env);
   const refusal = unsafeBinding(config);
   if (refusal) throw new ConfigValidationError([refusal]);
+  // Wrong Redis credentials or TLS never heal: refuse now rather than retry forever.
+  const redis = await checkRedisAccess(config.redis);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
     bodyParser: false,
     bufferLogs: true,
   });
   app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
+  if (!redis.reachable) new Logger('Redis').warn(`Redis unreachable at boot (${redis.reason}); retrying`);
+  await app.get(WorkerTokenCheck).establish((late) => exitRefused(late));
   const settings = app.get<ConfigType<typeof gatewayConfig>>(gatewayConfig.KEY);
   // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
   const requests = app.get(RequestLogging);
@@ -73,7 +79,10 @@ async function bootstrap(): Promise<void> {
   );
 }
 
-bootstrap().catch((error: unknown) => {
-  console.error(error instanceof ConfigValidationError ? error.message : error);
+function exitRefused(error: unknown): never {
+  const refusal = error instanceof ConfigValidationError || error instanceof GridAccessError;
+  console.error(refusal ? error.message : error);
   process.exit(1);
-});
+}
+
+bootstrap().catch(exitRefused);

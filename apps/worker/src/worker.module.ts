@@ -31,6 +31,7 @@ import { SlotLoop } from './jobs/slot-loop.service';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerStateMetrics } from './metrics/worker-state.metrics';
 import { HeartbeatService } from './registration/heartbeat.service';
+import { WorkerAdmission } from './registration/worker-admission.service';
 import { WorkerLifecycle } from './registration/worker-lifecycle.service';
 
 @Module({
@@ -64,6 +65,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     SlotLoop,
     HeartbeatService,
     WorkerLifecycle,
+    WorkerAdmission,
     ControlListener,
     EngineHealthIndicator,
     WorkerHealth,

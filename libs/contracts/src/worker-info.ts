@@ -37,4 +37,9 @@ export interface WorkerInfo {
   heartbeatIntervalMs: number;
   startedAt: number;
   lastHeartbeatAt: number;
+  /**
+   * HMAC with the grid's WORKER_TOKEN over id, startedAt and a per-boot nonce (`v1:<nonce>:<hex>`), when the
+   * worker has a token. Lives only in Redis: the registry checks it and strips it from what it returns.
+   */
+  signature?: string;
 }

@@ -4,7 +4,7 @@ import Redis, { RedisOptions } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 
-import { RedisTlsSettings, redisConfig } from '@gridllm/config';
+import { RedisSettings, RedisTlsSettings, redisConfig } from '@gridllm/config';
 
 /**
  * Creates and tracks ioredis connections so that each can be closed on shutdown. Blocking commands
@@ -19,18 +19,7 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
 
   /** Connection options for BullMQ (which needs `maxRetriesPerRequest: null`). */
   options(connectionName: string): RedisOptions {
-    return {
-      host: this.settings.host,
-      port: this.settings.port,
-      username: this.settings.username,
-      password: this.settings.password,
-      db: this.settings.db,
-      tls: this.settings.tls ? tlsOptions(this.settings.tls) : undefined,
-      connectionName,
-      maxRetriesPerRequest: null,
-      enableReadyCheck: true,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    };
+    return redisOptions(this.settings, connectionName);
   }
 
   /**
@@ -49,6 +38,22 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.connections].map((connection) => closeQuietly(connection)));
   }
+}
+
+/** ioredis options of every GridLLM connection: credentials, TLS, and retries that never give up. */
+export function redisOptions(settings: RedisSettings, connectionName: string): RedisOptions {
+  return {
+    host: settings.host,
+    port: settings.port,
+    username: settings.username,
+    password: settings.password,
+    db: settings.db,
+    tls: settings.tls ? tlsOptions(settings.tls) : undefined,
+    connectionName,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  };
 }
 
 /** Node TLS options from the configured PEM files (read once per connection; they are small). */
