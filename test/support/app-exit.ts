@@ -1,13 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
+import { SCRUBBED } from './app-process';
 import { freePort } from './free-port';
 
 const ROOT = join(__dirname, '..', '..');
-
-/** The developer's shell variables that must not reach the app (as in app-process.ts). */
-const SCRUBBED =
-  /^(REDIS_|OLLAMA_|GATEWAY_|WORKER_|LLAMA_|ENGINE$|PORT$|HOST$|LOG_|API_KEY_|ADMIN_API_KEY$|JWT_)/;
 
 export interface AppExit {
   code: number | null;
@@ -27,7 +24,14 @@ export async function runUntilExit(
   const portVar = app === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
   const child = spawn(process.execPath, [join(ROOT, `dist/apps/${app}/src/main.js`)], {
     cwd: ROOT,
-    env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'warn', [portVar]: String(await freePort()), ...env },
+    env: {
+      ...inherited,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      [portVar]: String(await freePort()),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -12,7 +12,7 @@ const ENTRY = {
 };
 
 /** Variables of the developer's shell that must not leak into the apps under test. */
-const SCRUBBED =
+export const SCRUBBED =
   /^(REDIS_|OLLAMA_|GATEWAY_|WORKER_|LLAMA_|ENGINE$|MODELS_DIR$|PORT$|HOST$|MAX_CONCURRENT|MAX_QUEUE|BODY_LIMIT|DEFAULT_JOB_TIMEOUT|LOG_|API_KEY_|ADMIN_API_KEY$|ALLOW_UNAUTHENTICATED$|METRICS_TOKEN$|JWT_|RATE_LIMIT_|KEY_MAX_CONCURRENT$)/;
 
 /** A built app (gateway or worker) running as its own process, as in production. */

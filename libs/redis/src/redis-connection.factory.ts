@@ -26,9 +26,17 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
    * A new connection. `commandTimeoutMs` bounds how long a command may wait, also while Redis is
    * unreachable (ioredis would otherwise queue it until Redis returns): request paths use it so a
    * client gets a 503 within a second instead of hanging. Blocking readers must not set it.
+   * `keyPrefix` is for third-party code that names its own keys (never for BullMQ, which breaks with it).
    */
-  create(connectionName: string, { commandTimeoutMs }: { commandTimeoutMs?: number } = {}): Redis {
-    const connection = new Redis({ ...this.options(connectionName), commandTimeout: commandTimeoutMs });
+  create(
+    connectionName: string,
+    { commandTimeoutMs, keyPrefix }: { commandTimeoutMs?: number; keyPrefix?: string } = {},
+  ): Redis {
+    const connection = new Redis({
+      ...this.options(connectionName),
+      commandTimeout: commandTimeoutMs,
+      keyPrefix,
+    });
     connection.on('error', (error: Error) => this.logger.warn(`redis (${connectionName}): ${error.message}`));
     this.connections.add(connection);
     connection.once('end', () => this.connections.delete(connection));

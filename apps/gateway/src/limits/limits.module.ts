@@ -35,8 +35,8 @@ export class LimitsModule {}
 
 /** A connection of its own whose keys all land under `throttlePrefix()` (the storage adds none). */
 function throttleConnection(connections: RedisConnectionFactory, client: RedisClient) {
-  const connection = connections.create('gridllm-throttle', { commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS });
-  // ioredis reads keyPrefix per command; the factory takes no such option, and no command has run yet.
-  connection.options.keyPrefix = client.keys.throttlePrefix();
-  return connection;
+  return connections.create('gridllm-throttle', {
+    commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS,
+    keyPrefix: client.keys.throttlePrefix(),
+  });
 }
