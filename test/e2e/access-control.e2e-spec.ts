@@ -199,6 +199,50 @@ describe('Access control', () => {
     });
   });
 
+  describe('listings and jobs', () => {
+    it('lists only the models a restricted key may use', async () => {
+      const headers = bearer(restrictedKey.key);
+      const tags = (await (await fetch(`${grid.gatewayUrl}/api/tags`, { headers })).json()) as {
+        models: Array<{ name: string }>;
+      };
+      expect(tags.models.map((m) => m.name)).toEqual(['llama3.2:latest']);
+      const all = (await (
+        await fetch(`${grid.gatewayUrl}/api/tags`, { headers: bearer(inferenceKey.key) })
+      ).json()) as { models: Array<{ name: string }> };
+      expect(all.models.map((m) => m.name).sort()).toEqual(['llama3.2:latest', 'private-model:latest']);
+      const openAi = (await (await fetch(`${grid.gatewayUrl}/v1/models`, { headers })).json()) as {
+        data: Array<{ id: string }>;
+      };
+      expect(openAi.data.map((m) => m.id)).toEqual(['llama3.2:latest']);
+      expect((await fetch(`${grid.gatewayUrl}/v1/models/private-model`, { headers })).status).toBe(404);
+    });
+
+    it('keeps native-API jobs private to their owner (admins see all)', async () => {
+      const submitted = await postJson(
+        `${grid.gatewayUrl}/inference`,
+        { model: 'llama3.2', prompt: 'mine', async: true },
+        { headers: { ...bearer(inferenceKey.key), 'Content-Type': 'application/json' } },
+      );
+      const { id } = (await submitted.json()) as { id: string };
+      const status = (key: string) =>
+        fetch(`${grid.gatewayUrl}/inference/${id}/status`, { headers: bearer(key) });
+      expect((await status(inferenceKey.key)).status).toBe(200);
+      expect((await status(adminKey.key)).status).toBe(200);
+      const stranger = await status(restrictedKey.key);
+      expect(stranger.status).toBe(404);
+      expect((await jsonOf(stranger)).error).toContain(id);
+      const cancel = await fetch(`${grid.gatewayUrl}/inference/${id}`, {
+        method: 'DELETE',
+        headers: bearer(restrictedKey.key),
+      });
+      expect(cancel.status).toBe(404);
+      const stream = await fetch(`${grid.gatewayUrl}/inference/${id}/stream`, {
+        headers: bearer(restrictedKey.key),
+      });
+      expect(stream.status).toBe(404);
+    });
+  });
+
   describe('priority cap', () => {
     it('lowers a priority above the cap and says so', async () => {
       const capped = await createKey({ name: 'batch', scopes: ['inference'], maxPriority: 'low' });

@@ -23,6 +23,12 @@ export function authorize(principal: Principal, scope: Scope, body: unknown): vo
   }
 }
 
+/** Whether listings show the model to this principal (no principal: auth is off). */
+export function mayUse(principal: Principal | undefined, model: string): boolean {
+  if (!principal?.models || hasScope(principal, 'admin')) return true;
+  return principal.models.includes(normalizeModelName(model));
+}
+
 function modelsNamed(body: unknown): string[] {
   if (typeof body !== 'object' || body === null) return [];
   const fields = body as Record<string, unknown>;

@@ -97,16 +97,16 @@ export class NativeApiController {
   @ApiOperation({ summary: 'State (queued/active/completed/failed/cancelled), worker and timestamps' })
   @ApiOkResponse({ type: JobStatusDto })
   @ApiErrorResponses(404)
-  status(@Param('id') id: string) {
-    return this.native.status(id);
+  status(@Param('id') id: string, @Req() req: Request) {
+    return this.native.status(id, req);
   }
 
   @Get(':id/result')
   @ApiOperation({ summary: 'The result of a finished job (409 while it is queued or running)' })
   @ApiOkResponse({ type: JobResultDto })
   @ApiErrorResponses(404, 409)
-  result(@Param('id') id: string) {
-    return this.native.result(id);
+  result(@Param('id') id: string, @Req() req: Request) {
+    return this.native.result(id, req);
   }
 
   @Get(':id/stream')
@@ -138,7 +138,7 @@ export class NativeApiController {
   @ApiOperation({ summary: 'Cancel: removed when queued, aborted on the engine when running' })
   @ApiOkResponse({ type: CancelResultDto })
   @ApiErrorResponses(404)
-  cancel(@Param('id') id: string) {
-    return this.native.cancel(id);
+  cancel(@Param('id') id: string, @Req() req: Request) {
+    return this.native.cancel(id, req);
   }
 }

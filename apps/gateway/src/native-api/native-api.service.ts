@@ -3,7 +3,14 @@ import { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 
 import { queueConfig } from '@gridllm/config';
-import { InferenceJobData, InvalidRequestError, JobKind } from '@gridllm/contracts';
+import {
+  InferenceJobData,
+  InvalidRequestError,
+  JobKind,
+  JobNotFoundError,
+  Principal,
+  hasScope,
+} from '@gridllm/contracts';
 import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry } from '@gridllm/registry';
 import { JobInspector, JobOutcome, JobSchedulerService, QueueDepth } from '@gridllm/scheduler';
@@ -66,11 +73,14 @@ export class NativeApiService {
     return null;
   }
 
-  status(jobId: string): Promise<JobOutcome> {
-    return this.inspector.describe(jobId).then(({ result: _result, ...status }) => status);
+  async status(jobId: string, req: Request): Promise<JobOutcome> {
+    await this.ensureVisible(jobId, req);
+    const { result: _result, ...status } = await this.inspector.describe(jobId);
+    return status;
   }
 
-  result(jobId: string): Promise<JobOutcome> {
+  async result(jobId: string, req: Request): Promise<JobOutcome> {
+    await this.ensureVisible(jobId, req);
     return this.inspector.outcome(jobId);
   }
 
@@ -80,14 +90,25 @@ export class NativeApiService {
       throw new InvalidRequestError('after must be an event id such as 1-5');
     }
     const { job } = await this.scheduler.find(jobId);
+    if (!visibleTo(job.data, principalOf(req))) throw new JobNotFoundError(jobId);
     res.setHeader('x-gridllm-job-id', jobId);
     await this.relay.relay(job.data, new NdjsonSink(res), watchClient(req, res), afterId ?? '0');
   }
 
-  async cancel(jobId: string): Promise<{ id: string; status: string }> {
+  async cancel(jobId: string, req: Request): Promise<{ id: string; status: string }> {
+    await this.ensureVisible(jobId, req);
     const outcome = await this.scheduler.cancel(jobId);
     if (outcome === 'cancelled') return { id: jobId, status: 'cancelled' };
     return { id: jobId, status: (await this.inspector.describe(jobId)).state };
+  }
+
+  /** Another caller's job is answered as unknown (404), so ids of other tenants reveal nothing. */
+  private async ensureVisible(jobId: string, req: Request): Promise<void> {
+    const principal = principalOf(req);
+    if (!principal || hasScope(principal, 'admin')) return;
+    // A job whose record is gone (cancelled while queued) shows only its state; nothing to guard.
+    const found = await this.scheduler.find(jobId).catch(() => null);
+    if (found && !visibleTo(found.job.data, principal)) throw new JobNotFoundError(jobId);
   }
 
   async models(): Promise<ModelAvailability[]> {
@@ -131,4 +152,10 @@ export class NativeApiService {
 
 function engineRequest(dto: InferenceRequestDto): Record<string, unknown> {
   return Object.fromEntries(Object.entries(dto).filter(([field]) => !NATIVE_FIELDS.has(field)));
+}
+
+/** Jobs are private to their owner; admins see all, and jobs made with auth off belong to nobody. */
+function visibleTo(job: Pick<InferenceJobData, 'ownerId'>, principal: Principal | undefined): boolean {
+  if (!principal || hasScope(principal, 'admin') || job.ownerId === undefined) return true;
+  return job.ownerId === principal.id;
 }

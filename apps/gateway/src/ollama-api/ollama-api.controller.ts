@@ -32,6 +32,7 @@ import {
 import { ShowRequestDto } from './dto/show-request.dto';
 import { OllamaApiService } from './ollama-api.service';
 import { RequireScope } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 
 /** Ollama's API, served under /ollama and at the root so OLLAMA_HOST=http://gateway:4000 works as is. */
 @ApiTags(OLLAMA_TAG)
@@ -126,15 +127,15 @@ export class OllamaApiController {
   @Get('api/ps')
   @ApiOperation({ summary: 'Models loaded on any live worker, one entry per model' })
   @ApiOkResponse({ type: PsResponseDto })
-  ps(): Promise<{ models: OllamaLoadedModel[] }> {
-    return this.ollama.ps();
+  ps(@Req() req: Request): Promise<{ models: OllamaLoadedModel[] }> {
+    return this.ollama.ps(principalOf(req));
   }
 
   @Get('api/tags')
   @ApiOperation({ summary: 'Models of every live worker, one entry per model (also HEAD)' })
   @ApiOkResponse({ type: TagsResponseDto })
-  tags(): Promise<{ models: OllamaModel[] }> {
-    return this.ollama.tags();
+  tags(@Req() req: Request): Promise<{ models: OllamaModel[] }> {
+    return this.ollama.tags(principalOf(req));
   }
 
   @Get('api/version')

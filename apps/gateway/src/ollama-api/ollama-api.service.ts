@@ -8,11 +8,13 @@ import {
   OllamaLoadedModel,
   OllamaModel,
   OllamaVersion,
+  Principal,
 } from '@gridllm/contracts';
 import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry, mergeFleetLoadedModels, mergeFleetModels } from '@gridllm/registry';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
+import { mayUse } from '../auth/access-rules';
 import { JobOwners } from '../auth/job-owners';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { InferenceResponder } from '../common/inference-responder.service';
@@ -63,13 +65,15 @@ export class OllamaApiService {
   }
 
   /** The models loaded anywhere in the fleet, listed once. */
-  async ps(): Promise<{ models: OllamaLoadedModel[] }> {
-    return { models: mergeFleetLoadedModels(await this.registry.liveWorkers()) };
+  async ps(principal?: Principal): Promise<{ models: OllamaLoadedModel[] }> {
+    const models = mergeFleetLoadedModels(await this.registry.liveWorkers());
+    return { models: models.filter((model) => mayUse(principal, model.name)) };
   }
 
   /** Every model any live worker has, listed once. */
-  async tags(): Promise<{ models: OllamaModel[] }> {
-    return { models: mergeFleetModels(await this.registry.liveWorkers()) };
+  async tags(principal?: Principal): Promise<{ models: OllamaModel[] }> {
+    const models = mergeFleetModels(await this.registry.liveWorkers());
+    return { models: models.filter((model) => mayUse(principal, model.name)) };
   }
 
   /** The oldest engine version in the fleet: a client gating features on it is then right for every worker. */

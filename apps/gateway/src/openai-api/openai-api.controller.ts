@@ -28,6 +28,7 @@ import { OpenAiApiService } from './openai-api.service';
 import { ApiOpenAiErrors, ApiSseResponse, OPENAI_TAG } from './openai-docs';
 import { OpenAiModel, OpenAiModelList } from './openai-wire';
 import { RequireScope } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 
 /** OpenAI's API at /v1 (what `baseURL: http://gateway:4000/v1` uses) and under /ollama/v1. */
 @ApiTags(OPENAI_TAG)
@@ -87,8 +88,8 @@ export class OpenAiApiController {
   @Get('models')
   @ApiOperation({ summary: 'Models of every live worker, one entry per model' })
   @ApiOkResponse({ type: OpenAiModelListDto })
-  listModels(): Promise<OpenAiModelList> {
-    return this.openai.listModels();
+  listModels(@Req() req: Request): Promise<OpenAiModelList> {
+    return this.openai.listModels(principalOf(req));
   }
 
   /** A wildcard, so ids with slashes (`user/model:tag`) work unencoded as well as encoded. */
@@ -97,7 +98,7 @@ export class OpenAiApiController {
   @ApiParam({ name: 'model', example: 'llama3.2:latest', description: 'may contain "/" and ":"' })
   @ApiOkResponse({ type: OpenAiModelDto })
   @ApiOpenAiErrors(404)
-  retrieveModel(@Param('model') model: string | string[]): Promise<OpenAiModel> {
-    return this.openai.retrieveModel(Array.isArray(model) ? model.join('/') : model);
+  retrieveModel(@Param('model') model: string | string[], @Req() req: Request): Promise<OpenAiModel> {
+    return this.openai.retrieveModel(Array.isArray(model) ? model.join('/') : model, principalOf(req));
   }
 }

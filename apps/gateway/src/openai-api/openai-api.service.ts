@@ -8,11 +8,13 @@ import {
   JobKind,
   ModelNotFoundError,
   OllamaChunk,
+  Principal,
 } from '@gridllm/contracts';
 import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry, mergeFleetModels } from '@gridllm/registry';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
+import { mayUse } from '../auth/access-rules';
 import { JobOwners } from '../auth/job-owners';
 import { watchClient } from '../common/inference-responder.service';
 import { JobRelay } from '../common/job-relay.service';
@@ -74,14 +76,20 @@ export class OpenAiApiService {
     if (result) sendJson(res, toEmbeddingList(String(body.model), result, encoding));
   }
 
-  async listModels(): Promise<OpenAiModelList> {
-    return toModelList(mergeFleetModels(await this.registry.liveWorkers()));
+  /** The fleet's models that the caller may use (its allowlist, if any). */
+  async listModels(principal?: Principal): Promise<OpenAiModelList> {
+    return toModelList(await this.usableModels(principal));
   }
 
-  async retrieveModel(id: string): Promise<OpenAiModel> {
-    const model = findModel(mergeFleetModels(await this.registry.liveWorkers()), id);
+  async retrieveModel(id: string, principal?: Principal): Promise<OpenAiModel> {
+    const model = findModel(await this.usableModels(principal), id);
     if (!model) throw new ModelNotFoundError(id);
     return toOpenAiModel(model, id);
+  }
+
+  private async usableModels(principal: Principal | undefined) {
+    const models = mergeFleetModels(await this.registry.liveWorkers());
+    return models.filter((model) => mayUse(principal, model.name));
   }
 
   private submit(kind: JobKind, request: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
