@@ -341,7 +341,7 @@ start_child worker node "$worker_js"
 
 ready=0
 for ((i = 0; i < 60; i++)); do
-  if http_ok "$GATEWAY_URL/api/version"; then
+  if http_ok "$GATEWAY_URL/health/live"; then
     ready=1
     break
   fi
@@ -349,7 +349,7 @@ for ((i = 0; i < 60; i++)); do
   nap 1
 done
 if [ "$ready" != 1 ]; then
-  err "the gateway did not answer $GATEWAY_URL/api/version within 60 s"
+  err "the gateway did not answer $GATEWAY_URL/health/live within 60 s"
   fail_and_stop
 fi
 
@@ -370,9 +370,13 @@ for ((i = 0; i < 10; i++)); do
 done
 
 # The sample request uses a model the grid really has.
+# With auth on (ADMIN_API_KEY) the sample shows where the key goes, never the key itself.
 sample_model=$(node -e '
-  fetch(process.argv[1]).then((r) => r.json()).then((b) => console.log(b.models?.[0]?.name ?? "llama3.2"))
+  const headers = process.env.ADMIN_API_KEY ? { Authorization: `Bearer ${process.env.ADMIN_API_KEY}` } : {};
+  fetch(process.argv[1], { headers }).then((r) => r.json()).then((b) => console.log(b.models?.[0]?.name ?? "llama3.2"))
     .catch(() => console.log("llama3.2"));' "$GATEWAY_URL/api/tags" 2>/dev/null || echo llama3.2)
+auth_header=""
+if [ -n "${ADMIN_API_KEY:-}" ]; then auth_header='-H "Authorization: Bearer $ADMIN_API_KEY" '; fi
 
 cat <<EOF || true
 
@@ -384,7 +388,7 @@ GridLLM is up.
   Inference engine:     the worker uses $engine_shown
 
 Try:
-  curl $GATEWAY_URL/api/generate -d '{"model":"$sample_model","prompt":"Why is the sky blue?","options":{"num_predict":32}}'
+  curl $GATEWAY_URL/api/generate $auth_header-d '{"model":"$sample_model","prompt":"Why is the sky blue?","options":{"num_predict":32}}'
 
 EOF
 if [ "$worker_state" != ready ]; then
