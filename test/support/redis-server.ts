@@ -114,6 +114,8 @@ export class RedisServer {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    // connect() rejects while Redis is still starting; without a listener ioredis also prints the error.
+    client.on('error', () => undefined);
     try {
       await client.connect();
       return (await client.ping()) === 'PONG';
