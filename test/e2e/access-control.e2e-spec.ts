@@ -7,6 +7,7 @@ import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 
 import { AppProcess } from '../support/app-process';
+import { dumpRedis } from '../support/redis-dump';
 import { TestGrid, jsonOf, postJson } from '../support/test-grid';
 
 const ADMIN_KEY = 'admin-key-for-access-tests-0123456789';
@@ -324,18 +325,7 @@ describe('Access control', () => {
     it('stores no secret anywhere in Redis (every key name and value scanned)', async () => {
       const redis = grid.redis.client();
       try {
-        const dump: string[] = [];
-        for (const name of await redis.keys('*')) {
-          dump.push(name);
-          const type = await redis.type(name);
-          if (type === 'string') dump.push((await redis.get(name)) ?? '');
-          if (type === 'hash') dump.push(JSON.stringify(await redis.hgetall(name)));
-          if (type === 'set') dump.push(JSON.stringify(await redis.smembers(name)));
-          if (type === 'zset') dump.push(JSON.stringify(await redis.zrange(name, 0, -1)));
-          if (type === 'list') dump.push(JSON.stringify(await redis.lrange(name, 0, -1)));
-          if (type === 'stream') dump.push(JSON.stringify(await redis.xrange(name, '-', '+')));
-        }
-        const everything = dump.join('\n');
+        const everything = await dumpRedis(redis);
         expect(everything).toContain(inferenceKey.id);
         expect(issued.length).toBeGreaterThanOrEqual(6);
         for (const secret of [...issued, ADMIN_KEY]) expect(everything).not.toContain(secret);

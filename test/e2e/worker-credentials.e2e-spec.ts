@@ -6,6 +6,7 @@ import { OllamaFixture } from '../fixtures/ollama-fixture';
 import { AppProcess } from '../support/app-process';
 import { runUntilExit } from '../support/app-exit';
 import { aclDenials, createDocumentedAclUser } from '../support/documented-acl';
+import { dumpRedis } from '../support/redis-dump';
 import { SecuredGrid } from '../support/secured-grid';
 import { TestGrid, postJson } from '../support/test-grid';
 import { makeTestCertificates } from '../support/tls-certificates';
@@ -75,6 +76,25 @@ describe('Worker credentials', () => {
       const proof = await redis.get('gridllm:worker-token-check');
       expect(proof).toMatch(/^v1:[0-9a-f]+:[0-9a-f]{64}$/);
       expect(proof).not.toContain(TOKEN);
+    });
+
+    it('keeps prompts out of Redis: queued jobs hold only the sealed request, the engine gets it whole', async () => {
+      // The fixture answers with the prompt's words numbered ("alpha_0 beta_1"), so the exact prompt
+      // can only be in Redis if the request itself is stored in the clear.
+      const prompt = `sealed-prompt-${Date.now()} never-in-redis`;
+      const answer = await postJson(`${grid.gatewayUrl}/api/generate`, {
+        model: 'tok',
+        prompt,
+        stream: false,
+      });
+      expect(answer.status).toBe(200);
+      expect(good.requests.some((request) => (request.body as { prompt?: string })?.prompt === prompt)).toBe(
+        true,
+      );
+      const everything = await dumpRedis(redis);
+      // The job's data is JSON inside BullMQ's hash, so its quotes come escaped.
+      expect(everything).toMatch(/sealedRequest[\\"]+:[\\"]+v1\./);
+      expect(everything).not.toContain(prompt);
     });
 
     it('serves every job on the worker with the token; a worker with another token exits and gets no prompt', async () => {

@@ -10,6 +10,7 @@ import {
   closeOnSignals,
   configWarnings,
   gatewayConfig,
+  gatewayConfigWarnings,
   parseGridConfig,
   unsafeBinding,
 } from '@gridllm/config';
@@ -72,7 +73,9 @@ async function bootstrap(): Promise<void> {
   closeOnSignals(app, GATEWAY_SHUTDOWN_GRACE_MS);
   setupSwagger(app, config.security.authEnabled);
   await app.init();
-  for (const warning of configWarnings(config)) new Logger('Config').warn(warning);
+  for (const warning of [...configWarnings(config), ...gatewayConfigWarnings(config)]) {
+    new Logger('Config').warn(warning);
+  }
   await app.listen(settings.port, settings.host);
   new Logger('Gateway').log(
     `listening on http://${settings.host}:${settings.port} (Ollama API at / and /ollama, docs at /docs)`,

@@ -1,4 +1,10 @@
-import { ConfigValidationError, configWarnings, parseGridConfig, unsafeBinding } from './grid-config';
+import {
+  ConfigValidationError,
+  configWarnings,
+  gatewayConfigWarnings,
+  parseGridConfig,
+  unsafeBinding,
+} from './grid-config';
 
 describe('parseGridConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -108,8 +114,9 @@ describe('parseGridConfig', () => {
       expect(unsafeBinding(parseGridConfig({ ...admin, HOST: '0.0.0.0' }))).toBeNull();
       const allowed = parseGridConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' });
       expect(unsafeBinding(allowed)).toBeNull();
-      expect(configWarnings(allowed).join('\n')).toMatch(/authentication OFF/);
-      expect(configWarnings(parseGridConfig({ HOST: '127.0.0.1' }))).toEqual([]);
+      expect(gatewayConfigWarnings(allowed).join('\n')).toMatch(/authentication OFF/);
+      expect(configWarnings(allowed)).toEqual([]);
+      expect(gatewayConfigWarnings(parseGridConfig({ HOST: '127.0.0.1' }))).toEqual([]);
     });
 
     it('reads Redis ACL users and TLS files, and turns TLS on for rediss://', () => {

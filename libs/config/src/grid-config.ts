@@ -305,6 +305,12 @@ export function configWarnings(config: GridConfig): string[] {
         '(3 missed beats); the default of 1000 ms notices it within 3 s',
     );
   }
+  return warnings;
+}
+
+/** Legal but unwise gateway settings (access control), reported at the gateway's boot only. */
+export function gatewayConfigWarnings(config: GridConfig): string[] {
+  const warnings: string[] = [];
   const { security, gateway } = config;
   if (!security.authEnabled && security.allowUnauthenticated && unsafeBindingIgnoringAllowance(config)) {
     warnings.push(

@@ -26,6 +26,8 @@ export interface InferenceJobData {
   /** Normalised model name (the queue's model). */
   model: string;
   request: Record<string, unknown>;
+  /** With WORKER_TOKEN the request is sealed here (AES-GCM) and `request` is empty; see JobPayloadSeal. */
+  sealedRequest?: string;
   priority: JobPriority;
   /** Epoch ms when the gateway accepted the job. */
   submittedAt: number;

@@ -2,6 +2,7 @@ export * from './availability-board';
 export * from './fleet-control';
 export * from './gateway-presence';
 export * from './job-inspector.service';
+export * from './job-payload-seal';
 export * from './job-scheduler.service';
 export * from './job-source';
 export * from './placement-policy';

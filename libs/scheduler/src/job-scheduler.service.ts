@@ -19,6 +19,7 @@ import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
 import { GridCapacity } from './grid-capacity';
+import { JobPayloadSeal } from './job-payload-seal';
 import { OwnerLimits } from './owner-limits';
 import { ModelQueue, QueueRegistry } from './queue-registry';
 
@@ -51,6 +52,7 @@ export class JobSchedulerService {
     private readonly streams: TokenStreamWriter,
     private readonly capacity: GridCapacity,
     private readonly ownerLimits: OwnerLimits,
+    private readonly payloads: JobPayloadSeal,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
@@ -69,11 +71,12 @@ export class JobSchedulerService {
     if (availability === 'recently-served') throw new ModelUnavailableError(input.model);
     if (availability === 'unknown') throw new ModelNotFoundError(input.model);
     const now = Date.now();
+    const id = randomUUID();
     const data: InferenceJobData = {
-      id: randomUUID(),
+      id,
       kind: input.kind,
       model,
-      request: input.request,
+      ...this.payloads.seal(id, input.request),
       priority: input.priority ?? 'medium',
       submittedAt: now,
       deadlineAt: now + this.settings.defaultJobTimeoutMs,

@@ -9,6 +9,7 @@ import { FleetControl } from './fleet-control';
 import { GatewayPresence } from './gateway-presence';
 import { GridCapacity } from './grid-capacity';
 import { JobInspector } from './job-inspector.service';
+import { JobPayloadSeal } from './job-payload-seal';
 import { JobSchedulerService } from './job-scheduler.service';
 import { JobSource } from './job-source';
 import { OwnerLimits } from './owner-limits';
@@ -27,11 +28,15 @@ import { QueueRegistry } from './queue-registry';
     GatewayPresence,
     FleetControl,
     OwnerLimits,
+    JobPayloadSeal,
   ],
   exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],
 })
 export class SchedulerModule {}
 
 /** Worker side: take jobs into free slots. */
-@Module({ providers: [AvailabilityBoard, JobSource], exports: [JobSource, AvailabilityBoard] })
+@Module({
+  providers: [AvailabilityBoard, JobSource, JobPayloadSeal],
+  exports: [JobSource, AvailabilityBoard, JobPayloadSeal],
+})
 export class JobSourceModule {}

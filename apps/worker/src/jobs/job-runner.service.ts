@@ -4,7 +4,7 @@ import { ConfigType } from '@nestjs/config';
 import { workerConfig } from '@gridllm/config';
 import { GridError, StreamErrorData } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
-import { JobSource, TakenJob } from '@gridllm/scheduler';
+import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
 import { JobStreamAppender, ResponseAccumulator, TokenStreamWriter } from '@gridllm/streaming';
 
 import { DecodeSpeed } from '../capabilities/decode-speed';
@@ -45,6 +45,7 @@ export class JobRunner {
     @Inject(workerConfig.KEY) private readonly settings: ConfigType<typeof workerConfig>,
     private readonly metrics: WorkerMetrics,
     private readonly accounting: OwnerAccounting,
+    private readonly payloads: JobPayloadSeal,
   ) {}
 
   /** Aborts a running job; no-op when it does not run here. */
@@ -90,7 +91,8 @@ export class JobRunner {
     appender.started(this.settings.workerId);
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
-    for await (const { raw, chunk, final } of this.handlers.for(data.kind)(data.request, signal)) {
+    const request = this.payloads.open(data);
+    for await (const { raw, chunk, final } of this.handlers.for(data.kind)(request, signal)) {
       accumulator.add(chunk);
       account.observe(chunk, final);
       if (final) {
