@@ -309,6 +309,23 @@ describe('Access control', () => {
       expect(one).not.toHaveProperty('key');
     });
 
+    it('expires a key at its expiresAt, saying so', async () => {
+      const expiresAt = new Date(Date.now() + 1500).toISOString();
+      const key = await createKey({ name: 'temporary', scopes: ['inference'], expiresAt });
+      expect((await generate(bearer(key.key))).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1700));
+      const expired = await generate(bearer(key.key));
+      expect(expired.status).toBe(401);
+      expect((await jsonOf(expired)).error).toBe(`API key ${key.id} expired at ${expiresAt}`);
+      const past = await postJson(
+        `${grid.gatewayUrl}/admin/keys`,
+        { name: 'stale', expiresAt: '2020-01-01T00:00:00Z' },
+        { headers: { ...adminHeaders, 'Content-Type': 'application/json' } },
+      );
+      expect(past.status).toBe(400);
+      expect((await jsonOf(past)).error).toBe('expiresAt must be in the future');
+    });
+
     it('validates a new key and answers 404 for an unknown one', async () => {
       const bad = await postJson(
         `${grid.gatewayUrl}/admin/keys`,

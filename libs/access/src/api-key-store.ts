@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 
 import {
+  InvalidRequestError,
   JobPriority,
   NotFoundError,
   Principal,
@@ -22,6 +23,8 @@ export interface ApiKeySpec {
   rateLimit?: RateLimit;
   tokenQuota?: TokenQuota;
   maxConcurrent?: number;
+  /** ISO time after which the key stops working (absent: never). */
+  expiresAt?: string;
 }
 
 /** A stored key as the admin API shows it: everything but the secret. */
@@ -56,6 +59,9 @@ export class ApiKeyStore {
   constructor(private readonly client: RedisClient) {}
 
   async create(spec: ApiKeySpec): Promise<IssuedApiKey> {
+    if (spec.expiresAt !== undefined && isExpired(spec)) {
+      throw new InvalidRequestError('expiresAt must be in the future');
+    }
     const id = `key_${randomBytes(8).toString('hex')}`;
     const key = newSecret();
     const record: ApiKeyRecord = {
@@ -74,7 +80,7 @@ export class ApiKeyStore {
     return { key, record };
   }
 
-  /** The live key a secret belongs to, or null (unknown, revoked, or not one of ours). */
+  /** The key a secret belongs to, or null (unknown, revoked, or not one of ours); expired keys are returned. */
   async findBySecret(secret: string): Promise<ApiKeyRecord | null> {
     if (!secret.startsWith(SECRET_PREFIX)) return null;
     const { redis, keys } = this.client;
@@ -82,7 +88,7 @@ export class ApiKeyStore {
     if (!id) return null;
     const record = await this.get(id).catch(() => null);
     if (!record || record.revokedAt) return null;
-    this.noteUse(id);
+    if (!isExpired(record)) this.noteUse(id);
     return record;
   }
 
@@ -152,6 +158,10 @@ export class ApiKeyStore {
   }
 }
 
+export function isExpired(record: Pick<ApiKeyRecord, 'expiresAt'>, now = Date.now()): boolean {
+  return record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now;
+}
+
 function withLastUse(stored: string, lastUsedAt: string | null | undefined): ApiKeyRecord {
   const record = JSON.parse(stored) as ApiKeyRecord;
   return lastUsedAt ? { ...record, lastUsedAt } : record;
@@ -187,5 +197,6 @@ function hintOf(key: string): string {
 function normalised(spec: ApiKeySpec): ApiKeySpec {
   const scopes = [...new Set(spec.scopes)];
   const models = spec.models ? [...new Set(spec.models.map(normalizeModelName))] : undefined;
-  return { ...spec, scopes, models };
+  const expiresAt = spec.expiresAt ? new Date(spec.expiresAt).toISOString() : undefined;
+  return { ...spec, scopes, models, expiresAt };
 }

@@ -59,6 +59,8 @@ function passportGuard(strategy: string, failure: string): Type<IAuthGuard> {
   return class extends AuthGuard(strategy) {
     override handleRequest<TUser>(error: unknown, user: unknown, info: unknown): TUser {
       if (user && !error) return user as TUser;
+      // A strategy's own verdict (an expired key) already says what is wrong.
+      if (error instanceof UnauthorizedError) throw error;
       const reason = (info as Error | undefined)?.message ?? (error as Error | undefined)?.message;
       throw new UnauthorizedError(reason && strategy === JWT_STRATEGY ? `${failure}: ${reason}` : failure);
     }

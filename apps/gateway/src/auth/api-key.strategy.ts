@@ -5,9 +5,9 @@ import type { Request } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { Strategy } from 'passport-custom';
 
-import { ApiKeyStore, principalOfKey, sha256 } from '@gridllm/access';
+import { ApiKeyStore, isExpired, principalOfKey, sha256 } from '@gridllm/access';
 import { securityConfig } from '@gridllm/config';
-import { Principal } from '@gridllm/contracts';
+import { Principal, UnauthorizedError } from '@gridllm/contracts';
 
 import { presentedCredential } from './credentials';
 
@@ -32,6 +32,8 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY)
     if (this.isAdminKey(credential))
       return { kind: 'admin-key', id: 'admin', name: 'ADMIN_API_KEY', scopes: ['admin'] };
     const record = await this.keys.findBySecret(credential);
+    if (record && isExpired(record))
+      throw new UnauthorizedError(`API key ${record.id} expired at ${record.expiresAt}`);
     return record ? principalOfKey(record) : false;
   }
 

@@ -5,6 +5,7 @@ import {
   ArrayNotEmpty,
   IsArray,
   IsIn,
+  IsISO8601,
   IsInt,
   IsOptional,
   IsString,
@@ -97,6 +98,11 @@ export class CreateApiKeyDto {
   @IsInt({ message: 'maxConcurrent must be an integer' })
   @Min(1, { message: 'maxConcurrent must be at least 1' })
   maxConcurrent?: number;
+
+  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'the key stops working then (401)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 time such as 2027-01-01T00:00:00Z' })
+  expiresAt?: string;
 }
 
 /** A key as listed: everything but the secret. */
@@ -111,6 +117,7 @@ export class ApiKeyDto {
   @ApiPropertyOptional({ type: RateLimitDto }) rateLimit?: RateLimitDto;
   @ApiPropertyOptional({ type: TokenQuotaDto }) tokenQuota?: TokenQuotaDto;
   @ApiPropertyOptional() maxConcurrent?: number;
+  @ApiPropertyOptional() expiresAt?: string;
   @ApiProperty({ example: '2026-11-27T10:00:00.000Z' }) createdAt!: string;
   @ApiPropertyOptional() lastUsedAt?: string;
   @ApiPropertyOptional() rotatedAt?: string;
