@@ -1,10 +1,13 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { queueConfig, securityConfig } from '@gridllm/config';
 import { GridAccessError, RedisClient, isRedisUnavailable } from '@gridllm/redis';
 
 import { workerTokenMatches, workerTokenProof } from './worker-token';
+
+/** Heartbeat intervals between two re-recordings of the proof. */
+const PROOF_REFRESH_BEATS = 10;
 
 /** A worker's standing on the grid: it may join, or no gateway has set the grid's token yet. */
 export type WorkerAdmission = 'admitted' | 'awaiting-gateway';
@@ -14,8 +17,9 @@ export type WorkerAdmission = 'admitted' | 'awaiting-gateway';
  * token records the proof; every later gateway and worker must hold the same token, or refuses to start.
  */
 @Injectable()
-export class WorkerTokenCheck {
+export class WorkerTokenCheck implements OnApplicationShutdown {
   private readonly logger = new Logger(WorkerTokenCheck.name);
+  private refresh: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly client: RedisClient,
@@ -31,11 +35,30 @@ export class WorkerTokenCheck {
   async establish(onLateRefusal: (refusal: GridAccessError) => void): Promise<void> {
     try {
       await this.establishOnce();
+      this.keepEstablished();
     } catch (error) {
       if (!isRedisUnavailable(error)) throw error;
       this.logger.warn(`cannot check WORKER_TOKEN yet (${(error as Error).message}); retrying`);
       this.retryEstablish(onLateRefusal);
     }
+  }
+
+  /**
+   * Re-records the proof now and then (SET NX, so it never replaces one): a Redis restarted without its
+   * data would otherwise keep booting workers waiting until a gateway restarts.
+   */
+  private keepEstablished(): void {
+    const { workerToken } = this.security;
+    if (!workerToken) return;
+    const { redis, keys } = this.client;
+    this.refresh = setInterval(() => {
+      redis.set(keys.workerTokenCheck(), workerTokenProof(workerToken), 'NX').catch(() => undefined);
+    }, this.queue.heartbeatIntervalMs * PROOF_REFRESH_BEATS);
+    this.refresh.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.refresh) clearInterval(this.refresh);
   }
 
   /** Worker boot: admitted, or waiting for a gateway to set the token; throws GridAccessError when refused. */
@@ -76,7 +99,10 @@ export class WorkerTokenCheck {
   private retryEstablish(onLateRefusal: (refusal: GridAccessError) => void): void {
     const timer = setTimeout(() => {
       this.establishOnce().then(
-        () => this.logger.log('WORKER_TOKEN checked'),
+        () => {
+          this.logger.log('WORKER_TOKEN checked');
+          this.keepEstablished();
+        },
         (error: unknown) => {
           if (error instanceof GridAccessError) onLateRefusal(error);
           else this.retryEstablish(onLateRefusal);
