@@ -1,8 +1,4 @@
-import { parseGridConfig } from '@gridllm/config';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
-import Redis from 'ioredis';
-
-import { RedisServer } from '../../../test/support/redis-server';
+import { specRedis } from '../../../test/support/spec-redis';
 import { OwnerJobs } from './owner-jobs';
 
 // Real times: the set's own expiry (PEXPIREAT) follows the entries, so they must lie in Redis's future.
@@ -10,28 +6,14 @@ const NOW = Date.now();
 const LATER = NOW + 120_000;
 
 describe(OwnerJobs.name, () => {
-  const server = new RedisServer();
-  let factory: RedisConnectionFactory;
-  let admin: Redis;
+  const redis = specRedis('slots');
   let sut: OwnerJobs;
   let other: OwnerJobs;
 
-  beforeAll(async () => {
-    await server.start();
-    const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'slots' });
-    factory = new RedisConnectionFactory(config.redis);
-    sut = new OwnerJobs(new RedisClient(factory, config.redis));
+  beforeAll(() => {
+    sut = new OwnerJobs(redis.newClient());
     // A second gateway: its own connection, the same Redis.
-    other = new OwnerJobs(new RedisClient(factory, config.redis));
-    admin = server.client();
-  });
-
-  beforeEach(() => admin.flushall());
-
-  afterAll(async () => {
-    admin.disconnect();
-    await factory.onApplicationShutdown();
-    await server.stop();
+    other = new OwnerJobs(redis.newClient());
   });
 
   describe('admit', () => {
@@ -39,7 +21,7 @@ describe(OwnerJobs.name, () => {
       expect(await sut.admit('key_a', 'j1', 2, LATER, NOW)).toEqual({ admitted: true, holding: 1 });
       expect(await sut.admit('key_a', 'j2', 2, LATER, NOW)).toEqual({ admitted: true, holding: 2 });
       expect(await sut.admit('key_a', 'j3', 2, LATER, NOW)).toEqual({ admitted: false, holding: 2 });
-      expect(await admin.zrange('slots:owner-jobs:key_a', 0, -1)).toEqual(['j1', 'j2']);
+      expect(await redis.admin.zrange('slots:owner-jobs:key_a', 0, -1)).toEqual(['j1', 'j2']);
     });
 
     it('counts each owner on its own', async () => {
@@ -59,7 +41,7 @@ describe(OwnerJobs.name, () => {
 
       expect(await sut.admit('key_a', 'j2', 1, LATER, NOW + 59_999)).toEqual({ admitted: false, holding: 1 });
       expect(await sut.admit('key_a', 'j2', 1, LATER, NOW + 60_001)).toEqual({ admitted: true, holding: 1 });
-      expect(await admin.zrange('slots:owner-jobs:key_a', 0, -1)).toEqual(['j2']);
+      expect(await redis.admin.zrange('slots:owner-jobs:key_a', 0, -1)).toEqual(['j2']);
     });
 
     it('lets the set expire with its last entry', async () => {
@@ -68,7 +50,7 @@ describe(OwnerJobs.name, () => {
       await sut.admit('key_a', 'j2', 5, now + 50_000, now);
       await sut.admit('key_a', 'j3', 5, now + 30_000, now);
 
-      const pttl = await admin.pttl('slots:owner-jobs:key_a');
+      const pttl = await redis.admin.pttl('slots:owner-jobs:key_a');
       expect(pttl).toBeGreaterThan(40_000);
       expect(pttl).toBeLessThanOrEqual(50_000);
     });
@@ -80,7 +62,7 @@ describe(OwnerJobs.name, () => {
       const results = await Promise.all(attempts);
 
       expect(results.filter((result) => result.admitted)).toHaveLength(3);
-      expect(await admin.zcard('slots:owner-jobs:key_a')).toBe(3);
+      expect(await redis.admin.zcard('slots:owner-jobs:key_a')).toBe(3);
     });
   });
 

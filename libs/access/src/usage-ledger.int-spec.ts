@@ -1,8 +1,4 @@
-import { parseGridConfig } from '@gridllm/config';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
-import Redis from 'ioredis';
-
-import { RedisServer } from '../../../test/support/redis-server';
+import { specRedis } from '../../../test/support/spec-redis';
 import { UsageLedger } from './usage-ledger';
 
 const NOV_27_NOON = Date.parse('2026-11-27T12:00:00Z');
@@ -11,25 +7,11 @@ const DEC_01_EARLY = Date.parse('2026-12-01T00:00:01Z');
 const DAY_SECONDS = 86_400;
 
 describe(UsageLedger.name, () => {
-  const server = new RedisServer();
-  let factory: RedisConnectionFactory;
-  let admin: Redis;
+  const redis = specRedis('usage');
   let sut: UsageLedger;
 
-  beforeAll(async () => {
-    await server.start();
-    const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'usage' });
-    factory = new RedisConnectionFactory(config.redis);
-    sut = new UsageLedger(new RedisClient(factory, config.redis));
-    admin = server.client();
-  });
-
-  beforeEach(() => admin.flushall());
-
-  afterAll(async () => {
-    admin.disconnect();
-    await factory.onApplicationShutdown();
-    await server.stop();
+  beforeAll(() => {
+    sut = new UsageLedger(redis.newClient());
   });
 
   describe('report', () => {
@@ -114,7 +96,7 @@ describe(UsageLedger.name, () => {
     it('lets day buckets expire after about 35 days and month buckets after about 400, keeps the total', async () => {
       await sut.record('key_a', 'm:latest', { promptTokens: 1, completionTokens: 1 }, NOV_27_NOON);
 
-      const ttl = (bucket: string) => admin.ttl(`usage:usage:key_a:${bucket}`);
+      const ttl = (bucket: string) => redis.admin.ttl(`usage:usage:key_a:${bucket}`);
       expect(await ttl('day:2026-11-27')).toBeGreaterThan(34 * DAY_SECONDS);
       expect(await ttl('day:2026-11-27')).toBeLessThanOrEqual(35 * DAY_SECONDS);
       expect(await ttl('month:2026-11')).toBeGreaterThan(399 * DAY_SECONDS);

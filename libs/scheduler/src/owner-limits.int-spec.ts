@@ -1,10 +1,7 @@
 import { OwnerJobs, UsageLedger } from '@gridllm/access';
-import { parseGridConfig } from '@gridllm/config';
 import { LimitExceededError } from '@gridllm/contracts';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
-import Redis from 'ioredis';
 
-import { RedisServer } from '../../../test/support/redis-server';
+import { specRedis } from '../../../test/support/spec-redis';
 import { OwnerLimits } from './owner-limits';
 
 const NOV_27_2200 = Date.parse('2026-11-27T22:00:00Z');
@@ -20,28 +17,14 @@ async function refusal(promise: Promise<unknown>): Promise<LimitExceededError> {
 }
 
 describe(OwnerLimits.name, () => {
-  const server = new RedisServer();
-  let factory: RedisConnectionFactory;
-  let admin: Redis;
+  const redis = specRedis('limits');
   let ledger: UsageLedger;
   let sut: OwnerLimits;
 
-  beforeAll(async () => {
-    await server.start();
-    const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'limits' });
-    factory = new RedisConnectionFactory(config.redis);
-    const client = new RedisClient(factory, config.redis);
+  beforeAll(() => {
+    const client = redis.newClient();
     ledger = new UsageLedger(client);
     sut = new OwnerLimits(ledger, new OwnerJobs(client));
-    admin = server.client();
-  });
-
-  beforeEach(() => admin.flushall());
-
-  afterAll(async () => {
-    admin.disconnect();
-    await factory.onApplicationShutdown();
-    await server.stop();
   });
 
   describe('checkQuota', () => {
@@ -107,7 +90,7 @@ describe(OwnerLimits.name, () => {
       const deadline = Date.now() + 60_000;
       await sut.holdSlot({ id: 'key_a', maxConcurrent: 3 }, 'j1', deadline);
 
-      const score = Number(await admin.zscore('limits:owner-jobs:key_a', 'j1'));
+      const score = Number(await redis.admin.zscore('limits:owner-jobs:key_a', 'j1'));
       expect(score).toBeGreaterThan(deadline);
       expect(score).toBeLessThanOrEqual(deadline + 60_000);
     });
@@ -116,7 +99,7 @@ describe(OwnerLimits.name, () => {
       await sut.holdSlot({ id: 'key_a' }, 'j1', Date.now() + 60_000);
       await sut.holdSlot({ id: 'key_a', maxConcurrent: 0 }, 'j2', Date.now() + 60_000);
 
-      expect(await admin.exists('limits:owner-jobs:key_a')).toBe(0);
+      expect(await redis.admin.exists('limits:owner-jobs:key_a')).toBe(0);
     });
 
     it('admits the next job once a slot is released', async () => {
