@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { AppProcess } from '../support/app-process';
 import { dumpRedis } from '../support/redis-dump';
 import { TestGrid, jsonOf, postJson } from '../support/test-grid';
+import { waitFor } from '../support/wait-for';
 
 const ADMIN_KEY = 'admin-key-for-access-tests-0123456789';
 const JWT_SECRET = 'an-hs256-secret-of-at-least-32-characters!!';
@@ -101,6 +102,8 @@ describe('Access control', () => {
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
       METRICS_TOKEN: 'metrics-token-123',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
     });
     await grid.startWorker('w1', fixture);
     const document = (await (await fetch(`${grid.gatewayUrl}/docs-json`)).json()) as OpenApiDocument;
@@ -463,6 +466,25 @@ describe('Access control', () => {
         /HOST=0.0.0.0 would expose the gateway without authentication/,
       );
       expect(exposed.exited).toBe(true);
+    });
+  });
+
+  describe('logs', () => {
+    it('name the caller of each request by key id and never print a secret or a token', async () => {
+      const token = hsToken({ sub: 'logged', scope: 'inference' });
+      expect((await generate(bearer(inferenceKey.key))).status).toBe(200);
+      expect((await generate(bearer(token))).status).toBe(200);
+      expect((await generate(bearer('gllm_not-a-real-key'))).status).toBe(401);
+      const lines = await waitFor('the access lines', () => {
+        const access = grid.gateway!.logs.split('\n').filter((line) => line.includes('"AccessLog"'));
+        return access.length > 0 && access;
+      });
+      const callers = lines.map((line) => (JSON.parse(line) as { caller?: string }).caller);
+      expect(callers).toEqual(expect.arrayContaining([inferenceKey.id, 'jwt:logged', 'admin']));
+      const everything = grid.gateway!.logs;
+      for (const secret of [...issued, ADMIN_KEY, token, 'gllm_not-a-real-key', JWT_SECRET]) {
+        expect(everything).not.toContain(secret);
+      }
     });
   });
 

@@ -6,6 +6,7 @@ import type { Logger } from 'winston';
 
 import { LogContext, LogScope } from '@gridllm/logging';
 
+import { principalOf } from '../auth/principal';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
 /** What `begin` leaves on `res.locals` for `enter`. */
@@ -49,6 +50,8 @@ export class RequestLogging {
       durationMs,
       queueMs: scope.queueMs,
       tokens: scope.tokens,
+      // Who called: a key id, `admin`, or `jwt:<sub>` (never a secret); absent with auth off.
+      caller: principalOf(req)?.id,
       completed: res.writableFinished,
       requestId: scope.requestId,
       jobId: scope.jobId,
