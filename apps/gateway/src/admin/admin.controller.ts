@@ -4,12 +4,12 @@ import type { Response } from 'express';
 
 import { WorkerInfo } from '@gridllm/contracts';
 
+import { RequireScope } from '../auth/auth.decorators';
 import { ApiErrorResponses } from '../docs/api-responses';
 import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ModelManagementService } from '../ollama-api/model-management.service';
 import { AdminService } from './admin.service';
 import { WorkerInfoDto } from './dto/worker-info.dto';
-import { RequireScope } from '../auth/auth.decorators';
 
 /** Operator endpoints. Workers now; keys and fleet model management arrive with their issues. */
 @ApiTags('Admin')

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
+import { RequireScope } from '../auth/auth.decorators';
 import { RequireBodyPipe, passThroughValidation } from '../common/request-body.pipe';
 import { ApiErrorResponses, ApiStreamedResponse, NDJSON, ndjsonBlock } from '../docs/api-responses';
 import { GENERATE_LINES } from '../ollama-api/dto/ollama-examples';
@@ -26,6 +27,7 @@ import {
   ModelAvailabilityDto,
   QueueSummaryDto,
 } from './dto/native-responses.dto';
+import { NativeApiService } from './native-api.service';
 
 const SUBMIT_EXAMPLES = {
   wait: { summary: 'Wait for the result', value: { model: 'llama3.2', prompt: 'Why is the sky blue?' } },
@@ -38,8 +40,6 @@ const SUBMIT_EXAMPLES = {
     value: { model: 'llama3.2', prompt: 'Summarise…', priority: 'high', async: true },
   },
 };
-import { NativeApiService } from './native-api.service';
-import { RequireScope } from '../auth/auth.decorators';
 
 /** GridLLM's own job API: priorities, async jobs, status, replayable streams, cancellation. */
 @ApiTags('Native API')

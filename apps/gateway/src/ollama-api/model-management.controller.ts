@@ -4,9 +4,9 @@ import type { Response } from 'express';
 
 import { GridError } from '@gridllm/contracts';
 
+import { RequireScope } from '../auth/auth.decorators';
 import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ModelManagementService, NOT_YET_SUPPORTED } from './model-management.service';
-import { RequireScope } from '../auth/auth.decorators';
 
 /** 501: the endpoint exists in Ollama but the grid does not offer it yet. */
 class NotImplementedError extends GridError {

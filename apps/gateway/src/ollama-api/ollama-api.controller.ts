@@ -4,6 +4,8 @@ import type { Request, Response } from 'express';
 
 import { JobKind, OllamaLoadedModel, OllamaModel, OllamaVersion } from '@gridllm/contracts';
 
+import { RequireScope } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 import { RequireBodyPipe, passThroughValidation } from '../common/request-body.pipe';
 import { ApiErrorResponses, ApiStreamedResponse } from '../docs/api-responses';
 import { OLLAMA_TAG } from '../docs/openapi-document';
@@ -31,8 +33,6 @@ import {
 } from './dto/ollama-responses.dto';
 import { ShowRequestDto } from './dto/show-request.dto';
 import { OllamaApiService } from './ollama-api.service';
-import { RequireScope } from '../auth/auth.decorators';
-import { principalOf } from '../auth/principal';
 
 /** Ollama's API, served under /ollama and at the root so OLLAMA_HOST=http://gateway:4000 works as is. */
 @ApiTags(OLLAMA_TAG)

@@ -16,8 +16,8 @@ import { JobSchedulerService } from '@gridllm/scheduler';
 
 import { mayUse } from '../auth/access-rules';
 import { JobOwners } from '../auth/job-owners';
-import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { InferenceResponder } from '../common/inference-responder.service';
+import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 
 /** The version reported when no worker is online; clients use it only for feature checks. */
 export const GATEWAY_OLLAMA_COMPAT_VERSION = '0.12.6';

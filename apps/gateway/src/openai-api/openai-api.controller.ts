@@ -2,6 +2,8 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
+import { RequireScope } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 import { RequireBodyPipe, passThroughValidation } from '../common/request-body.pipe';
 import {
   CHAT_COMPLETION_EVENTS,
@@ -27,8 +29,6 @@ import {
 import { OpenAiApiService } from './openai-api.service';
 import { ApiOpenAiErrors, ApiSseResponse, OPENAI_TAG } from './openai-docs';
 import { OpenAiModel, OpenAiModelList } from './openai-wire';
-import { RequireScope } from '../auth/auth.decorators';
-import { principalOf } from '../auth/principal';
 
 /** OpenAI's API at /v1 (what `baseURL: http://gateway:4000/v1` uses) and under /ollama/v1. */
 @ApiTags(OPENAI_TAG)
