@@ -221,6 +221,30 @@ describe('Access control', () => {
       expect((await fetch(`${grid.gatewayUrl}/v1/models/private-model`, { headers })).status).toBe(404);
     });
 
+    it('tells a caller who it is, what it may do and what it has used (GET /inference/me)', async () => {
+      const me = (key: string) => fetch(`${grid.gatewayUrl}/inference/me`, { headers: bearer(key) });
+      expect((await generate(bearer(restrictedKey.key))).status).toBe(200);
+      const answer = await waitFor('usage of the restricted key', async () => {
+        const body = (await (await me(restrictedKey.key)).json()) as {
+          caller: Record<string, unknown>;
+          usage: { owner: string; total: { requests: number; models: Record<string, unknown> } };
+        };
+        return body.usage.total.requests > 0 && body;
+      });
+      expect(answer.caller).toMatchObject({
+        kind: 'api-key',
+        id: restrictedKey.id,
+        name: 'narrow',
+        scopes: ['inference'],
+        models: ['llama3.2:latest'],
+      });
+      expect(answer.usage.owner).toBe(restrictedKey.id);
+      expect(Object.keys(answer.usage.total.models)).toEqual(['llama3.2:latest']);
+      const token = hsToken({ sub: 'self', scope: 'inference' });
+      expect(await (await me(token)).json()).toMatchObject({ caller: { kind: 'jwt', id: 'jwt:self' } });
+      expect((await fetch(`${grid.gatewayUrl}/inference/me`)).status).toBe(401);
+    });
+
     it('keeps native-API jobs private to their owner (admins see all)', async () => {
       const submitted = await postJson(
         `${grid.gatewayUrl}/inference`,

@@ -19,6 +19,7 @@ import { GENERATE_LINES } from '../ollama-api/dto/ollama-examples';
 import { GenerateChunkDto } from '../ollama-api/dto/ollama-responses.dto';
 import { InferenceRequestDto } from './dto/inference-request.dto';
 import {
+  CallerUsageDto,
   CancelResultDto,
   InferenceAcceptedDto,
   InferenceCompletedDto,
@@ -84,6 +85,16 @@ export class NativeApiController {
   @ApiOkResponse({ type: [ModelAvailabilityDto] })
   models() {
     return this.native.models();
+  }
+
+  @Get('me')
+  @ApiOperation({
+    summary:
+      "The caller's key or token (scopes, allowlist, limits) and its usage today, this month and in total",
+  })
+  @ApiOkResponse({ type: CallerUsageDto })
+  me(@Req() req: Request) {
+    return this.native.me(req);
   }
 
   @Get('queue')

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 
+import { UsageLedger, UsageReport } from '@gridllm/access';
 import { queueConfig } from '@gridllm/config';
 import {
   InferenceJobData,
@@ -42,6 +43,7 @@ export class NativeApiService {
     private readonly relay: JobRelay,
     private readonly registry: WorkerRegistry,
     private readonly owners: JobOwners,
+    private readonly usage: UsageLedger,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
   ) {}
 
@@ -109,6 +111,13 @@ export class NativeApiService {
     // A job whose record is gone (cancelled while queued) shows only its state; nothing to guard.
     const found = await this.scheduler.find(jobId).catch(() => null);
     if (found && !visibleTo(found.job.data, principal)) throw new JobNotFoundError(jobId);
+  }
+
+  /** Self-service: what the caller's credential allows and how much it has used (null with auth off). */
+  async me(req: Request): Promise<{ caller: Principal | null; usage: UsageReport | null }> {
+    const principal = principalOf(req);
+    if (!principal) return { caller: null, usage: null };
+    return { caller: principal, usage: await this.usage.report(principal.id) };
   }
 
   async models(): Promise<ModelAvailability[]> {

@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { JOB_PRIORITIES } from '@gridllm/contracts';
 
+import { UsageReportDto } from '../../admin/dto/usage-report.dto';
+
 /** Response shapes of the native API, for the OpenAPI document. */
 
 const JOB_STATES = ['queued', 'active', 'completed', 'failed', 'cancelled'];
@@ -90,4 +92,25 @@ export class QueueSummaryDto {
   @ApiProperty({ example: 2 }) activeJobs!: number;
   @ApiProperty({ example: 4 }) queuedJobs!: number;
   @ApiProperty({ example: 3 }) workersOnline!: number;
+}
+
+/** Who the caller is and what it may do, as its key or token says. */
+export class CallerDto {
+  @ApiProperty({ enum: ['api-key', 'admin-key', 'jwt'], example: 'api-key' }) kind!: string;
+  @ApiProperty({ example: 'key_3f9a1c2b7d4e5f60', description: 'key id, `admin`, or `jwt:<sub>`' })
+  id!: string;
+  @ApiPropertyOptional({ example: 'analytics-team' }) name?: string;
+  @ApiProperty({ example: ['inference'] }) scopes!: string[];
+  @ApiPropertyOptional({ example: ['llama3.2:latest'], description: 'absent: every model' })
+  models?: string[];
+  @ApiPropertyOptional({ example: 'medium' }) maxPriority?: string;
+  @ApiPropertyOptional({ example: { requests: 120, windowSeconds: 60 } }) rateLimit?: object;
+  @ApiPropertyOptional({ example: { tokens: 2000000, period: 'month' } }) tokenQuota?: object;
+  @ApiPropertyOptional({ example: 4 }) maxConcurrent?: number;
+}
+
+/** `GET /inference/me`: null fields when the gateway runs without auth. */
+export class CallerUsageDto {
+  @ApiProperty({ type: CallerDto, nullable: true }) caller!: CallerDto | null;
+  @ApiProperty({ type: UsageReportDto, nullable: true }) usage!: UsageReportDto | null;
 }
