@@ -169,6 +169,26 @@ describe('Access control', () => {
       expect(failures).toEqual([]);
     });
 
+    it('refuses a request without credentials before reading its body', async () => {
+      // Without credentials the body is never parsed: malformed JSON gets 401, not 400.
+      const anonymous = await postJson(`${grid.gatewayUrl}/api/generate`, '{not json');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+      expect(anonymous.headers.get('x-content-type-options')).toBe('nosniff');
+      const openAi = await postJson(`${grid.gatewayUrl}/v1/chat/completions`, '{not json');
+      expect(await openAi.json()).toMatchObject({ error: { type: 'authentication_error' } });
+      const withKey = await postJson(`${grid.gatewayUrl}/api/generate`, '{not json', {
+        headers: { ...bearer(inferenceKey.key), 'Content-Type': 'application/json' },
+      });
+      expect(withKey.status).toBe(400);
+      const preflight = await fetch(`${grid.gatewayUrl}/api/chat`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBeTruthy();
+    });
+
     it('keeps health probes and the docs open, and /metrics behind METRICS_TOKEN', async () => {
       expect((await fetch(`${grid.gatewayUrl}/health/live`)).status).toBe(200);
       expect((await fetch(`${grid.gatewayUrl}/health/ready`)).status).toBe(200);

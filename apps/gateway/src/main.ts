@@ -17,6 +17,7 @@ import {
 import { GridAccessError, checkRedisAccess } from '@gridllm/redis';
 import { WorkerTokenCheck } from '@gridllm/registry';
 
+import { refuseAnonymous } from './auth/refuse-anonymous.middleware';
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { RequestLogging } from './logging/request-logging';
 import { securityHeaders } from './security-headers';
@@ -53,23 +54,25 @@ async function bootstrap(): Promise<void> {
   if (!redis.reachable) new Logger('Redis').warn(`Redis unreachable at boot (${redis.reason}); retrying`);
   await app.get(WorkerTokenCheck).establish((late) => exitRefused(late));
   const settings = app.get<ConfigType<typeof gatewayConfig>>(gatewayConfig.KEY);
-  // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
   const requests = app.get(RequestLogging);
-  app.use(
-    requests.begin,
-    json({ limit: settings.bodyLimit, type: () => true }),
-    bodyParserErrors,
-    markMissingBody,
-    requests.enter,
-  );
+  if (settings.trustProxy !== undefined) app.set('trust proxy', settings.trustProxy);
+  app.disable('x-powered-by');
+  // CORS and security headers first, so that every answer carries them, refusals and parse errors too.
+  app.use(requests.begin);
   app.enableCors({
     origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
     // Browsers hide response headers from scripts unless listed: correlation, placement and limits.
     exposedHeaders: EXPOSED_HEADERS,
   });
-  if (settings.trustProxy !== undefined) app.set('trust proxy', settings.trustProxy);
-  app.disable('x-powered-by');
   app.use(securityHeaders());
+  app.use(
+    refuseAnonymous(config.security.authEnabled),
+    // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
+    json({ limit: settings.bodyLimit, type: () => true }),
+    bodyParserErrors,
+    markMissingBody,
+    requests.enter,
+  );
   closeOnSignals(app, GATEWAY_SHUTDOWN_GRACE_MS);
   setupSwagger(app, config.security.authEnabled);
   await app.init();

@@ -10,7 +10,7 @@ import { ForbiddenError, Principal, Scope, UnauthorizedError } from '@gridllm/co
 import { authorize, isPublicPath } from './access-rules';
 import { API_KEY_STRATEGY } from './api-key.strategy';
 import { PUBLIC_ROUTE, REQUIRED_SCOPE } from './auth.decorators';
-import { looksLikeJwt, presentedCredential } from './credentials';
+import { MISSING_CREDENTIALS, looksLikeJwt, presentedCredential } from './credentials';
 import { JWT_STRATEGY, jwtConfigured } from './jwt.strategy';
 
 /**
@@ -39,7 +39,7 @@ export class AccessGuard implements CanActivate {
       return true;
     const credential = presentedCredential(req);
     if (!credential) {
-      throw new UnauthorizedError('missing API key: send Authorization: Bearer <key> or x-api-key: <key>');
+      throw new UnauthorizedError(MISSING_CREDENTIALS);
     }
     const guard = this.jwtGuard && looksLikeJwt(credential) ? this.jwtGuard : this.apiKeyGuard;
     await guard.canActivate(context);

@@ -1,5 +1,8 @@
 import type { Request } from 'express';
 
+/** The 401 message for a request without any credential. */
+export const MISSING_CREDENTIALS = 'missing API key: send Authorization: Bearer <key> or x-api-key: <key>';
+
 /**
  * The credential a request presents: `Authorization: Bearer <key or token>` (what ollama-js and
  * openai-node send) or `x-api-key: <key>`. Null when there is none.
