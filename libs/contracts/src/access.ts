@@ -23,9 +23,9 @@ export const QUOTA_PERIODS: readonly QuotaPeriod[] = ['day', 'month', 'total'];
 
 /** Who made a request, as authentication established it (Express's `req.user`). */
 export interface Principal {
-  /** `api-key`: a stored key; `admin-key`: ADMIN_API_KEY; `jwt`: a verified token; `anonymous`: auth is off. */
-  kind: 'api-key' | 'admin-key' | 'jwt' | 'anonymous';
-  /** Stable id for limits and usage: the key id, `admin`, `jwt:<sub>`, or `ip:<address>`. */
+  /** `api-key`: a stored key; `admin-key`: ADMIN_API_KEY; `jwt`: a verified token. With auth off there is none. */
+  kind: 'api-key' | 'admin-key' | 'jwt';
+  /** Stable id for limits and usage: the key id, `admin`, or `jwt:<sub>`. */
   id: string;
   name?: string;
   scopes: readonly Scope[];

@@ -9,7 +9,7 @@ import { ForbiddenError, Principal, Scope, UnauthorizedError } from '@gridllm/co
 
 import { authorize, isPublicPath } from './access-rules';
 import { API_KEY_STRATEGY } from './api-key.strategy';
-import { PUBLIC_ROUTE, REQUIRED_SCOPE } from './auth.decorators';
+import { REQUIRED_SCOPE } from './auth.decorators';
 import { MISSING_CREDENTIALS, looksLikeJwt, presentedCredential } from './credentials';
 import { JWT_STRATEGY, jwtConfigured } from './jwt.strategy';
 
@@ -34,16 +34,18 @@ export class AccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.security.authEnabled || context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const targets = [context.getHandler(), context.getClass()];
-    if (isPublicPath(req.path) || this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets))
-      return true;
+    // Probes, docs and /metrics (its own token) are open by path: the rule the issue states, in one place.
+    if (isPublicPath(req.path)) return true;
     const credential = presentedCredential(req);
     if (!credential) {
       throw new UnauthorizedError(MISSING_CREDENTIALS);
     }
     const guard = this.jwtGuard && looksLikeJwt(credential) ? this.jwtGuard : this.apiKeyGuard;
     await guard.canActivate(context);
-    const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, targets);
+    const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!scope) {
       // Deny by default: a route someone forgot to classify must not be open.
       this.logger.error(`${req.method} ${req.route?.path ?? req.path} declares no scope; denied`);

@@ -15,7 +15,7 @@ export class JobOwners {
   /** Undefined with auth off: nobody to account to. */
   of(req: Request): JobOwner | undefined {
     const principal = principalOf(req);
-    if (!principal || principal.kind === 'anonymous') return undefined;
+    if (!principal) return undefined;
     return {
       id: principal.id,
       maxConcurrent: principal.maxConcurrent ?? this.security.keyMaxConcurrent,

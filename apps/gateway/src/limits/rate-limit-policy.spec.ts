@@ -99,13 +99,6 @@ describe(RateLimitPolicy.name, () => {
       expect(admin).toMatchObject({ tracker: 'admin', subject: 'admin' });
     });
 
-    it('counts an anonymous principal (auth off) by its address', () => {
-      const sut = policyWith({ RATE_LIMIT_REQUESTS: '5' });
-      const anonymous: Partial<Principal> = { kind: 'anonymous', id: 'anonymous', scopes: [] };
-
-      expect(sut.limitFor(request('/api/chat', '10.0.0.9', anonymous))?.tracker).toBe('ip:10.0.0.9');
-    });
-
     it.each([
       '/health',
       '/health/live',

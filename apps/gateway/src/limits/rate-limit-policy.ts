@@ -40,7 +40,7 @@ function whoPays(
   req: Request,
   principal: Principal | undefined,
 ): Pick<AppliedRateLimit, 'tracker' | 'subject'> {
-  if (principal && principal.kind !== 'anonymous') {
+  if (principal) {
     const subject = principal.kind === 'api-key' ? `key ${principal.id}` : principal.id;
     return { tracker: principal.id, subject };
   }
