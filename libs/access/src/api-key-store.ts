@@ -50,7 +50,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * API keys in Redis. A secret is 32 random bytes; only its SHA-256 is stored (a slow password hash adds
- * nothing for 256-bit random secrets and would cost every request). Lookup is one round trip.
+ * nothing for 256-bit random secrets and would cost every request). Lookup is two reads (hash → id,
+ * then the record) and nothing is cached, so a revocation takes effect at once on every gateway.
  */
 @Injectable()
 export class ApiKeyStore {

@@ -13,7 +13,7 @@ import {
 import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 
-import { JobSchedulerService } from './job-scheduler.service';
+import { EVERY_JOB, JobSchedulerService, JobVisibility } from './job-scheduler.service';
 
 /** A job as the native API shows it. */
 export interface JobDescription {
@@ -57,7 +57,8 @@ export class JobInspector {
     private readonly registry: WorkerRegistry,
   ) {}
 
-  async describe(jobId: string): Promise<JobOutcome> {
+  /** A job `visible` rejects is answered as unknown; a gone one (cancelled while queued) only shows its state. */
+  async describe(jobId: string, visible: JobVisibility = EVERY_JOB): Promise<JobOutcome> {
     let found;
     try {
       found = await this.scheduler.find(jobId);
@@ -65,6 +66,7 @@ export class JobInspector {
       return this.describeGone(jobId, error);
     }
     const { job } = found;
+    if (!visible(job.data)) throw new JobNotFoundError(jobId);
     const bullState = await job.getState();
     const cancelled = await this.scheduler.wasCancelled(jobId);
     const state = toJobState(bullState, cancelled);
@@ -106,8 +108,8 @@ export class JobInspector {
   }
 
   /** The finished job's outcome; throws JobNotFinishedError while it is queued or running. */
-  async outcome(jobId: string): Promise<JobOutcome> {
-    const outcome = await this.describe(jobId);
+  async outcome(jobId: string, visible: JobVisibility = EVERY_JOB): Promise<JobOutcome> {
+    const outcome = await this.describe(jobId, visible);
     if (outcome.state === 'queued' || outcome.state === 'active')
       throw new JobNotFinishedError(jobId, outcome.state);
     return outcome;

@@ -40,6 +40,11 @@ export interface SubmitJobInput {
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
 
+/** Whether the caller may see a job; a job it may not see is answered as unknown (404). */
+export type JobVisibility = (job: InferenceJobData) => boolean;
+
+export const EVERY_JOB: JobVisibility = () => true;
+
 /** Gateway side of the queue: accepts jobs durably, finds them by id, cancels them. */
 @Injectable()
 export class JobSchedulerService {
@@ -98,8 +103,9 @@ export class JobSchedulerService {
   }
 
   /** Removes a queued job, or asks the worker running it to abort. */
-  async cancel(jobId: string): Promise<CancelOutcome> {
+  async cancel(jobId: string, visible: JobVisibility = EVERY_JOB): Promise<CancelOutcome> {
     const { job, queue } = await this.find(jobId);
+    if (!visible(job.data)) throw new JobNotFoundError(jobId);
     const state = await job.getState();
     if (state === 'completed' || state === 'failed') return 'already-finished';
     const { redis, keys } = this.client;

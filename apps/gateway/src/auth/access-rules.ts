@@ -15,15 +15,12 @@ export function authorize(principal: Principal, scope: Scope, body: unknown): vo
   if (!hasScope(principal, scope)) {
     throw new ForbiddenError(`${describe(principal)} lacks the '${scope}' scope this endpoint needs`);
   }
-  if (!principal.models || hasScope(principal, 'admin')) return;
-  for (const model of modelsNamed(body)) {
-    if (!principal.models.includes(normalizeModelName(model))) {
-      throw new ForbiddenError(`${describe(principal)} may not use model '${model}'`);
-    }
-  }
+  const refused = modelsNamed(body).find((model) => !mayUse(principal, model));
+  if (refused !== undefined)
+    throw new ForbiddenError(`${describe(principal)} may not use model '${refused}'`);
 }
 
-/** Whether listings show the model to this principal (no principal: auth is off). */
+/** Whether the principal may use (and see listed) the model; no principal means auth is off. */
 export function mayUse(principal: Principal | undefined, model: string): boolean {
   if (!principal?.models || hasScope(principal, 'admin')) return true;
   return principal.models.includes(normalizeModelName(model));

@@ -14,7 +14,14 @@ import {
 } from '@gridllm/contracts';
 import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry } from '@gridllm/registry';
-import { JobInspector, JobOutcome, JobSchedulerService, QueueDepth } from '@gridllm/scheduler';
+import {
+  EVERY_JOB,
+  JobInspector,
+  JobOutcome,
+  JobSchedulerService,
+  JobVisibility,
+  QueueDepth,
+} from '@gridllm/scheduler';
 
 import { JobOwners } from '../auth/job-owners';
 import { PRIORITY_CAPPED_HEADER, cappedPriority, principalOf } from '../auth/principal';
@@ -76,14 +83,12 @@ export class NativeApiService {
   }
 
   async status(jobId: string, req: Request): Promise<JobOutcome> {
-    await this.ensureVisible(jobId, req);
-    const { result: _result, ...status } = await this.inspector.describe(jobId);
+    const { result: _result, ...status } = await this.inspector.describe(jobId, visibleTo(principalOf(req)));
     return status;
   }
 
   async result(jobId: string, req: Request): Promise<JobOutcome> {
-    await this.ensureVisible(jobId, req);
-    return this.inspector.outcome(jobId);
+    return this.inspector.outcome(jobId, visibleTo(principalOf(req)));
   }
 
   /** The job's NDJSON from the start (or after an event id), then live until it ends. */
@@ -92,25 +97,15 @@ export class NativeApiService {
       throw new InvalidRequestError('after must be an event id such as 1-5');
     }
     const { job } = await this.scheduler.find(jobId);
-    if (!visibleTo(job.data, principalOf(req))) throw new JobNotFoundError(jobId);
+    if (!visibleTo(principalOf(req))(job.data)) throw new JobNotFoundError(jobId);
     res.setHeader('x-gridllm-job-id', jobId);
     await this.relay.relay(job.data, new NdjsonSink(res), watchClient(req, res), afterId ?? '0');
   }
 
   async cancel(jobId: string, req: Request): Promise<{ id: string; status: string }> {
-    await this.ensureVisible(jobId, req);
-    const outcome = await this.scheduler.cancel(jobId);
+    const outcome = await this.scheduler.cancel(jobId, visibleTo(principalOf(req)));
     if (outcome === 'cancelled') return { id: jobId, status: 'cancelled' };
     return { id: jobId, status: (await this.inspector.describe(jobId)).state };
-  }
-
-  /** Another caller's job is answered as unknown (404), so ids of other tenants reveal nothing. */
-  private async ensureVisible(jobId: string, req: Request): Promise<void> {
-    const principal = principalOf(req);
-    if (!principal || hasScope(principal, 'admin')) return;
-    // A job whose record is gone (cancelled while queued) shows only its state; nothing to guard.
-    const found = await this.scheduler.find(jobId).catch(() => null);
-    if (found && !visibleTo(found.job.data, principal)) throw new JobNotFoundError(jobId);
   }
 
   /** Self-service: what the caller's credential allows and how much it has used (null with auth off). */
@@ -163,8 +158,11 @@ function engineRequest(dto: InferenceRequestDto): Record<string, unknown> {
   return Object.fromEntries(Object.entries(dto).filter(([field]) => !NATIVE_FIELDS.has(field)));
 }
 
-/** Jobs are private to their owner; admins see all, and jobs made with auth off belong to nobody. */
-function visibleTo(job: Pick<InferenceJobData, 'ownerId'>, principal: Principal | undefined): boolean {
-  if (!principal || hasScope(principal, 'admin') || job.ownerId === undefined) return true;
-  return job.ownerId === principal.id;
+/**
+ * Jobs are private to their owner, so ids of other tenants reveal nothing (404); admins see all, and
+ * jobs made with auth off belong to nobody.
+ */
+function visibleTo(principal: Principal | undefined): JobVisibility {
+  if (!principal || hasScope(principal, 'admin')) return EVERY_JOB;
+  return (job) => job.ownerId === undefined || job.ownerId === principal.id;
 }
