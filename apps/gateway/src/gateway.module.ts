@@ -30,6 +30,7 @@ import { OllamaApiController } from './ollama-api/ollama-api.controller';
 import { OllamaApiService } from './ollama-api/ollama-api.service';
 import { OpenAiApiController } from './openai-api/openai-api.controller';
 import { OpenAiApiService } from './openai-api/openai-api.service';
+import { ShutdownModule } from './shutdown/shutdown.module';
 
 @Module({
   imports: [
@@ -43,6 +44,7 @@ import { OpenAiApiService } from './openai-api/openai-api.service';
     GatewayMetricsModule,
     AuthModule,
     LimitsModule,
+    ShutdownModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
   controllers: [

@@ -21,6 +21,7 @@ import { refuseAnonymous } from './auth/refuse-anonymous.middleware';
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { RequestLogging } from './logging/request-logging';
 import { securityHeaders } from './security-headers';
+import { InFlightRequests } from './shutdown/in-flight-requests';
 import { setupSwagger } from './swagger';
 
 const EXPOSED_HEADERS = [
@@ -35,8 +36,8 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-reset',
 ];
 
-/** On SIGTERM the server stops accepting and lets open requests finish for this long, then exits. */
-const GATEWAY_SHUTDOWN_GRACE_MS = 30000;
+/** Beyond the drain delay and grace period: ending stragglers, closing Redis (GatewayDrain, Nest hooks). */
+const SHUTDOWN_MARGIN_MS = 5000;
 
 async function bootstrap(): Promise<void> {
   // Imported here: the config module validates the environment while the module file loads.
@@ -57,6 +58,8 @@ async function bootstrap(): Promise<void> {
   const requests = app.get(RequestLogging);
   if (settings.trustProxy !== undefined) app.set('trust proxy', settings.trustProxy);
   app.disable('x-powered-by');
+  // Counted from the first byte, so that SIGTERM waits for every request and can mark it Connection: close.
+  app.use(app.get(InFlightRequests).track);
   // CORS and security headers first, so that every answer carries them, refusals and parse errors too.
   app.use(requests.begin);
   app.enableCors({
@@ -73,7 +76,9 @@ async function bootstrap(): Promise<void> {
     markMissingBody,
     requests.enter,
   );
-  closeOnSignals(app, GATEWAY_SHUTDOWN_GRACE_MS);
+  // GatewayDrain (a shutdown hook) bounds the drain itself; this only stops a shutdown that hangs.
+  const { drainDelayMs, gracePeriodMs } = settings.shutdown;
+  closeOnSignals(app, drainDelayMs + gracePeriodMs + SHUTDOWN_MARGIN_MS);
   setupSwagger(app, config.security.authEnabled);
   await app.init();
   for (const warning of [...configWarnings(config), ...gatewayConfigWarnings(config)]) {

@@ -182,6 +182,20 @@ export class EnvSchema {
   @Matches(DURATION_OR_SIZE, { message: 'BODY_LIMIT must be a size such as 100mb' })
   BODY_LIMIT = '100mb';
 
+  /** ms a SIGTERMed gateway answers /health/ready 503 (still serving) so that balancers stop sending to it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  SHUTDOWN_DRAIN_DELAY = 5000;
+
+  /** ms after the drain delay that in-flight requests may take to finish; streams still open then end with an error line. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3600000)
+  SHUTDOWN_GRACE_PERIOD = 30000;
+
   // Gateway access control and limits.
   /** true/false; unset means on when ADMIN_API_KEY or a JWT verifier is configured. */
   @IsOptional()

@@ -36,6 +36,14 @@ describe('parseGridConfig', () => {
     expect(parseGridConfig({ PORT: '5000' }).gateway.port).toBe(5000);
   });
 
+  it('reads the gateway shutdown timings, and refuses negative or non-integer ones', () => {
+    expect(parseGridConfig({}).gateway.shutdown).toEqual({ drainDelayMs: 5000, gracePeriodMs: 30000 });
+    const sut = parseGridConfig({ SHUTDOWN_DRAIN_DELAY: '0', SHUTDOWN_GRACE_PERIOD: '120000' });
+    expect(sut.gateway.shutdown).toEqual({ drainDelayMs: 0, gracePeriodMs: 120000 });
+    expect(() => parseGridConfig({ SHUTDOWN_DRAIN_DELAY: '-1' })).toThrow(/SHUTDOWN_DRAIN_DELAY/);
+    expect(() => parseGridConfig({ SHUTDOWN_GRACE_PERIOD: '5s' })).toThrow(/SHUTDOWN_GRACE_PERIOD/);
+  });
+
   it('reads REDIS_URL in preference to the separate Redis variables', () => {
     const sut = parseGridConfig({
       REDIS_URL: 'redis://user:p%40ss@redis.internal:6380/2',

@@ -60,6 +60,15 @@ export interface GatewaySettings {
   bodyLimit: string;
   /** Express `trust proxy`; absent: the TCP peer is the client. */
   trustProxy?: boolean | number | string;
+  shutdown: ShutdownSettings;
+}
+
+/** A gateway's SIGTERM: not-ready first, then stop accepting and let open requests finish. */
+export interface ShutdownSettings {
+  /** How long /health/ready answers 503 while requests are still served (skipped when nobody probes it). */
+  drainDelayMs: number;
+  /** How long in-flight requests may then take; streams still open at its end get the error line. */
+  gracePeriodMs: number;
 }
 
 export interface WorkerSettings {
@@ -167,6 +176,7 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       corsOrigin: env.CORS_ORIGIN,
       bodyLimit: env.BODY_LIMIT,
       trustProxy: trustProxy(env.TRUST_PROXY),
+      shutdown: { drainDelayMs: env.SHUTDOWN_DRAIN_DELAY, gracePeriodMs: env.SHUTDOWN_GRACE_PERIOD },
     },
     worker: {
       workerId: env.WORKER_ID ?? hostname(),

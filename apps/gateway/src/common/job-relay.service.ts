@@ -8,14 +8,15 @@ import { JobSchedulerService } from '@gridllm/scheduler';
 import { TokenStreamReader } from '@gridllm/streaming';
 
 import { JobLog } from '../logging/job-log';
+import { GatewayDrain, SHUTDOWN_MESSAGE } from '../shutdown/gateway-drain.service';
 import { JobSink } from './job-sink';
 import { JobWatchdog } from './job-watchdog';
 
 /** What the relay needs of a job. */
-export type RelayedJob = Pick<InferenceJobData, 'id' | 'deadlineAt' | 'submittedAt'>;
+export type RelayedJob = Pick<InferenceJobData, 'id' | 'deadlineAt' | 'submittedAt' | 'ownerGatewayId'>;
 
 /** How a relay ended, for the caller that must still answer the client. */
-export type RelayEnd = 'finished' | 'client-gone' | 'timed-out';
+export type RelayEnd = 'finished' | 'client-gone' | 'timed-out' | 'shut-down';
 
 /**
  * Moves one job's token stream to a sink: events in order, from the stream's start (or after an id),
@@ -29,6 +30,7 @@ export class JobRelay {
   constructor(
     private readonly reader: TokenStreamReader,
     private readonly scheduler: JobSchedulerService,
+    private readonly drain: GatewayDrain,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
   ) {}
 
@@ -39,7 +41,7 @@ export class JobRelay {
       this.settings.firstTokenTimeoutMs,
       this.settings.stallTimeoutMs,
     );
-    const signal = AbortSignal.any([clientGone, watchdog.signal]);
+    const signal = AbortSignal.any([clientGone, watchdog.signal, this.drain.deadline]);
     let attempt = 0;
     let workerId = '';
     JobLog.job(job.id);
@@ -74,10 +76,23 @@ export class JobRelay {
             return 'finished';
         }
       }
+      if (this.drain.deadline.aborted && !clientGone.aborted) return this.shutDown(job, sink);
       return this.abandon(job, sink, clientGone.aborted, watchdog.expired);
     } finally {
       watchdog.dispose();
     }
+  }
+
+  /**
+   * The gateway's shutdown grace period is over: the client gets the family's error (a line once
+   * streaming), and the job is cancelled unless it is detached (async), which runs on without us.
+   */
+  private async shutDown(job: RelayedJob, sink: JobSink): Promise<RelayEnd> {
+    this.logger.warn(`job ${job.id}: still running at the end of the shutdown grace period`);
+    // Cancel before answering: the answer lets the shutdown go on to close Redis.
+    if (job.ownerGatewayId !== undefined) await this.scheduler.cancelQuietly(job.id);
+    sink.failed({ error: SHUTDOWN_MESSAGE, status: 503 });
+    return 'shut-down';
   }
 
   /** The client left or a deadline passed: cancel the job so no engine works for nobody. */

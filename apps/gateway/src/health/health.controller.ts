@@ -22,7 +22,9 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: Redis answers and the queue accepts writes (503 otherwise)' })
+  @ApiOperation({
+    summary: 'Readiness: Redis answers, the queue accepts writes and no SIGTERM came (503 otherwise)',
+  })
   ready(): Promise<HealthCheckResult> {
     return this.health.ready();
   }
