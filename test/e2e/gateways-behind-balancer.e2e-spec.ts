@@ -1,0 +1,113 @@
+import { OllamaFixture } from '../fixtures/ollama-fixture';
+import { AppProcess } from '../support/app-process';
+import { freePort } from '../support/free-port';
+import { HaproxyBalancer } from '../support/haproxy';
+import { LoadResult, RequestLoad } from '../support/request-load';
+import { TestGrid, postJson, readNdjson } from '../support/test-grid';
+import { waitFor } from '../support/wait-for';
+
+const MODEL = 'ha:latest';
+/** Tokens per load request: about 300 ms of streaming at the fixtures' pace. */
+const TOKENS = 12;
+const DRAIN_DELAY_MS = 2000;
+const NAMES = ['g1', 'g2', 'g3'];
+
+/**
+ * Three gateways behind a real HAProxy (health checks on /health/ready), two workers, continuous load of
+ * every family: rolling restarts of the gateways and of the workers fail no request; kill -9 of one
+ * gateway fails only what was open on it.
+ */
+describe('Gateways behind a load balancer', () => {
+  const grid = new TestGrid();
+  const gateways = new Map<string, AppProcess>();
+  const ports = new Map<string, number>();
+  let balancer: HaproxyBalancer;
+  let fixtures: OllamaFixture[];
+
+  async function startGateway(name: string): Promise<void> {
+    const gateway = new AppProcess(
+      'gateway',
+      {
+        ...grid.redisEnv(),
+        SHUTDOWN_DRAIN_DELAY: String(DRAIN_DELAY_MS),
+        SHUTDOWN_GRACE_PERIOD: '20000',
+      },
+      ports.get(name),
+    );
+    gateways.set(name, await gateway.start());
+  }
+
+  beforeAll(async () => {
+    await grid.start();
+    for (const name of NAMES) ports.set(name, await freePort());
+    for (const name of NAMES) await startGateway(name);
+    balancer = await new HaproxyBalancer(NAMES.map((name) => ({ name, port: ports.get(name) ?? 0 }))).start();
+    await Promise.all(NAMES.map((name) => balancer.waitForState(name, 'UP')));
+    grid.gatewayUrl = balancer.url;
+    fixtures = [];
+    for (const id of ['w1', 'w2']) {
+      const fixture = await grid.startFixture({
+        tokenDelayMs: 25,
+        tokensPerAnswer: 2000,
+        numParallel: 6,
+        models: [{ name: MODEL }],
+      });
+      fixtures.push(fixture);
+      await grid.startWorker(id, fixture, { MAX_CONCURRENT_TASKS: '6' });
+    }
+  }, 120000);
+
+  afterAll(async () => {
+    await Promise.all([...gateways.values()].map((gateway) => gateway.stop('SIGKILL')));
+    await balancer?.stop();
+    await grid.stop();
+  });
+
+  function summary(results: LoadResult[]): string {
+    const failed = results.filter((result) => !result.ok);
+    return `${results.length} requests, ${failed.length} failed${failed.length ? `: ${JSON.stringify(failed.slice(0, 5))}` : ''}`;
+  }
+
+  async function loadRunning(load: RequestLoad): Promise<void> {
+    const before = load.results.length;
+    await waitFor('load running', () => load.results.length >= before + 12, 30000);
+  }
+
+  it('restarts every gateway one at a time under load, twice over, without failing a request', async () => {
+    const load = new RequestLoad(balancer.url, fixtures[0], MODEL, TOKENS).start(6);
+    await loadRunning(load);
+    const exitTimes: number[] = [];
+    for (const run of [1, 2]) {
+      for (const name of NAMES) {
+        const stoppedAt = Date.now();
+        expect(await gateways.get(name)?.stop('SIGTERM')).toBe(0);
+        exitTimes.push(Date.now() - stoppedAt);
+        await startGateway(name);
+        await balancer.waitForState(name, 'UP');
+        await loadRunning(load);
+      }
+      console.log(`gateway rolling restart run ${run}: ${load.results.length} requests so far`);
+    }
+    const results = await load.stop();
+    console.log(`gateway rolling restarts: ${summary(results)}; SIGTERM → exit ms: ${exitTimes.join(', ')}`);
+    expect(load.failures()).toEqual([]);
+    expect(results.length).toBeGreaterThan(100);
+    expect(new Set(results.map((result) => result.servedBy))).toEqual(new Set(NAMES));
+    // Each exit waits out the drain delay, then only for in-flight requests of ~300 ms.
+    for (const ms of exitTimes) expect(ms).toBeLessThan(DRAIN_DELAY_MS + 6000);
+  }, 240000);
+
+  it('restarts both workers one at a time under load without failing a request', async () => {
+    const load = new RequestLoad(balancer.url, fixtures[0], MODEL, TOKENS).start(6);
+    await loadRunning(load);
+    for (const [index, id] of ['w1', 'w2'].entries()) {
+      expect(await grid.workers.get(id)?.stop('SIGTERM')).toBe(0);
+      await grid.startWorker(id, fixtures[index], { MAX_CONCURRENT_TASKS: '6' });
+      await loadRunning(load);
+    }
+    const results = await load.stop();
+    console.log(`worker rolling restart: ${summary(results)}`);
+    expect(load.failures()).toEqual([]);
+    expect(results.length).toBeGreaterThan(30);
+  }, 180000);
+});
