@@ -3,7 +3,7 @@ import { AppProcess } from '../support/app-process';
 import { freePort } from '../support/free-port';
 import { HaproxyBalancer } from '../support/haproxy';
 import { LoadResult, RequestLoad } from '../support/request-load';
-import { TestGrid, postJson, readNdjson } from '../support/test-grid';
+import { TestGrid, postJson } from '../support/test-grid';
 import { waitFor } from '../support/wait-for';
 
 const MODEL = 'ha:latest';
@@ -68,6 +68,27 @@ describe('Gateways behind a load balancer', () => {
     return `${results.length} requests, ${failed.length} failed${failed.length ? `: ${JSON.stringify(failed.slice(0, 5))}` : ''}`;
   }
 
+  /** A long NDJSON stream through the balancer: `opened` once headers came, `ended` with its verdict. */
+  function longStream(prompt: string, tokens: number) {
+    const options = { num_predict: tokens };
+    const expected = fixtures[0].expectedTokens('generate', { prompt, options }).join('');
+    const response = postJson(`${balancer.url}/api/generate`, { model: MODEL, prompt, options });
+    const opened = response.then((r) => r.headers.get('x-served-by') ?? '');
+    const ended = response
+      .then((r) => r.text())
+      .then((body) => {
+        const lines = body
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { response?: string });
+        return lines.map((line) => line.response ?? '').join('') === expected;
+      })
+      .catch(() => false);
+    return { opened, ended };
+  }
+
+  const totalAborted = () => fixtures.reduce((sum, fixture) => sum + fixture.aborted, 0);
+
   async function loadRunning(load: RequestLoad): Promise<void> {
     const before = load.results.length;
     await waitFor('load running', () => load.results.length >= before + 12, 30000);
@@ -109,5 +130,62 @@ describe('Gateways behind a load balancer', () => {
     console.log(`worker rolling restart: ${summary(results)}`);
     expect(load.failures()).toEqual([]);
     expect(results.length).toBeGreaterThan(30);
+  }, 180000);
+
+  it('kill -9 of a gateway fails only what was open on it, frees its jobs’ slots, keeps async jobs; new requests succeed', async () => {
+    const load = new RequestLoad(balancer.url, fixtures[0], MODEL, TOKENS).start(4);
+    await loadRunning(load);
+    // ~7.5 s each at the fixtures' pace; leastconn spreads them over the three gateways.
+    const streams = Array.from({ length: 6 }, (_, n) => longStream(`long stream ${n}`, 300));
+    const servedBy = await Promise.all(streams.map((stream) => stream.opened));
+    const victim = NAMES.reduce((a, b) =>
+      servedBy.filter((name) => name === b).length > servedBy.filter((name) => name === a).length ? b : a,
+    );
+    const victimUrl = await gateways.get(victim)!.url;
+    const asyncIds = await Promise.all(
+      [0, 1, 2, 3].map(async (n) => {
+        const body = { model: MODEL, prompt: `detached ${n}`, options: { num_predict: 80 }, async: true };
+        const accepted = await postJson(`${victimUrl}/inference`, body);
+        expect(accepted.status).toBe(202);
+        return ((await accepted.json()) as { id: string }).id;
+      }),
+    );
+    const abortedBefore = totalAborted();
+    const killedAt = Date.now();
+    await gateways.get(victim)?.stop('SIGKILL');
+
+    // The workers see the gateway's presence key expire and abort its jobs (no client is left to read them).
+    const onVictim = servedBy.filter((name) => name === victim).length;
+    await waitFor('the dead gateway’s jobs aborted', () => totalAborted() - abortedBefore >= onVictim, 15000);
+    const freedAfterMs = Date.now() - killedAt;
+    const verdicts = await Promise.all(streams.map((stream) => stream.ended));
+    expect(verdicts).toEqual(servedBy.map((name) => name !== victim));
+    const results = await load.stop();
+    const failures = load.failures();
+    console.log(
+      `gateway kill -9: long streams ${servedBy.join(',')} (victim ${victim}), slots freed after ${freedAfterMs} ms; ` +
+        `load: ${summary(results)}`,
+    );
+    // Only requests that were open at the kill may fail; everything sent after it succeeded.
+    for (const failure of failures) expect(failure.startedAt).toBeLessThan(killedAt);
+    expect(results.filter((result) => result.startedAt > killedAt).length).toBeGreaterThan(10);
+
+    const survivors = NAMES.filter((name) => name !== victim);
+    for (const id of asyncIds) {
+      for (const name of survivors) {
+        const url = await gateways.get(name)!.url;
+        const outcome = await waitFor(`async job ${id} from ${name}`, async () => {
+          const answer = (await (await fetch(`${url}/inference/${id}/result`)).json()) as {
+            state?: string;
+            result?: { response?: string };
+          };
+          return answer.state === 'completed' && answer;
+        });
+        const prompt = `detached ${asyncIds.indexOf(id)}`;
+        const expected = fixtures[0].expectedTokens('generate', { prompt, options: { num_predict: 80 } });
+        expect(outcome.result?.response).toBe(expected.join(''));
+      }
+    }
+    await waitFor('every engine slot free', () => fixtures.every((fixture) => fixture.inFlight === 0));
   }, 180000);
 });
