@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help start test build check bench clean deps redis chromium
+.PHONY: help start test build check bench clean deps redis haproxy chromium
 
 help: ## List the targets
 	@echo "GridLLM make targets:"
@@ -11,7 +11,7 @@ help: ## List the targets
 start: ## Install, build, start Redis + gateway + one worker (Ctrl-C stops them)
 	@scripts/start.sh
 
-test: deps redis chromium ## Install deps, Redis and Chromium if missing, build, run every test (unit + e2e)
+test: deps redis haproxy chromium ## Install deps, Redis, HAProxy and Chromium if missing, build, run every test (unit + e2e)
 	@npm run --silent build
 	@npm test
 
@@ -32,6 +32,9 @@ deps: ## Run npm ci when node_modules is missing or older than package-lock.json
 
 redis: ## Install redis-server if it is not on PATH (apt-get as root)
 	@scripts/ensure-redis.sh
+
+haproxy: ## Install HAProxy if it is missing (apt-get as root; gateways-behind-balancer test)
+	@scripts/ensure-haproxy.sh
 
 chromium: ## Install Debian's chromium if /usr/bin/chromium is missing (apt-get as root; Swagger UI test)
 	@scripts/ensure-chromium.sh
