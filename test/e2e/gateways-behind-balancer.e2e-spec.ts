@@ -23,6 +23,18 @@ describe('Gateways behind a load balancer', () => {
   const ports = new Map<string, number>();
   let balancer: HaproxyBalancer;
   let fixtures: OllamaFixture[];
+  const loads: RequestLoad[] = [];
+
+  /** Load that a failed test must not leave running into the next one. */
+  function startLoad(clients: number): RequestLoad {
+    const load = new RequestLoad(balancer.url, fixtures[0], MODEL, TOKENS).start(clients);
+    loads.push(load);
+    return load;
+  }
+
+  afterEach(async () => {
+    await Promise.all(loads.splice(0).map((load) => load.stop()));
+  });
 
   async function startGateway(name: string): Promise<void> {
     const gateway = new AppProcess(
@@ -34,7 +46,8 @@ describe('Gateways behind a load balancer', () => {
       },
       ports.get(name),
     );
-    gateways.set(name, await gateway.start());
+    // Generous: on a loaded 2-core machine a gateway's boot has taken more than 15 s.
+    gateways.set(name, await gateway.start(60000));
   }
 
   beforeAll(async () => {
@@ -95,7 +108,7 @@ describe('Gateways behind a load balancer', () => {
   }
 
   it('restarts every gateway one at a time under load, twice over, without failing a request', async () => {
-    const load = new RequestLoad(balancer.url, fixtures[0], MODEL, TOKENS).start(6);
+    const load = startLoad(6);
     await loadRunning(load);
     const exitTimes: number[] = [];
     for (const run of [1, 2]) {
@@ -125,7 +138,7 @@ describe('Gateways behind a load balancer', () => {
   }, 240000);
 
   it('restarts both workers one at a time under load without failing a request', async () => {
-    const load = new RequestLoad(balancer.url, fixtures[0], MODEL, TOKENS).start(6);
+    const load = startLoad(6);
     await loadRunning(load);
     for (const [index, id] of ['w1', 'w2'].entries()) {
       expect(await grid.workers.get(id)?.stop('SIGTERM')).toBe(0);
@@ -139,7 +152,7 @@ describe('Gateways behind a load balancer', () => {
   }, 180000);
 
   it('kill -9 of a gateway fails only what was open on it, frees its jobs’ slots, keeps async jobs; new requests succeed', async () => {
-    const load = new RequestLoad(balancer.url, fixtures[0], MODEL, TOKENS).start(4);
+    const load = startLoad(4);
     await loadRunning(load);
     // ~7.5 s each at the fixtures' pace; leastconn spreads them over the three gateways.
     const streams = Array.from({ length: 6 }, (_, n) => longStream(`long stream ${n}`, 300));

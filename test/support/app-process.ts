@@ -42,7 +42,8 @@ export class AppProcess {
     return this.child?.pid;
   }
 
-  async start(): Promise<this> {
+  /** Starts the process and waits until it answers HTTP; a process that does not is killed. */
+  async start(timeoutMs = 15000): Promise<this> {
     if (!existsSync(ENTRY[this.app]))
       throw new Error(`${ENTRY[this.app]} missing: run "npm run build" first`);
     const port = String(await this.port);
@@ -70,15 +71,22 @@ export class AppProcess {
       child.once('close', () => reject(new Error(`${this.app} exited: ${this.output}`))),
     );
     exited.catch(() => undefined);
-    await Promise.race([
-      exited,
-      waitFor(`${this.app} on port ${port}`, async () => {
+    const answering = waitFor(
+      `${this.app} on port ${port}`,
+      async () => {
         if (child.exitCode !== null) throw new Error(`${this.app} exited: ${this.output}`);
         const path = this.app === 'gateway' ? '/api/version' : '/health';
         const response = await fetch(`http://127.0.0.1:${port}${path}`);
         return response.status > 0;
-      }),
-    ]);
+      },
+      timeoutMs,
+    );
+    try {
+      await Promise.race([exited, answering]);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
     return this;
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
-import { queueConfig } from '@gridllm/config';
+import { gatewayConfig, queueConfig } from '@gridllm/config';
 
 import { InferenceJobData, JobTimeoutError, StreamErrorData, StreamEventType } from '@gridllm/contracts';
 import { JobSchedulerService } from '@gridllm/scheduler';
@@ -32,6 +32,7 @@ export class JobRelay {
     private readonly scheduler: JobSchedulerService,
     private readonly drain: GatewayDrain,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
+    @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
 
   async relay(job: RelayedJob, sink: JobSink, clientGone: AbortSignal, afterId = '0'): Promise<RelayEnd> {
@@ -85,12 +86,13 @@ export class JobRelay {
 
   /**
    * The gateway's shutdown grace period is over: the client gets the family's error (a line once
-   * streaming), and the job is cancelled unless it is detached (async), which runs on without us.
+   * streaming). The job is cancelled when it is this gateway's own; a detached (async) job, or one a
+   * client of another gateway waits for, runs on.
    */
   private async shutDown(job: RelayedJob, sink: JobSink): Promise<RelayEnd> {
     this.logger.warn(`job ${job.id}: still running at the end of the shutdown grace period`);
     // Cancel before answering: the answer lets the shutdown go on to close Redis.
-    if (job.ownerGatewayId !== undefined) await this.scheduler.cancelQuietly(job.id);
+    if (job.ownerGatewayId === this.gateway.serverId) await this.scheduler.cancelQuietly(job.id);
     sink.failed({ error: SHUTDOWN_MESSAGE, status: 503 });
     return 'shut-down';
   }
