@@ -27,6 +27,7 @@ import { CancelListener } from './jobs/cancel-listener.service';
 import { JobHandlers } from './jobs/job-handlers';
 import { JobRunner } from './jobs/job-runner.service';
 import { OwnerAccounting } from './jobs/owner-accounting';
+import { RunGuard } from './jobs/run-guard';
 import { SlotLoop } from './jobs/slot-loop.service';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerStateMetrics } from './metrics/worker-state.metrics';
@@ -60,6 +61,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     CapabilitiesService,
     JobHandlers,
     JobRunner,
+    RunGuard,
     OwnerAccounting,
     CancelListener,
     SlotLoop,
