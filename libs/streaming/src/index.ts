@@ -1,4 +1,5 @@
 export * from './job-stream-appender';
+export * from './loop-pacer';
 export * from './ndjson-writer';
 export * from './response-accumulator';
 export * from './stream-ownership';

@@ -18,7 +18,14 @@ export class StreamFencedError extends Error {
   }
 }
 
+/** A relaying job gives the event loop back after this many chunks, so other jobs' I/O runs in between. */
+export const YIELD_EVERY_EVENTS = 16;
+
 const READY = Promise.resolve();
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Called every YIELD_EVERY_EVENTS chunks; resolves when the job may go on (see LoopPacer). */
+export type Pace = () => Promise<void>;
 
 /**
  * Appends one attempt's events to a job's token stream, in order, with increasing ids. Events that
@@ -36,11 +43,13 @@ export class JobStreamAppender {
   private inFlight: Promise<void> | null = null;
   private failure: Error | null = null;
   private roomWaiters: Array<() => void> = [];
+  private sinceYield = 0;
 
   constructor(
     private readonly sink: BatchSink,
     readonly jobId: string,
     readonly attempt: number,
+    private readonly pace: Pace = nextTurn,
   ) {}
 
   /** True once anything the client could see (a chunk) has been queued for writing. */
@@ -52,12 +61,18 @@ export class JobStreamAppender {
     this.enqueue(StreamEventType.Started, workerId);
   }
 
-  /** Queues a chunk; the promise waits only while this job's writes are behind (backpressure). */
+  /**
+   * Queues a chunk; the promise waits while this job's writes are behind (backpressure), and now and
+   * then at a pace point: a fast engine's chunks arrive many per read, and relaying them all in one go
+   * would hold up every other job's I/O, heartbeats and lock renewals.
+   */
   chunk(rawJson: string): Promise<void> {
     this.emitted = true;
     this.enqueue(StreamEventType.Chunk, rawJson);
     if (this.failure) return Promise.reject(this.failure);
-    return this.full ? this.waitForRoom() : READY;
+    if (this.full) return this.waitForRoom();
+    this.sinceYield = (this.sinceYield + 1) % YIELD_EVERY_EVENTS;
+    return this.sinceYield === 0 ? this.pace() : READY;
   }
 
   async final(rawJson: string): Promise<void> {

@@ -2,6 +2,7 @@ import { StreamEvent, StreamEventType } from '@gridllm/contracts';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { RedisServer } from '../../../test/support/redis-server';
+import { LoopPacer } from './loop-pacer';
 import { TokenStreamReader } from './token-stream.reader';
 import { TokenStreamWriter } from './token-stream.writer';
 
@@ -48,7 +49,7 @@ describe('token streams over a real Redis', () => {
       tls: undefined,
       prefix: 'it',
     });
-    writer = new TokenStreamWriter(client, factory, queueSettings);
+    writer = new TokenStreamWriter(client, factory, new LoopPacer(), queueSettings);
     sut = new TokenStreamReader(client, factory);
   });
 

@@ -7,6 +7,7 @@ import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { JobStreamAppender, StreamFencedError } from './job-stream-appender';
+import { LoopPacer } from './loop-pacer';
 import { encodeEventFields } from './token-stream.codec';
 
 /**
@@ -36,6 +37,7 @@ export class TokenStreamWriter {
   constructor(
     private readonly client: RedisClient,
     private readonly connections: RedisConnectionFactory,
+    private readonly pacer: LoopPacer,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
   ) {}
 
@@ -59,6 +61,7 @@ export class TokenStreamWriter {
       },
       jobId,
       attempt,
+      () => this.pacer.pace(),
     );
   }
 
