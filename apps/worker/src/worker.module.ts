@@ -14,6 +14,7 @@ import { CapabilitiesService } from './capabilities/capabilities.service';
 import { DecodeSpeed } from './capabilities/decode-speed';
 import { HardwareProbe } from './capabilities/hardware.probe';
 import { engineProvider } from './engines/engine.provider';
+import { ChatWrapperResolver } from './engines/llama-cpp/chat-wrapper-resolver';
 import { GgufCatalog } from './engines/llama-cpp/gguf-catalog';
 import { GgufMetadataReader } from './engines/llama-cpp/gguf-metadata.reader';
 import { LlamaCppEngine } from './engines/llama-cpp/llama-cpp.engine';
@@ -54,6 +55,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     GgufMetadataReader,
     GgufCatalog,
     ModelPool,
+    ChatWrapperResolver,
     LlamaCppEngine,
     engineProvider,
     HardwareProbe,
