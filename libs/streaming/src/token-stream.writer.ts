@@ -56,7 +56,7 @@ export class TokenStreamWriter {
         try {
           await redis.gridllmAppend(stream, owner, fence, maxEvents, ...args);
         } catch (error) {
-          throw (error as Error).message.startsWith('FENCED') ? new StreamFencedError(jobId) : error;
+          throw /\bFENCED\b/.test((error as Error).message) ? new StreamFencedError(jobId) : error;
         }
       },
       jobId,
