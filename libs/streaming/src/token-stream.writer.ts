@@ -25,6 +25,9 @@ while i <= #ARGV do
 end
 return 1`;
 
+/** A batch takes about a millisecond; one not stored within this means Redis is gone: the job fails. */
+const WRITE_TIMEOUT_MS = 5000;
+
 interface AppendingRedis extends Redis {
   gridllmAppend(stream: string, owner: string, ...args: Array<string | number>): Promise<number>;
 }
@@ -93,7 +96,9 @@ export class TokenStreamWriter {
    */
   private tokenConnection(): AppendingRedis {
     if (!this.connection) {
-      const connection = this.connections.create('gridllm-token-writer');
+      const connection = this.connections.create('gridllm-token-writer', {
+        commandTimeoutMs: WRITE_TIMEOUT_MS,
+      });
       connection.defineCommand('gridllmAppend', { numberOfKeys: 2, lua: FENCED_APPEND });
       this.connection = connection as AppendingRedis;
     }
