@@ -41,7 +41,8 @@ export function isConnectionFailure(error: unknown): boolean {
 @Injectable()
 export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
-  private readonly controllers = new Map<string, AbortController>();
+  /** Per job id: one run, or two while a second take waits for the first (see RunGuard). */
+  private readonly controllers = new Map<string, Set<AbortController>>();
   /** Fence of each run that owns its job's stream here, renewed with the locks. */
   private readonly fences = new Map<string, string>();
   /** Jobs whose BullMQ lock went to another worker while they ran here: that worker records the outcome. */
@@ -63,7 +64,7 @@ export class JobRunner {
 
   /** Aborts a running job; no-op when it does not run here. */
   abort(jobId: string, reason: AbortReason): void {
-    this.controllers.get(jobId)?.abort(reason);
+    this.controllers.get(jobId)?.forEach((controller) => controller.abort(reason));
   }
 
   /** The runs that own their job's stream here (for renewal). */
@@ -79,7 +80,7 @@ export class JobRunner {
   async run(taken: TakenJob): Promise<void> {
     const { data } = taken.job;
     const controller = new AbortController();
-    this.controllers.set(data.id, controller);
+    this.controllers.set(data.id, (this.controllers.get(data.id) ?? new Set()).add(controller));
     const deadline = setTimeout(
       () => controller.abort(AbortReason.Deadline),
       Math.max(0, data.deadlineAt - Date.now()),
@@ -94,8 +95,12 @@ export class JobRunner {
       await this.source.handBack(taken).catch(() => undefined);
     } finally {
       clearTimeout(deadline);
-      this.controllers.delete(data.id);
-      this.lockMoved.delete(data.id);
+      const runs = this.controllers.get(data.id);
+      runs?.delete(controller);
+      if (!runs?.size) {
+        this.controllers.delete(data.id);
+        this.lockMoved.delete(data.id);
+      }
     }
   }
 

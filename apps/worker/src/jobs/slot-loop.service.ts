@@ -82,7 +82,7 @@ export class SlotLoop {
     await this.loop;
     const deadline = Date.now() + timeoutMs;
     while (this.running.size > 0 && Date.now() < deadline) await this.nextSlotFree(deadline - Date.now());
-    for (const jobId of this.running.keys()) this.runner.abort(jobId, AbortReason.HandBack);
+    for (const taken of this.running.values()) this.runner.abort(taken.job.data.id, AbortReason.HandBack);
     while (this.running.size > 0) await this.nextSlotFree(1000);
     if (this.lockTimer) clearInterval(this.lockTimer);
   }
@@ -118,7 +118,8 @@ export class SlotLoop {
 
   private launch(taken: TakenJob): void {
     const { id: jobId, requestId } = taken.job.data;
-    this.running.set(jobId, taken);
+    // By lock token: a job whose lock lapsed can be taken again here while its first run still goes on.
+    this.running.set(taken.token, taken);
     this.announceFreeSlots();
     // Every line logged while the job runs carries its ids, down to the engine.
     LogContext.run({ jobId, requestId, workerId: this.worker.workerId }, () => {
@@ -126,7 +127,7 @@ export class SlotLoop {
         `job ${jobId}: started (${taken.model}, ${this.running.size}/${this.worker.slots} slots)`,
       );
       void this.runner.run(taken).finally(() => {
-        this.running.delete(jobId);
+        this.running.delete(taken.token);
         this.announceFreeSlots();
         this.slotFreed?.();
       });
