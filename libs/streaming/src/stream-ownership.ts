@@ -33,9 +33,6 @@ interface OwnershipPipeline extends ChainableCommander {
   gridllmRenew(key: string, fence: string, ttlMs: number): OwnershipPipeline;
 }
 
-/** How long an owner key outlives its last renewal: renewed every half lock, so it survives one missed renewal. */
-const TTL_LOCKS = 2;
-
 /**
  * Who may write a job's token stream: one owner key per running job, holding `<workerId>/<uuid>` of
  * the run that has it, renewed with the job's lock. BullMQ hands a job whose lock lapsed (an event loop
@@ -88,7 +85,12 @@ export class StreamOwnership {
     return fence.slice(0, fence.lastIndexOf('/'));
   }
 
+  /**
+   * How long an owner key outlives its last renewal (every half lock): at least two locks, and at least as
+   * long as its worker counts as alive (3 heartbeats), so a waiting worker decides by the owner's liveness.
+   */
   private get ttlMs(): number {
-    return this.queue.lockDurationMs * TTL_LOCKS;
+    const { lockDurationMs, heartbeatIntervalMs } = this.queue;
+    return Math.max(2 * lockDurationMs, 3 * heartbeatIntervalMs + lockDurationMs);
   }
 }
