@@ -182,7 +182,8 @@ export class JobRunner {
   private async recordEarlierRun(taken: TakenJob, entry: Exclude<RunEntry, { kind: 'run' }>): Promise<void> {
     const jobId = taken.job.data.id;
     try {
-      if (entry.kind === 'completed') await this.source.complete(taken, entry);
+      if (entry.kind === 'completed')
+        await this.source.complete(taken, { workerId: entry.workerId, response: entry.response });
       else await this.source.fail(taken, entry.error);
       this.logger.log(`job ${jobId}: ${entry.kind} by an earlier run`);
     } catch (error) {
