@@ -14,6 +14,7 @@ import { CapabilitiesService } from './capabilities/capabilities.service';
 import { DecodeSpeed } from './capabilities/decode-speed';
 import { HardwareProbe } from './capabilities/hardware.probe';
 import { engineProvider } from './engines/engine.provider';
+import { ChatWrapperResolver } from './engines/llama-cpp/chat-wrapper-resolver';
 import { GgufCatalog } from './engines/llama-cpp/gguf-catalog';
 import { GgufMetadataReader } from './engines/llama-cpp/gguf-metadata.reader';
 import { LlamaCppEngine } from './engines/llama-cpp/llama-cpp.engine';
@@ -27,6 +28,7 @@ import { CancelListener } from './jobs/cancel-listener.service';
 import { JobHandlers } from './jobs/job-handlers';
 import { JobRunner } from './jobs/job-runner.service';
 import { OwnerAccounting } from './jobs/owner-accounting';
+import { RunGuard } from './jobs/run-guard';
 import { SlotLoop } from './jobs/slot-loop.service';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerStateMetrics } from './metrics/worker-state.metrics';
@@ -53,6 +55,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     GgufMetadataReader,
     GgufCatalog,
     ModelPool,
+    ChatWrapperResolver,
     LlamaCppEngine,
     engineProvider,
     HardwareProbe,
@@ -60,6 +63,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     CapabilitiesService,
     JobHandlers,
     JobRunner,
+    RunGuard,
     OwnerAccounting,
     CancelListener,
     SlotLoop,

@@ -60,6 +60,14 @@ export class RedisKeys {
     return `${this.prefix}:job-stream:${jobId}`;
   }
 
+  /**
+   * The run that may write a job's token stream (`<workerId>/<uuid>`, expiring unless its worker renews it):
+   * the fence that keeps a second run of the same job from writing, and the owner's proof of life.
+   */
+  jobOwner(jobId: string): string {
+    return `${this.prefix}:job-owner:${jobId}`;
+  }
+
   /** Job id → queue (model) name, so the native API can find a job by id alone. */
   jobQueue(jobId: string): string {
     return `${this.prefix}:job-queue:${jobId}`;

@@ -2,6 +2,7 @@ import { StreamEvent, StreamEventType } from '@gridllm/contracts';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { RedisServer } from '../../../test/support/redis-server';
+import { LoopPacer } from './loop-pacer';
 import { TokenStreamReader } from './token-stream.reader';
 import { TokenStreamWriter } from './token-stream.writer';
 
@@ -48,7 +49,7 @@ describe('token streams over a real Redis', () => {
       tls: undefined,
       prefix: 'it',
     });
-    writer = new TokenStreamWriter(client, queueSettings);
+    writer = new TokenStreamWriter(client, factory, new LoopPacer(), queueSettings);
     sut = new TokenStreamReader(client, factory);
   });
 
@@ -61,7 +62,7 @@ describe('token streams over a real Redis', () => {
   it('delivers events written before the reader started, from the very first one', async () => {
     const appender = writer.open('early', 1);
     appender.started('w1');
-    appender.chunk('{"response":"a"}');
+    void appender.chunk('{"response":"a"}');
     await appender.final('{"response":"","done":true}');
 
     const events = await collect(sut.events('early'));
@@ -79,7 +80,7 @@ describe('token streams over a real Redis', () => {
       jobs.map(async (job) => {
         const appender = writer.open(job, 1);
         appender.started('w');
-        for (let n = 0; n < 20; n++) appender.chunk(`{"n":${n},"job":"${job}"}`);
+        for (let n = 0; n < 20; n++) void appender.chunk(`{"n":${n},"job":"${job}"}`);
         await appender.final('{"done":true}');
       }),
     );
@@ -95,7 +96,7 @@ describe('token streams over a real Redis', () => {
   it('resumes after a given event id', async () => {
     const appender = writer.open('resume', 1);
     appender.started('w');
-    for (let n = 1; n <= 5; n++) appender.chunk(`{"n":${n}}`);
+    for (let n = 1; n <= 5; n++) void appender.chunk(`{"n":${n}}`);
     await appender.final('{"done":true}');
     const events = await collect(sut.events('resume', '1-3'));
     expect(events.map((event) => event.data)).toEqual(['{"n":4}', '{"n":5}', '{"done":true}']);

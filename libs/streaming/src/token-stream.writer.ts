@@ -1,97 +1,76 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import Redis from 'ioredis';
 
 import { queueConfig } from '@gridllm/config';
 import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
-import { RedisClient } from '@gridllm/redis';
+import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
-import { encodeEventFields, eventId } from './token-stream.codec';
+import { JobStreamAppender, StreamFencedError } from './job-stream-appender';
+import { LoopPacer } from './loop-pacer';
+import { encodeEventFields } from './token-stream.codec';
 
 /**
- * Appends one attempt's events to a job's token stream, in order, with increasing ids. Writes are
- * pipelined: `started` and `chunk` return at once (one connection keeps them in order) so the engine
- * is never waiting on Redis; `final`, `error` and `flush` wait until everything before them is stored.
+ * One batch of XADDs, run only while the job's owner key holds this run's fence (ARGV[1]; empty: no
+ * fence). Checked atomically with the writes, so a run that lost the job can never add a line after
+ * the new owner's. ARGV[2] is MAXLEN, then per event: its id, the number of fields, the fields.
  */
-export class JobStreamAppender {
-  /** Started takes sequence 0, so the n-th NDJSON line of an attempt has id `<attempt>-<n>`. */
-  private sequence = -1;
-  private emitted = false;
-  private pending: Promise<unknown>[] = [];
-  private failure: Error | null = null;
+const FENCED_APPEND = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return redis.error_reply('FENCED') end
+local i = 3
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 1])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], ARGV[i], unpack(ARGV, i + 2, i + 1 + n))
+  i = i + 2 + n
+end
+return 1`;
 
-  constructor(
-    private readonly client: RedisClient,
-    private readonly maxEvents: number,
-    readonly jobId: string,
-    readonly attempt: number,
-  ) {}
+/** A batch takes about a millisecond; one not stored within this means Redis is gone: the job fails. */
+const WRITE_TIMEOUT_MS = 5000;
 
-  /** True once anything the client could see (a chunk) has been written. */
-  get hasEmitted(): boolean {
-    return this.emitted;
-  }
-
-  started(workerId: string): void {
-    this.enqueue(StreamEventType.Started, workerId);
-  }
-
-  chunk(rawJson: string): void {
-    this.emitted = true;
-    this.enqueue(StreamEventType.Chunk, rawJson);
-  }
-
-  async final(rawJson: string): Promise<void> {
-    this.emitted = true;
-    this.enqueue(StreamEventType.Final, rawJson);
-    await this.flush();
-  }
-
-  async error(data: StreamErrorData): Promise<void> {
-    this.enqueue(StreamEventType.Error, JSON.stringify(data));
-    await this.flush();
-  }
-
-  /** Waits for every write so far; throws the first write error (e.g. Redis gone). */
-  async flush(): Promise<void> {
-    const pending = this.pending;
-    this.pending = [];
-    await Promise.all(pending);
-    if (this.failure) throw this.failure;
-  }
-
-  /** Lets the stream expire `seconds` after the job ended (replay window for readers). */
-  async expire(seconds: number): Promise<void> {
-    await this.client.redis.expire(this.client.keys.jobStream(this.jobId), seconds);
-  }
-
-  private enqueue(type: StreamEventType, data: string): void {
-    this.sequence += 1;
-    const write = this.client.redis
-      .xadd(
-        this.client.keys.jobStream(this.jobId),
-        'MAXLEN',
-        '~',
-        this.maxEvents,
-        eventId(this.attempt, this.sequence),
-        ...encodeEventFields(type, this.attempt, data),
-      )
-      .catch((error: Error) => {
-        this.failure ??= error;
-      });
-    this.pending.push(write);
-  }
+interface AppendingRedis extends Redis {
+  gridllmAppend(stream: string, owner: string, ...args: Array<string | number>): Promise<number>;
 }
 
 /** Creates appenders for the worker's running jobs, and lets a gateway write a terminal event itself. */
 @Injectable()
 export class TokenStreamWriter {
+  private connection: AppendingRedis | null = null;
+
   constructor(
     private readonly client: RedisClient,
+    private readonly connections: RedisConnectionFactory,
+    private readonly pacer: LoopPacer,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
   ) {}
 
-  open(jobId: string, attempt: number): JobStreamAppender {
-    return new JobStreamAppender(this.client, this.queue.streamMaxEvents, jobId, attempt);
+  /**
+   * An appender for one attempt. With a `fence` (the run's owner token, see StreamOwnership) every
+   * batch is refused once another run owns the job.
+   */
+  open(jobId: string, attempt: number, fence = ''): JobStreamAppender {
+    const redis = this.tokenConnection();
+    const stream = this.client.keys.jobStream(jobId);
+    const owner = this.client.keys.jobOwner(jobId);
+    const maxEvents = this.queue.streamMaxEvents;
+    return new JobStreamAppender(
+      async (entries) => {
+        const args = entries.flatMap(([id, ...fields]) => [id, String(fields.length), ...fields]);
+        try {
+          await redis.gridllmAppend(stream, owner, fence, maxEvents, ...args);
+        } catch (error) {
+          throw /\bFENCED\b/.test((error as Error).message) ? new StreamFencedError(jobId) : error;
+        }
+      },
+      jobId,
+      attempt,
+      () => this.pacer.pace(),
+    );
+  }
+
+  /** Lets a job's stream expire `seconds` after the job ended (replay window for readers). */
+  async expire(jobId: string, seconds: number): Promise<void> {
+    await this.client.redis.expire(this.client.keys.jobStream(jobId), seconds);
   }
 
   /** Ends a job's stream from outside any worker (a queued job cancelled or timed out). */
@@ -109,5 +88,20 @@ export class TokenStreamWriter {
       )
       .expire(key, retainSeconds)
       .exec();
+  }
+
+  /**
+   * Token writes have a connection of their own, opened with the first job: a flood of them never
+   * queues in front of heartbeats, lock renewals or cancellations on the command connection.
+   */
+  private tokenConnection(): AppendingRedis {
+    if (!this.connection) {
+      const connection = this.connections.create('gridllm-token-writer', {
+        commandTimeoutMs: WRITE_TIMEOUT_MS,
+      });
+      connection.defineCommand('gridllmAppend', { numberOfKeys: 2, lua: FENCED_APPEND });
+      this.connection = connection as AppendingRedis;
+    }
+    return this.connection;
   }
 }

@@ -1,6 +1,8 @@
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
+import { LogContext } from '@gridllm/logging';
+
 /** A response whose body can be read as a stream of bytes. */
 export interface EngineResponse {
   status: number;
@@ -10,6 +12,9 @@ export interface EngineResponse {
 
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
+
+/** Names the job a request runs for (engines ignore unknown headers; logs and tests can correlate). */
+export const JOB_ID_HEADER = 'X-GridLLM-Job-Id';
 
 /**
  * HTTP to the engine over keep-alive sockets with Node's own client: measured ~2 ms faster to the
@@ -28,9 +33,7 @@ export function engineRequest(
       {
         method: options.method ?? 'GET',
         agent: secure ? httpsAgent : httpAgent,
-        headers: options.body
-          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(options.body) }
-          : {},
+        headers: headersFor(options.body),
         signal: options.signal,
         timeout: options.timeoutMs,
       },
@@ -42,6 +45,15 @@ export function engineRequest(
     );
     req.end(options.body);
   });
+}
+
+function headersFor(body: string | undefined): Record<string, string | number> {
+  const headers: Record<string, string | number> = body
+    ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
+    : {};
+  const { jobId } = LogContext.ids();
+  if (jobId) headers[JOB_ID_HEADER] = jobId;
+  return headers;
 }
 
 function toEngineResponse(res: IncomingMessage): EngineResponse {

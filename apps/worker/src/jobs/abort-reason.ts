@@ -6,6 +6,6 @@ export enum AbortReason {
   Deadline = 'deadline',
   /** The worker is shutting down and hands the job back (or fails it if it has streamed). */
   HandBack = 'hand-back',
-  /** Our BullMQ lock was lost: another worker may own the job now, so touch nothing. */
+  /** Another run owns the job's stream now (our fence was lost): touch nothing. */
   LockLost = 'lock-lost',
 }

@@ -2,10 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { workerConfig } from '@gridllm/config';
-import { GridError, StreamErrorData } from '@gridllm/contracts';
+import { GridError, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
-import { JobStreamAppender, ResponseAccumulator, TokenStreamWriter } from '@gridllm/streaming';
+import {
+  JobStreamAppender,
+  ResponseAccumulator,
+  StreamFencedError,
+  StreamOwnership,
+  TokenStreamWriter,
+} from '@gridllm/streaming';
 
 import { DecodeSpeed } from '../capabilities/decode-speed';
 import { EngineError } from '../engines/inference-engine';
@@ -13,6 +19,7 @@ import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
 import { JobHandlers } from './job-handlers';
 import { JobAccount, OwnerAccounting } from './owner-accounting';
+import { RunEntry, RunGuard } from './run-guard';
 
 /** Runs one taken job on the engine and relays every chunk to the job's token stream. Decides nothing else. */
 const CONNECTION_FAILURES = new Set([
@@ -34,13 +41,20 @@ export function isConnectionFailure(error: unknown): boolean {
 @Injectable()
 export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
-  private readonly controllers = new Map<string, AbortController>();
+  /** Per job id: one run, or two while a second take waits for the first (see RunGuard). */
+  private readonly controllers = new Map<string, Set<AbortController>>();
+  /** Fence of each run that owns its job's stream here, renewed with the locks. */
+  private readonly fences = new Map<string, string>();
+  /** Jobs whose BullMQ lock went to another worker while they ran here: that worker records the outcome. */
+  private readonly lockMoved = new Set<string>();
 
   constructor(
     private readonly handlers: JobHandlers,
     private readonly speed: DecodeSpeed,
     private readonly source: JobSource,
     private readonly streams: TokenStreamWriter,
+    private readonly ownership: StreamOwnership,
+    private readonly guard: RunGuard,
     private readonly client: RedisClient,
     @Inject(workerConfig.KEY) private readonly settings: ConfigType<typeof workerConfig>,
     private readonly metrics: WorkerMetrics,
@@ -50,42 +64,76 @@ export class JobRunner {
 
   /** Aborts a running job; no-op when it does not run here. */
   abort(jobId: string, reason: AbortReason): void {
-    this.controllers.get(jobId)?.abort(reason);
+    this.controllers.get(jobId)?.forEach((controller) => controller.abort(reason));
+  }
+
+  /** The runs that own their job's stream here (for renewal). */
+  ownedRuns(): Array<{ jobId: string; fence: string }> {
+    return [...this.fences].map(([jobId, fence]) => ({ jobId, fence }));
+  }
+
+  /** The job's BullMQ lock lapsed and went elsewhere; the run goes on while it still owns the stream. */
+  lockMovedAway(jobId: string): void {
+    this.lockMoved.add(jobId);
   }
 
   async run(taken: TakenJob): Promise<void> {
     const { data } = taken.job;
     const controller = new AbortController();
-    this.controllers.set(data.id, controller);
-    const appender = this.streams.open(data.id, Math.max(1, taken.job.attemptsStarted));
-    const measurement = this.metrics.startJob(taken.model);
-    const account = this.accounting.open(data);
+    this.controllers.set(data.id, (this.controllers.get(data.id) ?? new Set()).add(controller));
     const deadline = setTimeout(
       () => controller.abort(AbortReason.Deadline),
       Math.max(0, data.deadlineAt - Date.now()),
     );
     try {
+      const entry = await this.guard.enter(taken, controller.signal);
+      if (entry.kind === 'run') await this.runOwned(taken, entry.fence, controller);
+      else await this.recordEarlierRun(taken, entry);
+    } catch (error) {
+      // Nothing was run or written here: the queue gives the job to the next free slot.
+      this.logger.warn(`job ${data.id}: not started: ${(error as Error).message}`);
+      await this.source.handBack(taken).catch(() => undefined);
+    } finally {
+      clearTimeout(deadline);
+      const runs = this.controllers.get(data.id);
+      runs?.delete(controller);
+      if (!runs?.size) {
+        this.controllers.delete(data.id);
+        this.lockMoved.delete(data.id);
+      }
+    }
+  }
+
+  private async runOwned(taken: TakenJob, fence: string, controller: AbortController): Promise<void> {
+    const { data } = taken.job;
+    this.fences.set(data.id, fence);
+    const appender = this.streams.open(data.id, Math.max(1, taken.job.attemptsStarted), fence);
+    const measurement = this.metrics.startJob(taken.model);
+    const account = this.accounting.open(data);
+    try {
       if ((await this.isCancelled(data.id)) || (await this.ownerGone(data.ownerGatewayId))) {
         controller.abort(AbortReason.Cancelled);
       }
-      await this.execute(taken, appender, account, controller.signal);
+      const response = await this.execute(taken, appender, account, controller.signal);
       measurement.completed();
+      await this.recordCompletion(taken, response, account);
     } catch (error) {
       measurement.failed(controller.signal.reason);
       await this.settleFailure(taken, appender, account, error, controller.signal.reason);
     } finally {
-      clearTimeout(deadline);
-      this.controllers.delete(data.id);
-      await appender.expire(data.retainSeconds).catch(() => undefined);
+      this.fences.delete(data.id);
+      await this.ownership.release(data.id, fence).catch(() => undefined);
+      await this.streams.expire(data.id, data.retainSeconds).catch(() => undefined);
     }
   }
 
+  /** Relays the engine's chunks; resolves with the merged answer once the final chunk is stored. */
   private async execute(
     taken: TakenJob,
     appender: JobStreamAppender,
     account: JobAccount,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<OllamaChunk> {
     const { data } = taken.job;
     signal.throwIfAborted();
     appender.started(this.settings.workerId);
@@ -102,17 +150,47 @@ export class JobRunner {
         finished = true;
         break;
       }
-      appender.chunk(raw);
+      // Waits only while this job's writes are behind: the engine's stream is not read meanwhile.
+      await appender.chunk(raw);
     }
     await appender.flush();
     signal.throwIfAborted();
     if (!finished) throw new EngineError('engine closed the stream without a final chunk', 502);
-    // Usage and the owner's slot are settled once the client has its final event, alongside completion.
-    await Promise.all([
-      this.source.complete(taken, { workerId: this.settings.workerId, response: accumulator.result() }),
-      account.settle(),
-    ]);
-    this.logger.log(`job ${data.id}: completed`);
+    return accumulator.result();
+  }
+
+  /** Usage and the owner's slot are settled once the client has its final event, alongside completion. */
+  private async recordCompletion(taken: TakenJob, response: OllamaChunk, account: JobAccount): Promise<void> {
+    const jobId = taken.job.data.id;
+    try {
+      await Promise.all([
+        this.source.complete(taken, { workerId: this.settings.workerId, response }),
+        account.settle(),
+      ]);
+      this.logger.log(`job ${jobId}: completed`);
+    } catch (error) {
+      // The client has its answer; only the queue's record is missing. A worker that took the job over
+      // records it from the stream (RunGuard), so it is never run again.
+      const moved = this.lockMoved.has(jobId);
+      this.logger.warn(
+        `job ${jobId}: answered; ${moved ? 'its new lock holder records the outcome' : `not recorded: ${(error as Error).message}`}`,
+      );
+    }
+  }
+
+  /** An earlier run ended the job's stream: record that outcome in the queue, never run it again. */
+  private async recordEarlierRun(taken: TakenJob, entry: Exclude<RunEntry, { kind: 'run' }>): Promise<void> {
+    const jobId = taken.job.data.id;
+    try {
+      if (entry.kind === 'completed')
+        await this.source.complete(taken, { workerId: entry.workerId, response: entry.response });
+      else await this.source.fail(taken, entry.error);
+      this.logger.log(`job ${jobId}: ${entry.kind} by an earlier run`);
+    } catch (error) {
+      this.logger.warn(
+        `job ${jobId}: could not record the earlier run's outcome: ${(error as Error).message}`,
+      );
+    }
   }
 
   private async settleFailure(
@@ -124,11 +202,12 @@ export class JobRunner {
   ): Promise<void> {
     const jobId = taken.job.data.id;
     try {
-      if (reason === AbortReason.LockLost) {
-        this.logger.warn(`job ${jobId}: lock lost, leaving it to its new owner`);
+      if (reason === AbortReason.LockLost || error instanceof StreamFencedError) {
+        this.logger.warn(`job ${jobId}: another run owns it now; stopped this one without writing`);
         return;
       }
       if (reason === AbortReason.HandBack && !appender.hasEmitted) {
+        await this.ownership.release(jobId, this.fences.get(jobId) ?? '');
         await this.source.handBack(taken);
         this.logger.log(`job ${jobId}: handed back to the queue`);
         return;
@@ -137,6 +216,7 @@ export class JobRunner {
         // The engine is unreachable, not the request bad: another worker can serve it. Stop taking jobs
         // (circuit open) until the heartbeat's next engine probe succeeds and restores the models.
         await this.source.setModels([]);
+        await this.ownership.release(jobId, this.fences.get(jobId) ?? '');
         await this.source.handBack(taken);
         this.logger.warn(
           `job ${jobId}: engine unreachable (${(error as Error).message}); handed back, taking no jobs until it answers`,

@@ -5,6 +5,7 @@ import { queueConfig, workerConfig } from '@gridllm/config';
 import { LogContext } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
 import { JobSource, TakenJob } from '@gridllm/scheduler';
+import { StreamOwnership } from '@gridllm/streaming';
 
 import { AbortReason } from './abort-reason';
 import { JobRunner } from './job-runner.service';
@@ -35,6 +36,7 @@ export class SlotLoop {
   constructor(
     private readonly source: JobSource,
     private readonly runner: JobRunner,
+    private readonly ownership: StreamOwnership,
     private readonly client: RedisClient,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
@@ -80,7 +82,7 @@ export class SlotLoop {
     await this.loop;
     const deadline = Date.now() + timeoutMs;
     while (this.running.size > 0 && Date.now() < deadline) await this.nextSlotFree(deadline - Date.now());
-    for (const jobId of this.running.keys()) this.runner.abort(jobId, AbortReason.HandBack);
+    for (const taken of this.running.values()) this.runner.abort(taken.job.data.id, AbortReason.HandBack);
     while (this.running.size > 0) await this.nextSlotFree(1000);
     if (this.lockTimer) clearInterval(this.lockTimer);
   }
@@ -116,7 +118,8 @@ export class SlotLoop {
 
   private launch(taken: TakenJob): void {
     const { id: jobId, requestId } = taken.job.data;
-    this.running.set(jobId, taken);
+    // By lock token: a job whose lock lapsed can be taken again here while its first run still goes on.
+    this.running.set(taken.token, taken);
     this.announceFreeSlots();
     // Every line logged while the job runs carries its ids, down to the engine.
     LogContext.run({ jobId, requestId, workerId: this.worker.workerId }, () => {
@@ -124,7 +127,7 @@ export class SlotLoop {
         `job ${jobId}: started (${taken.model}, ${this.running.size}/${this.worker.slots} slots)`,
       );
       void this.runner.run(taken).finally(() => {
-        this.running.delete(jobId);
+        this.running.delete(taken.token);
         this.announceFreeSlots();
         this.slotFreed?.();
       });
@@ -153,13 +156,21 @@ export class SlotLoop {
     });
   }
 
-  /** Manual-mode BullMQ: locks of running jobs are ours to renew; a lost lock means someone else owns the job. */
+  /**
+   * Manual-mode BullMQ: locks of running jobs are ours to renew, on this timer alone (never tied to a
+   * job's progress). A lapsed lock may have gone to another worker, which waits while our run still owns
+   * the job's stream; losing that ownership (the fence) means another run has the job: stop ours.
+   */
   private async renewLocks(): Promise<void> {
     const running = [...this.running.values()];
     if (running.length === 0) return;
     try {
-      const lost = await this.source.extendLocks(running);
-      for (const jobId of lost) this.runner.abort(jobId, AbortReason.LockLost);
+      const [fencedOut, lockGone] = await Promise.all([
+        this.ownership.renew(this.runner.ownedRuns()),
+        this.source.extendLocks(running),
+      ]);
+      for (const jobId of fencedOut) this.runner.abort(jobId, AbortReason.LockLost);
+      for (const jobId of lockGone) this.runner.lockMovedAway(jobId);
       const { redis, keys } = this.client;
       const flags = await redis.mget(running.map((taken) => keys.jobCancel(taken.job.data.id)));
       running.forEach(

@@ -13,6 +13,7 @@ import {
 
 import { EngineAnswer, EngineChunk, EngineError, InferenceEngine } from '../inference-engine';
 import { samplingOptions } from './generation-options';
+import { ChatWrapperResolver } from './chat-wrapper-resolver';
 import { CatalogEntry, GgufCatalog } from './gguf-catalog';
 import { embedAll, normalizeVector } from './llama-embedding';
 import { GenerationPlan, runGeneration } from './llama-generation';
@@ -34,6 +35,7 @@ export class LlamaCppEngine implements InferenceEngine {
     private readonly runtime: LlamaRuntime,
     private readonly catalog: GgufCatalog,
     private readonly pool: ModelPool,
+    private readonly chatWrappers: ChatWrapperResolver,
     @Inject(workerConfig.KEY) private readonly settings: ConfigType<typeof workerConfig>,
   ) {}
 
@@ -182,7 +184,9 @@ export class LlamaCppEngine implements InferenceEngine {
         ...prompt,
       };
       if (kind === 'chat') delete plan.contextPrompt;
-      yield* runGeneration(await this.runtime.lib(), lease, plan, signal);
+      const lib = await this.runtime.lib();
+      if (plan.history) lease.loaded.chatWrapper ??= await this.chatWrappers.resolve(lib, lease.loaded);
+      yield* runGeneration(lib, lease, plan, signal);
     } finally {
       await this.pool.release(lease, keepAlive);
     }

@@ -1,0 +1,103 @@
+import Redis from 'ioredis';
+
+import { parseGridConfig } from '@gridllm/config';
+import { JobKind } from '@gridllm/contracts';
+import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+import { TakenJob } from '@gridllm/scheduler';
+import { LoopPacer, StreamOwnership, TokenStreamWriter } from '@gridllm/streaming';
+
+import { RedisServer } from '../../../../test/support/redis-server';
+import { RunGuard } from './run-guard';
+
+/** Only what the guard reads of a taken job. */
+function taken(id: string): TakenJob {
+  const data = { id, kind: JobKind.Generate, deadlineAt: Date.now() + 60_000 };
+  return { job: { data }, token: 't', model: 'm:latest' } as unknown as TakenJob;
+}
+
+describe(RunGuard.name, () => {
+  const server = new RedisServer();
+  let factory: RedisConnectionFactory;
+  let admin: Redis;
+  let ownership: StreamOwnership;
+  let writer: TokenStreamWriter;
+  let sut: RunGuard;
+
+  beforeAll(async () => {
+    await server.start();
+    const config = parseGridConfig({
+      REDIS_PORT: String(server.port),
+      REDIS_PREFIX: 'rg',
+      WORKER_ID: 'me',
+      JOB_LOCK_DURATION: '500',
+    });
+    factory = new RedisConnectionFactory(config.redis);
+    const client = new RedisClient(factory, config.redis);
+    ownership = new StreamOwnership(client, config.queue);
+    writer = new TokenStreamWriter(client, factory, new LoopPacer(), config.queue);
+    sut = new RunGuard(client, ownership, config.worker, config.queue);
+    admin = server.client();
+  });
+
+  beforeEach(() => admin.flushall());
+
+  afterAll(async () => {
+    admin.disconnect();
+    await factory.onApplicationShutdown();
+    await server.stop();
+  });
+
+  describe('enter', () => {
+    it('runs a job nobody ran yet, holding its fence', async () => {
+      const entry = await sut.enter(taken('fresh'), new AbortController().signal);
+      expect(entry.kind).toBe('run');
+      expect(await admin.get('rg:job-owner:fresh')).toBe(entry.kind === 'run' ? entry.fence : '');
+    });
+
+    it('never runs a job whose stream already ended: answers the earlier run’s merged result', async () => {
+      const earlier = writer.open('done', 1);
+      earlier.started('other');
+      await earlier.chunk('{"model":"m","response":"Hello "}');
+      await earlier.final('{"model":"m","response":"world","done":true,"eval_count":2}');
+
+      const entry = await sut.enter(taken('done'), new AbortController().signal);
+      expect(entry).toMatchObject({
+        kind: 'completed',
+        workerId: 'other',
+        response: { response: 'Hello world', done: true, eval_count: 2 },
+      });
+      expect(await admin.exists('rg:job-owner:done')).toBe(0);
+    });
+
+    it('answers the earlier run’s failure when its stream ended with an error', async () => {
+      await writer.open('failed', 1).error({ error: 'boom', status: 500 });
+      expect(await sut.enter(taken('failed'), new AbortController().signal)).toEqual({
+        kind: 'failed',
+        error: 'boom',
+      });
+    });
+
+    it('waits while a run on a live worker owns the job, and runs it once that run lets go', async () => {
+      await admin.set('rg:worker:alive', '{}', 'PX', 10_000);
+      const theirs = ownership.newFence('alive');
+      await ownership.claim('busy', theirs);
+      const entering = sut.enter(taken('busy'), new AbortController().signal);
+      const early = await Promise.race([
+        entering,
+        new Promise((resolve) => setTimeout(() => resolve('waiting'), 400)),
+      ]);
+      expect(early).toBe('waiting');
+
+      await ownership.release('busy', theirs);
+      expect((await entering).kind).toBe('run');
+    });
+
+    it('takes a job over at once from a run whose worker is gone', async () => {
+      await ownership.claim('orphan', ownership.newFence('dead'));
+      const started = Date.now();
+      const entry = await sut.enter(taken('orphan'), new AbortController().signal);
+      expect(entry.kind).toBe('run');
+      expect(Date.now() - started).toBeLessThan(300);
+    });
+  });
+});

@@ -1,0 +1,135 @@
+import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
+
+import { encodeEventFields, eventId } from './token-stream.codec';
+
+/** Most events in one batch (one round trip, one script run in Redis: under a millisecond at this size). */
+export const MAX_BATCH_EVENTS = 256;
+/** Most bytes of event data in one batch. */
+export const MAX_BATCH_BYTES = 256 * 1024;
+
+/** Sends one batch (`<id>, <fields…>` per event) to the job's stream; rejects when the run is fenced out. */
+export type BatchSink = (entries: string[][]) => Promise<void>;
+
+/** Another run of the job owns its stream now (this one lost its fence): it must stop writing and stop. */
+export class StreamFencedError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId}: another run owns its token stream`);
+    this.name = StreamFencedError.name;
+  }
+}
+
+/** A relaying job gives the event loop back after this many chunks, so other jobs' I/O runs in between. */
+export const YIELD_EVERY_EVENTS = 16;
+
+const READY = Promise.resolve();
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Called every YIELD_EVERY_EVENTS chunks; resolves when the job may go on (see LoopPacer). */
+export type Pace = () => Promise<void>;
+
+/**
+ * Appends one attempt's events to a job's token stream, in order, with increasing ids. Events that
+ * arrive while a batch is on its way are coalesced into the next batch (so a first token goes out at
+ * once, and a flood costs one round trip per batch, not per token). At most one batch is in flight and
+ * one is buffered: beyond that `chunk` waits, which stops the caller from reading its engine, so a flood
+ * or a slow Redis slows this job and nothing else.
+ */
+export class JobStreamAppender {
+  /** Started takes sequence 0, so the n-th NDJSON line of an attempt has id `<attempt>-<n>`. */
+  private sequence = -1;
+  private emitted = false;
+  private buffer: string[][] = [];
+  private bufferedBytes = 0;
+  private inFlight: Promise<void> | null = null;
+  private failure: Error | null = null;
+  private roomWaiters: Array<() => void> = [];
+  private sinceYield = 0;
+
+  constructor(
+    private readonly sink: BatchSink,
+    readonly jobId: string,
+    readonly attempt: number,
+    private readonly pace: Pace = nextTurn,
+  ) {}
+
+  /** True once anything the client could see (a chunk) has been queued for writing. */
+  get hasEmitted(): boolean {
+    return this.emitted;
+  }
+
+  started(workerId: string): void {
+    this.enqueue(StreamEventType.Started, workerId);
+  }
+
+  /**
+   * Queues a chunk; the promise waits while this job's writes are behind (backpressure), and now and
+   * then at a pace point: a fast engine's chunks arrive many per read, and relaying them all in one go
+   * would hold up every other job's I/O, heartbeats and lock renewals.
+   */
+  chunk(rawJson: string): Promise<void> {
+    this.emitted = true;
+    this.enqueue(StreamEventType.Chunk, rawJson);
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.full) return this.waitForRoom();
+    this.sinceYield = (this.sinceYield + 1) % YIELD_EVERY_EVENTS;
+    return this.sinceYield === 0 ? this.pace() : READY;
+  }
+
+  async final(rawJson: string): Promise<void> {
+    this.emitted = true;
+    this.enqueue(StreamEventType.Final, rawJson);
+    await this.flush();
+  }
+
+  async error(data: StreamErrorData): Promise<void> {
+    this.enqueue(StreamEventType.Error, JSON.stringify(data));
+    await this.flush();
+  }
+
+  /** Waits until every event so far is stored; throws the first write error (Redis gone, fenced out). */
+  async flush(): Promise<void> {
+    while (!this.failure && (this.inFlight || this.buffer.length > 0)) {
+      this.pump();
+      await this.inFlight;
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private get full(): boolean {
+    return this.buffer.length >= MAX_BATCH_EVENTS || this.bufferedBytes >= MAX_BATCH_BYTES;
+  }
+
+  private enqueue(type: StreamEventType, data: string): void {
+    this.sequence += 1;
+    if (this.failure) return;
+    this.buffer.push([eventId(this.attempt, this.sequence), ...encodeEventFields(type, this.attempt, data)]);
+    this.bufferedBytes += data.length;
+    this.pump();
+  }
+
+  /** Sends the buffer as one batch unless one is already on its way (then it goes when that returns). */
+  private pump(): void {
+    if (this.inFlight || this.buffer.length === 0 || this.failure) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.bufferedBytes = 0;
+    this.inFlight = this.sink(batch).then(
+      () => this.settle(null),
+      (error: Error) => this.settle(error),
+    );
+  }
+
+  private settle(error: Error | null): void {
+    this.failure ??= error;
+    this.inFlight = null;
+    this.pump();
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    waiters.forEach((resolve) => resolve());
+  }
+
+  private async waitForRoom(): Promise<void> {
+    while (this.full && !this.failure) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import Redis, { ChainableCommander } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+
+import { queueConfig } from '@gridllm/config';
+import { RedisClient } from '@gridllm/redis';
+
+/** Takes the key when it is free or already ours; otherwise answers the current holder. */
+const CLAIM = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] and holder ~= ARGV[3] then return holder end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
+/** Extends the key only while it is ours (1), else 0. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
+
+/** Deletes the key only while it is ours. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+interface OwnershipRedis extends Redis {
+  gridllmClaim(key: string, fence: string, ttlMs: number, takeOver: string): Promise<string | null>;
+  gridllmRenew(key: string, fence: string, ttlMs: number): Promise<number>;
+  gridllmRelease(key: string, fence: string): Promise<number>;
+}
+
+interface OwnershipPipeline extends ChainableCommander {
+  gridllmRenew(key: string, fence: string, ttlMs: number): OwnershipPipeline;
+}
+
+/**
+ * Who may write a job's token stream: one owner key per running job, holding `<workerId>/<uuid>` of
+ * the run that has it, renewed with the job's lock. BullMQ hands a job whose lock lapsed (an event loop
+ * stall, a slow Redis) to the next worker; this key tells that worker the first run is still alive,
+ * and fences the first run's writes once it is not (see TokenStreamWriter).
+ */
+@Injectable()
+export class StreamOwnership {
+  private readonly redis: OwnershipRedis;
+
+  constructor(
+    private readonly client: RedisClient,
+    @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
+  ) {
+    client.redis.defineCommand('gridllmClaim', { numberOfKeys: 1, lua: CLAIM });
+    client.redis.defineCommand('gridllmRenew', { numberOfKeys: 1, lua: RENEW });
+    client.redis.defineCommand('gridllmRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.redis = client.redis as OwnershipRedis;
+  }
+
+  /** A fresh fence for one run on `workerId`. */
+  newFence(workerId: string): string {
+    return `${workerId}/${randomUUID()}`;
+  }
+
+  /**
+   * Makes `fence` the job's owner unless another run holds it; `takeOver` names a holder that may be
+   * replaced (one whose worker is known dead). Returns null when claimed, else the current holder.
+   */
+  async claim(jobId: string, fence: string, takeOver = ''): Promise<string | null> {
+    return this.redis.gridllmClaim(this.client.keys.jobOwner(jobId), fence, this.ttlMs, takeOver);
+  }
+
+  /** Renews every given run's key in one round trip; returns the job ids whose key is no longer theirs. */
+  async renew(runs: ReadonlyArray<{ jobId: string; fence: string }>): Promise<string[]> {
+    if (runs.length === 0) return [];
+    const pipeline = this.redis.pipeline() as OwnershipPipeline;
+    for (const { jobId, fence } of runs)
+      pipeline.gridllmRenew(this.client.keys.jobOwner(jobId), fence, this.ttlMs);
+    const replies = (await pipeline.exec()) ?? [];
+    return runs.filter((_, index) => replies[index]?.[1] !== 1).map((run) => run.jobId);
+  }
+
+  async release(jobId: string, fence: string): Promise<void> {
+    await this.redis.gridllmRelease(this.client.keys.jobOwner(jobId), fence);
+  }
+
+  /** The worker id inside a fence (`<workerId>/<uuid>`). */
+  static workerOf(fence: string): string {
+    return fence.slice(0, fence.lastIndexOf('/'));
+  }
+
+  /**
+   * How long an owner key outlives its last renewal (every half lock): at least two locks, and at least as
+   * long as its worker counts as alive (3 heartbeats), so a waiting worker decides by the owner's liveness.
+   */
+  private get ttlMs(): number {
+    const { lockDurationMs, heartbeatIntervalMs } = this.queue;
+    return Math.max(2 * lockDurationMs, 3 * heartbeatIntervalMs + lockDurationMs);
+  }
+}

@@ -1,0 +1,93 @@
+import Redis from 'ioredis';
+
+import { parseGridConfig } from '@gridllm/config';
+import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+
+import { RedisServer } from '../../../test/support/redis-server';
+import { MAX_BATCH_EVENTS, StreamFencedError } from './job-stream-appender';
+import { LoopPacer } from './loop-pacer';
+import { StreamOwnership } from './stream-ownership';
+import { TokenStreamWriter } from './token-stream.writer';
+
+describe(TokenStreamWriter.name, () => {
+  const server = new RedisServer();
+  let factory: RedisConnectionFactory;
+  let admin: Redis;
+  let ownership: StreamOwnership;
+  let sut: TokenStreamWriter;
+
+  beforeAll(async () => {
+    await server.start();
+    const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'tw' });
+    factory = new RedisConnectionFactory(config.redis);
+    const client = new RedisClient(factory, config.redis);
+    ownership = new StreamOwnership(client, config.queue);
+    sut = new TokenStreamWriter(client, factory, new LoopPacer(), config.queue);
+    admin = server.client();
+  });
+
+  beforeEach(() => admin.flushall());
+
+  afterAll(async () => {
+    admin.disconnect();
+    await factory.onApplicationShutdown();
+    await server.stop();
+  });
+
+  const stream = (jobId: string) => admin.xrange(`tw:job-stream:${jobId}`, '-', '+');
+  const evalCalls = async () =>
+    Number(/cmdstat_evalsha:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+
+  describe('open', () => {
+    it('writes a flood of chunks in order, in far fewer round trips than chunks', async () => {
+      const fence = ownership.newFence('w1');
+      expect(await ownership.claim('flood', fence)).toBeNull();
+      const before = await evalCalls();
+      const appender = sut.open('flood', 1, fence);
+      appender.started('w1');
+      for (let n = 0; n < 5000; n++) await appender.chunk(`{"n":${n}}`);
+      await appender.final('{"done":true}');
+
+      const entries = await stream('flood');
+      expect(entries.map(([id]) => id)).toEqual(Array.from({ length: 5002 }, (_, n) => `1-${n}`));
+      expect(entries[1][1]).toEqual(['t', 'chunk', 'a', '1', 'd', '{"n":0}']);
+      const batches = (await evalCalls()) - before;
+      expect(batches).toBeGreaterThanOrEqual(Math.ceil(5002 / (MAX_BATCH_EVENTS * 2)));
+      expect(batches).toBeLessThan(5002 / 4);
+    });
+
+    it('sends a first chunk at once, without waiting for more', async () => {
+      const appender = sut.open('first', 1);
+      appender.started('w1');
+      await appender.chunk('{"n":0}');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await stream('first')).map(([id]) => id)).toEqual(['1-0', '1-1']);
+    });
+
+    it('refuses every write once another run owns the job, and leaves that run’s lines alone', async () => {
+      const first = ownership.newFence('w1');
+      await ownership.claim('taken', first);
+      const stale = sut.open('taken', 1, first);
+      stale.started('w1');
+      await stale.flush();
+
+      const second = ownership.newFence('w2');
+      expect(await ownership.claim('taken', second)).toBe(first);
+      expect(await ownership.claim('taken', second, first)).toBeNull();
+      const current = sut.open('taken', 2, second);
+      current.started('w2');
+      await current.flush();
+
+      await expect(stale.chunk('{"late":true}').then(() => stale.flush())).rejects.toBeInstanceOf(
+        StreamFencedError,
+      );
+      expect((await stream('taken')).map(([id]) => id)).toEqual(['1-0', '2-0']);
+      expect(
+        await ownership.renew([
+          { jobId: 'taken', fence: first },
+          { jobId: 'taken', fence: second },
+        ]),
+      ).toEqual(['taken']);
+    });
+  });
+});
