@@ -18,6 +18,7 @@ import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
+import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
 import { OwnerLimits } from './owner-limits';
@@ -64,7 +65,8 @@ export class JobSchedulerService {
 
   /**
    * Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model,
-   * the grid is full, or the owner is over its token quota or concurrency limit.
+   * the grid is full, or the owner is over its token quota or concurrency limit. The job returned has no
+   * request: callers hold it while they relay the answer, and the prompt may be megabytes.
    */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     const model = normalizeModelName(input.model);
@@ -99,7 +101,7 @@ export class JobSchedulerService {
       throw error;
     }
     this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
-    return data;
+    return withoutRequest(data);
   }
 
   /** Removes a queued job, or asks the worker running it to abort. */

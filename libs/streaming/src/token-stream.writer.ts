@@ -5,6 +5,7 @@ import { queueConfig } from '@gridllm/config';
 import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 
+import { StreamBudget } from './stream-budget';
 import { encodeEventFields, eventId } from './token-stream.codec';
 
 /**
@@ -24,6 +25,7 @@ export class JobStreamAppender {
     private readonly maxEvents: number,
     readonly jobId: string,
     readonly attempt: number,
+    private readonly budget: StreamBudget,
   ) {}
 
   /** True once anything the client could see (a chunk) has been written. */
@@ -32,15 +34,19 @@ export class JobStreamAppender {
   }
 
   started(workerId: string): void {
+    this.budget.charge(workerId);
     this.enqueue(StreamEventType.Started, workerId);
   }
 
+  /** Throws StreamLimitError when the chunk would pass the stream's caps (nothing is written then). */
   chunk(rawJson: string): void {
+    this.budget.charge(rawJson);
     this.emitted = true;
     this.enqueue(StreamEventType.Chunk, rawJson);
   }
 
   async final(rawJson: string): Promise<void> {
+    this.budget.charge(rawJson);
     this.emitted = true;
     this.enqueue(StreamEventType.Final, rawJson);
     await this.flush();
@@ -91,7 +97,14 @@ export class TokenStreamWriter {
   ) {}
 
   open(jobId: string, attempt: number): JobStreamAppender {
-    return new JobStreamAppender(this.client, this.queue.streamMaxEvents, jobId, attempt);
+    const { streamMaxEvents: maxEvents, streamMaxBytes: maxBytes } = this.queue;
+    return new JobStreamAppender(
+      this.client,
+      maxEvents,
+      jobId,
+      attempt,
+      new StreamBudget({ maxEvents, maxBytes }),
+    );
   }
 
   /** Ends a job's stream from outside any worker (a queued job cancelled or timed out). */
