@@ -21,14 +21,18 @@ export function rssMb(pid: number): number {
 }
 
 /**
- * One long word (like base64 data): Ollama truncates a prompt to num_ctx, so its `context` stays small,
- * while the fixture returns one token id per prompt word, which would make every answer prompt-sized.
+ * Eight short words, then one long one (like base64 data). The fixture answers with the prompt's first
+ * words and returns one `context` id per word, so its answer stays small, as a real model's would (Ollama
+ * truncates a prompt to num_ctx): what remains is the cost of the request itself.
  */
 export function largePrompt(megabytes: number, salt: string): string {
-  return `${salt} ${'x'.repeat(megabytes * 1024 * 1024)}`;
+  return `${salt} a b c d e f g ${'x'.repeat(megabytes * 1024 * 1024)}`;
 }
 
 const KINDS = ['generate', 'chat-stream', 'failed', 'unknown-model'] as const;
+
+/** The first error body seen per kind and status (error messages bound what they quote). */
+const firstErrors = new Map<string, string>();
 
 async function send(url: string, index: number): Promise<number> {
   const prompt = largePrompt(BODY_MB, `r${index}`);
@@ -43,7 +47,9 @@ async function send(url: string, index: number): Promise<number> {
           : { model: 'nobody-serves-this', prompt, stream: false };
   const path = kind === 'chat-stream' ? '/api/chat' : '/api/generate';
   const response = await postJson(`${url}${path}`, body);
-  await response.arrayBuffer();
+  const text = await response.text();
+  const label = `${kind}:${response.status}`;
+  if (response.status >= 400 && !firstErrors.has(label)) firstErrors.set(label, text.slice(0, 300));
   return response.status;
 }
 
@@ -51,6 +57,16 @@ async function fieldSizes(redis: ReturnType<TestGrid['redis']['client']>, key: s
   const names = await redis.hkeys(key);
   const lengths = await Promise.all(names.map((name) => redis.hstrlen(key, name)));
   return `(${names.map((name, i) => `${name}:${Math.round(lengths[i] / 1024)}kB`).join(' ')})`;
+}
+
+/** The gateway's own view from /metrics: V8 heap used/total and external (Buffer) memory, MB. */
+async function heapOf(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const mb = (name: string) => {
+    const line = text.split('\n').find((row) => row.startsWith(`${name} `));
+    return line ? Math.round(Number(line.split(' ')[1]) / 1024 / 1024) : NaN;
+  };
+  return `heap=${mb('nodejs_heap_size_used_bytes')}/${mb('nodejs_heap_size_total_bytes')}MB external=${mb('nodejs_external_memory_bytes')}MB`;
 }
 
 async function redisState(grid: TestGrid): Promise<string> {
@@ -69,7 +85,10 @@ async function redisState(grid: TestGrid): Promise<string> {
     const [biggest] = sizes;
     const fields =
       biggest && (await redis.type(biggest[0])) === 'hash' ? await fieldSizes(redis, biggest[0]) : '';
-    return `used_memory=${(used / 1024 / 1024).toFixed(1)}MB dbsize=${keys.length} largest: ${largest.join(' ')} ${fields}`;
+    const field = (name: string) =>
+      (Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1]) / 1024 / 1024).toFixed(1);
+    const parts = `dataset=${field('used_memory_dataset')}MB clients=${field('mem_clients_normal')}MB aof=${field('mem_aof_buffer')}MB`;
+    return `used_memory=${(used / 1024 / 1024).toFixed(1)}MB (${parts}) dbsize=${keys.length} largest: ${largest.join(' ')} ${fields}`;
   } finally {
     redis.disconnect();
   }
@@ -78,14 +97,14 @@ async function redisState(grid: TestGrid): Promise<string> {
 async function main(): Promise<void> {
   const grid = await new TestGrid().start();
   try {
-    const fixture = await grid.startFixture({ models: [{ name: 'big:latest' }] });
+    const fixture = await grid.startFixture({ models: [{ name: 'big:latest' }], recordLimit: 0 });
     // GATEWAY_ENV: extra variables for the gateway process as JSON, e.g. '{"MALLOC_ARENA_MAX":"2"}'.
     const extra = JSON.parse(process.env.GATEWAY_ENV ?? '{}') as Record<string, string>;
     const gateway = await grid.startGateway({ LOG_LEVEL: 'warn', ...extra });
     await grid.startWorker('retention-worker', fixture, { MAX_CONCURRENT_TASKS: '2' });
     const pid = gateway.pid ?? 0;
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    log(`before: gateway rss=${rssMb(pid)}MB; ${await redisState(grid)}`);
+    log(`before: gateway rss=${rssMb(pid)}MB ${await heapOf(grid.gatewayUrl)}; ${await redisState(grid)}`);
     const statuses: Record<string, number> = {};
     let next = 0;
     const started = Date.now();
@@ -101,9 +120,10 @@ async function main(): Promise<void> {
     log(
       `burst: ${BURST} x ${BODY_MB} MB in ${Date.now() - started} ms, statuses ${JSON.stringify(statuses)}`,
     );
+    for (const [label, text] of firstErrors) log(`first ${label}: ${text}`);
     log(`after burst: ${await redisState(grid)}`);
     for (let second = 0; second <= 60; second += 10) {
-      log(`t+${second}s gateway rss=${rssMb(pid)}MB`);
+      log(`t+${second}s gateway rss=${rssMb(pid)}MB ${await heapOf(grid.gatewayUrl)}`);
       if (second < 60) await new Promise((resolve) => setTimeout(resolve, 10000));
     }
     log(`after 60 s: ${await redisState(grid)}`);

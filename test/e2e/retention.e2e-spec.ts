@@ -8,8 +8,11 @@ import { RedisFootprint, footprint, jobHashesOf, rssMb } from '../support/redis-
 
 const MB = 1024 * 1024;
 
-/** A 4 MB prompt of one long word (Ollama truncates a real prompt to num_ctx, so its answer stays small). */
-const largePrompt = (salt: string): string => `${salt} ${'x'.repeat(4 * MB)}`;
+/**
+ * A 4 MB prompt: short words, then one long one. The fixture's answer and `context` come from the words,
+ * so they stay small, as a real model's would (Ollama truncates a prompt to num_ctx).
+ */
+const largePrompt = (salt: string): string => `${salt} a b c d e f g ${'x'.repeat(4 * MB)}`;
 
 /** The documented bounds (docs/security.md, "Memory and retention"): what a finished job may keep. */
 const MAX_KEY_BYTES = 256 * 1024;
