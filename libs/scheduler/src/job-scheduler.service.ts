@@ -98,6 +98,7 @@ export class JobSchedulerService {
     } catch (error) {
       // A job that was never queued must not keep the slot until its deadline.
       if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
+      await this.discard(data);
       throw error;
     }
     this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
@@ -190,6 +191,20 @@ export class JobSchedulerService {
         removeOnComplete: { age: retain },
         removeOnFail: { age: retain },
       }),
+    ]);
+  }
+
+  /**
+   * Takes back a job whose submit failed: a write that timed out still runs once Redis catches up, which
+   * would leave a refused request's job (and prompt) behind. Each command follows the write it undoes on the
+   * same connection; the cancel mark stops a worker that took the job in between at its start.
+   */
+  private async discard(data: InferenceJobData): Promise<void> {
+    const { redis, keys } = this.client;
+    await Promise.allSettled([
+      redis.set(keys.jobCancel(data.id), '1', 'EX', data.retainSeconds),
+      redis.del(keys.jobQueue(data.id)),
+      this.queues.forModel(data.model).remove(data.id),
     ]);
   }
 
