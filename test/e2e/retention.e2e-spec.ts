@@ -63,7 +63,7 @@ describe('Memory and retention after large request bodies', () => {
       ['/inference', { model: 'big', prompt: largePrompt('e'), async: true }, 202],
     ];
     // One at a time: on a loaded 2-core machine several 4 MB writes at once can pass Redis's command
-    // timeout (a 503, which is its own test below).
+    // timeout (a 503 that leaves nothing behind: libs/scheduler/src/job-scheduler.int-spec.ts).
     const answers: Array<{ status: number; jobId: string | null; text: string }> = [];
     for (const [path, body] of requests) {
       const response = await postJson(`${grid.gatewayUrl}${path}`, body);
