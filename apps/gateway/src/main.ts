@@ -18,6 +18,7 @@ import { GridAccessError, checkRedisAccess } from '@gridllm/redis';
 import { WorkerTokenCheck } from '@gridllm/registry';
 
 import { refuseAnonymous } from './auth/refuse-anonymous.middleware';
+import { HeapRelease } from './memory/heap-release';
 import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { RequestLogging } from './logging/request-logging';
 import { securityHeaders } from './security-headers';
@@ -62,6 +63,8 @@ async function bootstrap(): Promise<void> {
   app.use(app.get(InFlightRequests).track);
   // CORS and security headers first, so that every answer carries them, refusals and parse errors too.
   app.use(requests.begin);
+  // After a burst of multi-MB bodies, a full collection gives their memory back (docs/security.md).
+  app.use(new HeapRelease().track);
   app.enableCors({
     origin: settings.corsOrigin === '*' ? true : settings.corsOrigin.split(',').map((o) => o.trim()),
     // Browsers hide response headers from scripts unless listed: correlation, placement and limits.

@@ -112,6 +112,10 @@ export class EnvSchema {
   @Min(100)
   STREAM_MAX_EVENTS = 100000;
 
+  /** Bytes of event data one attempt may write to its job stream; beyond it the job ends with an error line. */
+  @Matches(DURATION_OR_SIZE, { message: 'STREAM_MAX_BYTES must be a size such as 32mb' })
+  STREAM_MAX_BYTES = '32mb';
+
   // Health and metrics (both apps).
   @IsIn(['true', 'false'])
   METRICS_ENABLED = 'true';

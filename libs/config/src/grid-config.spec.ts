@@ -22,6 +22,13 @@ describe('parseGridConfig', () => {
     });
   });
 
+  it('caps job streams at 32 MiB unless STREAM_MAX_BYTES says otherwise, and refuses a cap below 64 KiB', () => {
+    expect(parseGridConfig({}).queue.streamMaxBytes).toBe(32 * 1024 * 1024);
+    expect(parseGridConfig({ STREAM_MAX_BYTES: '1mb' }).queue.streamMaxBytes).toBe(1024 * 1024);
+    expect(() => parseGridConfig({ STREAM_MAX_BYTES: '1kb' })).toThrow(/STREAM_MAX_BYTES/);
+    expect(() => parseGridConfig({ STREAM_MAX_BYTES: 'lots' })).toThrow(ConfigValidationError);
+  });
+
   it('writes JSON logs in production and readable lines elsewhere unless LOG_FORMAT says otherwise', () => {
     expect(parseGridConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
     expect(parseGridConfig({ NODE_ENV: 'development' }).logFormat).toBe('pretty');

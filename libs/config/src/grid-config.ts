@@ -42,7 +42,10 @@ export interface QueueSettings {
   stallTimeoutMs: number;
   resultTtlSeconds: number;
   streamTtlSeconds: number;
+  /** Events one attempt may write to its job stream (MAXLEN); the last one is kept for the error line. */
   streamMaxEvents: number;
+  /** Bytes of event data one attempt may write to its job stream. */
+  streamMaxBytes: number;
   maxConcurrentJobs: number;
   maxQueuePerModel: number;
   /** How long a job may be left to a warmer or faster worker before any free worker takes it. */
@@ -163,6 +166,7 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       resultTtlSeconds: env.RESULT_TTL,
       streamTtlSeconds: env.STREAM_TTL,
       streamMaxEvents: env.STREAM_MAX_EVENTS,
+      streamMaxBytes: streamMaxBytes(env.STREAM_MAX_BYTES),
       maxConcurrentJobs: env.MAX_CONCURRENT_JOBS,
       maxQueuePerModel: env.MAX_QUEUE_PER_MODEL,
       affinityDelayMs: env.AFFINITY_DELAY_MS,
@@ -227,6 +231,17 @@ function securitySettings(env: EnvSchema): SecuritySettings {
     keyMaxConcurrent: env.KEY_MAX_CONCURRENT,
     workerToken: env.WORKER_TOKEN,
   };
+}
+
+/** Below 64 KiB a single long answer (or an embedding) could not be stored at all. */
+const MIN_STREAM_BYTES = 64 * 1024;
+
+function streamMaxBytes(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes < MIN_STREAM_BYTES) {
+    throw new ConfigValidationError([`STREAM_MAX_BYTES=${JSON.stringify(value)}: must be at least 64kb`]);
+  }
+  return bytes;
 }
 
 function trustProxy(value: string | undefined): boolean | number | string | undefined {

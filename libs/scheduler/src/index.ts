@@ -1,4 +1,5 @@
 export * from './availability-board';
+export * from './finished-job';
 export * from './fleet-control';
 export * from './gateway-presence';
 export * from './job-inspector.service';

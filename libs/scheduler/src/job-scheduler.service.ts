@@ -18,6 +18,7 @@ import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
+import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
 import { OwnerLimits } from './owner-limits';
@@ -64,7 +65,8 @@ export class JobSchedulerService {
 
   /**
    * Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model,
-   * the grid is full, or the owner is over its token quota or concurrency limit.
+   * the grid is full, or the owner is over its token quota or concurrency limit. The job returned has no
+   * request: callers hold it while they relay the answer, and the prompt may be megabytes.
    */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     const model = normalizeModelName(input.model);
@@ -96,10 +98,11 @@ export class JobSchedulerService {
     } catch (error) {
       // A job that was never queued must not keep the slot until its deadline.
       if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
+      await this.discard(data);
       throw error;
     }
     this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
-    return data;
+    return withoutRequest(data);
   }
 
   /** Removes a queued job, or asks the worker running it to abort. */
@@ -188,6 +191,20 @@ export class JobSchedulerService {
         removeOnComplete: { age: retain },
         removeOnFail: { age: retain },
       }),
+    ]);
+  }
+
+  /**
+   * Takes back a job whose submit failed: a write that timed out still runs once Redis catches up, which
+   * would leave a refused request's job (and prompt) behind. Each command follows the write it undoes on the
+   * same connection; the cancel mark stops a worker that took the job in between at its start.
+   */
+  private async discard(data: InferenceJobData): Promise<void> {
+    const { redis, keys } = this.client;
+    await Promise.allSettled([
+      redis.set(keys.jobCancel(data.id), '1', 'EX', data.retainSeconds),
+      redis.del(keys.jobQueue(data.id)),
+      this.queues.forModel(data.model).remove(data.id),
     ]);
   }
 

@@ -9,6 +9,7 @@ import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { AvailabilityBoard } from './availability-board';
+import { storedResult, withoutRequest } from './finished-job';
 import { WorkerStanding, placementClass, shouldDefer } from './placement-policy';
 import { queueNameFor } from './queue-names';
 import { queueOrder } from './queue-order';
@@ -172,7 +173,8 @@ export class JobSource implements OnApplicationShutdown {
   }
 
   async complete(taken: TakenJob, result: InferenceJobResult): Promise<void> {
-    await taken.job.moveToCompleted(result, taken.token, false);
+    await taken.job.moveToCompleted(storedResult(result), taken.token, false);
+    await this.dropRequest(taken.job);
     const ranMs = Date.now() - (taken.job.processedOn ?? Date.now());
     const key = this.client.keys.jobDurations(taken.model);
     void this.client.redis
@@ -186,6 +188,14 @@ export class JobSource implements OnApplicationShutdown {
   /** Fails the job for good: engine and input errors are not helped by a retry. */
   async fail(taken: TakenJob, message: string): Promise<void> {
     await taken.job.moveToFailed(new UnrecoverableError(message), taken.token, false);
+    await this.dropRequest(taken.job);
+  }
+
+  /** A finished job keeps its record for the retention window, but not its (possibly multi-MB) request. */
+  private async dropRequest(job: InferenceJob): Promise<void> {
+    await job.updateData(withoutRequest(job.data)).catch((error: Error) => {
+      this.logger.warn(`job ${job.id}: could not drop its stored request: ${error.message}`);
+    });
   }
 
   /** Puts a job that has streamed nothing back in its queue for another worker (drain, shutdown). */

@@ -28,7 +28,13 @@ export class QueueRegistry implements OnApplicationShutdown {
     let queue = this.queues.get(name);
     if (!queue) {
       // All queues share one connection: a gateway may know hundreds of models.
-      queue = new Queue(name, { connection: this.connection, prefix: this.redis.prefix });
+      queue = new Queue(name, {
+        connection: this.connection,
+        prefix: this.redis.prefix,
+        // Nothing reads BullMQ's event stream (no QueueEvents), yet every `completed` event in it would carry
+        // a copy of the result, 10,000 deep by default: keep none.
+        streams: { events: { maxLen: 0 } },
+      });
       this.queues.set(name, queue);
     }
     return queue;

@@ -2,6 +2,7 @@ export * from './job-stream-appender';
 export * from './loop-pacer';
 export * from './ndjson-writer';
 export * from './response-accumulator';
+export * from './stream-budget';
 export * from './stream-ownership';
 export * from './streaming.module';
 export * from './token-stream.codec';

@@ -1,5 +1,6 @@
 import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
 
+import { StreamBudget } from './stream-budget';
 import { encodeEventFields, eventId } from './token-stream.codec';
 
 /** Most events in one batch (one round trip, one script run in Redis: under a millisecond at this size). */
@@ -49,6 +50,7 @@ export class JobStreamAppender {
     private readonly sink: BatchSink,
     readonly jobId: string,
     readonly attempt: number,
+    private readonly budget: StreamBudget,
     private readonly pace: Pace = nextTurn,
   ) {}
 
@@ -58,15 +60,18 @@ export class JobStreamAppender {
   }
 
   started(workerId: string): void {
+    this.budget.charge(workerId);
     this.enqueue(StreamEventType.Started, workerId);
   }
 
   /**
    * Queues a chunk; the promise waits while this job's writes are behind (backpressure), and now and
    * then at a pace point: a fast engine's chunks arrive many per read, and relaying them all in one go
-   * would hold up every other job's I/O, heartbeats and lock renewals.
+   * would hold up every other job's I/O, heartbeats and lock renewals. Throws StreamLimitError (and
+   * writes nothing) when the chunk would pass the stream's caps.
    */
   chunk(rawJson: string): Promise<void> {
+    this.budget.charge(rawJson);
     this.emitted = true;
     this.enqueue(StreamEventType.Chunk, rawJson);
     if (this.failure) return Promise.reject(this.failure);
@@ -76,6 +81,7 @@ export class JobStreamAppender {
   }
 
   async final(rawJson: string): Promise<void> {
+    this.budget.charge(rawJson);
     this.emitted = true;
     this.enqueue(StreamEventType.Final, rawJson);
     await this.flush();

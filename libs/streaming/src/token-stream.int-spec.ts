@@ -14,6 +14,7 @@ const queueSettings = {
   resultTtlSeconds: 60,
   streamTtlSeconds: 60,
   streamMaxEvents: 1000,
+  streamMaxBytes: 1024 * 1024,
   maxConcurrentJobs: 10,
   maxQueuePerModel: 10,
   affinityDelayMs: 200,

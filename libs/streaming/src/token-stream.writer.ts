@@ -8,6 +8,7 @@ import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { JobStreamAppender, StreamFencedError } from './job-stream-appender';
 import { LoopPacer } from './loop-pacer';
+import { StreamBudget } from './stream-budget';
 import { encodeEventFields } from './token-stream.codec';
 
 /**
@@ -52,7 +53,7 @@ export class TokenStreamWriter {
     const redis = this.tokenConnection();
     const stream = this.client.keys.jobStream(jobId);
     const owner = this.client.keys.jobOwner(jobId);
-    const maxEvents = this.queue.streamMaxEvents;
+    const { streamMaxEvents: maxEvents, streamMaxBytes: maxBytes } = this.queue;
     return new JobStreamAppender(
       async (entries) => {
         const args = entries.flatMap(([id, ...fields]) => [id, String(fields.length), ...fields]);
@@ -64,6 +65,7 @@ export class TokenStreamWriter {
       },
       jobId,
       attempt,
+      new StreamBudget({ maxEvents, maxBytes }),
       () => this.pacer.pace(),
     );
   }
