@@ -103,6 +103,15 @@ export class ModelManagementService {
     }
   }
 
+  /** A 400 for any of `fields` that holds a string that is not a valid model name. */
+  checkNames(body: unknown, ...fields: string[]): void {
+    if (typeof body !== 'object' || body === null) return;
+    for (const field of fields) {
+      const value = (body as Record<string, unknown>)[field];
+      if (typeof value === 'string') checkModelName(value, field);
+    }
+  }
+
   private async pullTargets(targets?: PullTargets): Promise<string[]> {
     const live = (await this.registry.liveWorkers()).filter((worker) => worker.status === 'ready');
     if (targets?.workers?.length) {
