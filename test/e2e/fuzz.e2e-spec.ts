@@ -70,7 +70,7 @@ function problemsOf(request: FuzzRequest, outcome: Outcome, authOn: boolean): st
   const { status } = outcome;
   const path = request.route.path;
   const scope = scopeOf(path);
-  const documented = request.method === request.route.method;
+  const documented = request.documented;
   if (status === 500 || status > 504) problems.push(`status ${status}`);
   if (status >= 400 && request.method !== 'HEAD' && scope !== 'public') {
     const openAi = /^\/(ollama\/)?v1\//.test(path);

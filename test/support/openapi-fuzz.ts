@@ -62,6 +62,11 @@ export interface FuzzRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * Sent with the route's own method to a URL that still has the route's shape: a path parameter such
+   * as `..` is resolved away by the URL parser, and the request then goes elsewhere.
+   */
+  documented: boolean;
   /** Which hostile ingredients went into it. */
   traits: string[];
 }
@@ -149,15 +154,10 @@ export class RequestArbitraries {
           traits.push(`content-encoding:${encoding.header}${encoding.encode ? '(real)' : ''}`);
         }
         if (method !== route.method) traits.push(`method:${method}`);
-        return {
-          route,
-          credential,
-          method,
-          url: `${baseUrl}${path}${query}`,
-          headers,
-          body: payload,
-          traits,
-        };
+        const url = `${baseUrl}${path}${query}`;
+        const kept = new URL(url).pathname.split('/').length === route.path.split('/').length;
+        const documented = method === route.method && kept;
+        return { route, credential, method, url, headers, body: payload, traits, documented };
       });
   }
 
