@@ -18,8 +18,9 @@ import { GridAccessError, checkRedisAccess } from '@gridllm/redis';
 import { WorkerTokenCheck } from '@gridllm/registry';
 
 import { refuseAnonymous } from './auth/refuse-anonymous.middleware';
+import { markMissingBody, refuseBadBodies } from './common/body-parser-errors.middleware';
+import { limitJsonDepth } from './common/json-depth';
 import { HeapRelease } from './memory/heap-release';
-import { bodyParserErrors, markMissingBody } from './common/body-parser-errors.middleware';
 import { RequestLogging } from './logging/request-logging';
 import { securityHeaders } from './security-headers';
 import { InFlightRequests } from './shutdown/in-flight-requests';
@@ -75,7 +76,9 @@ async function bootstrap(): Promise<void> {
     refuseAnonymous(config.security.authEnabled),
     // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
     json({ limit: settings.bodyLimit, type: () => true }),
-    bodyParserErrors,
+    limitJsonDepth,
+    // With auth on, a body refused here waits for the credential check (see refuseBadBodies).
+    refuseBadBodies(config.security.authEnabled),
     markMissingBody,
     requests.enter,
   );

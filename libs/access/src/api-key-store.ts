@@ -9,7 +9,9 @@ import {
   RateLimit,
   Scope,
   TokenQuota,
+  checkModelName,
   normalizeModelName,
+  quote,
 } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 
@@ -99,7 +101,7 @@ export class ApiKeyStore {
       'record',
       'lastUsedAt',
     );
-    if (!stored) throw new NotFoundError(`api key '${id}' not found`);
+    if (!stored) throw new NotFoundError(`api key '${quote(id)}' not found`);
     return withLastUse(stored, lastUsedAt);
   }
 
@@ -136,7 +138,7 @@ export class ApiKeyStore {
   /** A new secret for the same key (id, settings and usage kept); the old secret stops working at once. */
   async rotate(id: string): Promise<IssuedApiKey> {
     const record = await this.get(id);
-    if (record.revokedAt) throw new NotFoundError(`api key '${id}' was revoked`);
+    if (record.revokedAt) throw new NotFoundError(`api key '${quote(id)}' was revoked`);
     const key = newSecret();
     const rotated: ApiKeyRecord = { ...record, hint: hintOf(key), rotatedAt: new Date().toISOString() };
     const { redis, keys } = this.client;
@@ -197,7 +199,9 @@ function hintOf(key: string): string {
 
 function normalised(spec: ApiKeySpec): ApiKeySpec {
   const scopes = [...new Set(spec.scopes)];
-  const models = spec.models ? [...new Set(spec.models.map(normalizeModelName))] : undefined;
+  const models = spec.models
+    ? [...new Set(spec.models.map((model) => normalizeModelName(checkModelName(model, 'models'))))]
+    : undefined;
   const expiresAt = spec.expiresAt ? new Date(spec.expiresAt).toISOString() : undefined;
   return { ...spec, scopes, models, expiresAt };
 }

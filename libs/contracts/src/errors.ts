@@ -1,6 +1,9 @@
+import { quote } from './quote';
+
 /**
  * Domain errors. Libs and the worker throw these; the gateway maps them to HTTP once
  * (status + Ollama's `{"error": "..."}` body). Never throw HttpException outside apps/gateway.
+ * Values from the request appear only through `quote`, so an error never echoes hostile input at length.
  */
 export abstract class GridError extends Error {
   abstract readonly status: number;
@@ -17,7 +20,7 @@ export class InvalidRequestError extends GridError {
 export class ModelNotFoundError extends GridError {
   readonly status = 404;
   constructor(readonly model: string) {
-    super(`model "${model}" not found, try pulling it first`);
+    super(`model "${quote(model)}" not found, try pulling it first`);
   }
 }
 
@@ -27,7 +30,7 @@ export class ModelUnavailableError extends GridError {
   readonly retryAfterSeconds = 5;
   constructor(readonly model: string) {
     super(
-      `model "${model}" is temporarily unavailable: no live worker serves it right now, try again shortly`,
+      `model "${quote(model)}" is temporarily unavailable: no live worker serves it right now, try again shortly`,
     );
   }
 }
@@ -35,7 +38,7 @@ export class ModelUnavailableError extends GridError {
 export class JobNotFoundError extends GridError {
   readonly status = 404;
   constructor(readonly jobId: string) {
-    super(`job "${jobId}" not found`);
+    super(`job "${quote(jobId)}" not found`);
   }
 }
 
@@ -45,7 +48,7 @@ export class JobNotFinishedError extends GridError {
     readonly jobId: string,
     readonly state: string,
   ) {
-    super(`job "${jobId}" has no result yet (state: ${state})`);
+    super(`job "${quote(jobId)}" has no result yet (state: ${state})`);
   }
 }
 
@@ -83,7 +86,7 @@ export class JobFailedError extends GridError {
 export class WorkerNotFoundError extends GridError {
   readonly status = 404;
   constructor(readonly workerId: string) {
-    super(`worker "${workerId}" not found`);
+    super(`worker "${quote(workerId)}" not found`);
   }
 }
 

@@ -7,3 +7,4 @@ export * from './stream-event';
 export * from './worker-info';
 export * from './keep-alive';
 export * from './access';
+export * from './quote';

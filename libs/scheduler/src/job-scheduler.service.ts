@@ -12,6 +12,7 @@ import {
   JobPriority,
   ModelNotFoundError,
   ModelUnavailableError,
+  checkModelName,
   normalizeModelName,
 } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
@@ -69,7 +70,8 @@ export class JobSchedulerService {
    * request: callers hold it while they relay the answer, and the prompt may be megabytes.
    */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
-    const model = normalizeModelName(input.model);
+    // Every family's jobs pass here: a name Ollama would refuse is a 400, never a queue or a 404.
+    const model = normalizeModelName(checkModelName(input.model));
     const [availability] = await Promise.all([
       this.registry.availability(model),
       this.capacity.ensureRoom(model),

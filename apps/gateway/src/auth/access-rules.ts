@@ -1,4 +1,4 @@
-import { ForbiddenError, Principal, Scope, hasScope, normalizeModelName } from '@gridllm/contracts';
+import { ForbiddenError, Principal, Scope, hasScope, normalizeModelName, quote } from '@gridllm/contracts';
 
 /** Paths anyone may call with auth on: probes and docs. /metrics checks its own METRICS_TOKEN. */
 const PUBLIC_PATH = /^\/(health(\/.*)?|metrics|docs(\/.*|-json|-yaml)?)$/;
@@ -17,7 +17,7 @@ export function authorize(principal: Principal, scope: Scope, body: unknown): vo
   }
   const refused = modelsNamed(body).find((model) => !mayUse(principal, model));
   if (refused !== undefined)
-    throw new ForbiddenError(`${describe(principal)} may not use model '${refused}'`);
+    throw new ForbiddenError(`${describe(principal)} may not use model '${quote(refused)}'`);
 }
 
 /** Whether the principal may use (and see listed) the model; no principal means auth is off. */

@@ -65,12 +65,20 @@ export class ErrorBodyFilter implements ExceptionFilter {
   }
 }
 
+/** The longest error message sent: a backstop to `quote`, should some message still repeat much input. */
+export const MAX_ERROR_MESSAGE_CHARS = 1000;
+
 /** Ollama's `{"error":"…"}`, or OpenAI's `{"error":{message,type,param,code}}` on the /v1 family. */
 export function errorBody(path: string | undefined, status: number, message: string): object {
-  return isOpenAiPath(path) ? openAiError(status, message) : { error: message };
+  const bounded = message.length > MAX_ERROR_MESSAGE_CHARS ? quoteLong(message) : message;
+  return isOpenAiPath(path) ? openAiError(status, bounded) : { error: bounded };
 }
 
-export function describe(exception: unknown): { status: number; message: string } {
+function quoteLong(message: string): string {
+  return `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}… (cut from ${message.length} characters)`;
+}
+
+function describe(exception: unknown): { status: number; message: string } {
   if (exception instanceof GridError) return { status: exception.status, message: exception.message };
   if (isRedisUnavailable(exception))
     return {
@@ -79,13 +87,6 @@ export function describe(exception: unknown): { status: number; message: string 
     };
   if (exception instanceof HttpException)
     return { status: exception.getStatus(), message: httpMessage(exception) };
-  const bodyParserError = exception as { type?: string; status?: number; message?: string };
-  if (typeof bodyParserError?.type === 'string' && typeof bodyParserError.status === 'number') {
-    return {
-      status: bodyParserError.status,
-      message: bodyParserMessage(bodyParserError.type, bodyParserError.message),
-    };
-  }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }
 
@@ -95,10 +96,4 @@ function httpMessage(exception: HttpException): string {
   const message = (body as { message?: unknown }).message;
   if (Array.isArray(message)) return message.join('; ');
   return typeof message === 'string' ? message : exception.message;
-}
-
-function bodyParserMessage(type: string, message = 'invalid request body'): string {
-  if (type === 'entity.too.large') return 'request body too large';
-  if (type === 'entity.parse.failed') return `invalid JSON in request body: ${message}`;
-  return message;
 }

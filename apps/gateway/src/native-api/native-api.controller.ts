@@ -13,6 +13,7 @@ import {
 import type { Request, Response } from 'express';
 
 import { RequireScope } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 import { RequireBodyPipe, passThroughValidation } from '../common/request-body.pipe';
 import { ApiErrorResponses, ApiStreamedResponse, NDJSON, ndjsonBlock } from '../docs/api-responses';
 import { GENERATE_LINES } from '../ollama-api/dto/ollama-examples';
@@ -83,8 +84,8 @@ export class NativeApiController {
   @Get('models')
   @ApiOperation({ summary: 'Each model → the live workers that have it and their free slots' })
   @ApiOkResponse({ type: [ModelAvailabilityDto] })
-  models() {
-    return this.native.models();
+  models(@Req() req: Request) {
+    return this.native.models(principalOf(req));
   }
 
   @Get('me')
@@ -100,8 +101,8 @@ export class NativeApiController {
   @Get('queue')
   @ApiOperation({ summary: 'Queue depth per model and priority, active jobs, workers online' })
   @ApiOkResponse({ type: QueueSummaryDto })
-  queue() {
-    return this.native.queue();
+  queue(@Req() req: Request) {
+    return this.native.queue(principalOf(req));
   }
 
   @Get(':id/status')

@@ -24,6 +24,7 @@ import {
 } from '@gridllm/scheduler';
 
 import { JobOwners } from '../auth/job-owners';
+import { mayUse } from '../auth/access-rules';
 import { PRIORITY_CAPPED_HEADER, cappedPriority, principalOf } from '../auth/principal';
 import { JobRelay } from '../common/job-relay.service';
 import { NdjsonSink } from '../common/job-sink';
@@ -115,13 +116,15 @@ export class NativeApiService {
     return { caller: principal, usage: await this.usage.report(principal.id) };
   }
 
-  async models(): Promise<ModelAvailability[]> {
+  /** Models the caller may use (its allowlist, as /api/tags lists them), with their workers. */
+  async models(principal?: Principal): Promise<ModelAvailability[]> {
     const byModel = new Map<string, ModelAvailability>();
     for (const worker of await this.registry.liveWorkers()) {
       if (worker.status !== 'ready') continue;
       const freeSlots = Math.max(0, worker.slots - worker.runningJobs);
       const loaded = new Set(worker.loadedModels.map((model) => model.name));
       for (const { name } of worker.models) {
+        if (!mayUse(principal, name)) continue;
         const entry = byModel.get(name) ?? { model: name, freeSlots: 0, workers: [] };
         entry.freeSlots += freeSlots;
         entry.workers.push({ id: worker.id, freeSlots, loaded: loaded.has(name) });
@@ -131,13 +134,15 @@ export class NativeApiService {
     return [...byModel.values()].sort((a, b) => a.model.localeCompare(b.model));
   }
 
-  async queue(): Promise<{
+  /** Queue depths of the models the caller may use; totals over those. */
+  async queue(principal?: Principal): Promise<{
     models: QueueDepth[];
     activeJobs: number;
     queuedJobs: number;
     workersOnline: number;
   }> {
-    const [models, workers] = await Promise.all([this.inspector.depths(), this.registry.liveWorkers()]);
+    const [depths, workers] = await Promise.all([this.inspector.depths(), this.registry.liveWorkers()]);
+    const models = depths.filter((depth) => mayUse(principal, depth.model));
     const queuedJobs = models.reduce((sum, m) => sum + m.waiting.high + m.waiting.medium + m.waiting.low, 0);
     return {
       models,

@@ -5,6 +5,7 @@ import {
   JobKind,
   ModelNotFoundError,
   ModelUnavailableError,
+  checkModelName,
   normalizeModelName,
 } from '@gridllm/contracts';
 import { WorkerRegistry } from '@gridllm/registry';
@@ -34,7 +35,7 @@ export class ModelLifecycleService {
   ) {}
 
   async run(kind: JobKind, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const model = String(body.model);
+    const model = checkModelName(String(body.model));
     const name = normalizeModelName(model);
     // Ready workers claiming the model: the registry's per-model index, not a scan of every worker.
     const holders = await this.registry.workerIdsFor(name);

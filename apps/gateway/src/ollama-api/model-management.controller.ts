@@ -50,15 +50,17 @@ export class ModelManagementController {
 
   @Post('api/push')
   @ApiResponse({ status: 501 })
-  @ApiOperation({ summary: 'Not available yet (501)' })
-  push(): never {
+  @ApiOperation({ summary: 'Not available yet (501); 400 for an invalid model name' })
+  push(@Body() body: unknown): never {
+    this.models.checkNames(body, 'model', 'name');
     throw new NotImplementedError(NOT_YET_SUPPORTED.push);
   }
 
   @Post('api/create')
   @ApiResponse({ status: 501 })
-  @ApiOperation({ summary: 'Not available yet (501)' })
-  create(): never {
+  @ApiOperation({ summary: 'Not available yet (501); 400 for an invalid model name' })
+  create(@Body() body: unknown): never {
+    this.models.checkNames(body, 'model', 'name', 'from');
     throw new NotImplementedError(NOT_YET_SUPPORTED.create);
   }
 

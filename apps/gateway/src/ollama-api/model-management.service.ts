@@ -9,7 +9,9 @@ import {
   FleetOperationError,
   InvalidRequestError,
   NotFoundError,
+  checkModelName,
   normalizeModelName,
+  quote,
 } from '@gridllm/contracts';
 import { WorkerRegistry } from '@gridllm/registry';
 import { FleetControl } from '@gridllm/scheduler';
@@ -53,7 +55,7 @@ export class ModelManagementService {
   async delete(body: Record<string, unknown>): Promise<void> {
     const model = modelField(body, 'model', 'name');
     const holders = await this.holders(model);
-    if (holders.length === 0) throw new NotFoundError(`model '${model}' not found`);
+    if (holders.length === 0) throw new NotFoundError(`model '${quote(model)}' not found`);
     ensureAllSucceeded(await this.control.send(holders, { op: 'delete', model }), { op: 'delete', model });
   }
 
@@ -62,7 +64,7 @@ export class ModelManagementService {
     const source = modelField(body, 'source');
     const destination = modelField(body, 'destination');
     const holders = await this.holders(source);
-    if (holders.length === 0) throw new NotFoundError(`model '${source}' not found`);
+    if (holders.length === 0) throw new NotFoundError(`model '${quote(source)}' not found`);
     const operation: ControlOperation = { op: 'copy', source, destination };
     ensureAllSucceeded(await this.control.send(holders, operation), operation);
   }
@@ -101,11 +103,21 @@ export class ModelManagementService {
     }
   }
 
+  /** A 400 for any of `fields` that holds a string that is not a valid model name. */
+  checkNames(body: unknown, ...fields: string[]): void {
+    if (typeof body !== 'object' || body === null) return;
+    for (const field of fields) {
+      const value = (body as Record<string, unknown>)[field];
+      if (typeof value === 'string') checkModelName(value, field);
+    }
+  }
+
   private async pullTargets(targets?: PullTargets): Promise<string[]> {
     const live = (await this.registry.liveWorkers()).filter((worker) => worker.status === 'ready');
     if (targets?.workers?.length) {
       const missing = targets.workers.filter((id) => !live.some((worker) => worker.id === id));
-      if (missing.length > 0) throw new NotFoundError(`worker ${missing.join(', ')} not found or not ready`);
+      if (missing.length > 0)
+        throw new NotFoundError(`worker ${quote(missing.join(', '))} not found or not ready`);
       return targets.workers;
     }
     const capable = live.filter((worker) => worker.engine === 'ollama').map((worker) => worker.id);
@@ -125,7 +137,7 @@ export class ModelManagementService {
 function modelField(body: Record<string, unknown>, ...fields: string[]): string {
   for (const field of fields) {
     const value = body[field];
-    if (typeof value === 'string' && value.trim()) return value.trim();
+    if (typeof value === 'string' && value.trim()) return checkModelName(value.trim(), field);
   }
   throw new InvalidRequestError(`${fields[0]} is required`);
 }

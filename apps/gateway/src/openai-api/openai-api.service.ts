@@ -7,6 +7,7 @@ import {
   JobFailedError,
   JobKind,
   ModelNotFoundError,
+  checkModelName,
   OllamaChunk,
   Principal,
 } from '@gridllm/contracts';
@@ -82,7 +83,7 @@ export class OpenAiApiService {
   }
 
   async retrieveModel(id: string, principal?: Principal): Promise<OpenAiModel> {
-    const model = findModel(await this.usableModels(principal), id);
+    const model = findModel(await this.usableModels(principal), checkModelName(id));
     if (!model) throw new ModelNotFoundError(id);
     return toOpenAiModel(model, id);
   }

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
 
 import { JOB_PRIORITIES, JobPriority } from '@gridllm/contracts';
+
+import { EngineOptions, EngineOptionsDto, KeepAlive } from '../../ollama-api/dto/engine-options.dto';
 
 /** `POST /inference`: `prompt` (generate) or `messages` (chat); other Ollama fields pass through to the engine. */
 export class InferenceRequestDto {
@@ -42,8 +44,8 @@ export class InferenceRequestDto {
   @IsBoolean({ message: 'async must be a boolean' })
   async?: boolean;
 
-  @ApiPropertyOptional({ type: Object })
-  @IsOptional()
-  @IsObject({ message: 'options must be an object' })
-  options?: Record<string, unknown>;
+  @EngineOptions()
+  options?: EngineOptionsDto;
+
+  @KeepAlive() keep_alive?: unknown;
 }

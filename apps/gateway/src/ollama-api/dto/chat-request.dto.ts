@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
 
+import { EngineOptions, EngineOptionsDto, KeepAlive, TopLogprobs } from './engine-options.dto';
+
 /** `POST /api/chat`. Messages reach the engine's own /api/chat untouched (never flattened into a prompt). */
 export class ChatRequestDto {
   @ApiProperty({ example: 'llama3.2' })
@@ -29,12 +31,11 @@ export class ChatRequestDto {
   @IsArray({ message: 'tools must be an array' })
   tools?: unknown[];
 
-  @ApiPropertyOptional({ type: Object })
-  @IsOptional()
-  @IsObject({ message: 'options must be an object' })
-  options?: Record<string, unknown>;
+  @EngineOptions()
+  options?: EngineOptionsDto;
 
   @ApiPropertyOptional({ description: '"json" or a JSON schema object' }) format?: unknown;
-  @ApiPropertyOptional() keep_alive?: unknown;
+  @KeepAlive() keep_alive?: unknown;
+  @TopLogprobs() top_logprobs?: number;
   @ApiPropertyOptional() think?: unknown;
 }

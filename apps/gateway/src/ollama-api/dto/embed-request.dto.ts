@@ -1,14 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsInt,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  ValidateBy,
-  ValidationOptions,
-} from 'class-validator';
+import { IsBoolean, IsNotEmpty, IsOptional, IsString, ValidateBy, ValidationOptions } from 'class-validator';
+
+import { INT32_MAX, IntIn } from '../../common/number-bounds';
+import { EngineOptions, EngineOptionsDto, KeepAlive } from './engine-options.dto';
 
 /** Ollama's EmbedHandler accepts a string or an array of strings; null or absent embeds nothing. */
 function IsEmbedInput(options?: ValidationOptions): PropertyDecorator {
@@ -45,15 +39,11 @@ export class EmbedRequestDto {
   @IsBoolean({ message: 'truncate must be a boolean' })
   truncate?: boolean;
 
-  @ApiPropertyOptional({ description: 'length of the returned vectors' })
-  @IsOptional()
-  @IsInt({ message: 'dimensions must be an integer' })
+  @IntIn(0, INT32_MAX, { description: 'length of the returned vectors' })
   dimensions?: number;
 
-  @ApiPropertyOptional({ type: Object })
-  @IsOptional()
-  @IsObject({ message: 'options must be an object' })
-  options?: Record<string, unknown>;
+  @EngineOptions()
+  options?: EngineOptionsDto;
 
-  @ApiPropertyOptional({ description: 'duration string ("5m") or seconds' }) keep_alive?: unknown;
+  @KeepAlive() keep_alive?: unknown;
 }

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString } from 'class-validator';
+
+import { EngineOptions, EngineOptionsDto, KeepAlive } from './engine-options.dto';
 
 /** Legacy `POST /api/embeddings`: one prompt, one vector. Other fields pass through. */
 export class EmbeddingsRequestDto {
@@ -13,10 +15,8 @@ export class EmbeddingsRequestDto {
   @IsString({ message: 'prompt must be a string' })
   prompt?: string;
 
-  @ApiPropertyOptional({ type: Object })
-  @IsOptional()
-  @IsObject({ message: 'options must be an object' })
-  options?: Record<string, unknown>;
+  @EngineOptions()
+  options?: EngineOptionsDto;
 
-  @ApiPropertyOptional({ description: 'duration string ("5m") or seconds' }) keep_alive?: unknown;
+  @KeepAlive() keep_alive?: unknown;
 }

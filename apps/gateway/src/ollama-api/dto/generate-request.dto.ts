@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsArray, IsBoolean, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+
+import { EngineOptions, EngineOptionsDto, KeepAlive, TokenContext, TopLogprobs } from './engine-options.dto';
 
 /** `POST /api/generate`. Only the fields the gateway reads are validated; every other field passes through. */
 export class GenerateRequestDto {
@@ -23,17 +25,16 @@ export class GenerateRequestDto {
   @IsArray({ message: 'images must be an array of base64 strings' })
   images?: string[];
 
-  @ApiPropertyOptional({ type: Object, example: { temperature: 0.7 } })
-  @IsOptional()
-  @IsObject({ message: 'options must be an object' })
-  options?: Record<string, unknown>;
+  @EngineOptions()
+  options?: EngineOptionsDto;
 
   @ApiPropertyOptional() suffix?: string;
   @ApiPropertyOptional() system?: string;
   @ApiPropertyOptional() template?: string;
-  @ApiPropertyOptional({ type: [Number] }) context?: number[];
+  @TokenContext() context?: number[];
   @ApiPropertyOptional() raw?: boolean;
   @ApiPropertyOptional({ description: '"json" or a JSON schema object' }) format?: unknown;
-  @ApiPropertyOptional({ description: 'duration string ("5m") or seconds' }) keep_alive?: unknown;
+  @KeepAlive() keep_alive?: unknown;
+  @TopLogprobs() top_logprobs?: number;
   @ApiPropertyOptional({ description: 'true/false or "low" | "medium" | "high"' }) think?: unknown;
 }

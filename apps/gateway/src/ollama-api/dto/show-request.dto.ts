@@ -1,5 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsOptional, IsString } from 'class-validator';
+
+import { EngineOptions, EngineOptionsDto } from './engine-options.dto';
 
 /** `POST /api/show`. `model` or the legacy `name` is required (the service checks, as Ollama's handler does). */
 export class ShowRequestDto {
@@ -18,10 +20,8 @@ export class ShowRequestDto {
   @IsBoolean({ message: 'verbose must be a boolean' })
   verbose?: boolean;
 
-  @ApiPropertyOptional({ type: Object })
-  @IsOptional()
-  @IsObject({ message: 'options must be an object' })
-  options?: Record<string, unknown>;
+  @EngineOptions()
+  options?: EngineOptionsDto;
 
   @ApiPropertyOptional() system?: string;
   @ApiPropertyOptional() template?: string;

@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsString } from 'class-validator';
 
+import { Float32, INT32_MAX, INT32_MIN, IntIn } from '../../common/number-bounds';
+
 /**
  * Request bodies of the OpenAI-compatible API, for validation of `model` and for the OpenAPI document.
- * The translators check every other field (with Ollama's messages) when they build the Ollama request.
+ * Numbers are bounded here (what the engine can hold); the translators check every other field (with
+ * Ollama's messages) when they build the Ollama request.
  */
 
 class ModelFieldDto {
@@ -23,17 +26,17 @@ class SamplingDto extends ModelFieldDto {
   @ApiPropertyOptional({ default: false, description: 'true: Server-Sent Events (text/event-stream)' })
   stream?: boolean;
   @ApiPropertyOptional({ type: StreamOptionsDto }) stream_options?: StreamOptionsDto;
-  @ApiPropertyOptional({ default: 1, description: 'options.temperature' }) temperature?: number;
-  @ApiPropertyOptional({ default: 1, description: 'options.top_p' }) top_p?: number;
-  @ApiPropertyOptional({ description: 'options.num_predict' }) max_tokens?: number;
+  @Float32({ numbersOnly: true, description: 'options.temperature (default 1)' }) temperature?: number;
+  @Float32({ numbersOnly: true, description: 'options.top_p (default 1)' }) top_p?: number;
+  @IntIn(-2, INT32_MAX, { numbersOnly: true, description: 'options.num_predict' }) max_tokens?: number;
   @ApiPropertyOptional({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
     description: 'options.stop',
   })
   stop?: string | string[];
-  @ApiPropertyOptional({ description: 'options.seed' }) seed?: number;
-  @ApiPropertyOptional({ description: 'options.frequency_penalty' }) frequency_penalty?: number;
-  @ApiPropertyOptional({ description: 'options.presence_penalty' }) presence_penalty?: number;
+  @IntIn(INT32_MIN, 4_294_967_295, { numbersOnly: true, description: 'options.seed' }) seed?: number;
+  @Float32({ numbersOnly: true, description: 'options.frequency_penalty' }) frequency_penalty?: number;
+  @Float32({ numbersOnly: true, description: 'options.presence_penalty' }) presence_penalty?: number;
 }
 
 export class ChatCompletionRequestDto extends SamplingDto {
@@ -46,7 +49,10 @@ export class ChatCompletionRequestDto extends SamplingDto {
       '(base64 data URLs only); assistant `tool_calls` and `tool` results (`tool_call_id`) are passed on',
   })
   messages!: unknown[];
-  @ApiPropertyOptional({ description: 'alias of max_tokens (used when max_tokens is absent)' })
+  @IntIn(-2, INT32_MAX, {
+    numbersOnly: true,
+    description: 'alias of max_tokens (used when max_tokens is absent)',
+  })
   max_completion_tokens?: number;
   @ApiPropertyOptional({
     example: { type: 'json_object' },
@@ -61,7 +67,7 @@ export class ChatCompletionRequestDto extends SamplingDto {
   reasoning?: { effort?: string };
   @ApiPropertyOptional({ description: 'token log probabilities in choices[].logprobs.content' })
   logprobs?: boolean;
-  @ApiPropertyOptional({ minimum: 0, maximum: 20 }) top_logprobs?: number;
+  @IntIn(0, 20, { numbersOnly: true }) top_logprobs?: number;
 }
 
 export class CompletionRequestDto extends SamplingDto {
@@ -80,5 +86,6 @@ export class EmbeddingRequestDto extends ModelFieldDto {
   })
   input!: string | string[];
   @ApiPropertyOptional({ enum: ['float', 'base64'], default: 'float' }) encoding_format?: string;
-  @ApiPropertyOptional({ description: 'length of the returned vectors' }) dimensions?: number;
+  @IntIn(0, INT32_MAX, { numbersOnly: true, description: 'length of the returned vectors' })
+  dimensions?: number;
 }
