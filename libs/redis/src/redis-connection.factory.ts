@@ -48,11 +48,9 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   }
 }
 
-/** ioredis options of every GridLLM connection: credentials, TLS, and retries that never give up. */
+/** ioredis options of every GridLLM connection: topology, credentials, TLS, and retries that never give up. */
 export function redisOptions(settings: RedisSettings, connectionName: string): RedisOptions {
-  return {
-    host: settings.host,
-    port: settings.port,
+  const common: RedisOptions = {
     username: settings.username,
     password: settings.password,
     db: settings.db,
@@ -61,6 +59,19 @@ export function redisOptions(settings: RedisSettings, connectionName: string): R
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  };
+  const { topology } = settings;
+  if (topology.mode !== 'sentinel') return { ...common, host: settings.host, port: settings.port };
+  return {
+    ...common,
+    sentinels: topology.sentinels,
+    name: topology.masterName,
+    sentinelPassword: topology.sentinelPassword,
+    enableTLSForSentinelMode: Boolean(settings.tls),
+    // Each reconnect asks a sentinel for the master anew, so a short delay finds a promoted replica soon.
+    sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 1000),
+    // A master demoted while we stayed connected answers writes with READONLY: reconnect to the new one.
+    reconnectOnError: (error) => error.message.startsWith('READONLY'),
   };
 }
 

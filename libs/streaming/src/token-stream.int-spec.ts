@@ -40,6 +40,7 @@ describe('token streams over a real Redis', () => {
       db: 0,
       tls: undefined,
       prefix: 'it',
+      topology: { mode: 'standalone' },
     });
     const client = new RedisClient(factory, {
       host: '127.0.0.1',
@@ -47,6 +48,7 @@ describe('token streams over a real Redis', () => {
       db: 0,
       tls: undefined,
       prefix: 'it',
+      topology: { mode: 'standalone' },
     });
     writer = new TokenStreamWriter(client, queueSettings);
     sut = new TokenStreamReader(client, factory);
