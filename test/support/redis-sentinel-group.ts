@@ -16,18 +16,20 @@ export interface SentinelGroupOptions {
   downAfterMs?: number;
   /** `sentinel failover-timeout` (Redis's default is 180000). */
   failoverTimeoutMs?: number;
-  /** `min-replicas-to-write` on master and replica (0: off, Redis's default). */
+  /** `min-replicas-to-write` on every server (0: off, Redis's default). */
   minReplicasToWrite?: number;
+  /** Replicas of the master (default 1). */
+  replicas?: number;
 }
 
 /**
- * A Sentinel group on loopback, as in production: a master, one replica and three `redis-server
+ * A Sentinel group on loopback, as in production: a master, its replicas and three `redis-server
  * --sentinel` processes with a quorum of 2. `crashMaster()` is the kill -9 a failover test needs.
  */
 export class RedisSentinelGroup {
   readonly name: string;
-  readonly master: RedisServer;
-  readonly replica: RedisServer;
+  /** Every data server; the first starts as the master. */
+  readonly servers: RedisServer[];
   private readonly sentinels: Array<{ port: number; process: ChildProcess | null }> = [];
   private dir = '';
 
@@ -39,17 +41,21 @@ export class RedisSentinelGroup {
       '--min-replicas-max-lag',
       '10',
     ];
-    this.master = new RedisServer({ extraArgs: safety });
-    this.replica = new RedisServer({ extraArgs: safety });
+    this.servers = Array.from(
+      { length: 1 + (options.replicas ?? 1) },
+      () => new RedisServer({ extraArgs: safety }),
+    );
   }
 
   async start(): Promise<this> {
-    await this.master.start();
-    await this.replica.start();
-    await this.command(this.replica.port, ['REPLICAOF', '127.0.0.1', String(this.master.port)]);
-    await waitFor('replica in sync', async () =>
-      (await this.info(this.replica.port)).includes('master_link_status:up'),
-    );
+    const [master, ...replicas] = this.servers;
+    for (const server of this.servers) await server.start();
+    for (const replica of replicas) {
+      await this.command(replica.port, ['REPLICAOF', '127.0.0.1', String(master.port)]);
+      await waitFor('replica in sync', async () =>
+        (await this.info(replica.port)).includes('master_link_status:up'),
+      );
+    }
     this.dir = mkdtempSync(join(tmpdir(), 'gridllm-sentinel-'));
     for (let n = 0; n < 3; n++) this.sentinels.push(await this.startSentinel(n));
     await waitFor('sentinels see each other and the replica', () => this.sentinelsReady());
@@ -64,13 +70,12 @@ export class RedisSentinelGroup {
     };
   }
 
-  /** kill -9 of whichever server is the master now; returns the one left (the replica to be promoted). */
-  async crashMaster(): Promise<RedisServer> {
+  /** kill -9 of whichever server is the master now. */
+  async crashMaster(): Promise<void> {
     const port = await this.masterPort();
-    const [doomed, survivor] =
-      port === this.master.port ? [this.master, this.replica] : [this.replica, this.master];
+    const doomed = this.servers.find((server) => server.port === port);
+    if (!doomed) throw new Error(`no server of this group is the master (sentinels name port ${port})`);
     await doomed.crash();
-    return survivor;
   }
 
   /** The master's port as the first sentinel sees it. */
@@ -93,8 +98,7 @@ export class RedisSentinelGroup {
         await exited;
       }
     }
-    await this.master.stop();
-    await this.replica.stop();
+    for (const server of this.servers) await server.stop();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -108,7 +112,7 @@ export class RedisSentinelGroup {
         `port ${port}`,
         'bind 127.0.0.1',
         `dir ${this.dir}`,
-        `sentinel monitor ${this.name} 127.0.0.1 ${this.master.port} 2`,
+        `sentinel monitor ${this.name} 127.0.0.1 ${this.servers[0].port} 2`,
         `sentinel down-after-milliseconds ${this.name} ${this.options.downAfterMs ?? 30000}`,
         `sentinel failover-timeout ${this.name} ${this.options.failoverTimeoutMs ?? 180000}`,
         `sentinel parallel-syncs ${this.name} 1`,
@@ -124,7 +128,7 @@ export class RedisSentinelGroup {
     for (const { port } of this.sentinels) {
       const fields = (await this.command(port, ['SENTINEL', 'master', this.name])) as string[];
       const value = (field: string) => Number(fields[fields.indexOf(field) + 1]);
-      if (value('num-other-sentinels') < 2 || value('num-slaves') < 1) return false;
+      if (value('num-other-sentinels') < 2 || value('num-slaves') < this.servers.length - 1) return false;
     }
     return true;
   }

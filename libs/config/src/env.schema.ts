@@ -66,6 +66,26 @@ export class EnvSchema {
   @IsString()
   REDIS_SENTINEL_PASSWORD?: string;
 
+  /**
+   * Replicas that must confirm a submitted job (Redis WAIT) before the gateway answers; 0: no wait.
+   * Replication is asynchronous: without it a failover can lose a job accepted just before the crash.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(16)
+  REDIS_WAIT_REPLICAS = 0;
+
+  /**
+   * Longest WAIT for those replicas (ms); on timeout the job stays accepted and a warning is logged.
+   * Below the 700 ms bound of every request-path command, so a slow replica never turns into a 503.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(600)
+  REDIS_WAIT_TIMEOUT = 500;
+
   /** Redis Cluster: comma-separated host:port of some cluster nodes (the rest are discovered). */
   @IsOptional()
   @Matches(HOST_PORT_LIST, { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' })

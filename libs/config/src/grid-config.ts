@@ -26,6 +26,9 @@ export interface RedisSettings {
   prefix: string;
   /** One server (host/port above), a Sentinel-monitored master, or a Cluster. */
   topology: RedisTopology;
+  /** Replicas that must confirm each submitted job (WAIT), and for how long to wait; 0: none. */
+  waitReplicas: number;
+  waitTimeoutMs: number;
 }
 
 /** A Redis address from REDIS_SENTINELS / REDIS_CLUSTER_NODES. */
@@ -374,6 +377,8 @@ function redisSettings(env: EnvSchema): RedisSettings {
     prefix: env.REDIS_PREFIX,
     tls: tlsWanted ? tlsFiles : undefined,
     topology: redisTopology(env),
+    waitReplicas: env.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: env.REDIS_WAIT_TIMEOUT,
   };
   if (!env.REDIS_URL) {
     return {
@@ -416,6 +421,8 @@ function redisTopologyProblems(env: EnvSchema): string[] {
   const nodes = wellFormed.flatMap((list) => parseNodes(list));
   for (const node of nodes.filter(({ port }) => port < 1 || port > 65535))
     problems.push(`${node.host}:${node.port}: port must be between 1 and 65535`);
+  if (env.REDIS_CLUSTER_NODES && Number(env.REDIS_WAIT_REPLICAS) > 0)
+    problems.push('REDIS_WAIT_REPLICAS: not supported with REDIS_CLUSTER_NODES (a job spans several shards)');
   if (env.REDIS_CLUSTER_NODES && Number(env.REDIS_DB) !== 0)
     problems.push('REDIS_DB: a Redis Cluster has only database 0');
   return problems;

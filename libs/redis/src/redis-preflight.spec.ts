@@ -10,6 +10,8 @@ const settings: RedisSettings = {
   db: 0,
   prefix: 'gridllm',
   topology: { mode: 'standalone' },
+  waitReplicas: 0,
+  waitTimeoutMs: 500,
 };
 
 function failure(message: string, code?: string): Error & { code?: string } {

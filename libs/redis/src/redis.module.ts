@@ -6,6 +6,7 @@ import { redisConfig } from '@gridllm/config';
 
 import { RedisConnectionFactory } from './redis-connection.factory';
 import { RedisKeys } from './redis-keys';
+import { ReplicaAck } from './replica-ack';
 
 /** How long a request-path Redis command may take before the caller gets "Redis unavailable". */
 export const REQUEST_COMMAND_TIMEOUT_MS = 700;
@@ -27,7 +28,7 @@ export class RedisClient {
 
 @Global()
 @Module({
-  providers: [RedisConnectionFactory, RedisClient],
-  exports: [RedisConnectionFactory, RedisClient],
+  providers: [RedisConnectionFactory, RedisClient, ReplicaAck],
+  exports: [RedisConnectionFactory, RedisClient, ReplicaAck],
 })
 export class RedisModule {}

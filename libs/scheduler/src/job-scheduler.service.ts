@@ -14,7 +14,7 @@ import {
   ModelUnavailableError,
   normalizeModelName,
 } from '@gridllm/contracts';
-import { RedisClient } from '@gridllm/redis';
+import { RedisClient, ReplicaAck } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
@@ -58,6 +58,7 @@ export class JobSchedulerService {
     private readonly capacity: GridCapacity,
     private readonly ownerLimits: OwnerLimits,
     private readonly payloads: JobPayloadSeal,
+    private readonly replicas: ReplicaAck,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
@@ -189,6 +190,8 @@ export class JobSchedulerService {
         removeOnFail: { age: retain },
       }),
     ]);
+    // Both connections wrote part of the job (its id index and the BullMQ record).
+    await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);
   }
 
   private async removeWaiting(queue: ModelQueue, jobId: string): Promise<boolean> {

@@ -41,6 +41,8 @@ describe('token streams over a real Redis', () => {
       tls: undefined,
       prefix: 'it',
       topology: { mode: 'standalone' },
+      waitReplicas: 0,
+      waitTimeoutMs: 500,
     });
     const client = new RedisClient(factory, {
       host: '127.0.0.1',
@@ -49,6 +51,8 @@ describe('token streams over a real Redis', () => {
       tls: undefined,
       prefix: 'it',
       topology: { mode: 'standalone' },
+      waitReplicas: 0,
+      waitTimeoutMs: 500,
     });
     writer = new TokenStreamWriter(client, queueSettings);
     sut = new TokenStreamReader(client, factory);
