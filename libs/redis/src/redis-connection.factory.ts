@@ -1,10 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 
 import { RedisSettings, RedisTlsSettings, redisConfig } from '@gridllm/config';
+
+/**
+ * A connection to GridLLM's Redis: one server or a Sentinel-followed master (`Redis`), or a `Cluster`
+ * that routes each command to the shard of its keys. Both take the same commands.
+ */
+export type RedisConnection = Redis | Cluster;
 
 /**
  * Creates and tracks ioredis connections so that each can be closed on shutdown. Blocking commands
@@ -13,7 +19,7 @@ import { RedisSettings, RedisTlsSettings, redisConfig } from '@gridllm/config';
 @Injectable()
 export class RedisConnectionFactory implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnectionFactory.name);
-  private readonly connections = new Set<Redis>();
+  private readonly connections = new Set<RedisConnection>();
 
   constructor(@Inject(redisConfig.KEY) private readonly settings: ConfigType<typeof redisConfig>) {}
 
@@ -31,16 +37,40 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   create(
     connectionName: string,
     { commandTimeoutMs, keyPrefix }: { commandTimeoutMs?: number; keyPrefix?: string } = {},
-  ): Redis {
-    const connection = new Redis({
-      ...this.options(connectionName),
-      commandTimeout: commandTimeoutMs,
-      keyPrefix,
-    });
+  ): RedisConnection {
+    const options = { ...this.options(connectionName), commandTimeout: commandTimeoutMs, keyPrefix };
+    const { topology } = this.settings;
+    return this.track(
+      connectionName,
+      topology.mode === 'cluster'
+        ? new Cluster(topology.nodes, clusterOptions(options, keyPrefix))
+        : new Redis(options),
+    );
+  }
+
+  /**
+   * BullMQ's `connection` for a Worker: options, from which it opens connections of its own; in a
+   * cluster, a Cluster client (BullMQ cannot build one from options).
+   */
+  bullmqConnection(connectionName: string): RedisOptions | Cluster {
+    const { topology } = this.settings;
+    if (topology.mode !== 'cluster') return this.options(connectionName);
+    return this.track(
+      connectionName,
+      new Cluster(topology.nodes, clusterOptions(this.options(connectionName))),
+    );
+  }
+
+  private track<T extends RedisConnection>(connectionName: string, connection: T): T {
     connection.on('error', (error: Error) => this.logger.warn(`redis (${connectionName}): ${error.message}`));
     this.connections.add(connection);
     connection.once('end', () => this.connections.delete(connection));
     return connection;
+  }
+
+  /** True when keys are spread over the shards of a Redis Cluster (multi-key commands need one hash slot). */
+  get clustered(): boolean {
+    return this.settings.topology.mode === 'cluster';
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -75,6 +105,32 @@ export function redisOptions(settings: RedisSettings, connectionName: string): R
   };
 }
 
+/**
+ * Cluster options around the per-node options: reconnects that never give up, and a slot map refreshed
+ * quickly after a failover (MOVED/CLUSTERDOWN answers trigger a refresh too).
+ */
+function clusterOptions(node: RedisOptions, keyPrefix?: string): ClusterOptions {
+  const {
+    host: _host,
+    port: _port,
+    db: _db,
+    keyPrefix: _prefix,
+    retryStrategy: _retry,
+    ...redisOptions
+  } = node;
+  return {
+    redisOptions,
+    keyPrefix,
+    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    enableReadyCheck: true,
+    maxRedirections: 16,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 200,
+    slotsRefreshTimeout: 2000,
+  };
+}
+
 /** Node TLS options from the configured PEM files (read once per connection; they are small). */
 function tlsOptions(files: RedisTlsSettings): ConnectionOptions {
   return {
@@ -87,7 +143,7 @@ function tlsOptions(files: RedisTlsSettings): ConnectionOptions {
 const QUIT_TIMEOUT_MS = 1000;
 
 /** QUIT politely, but never wait on a Redis that is gone (ioredis would queue the QUIT forever). */
-async function closeQuietly(connection: Redis): Promise<void> {
+async function closeQuietly(connection: RedisConnection): Promise<void> {
   if (connection.status !== 'ready') {
     connection.disconnect();
     return;

@@ -1,10 +1,9 @@
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import Redis from 'ioredis';
 
 import { redisConfig } from '@gridllm/config';
 
-import { RedisConnectionFactory } from './redis-connection.factory';
+import { RedisConnection, RedisConnectionFactory } from './redis-connection.factory';
 import { RedisKeys } from './redis-keys';
 import { ReplicaAck } from './replica-ack';
 
@@ -14,7 +13,7 @@ export const REQUEST_COMMAND_TIMEOUT_MS = 700;
 /** The shared command connection (non-blocking commands only). */
 @Injectable()
 export class RedisClient {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly keys: RedisKeys;
 
   constructor(
@@ -22,7 +21,7 @@ export class RedisClient {
     @Inject(redisConfig.KEY) settings: ConfigType<typeof redisConfig>,
   ) {
     this.redis = factory.create('gridllm-command', { commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS });
-    this.keys = new RedisKeys(settings.prefix);
+    this.keys = new RedisKeys(settings.prefix, settings.topology.mode === 'cluster');
   }
 }
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import type Redis from 'ioredis';
 
 import { redisConfig } from '@gridllm/config';
+
+import type { RedisConnection } from './redis-connection.factory';
 
 /**
  * Redis replication is asynchronous: a write the master acknowledged can vanish when a replica is
@@ -16,7 +17,7 @@ export class ReplicaAck {
   constructor(@Inject(redisConfig.KEY) private readonly settings: ConfigType<typeof redisConfig>) {}
 
   /** Resolves once the writes so far on `connections` reached the configured replicas, or the timeout passed. */
-  async confirm(what: string, ...connections: Redis[]): Promise<void> {
+  async confirm(what: string, ...connections: RedisConnection[]): Promise<void> {
     const { waitReplicas, waitTimeoutMs } = this.settings;
     if (waitReplicas === 0) return;
     const counts = await Promise.all(

@@ -167,20 +167,17 @@ export class JobSchedulerService {
     const { model } = data;
     const queue = this.queues.forModel(model);
     const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
-    // Both writes go out together; the id index is only read once the caller has the id.
+    // The writes go out together; the id index is only read once the caller has the id. The index lives
+    // in the job's slot group and the model list in the grid's (separate commands in a Redis Cluster).
+    const { redis, keys } = this.client;
     await Promise.all([
-      this.client.redis
+      redis.set(keys.jobQueue(data.id), model, 'EX', retain),
+      redis
         .multi()
-        .set(this.client.keys.jobQueue(data.id), model, 'EX', retain)
-        .sadd(this.client.keys.models(), model)
+        .sadd(keys.models(), model)
         // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
         // must not take the owner for dead before the next presence beat.
-        .set(
-          this.client.keys.gateway(this.gateway.serverId),
-          '1',
-          'PX',
-          this.settings.heartbeatIntervalMs * 3,
-        )
+        .set(keys.gateway(this.gateway.serverId), '1', 'PX', this.settings.heartbeatIntervalMs * 3)
         .exec(),
       queue.add(data.kind, data, {
         jobId: data.id,

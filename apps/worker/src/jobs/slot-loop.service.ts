@@ -161,7 +161,8 @@ export class SlotLoop {
       const lost = await this.source.extendLocks(running);
       for (const jobId of lost) this.runner.abort(jobId, AbortReason.LockLost);
       const { redis, keys } = this.client;
-      const flags = await redis.mget(running.map((taken) => keys.jobCancel(taken.job.data.id)));
+      // One GET per job, not MGET: in a Redis Cluster the jobs' flags live in different hash slots.
+      const flags = await Promise.all(running.map((taken) => redis.get(keys.jobCancel(taken.job.data.id))));
       running.forEach(
         (taken, index) => flags[index] && this.runner.abort(taken.job.data.id, AbortReason.Cancelled),
       );
