@@ -25,16 +25,25 @@ export class RedisClusterUnderTest {
     for (const node of this.nodes) await node.start();
     const addresses = this.nodes.map((node) => `127.0.0.1:${node.port}`);
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes']);
-    await waitFor('cluster state ok on every node', async () => {
-      const states = await Promise.all(this.nodes.map((node) => this.clusterInfo(node.port)));
-      return states.every((info) => info.includes('cluster_state:ok'));
-    }, 30_000);
+    await waitFor(
+      'cluster state ok on every node',
+      async () => {
+        const states = await Promise.all(this.nodes.map((node) => this.clusterInfo(node.port)));
+        return states.every((info) => info.includes('cluster_state:ok'));
+      },
+      30_000,
+    );
     return this;
   }
 
   /** Environment for the apps: three seed nodes, the rest is discovered. */
   env(): Record<string, string> {
-    return { REDIS_CLUSTER_NODES: this.nodes.slice(0, 3).map((node) => `127.0.0.1:${node.port}`).join(',') };
+    return {
+      REDIS_CLUSTER_NODES: this.nodes
+        .slice(0, 3)
+        .map((node) => `127.0.0.1:${node.port}`)
+        .join(','),
+    };
   }
 
   /** A cluster client for assertions; the caller quits it. */
@@ -45,7 +54,9 @@ export class RedisClusterUnderTest {
   /** Ports of the nodes that are masters now. */
   async masters(): Promise<number[]> {
     const roles = await Promise.all(
-      this.nodes.map(async (node) => ((await this.command(node.port, ['ROLE']).catch(() => null)) as string[] | null)?.[0]),
+      this.nodes.map(
+        async (node) => ((await this.command(node.port, ['ROLE']).catch(() => null)) as string[] | null)?.[0],
+      ),
     );
     return this.nodes.filter((_, index) => roles[index] === 'master').map((node) => node.port);
   }
@@ -54,9 +65,9 @@ export class RedisClusterUnderTest {
   async crashMasterOf(slot: number): Promise<number> {
     const client = this.client();
     try {
-      const slots = (await client.cluster('SLOTS')) as Array<[number, number, [string, number]]>;
+      const slots = await client.cluster('SLOTS');
       const range = slots.find(([from, to]) => slot >= from && slot <= to);
-      const port = Number(range?.[2][1]);
+      const port = Number(range?.[2]?.[1]);
       const node = this.nodes.find((candidate) => candidate.port === port);
       if (!node) throw new Error(`no node serves slot ${slot}`);
       await node.crash();
@@ -82,7 +93,13 @@ export class RedisClusterUnderTest {
   }
 
   private async command(port: number, args: string[]): Promise<unknown> {
-    const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
