@@ -48,19 +48,6 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
     );
   }
 
-  /**
-   * BullMQ's `connection` for a Worker: options, from which it opens connections of its own; in a
-   * cluster, a Cluster client (BullMQ cannot build one from options).
-   */
-  bullmqConnection(connectionName: string): RedisOptions | Cluster {
-    const { topology } = this.settings;
-    if (topology.mode !== 'cluster') return this.options(connectionName);
-    return this.track(
-      connectionName,
-      new Cluster(topology.nodes, clusterOptions(this.options(connectionName))),
-    );
-  }
-
   private track<T extends RedisConnection>(connectionName: string, connection: T): T {
     connection.on('error', (error: Error) => this.logger.warn(`redis (${connectionName}): ${error.message}`));
     this.connections.add(connection);

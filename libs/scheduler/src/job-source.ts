@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import {
+  BackendFactory,
+  Job,
+  RedisQueueBackend,
+  UnrecoverableError,
+  Worker,
+  createRedisBackend,
+} from 'bullmq';
 import { randomUUID } from 'node:crypto';
 
 import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
@@ -38,6 +45,7 @@ export class JobSource implements OnApplicationShutdown {
   private readonly logger = new Logger(JobSource.name);
   private readonly consumers = new Map<string, Worker<InferenceJobData, InferenceJobResult>>();
   private readonly markerWait: MarkerWait;
+  private shared: RedisConnection | null = null;
   private active: string[] = [];
   private standings = new Map<string, WorkerStanding>();
   /** Models whose head job this worker left to a better worker, until when. */
@@ -198,11 +206,14 @@ export class JobSource implements OnApplicationShutdown {
   }
 
   private async openConsumer(model: string): Promise<Worker<InferenceJobData, InferenceJobResult>> {
+    // One connection for every model's consumer, and none of BullMQ's blocking ones (the slot loop never
+    // blocks in BullMQ): a worker's Redis connections do not grow with the number of models it serves.
+    this.shared ??= this.connections.create('gridllm-consumer');
     const consumer = new Worker<InferenceJobData, InferenceJobResult>(
       queueNameFor(model, this.clustered),
       null,
       {
-        connection: this.connections.bullmqConnection('gridllm-consumer'),
+        connection: this.shared,
         prefix: this.redis.prefix,
         autorun: false,
         name: this.worker.workerId,
@@ -210,6 +221,7 @@ export class JobSource implements OnApplicationShutdown {
         stalledInterval: Math.max(500, Math.floor(this.queue.lockDurationMs / 2)),
         maxStalledCount: MAX_STALLED_COUNT,
       },
+      withoutBlockingConnection,
     );
     consumer.on('error', (error) => this.logger.warn(`queue ${model}: ${error.message}`));
     await consumer.waitUntilReady();
@@ -232,3 +244,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
 }
+
+/** BullMQ's own backend, minus the blocking connection each Worker would otherwise open. */
+const withoutBlockingConnection: BackendFactory<RedisQueueBackend> = (name, options, flags) =>
+  createRedisBackend(name, options, { ...flags, withBlockingConnection: false });
