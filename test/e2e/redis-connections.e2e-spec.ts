@@ -58,6 +58,11 @@ describe('Redis connections and commands', () => {
     await generate('solo', 'warm');
     await stream('solo');
     const withGatewayAndOne = await settled();
+    const names = String(await admin.client('LIST'))
+      .trim()
+      .split('\n')
+      .map((line) => /name=(\S*)/.exec(line)?.[1] || '(unnamed)');
+    process.stdout.write(`connection names with a gateway and one worker: ${names.sort().join(', ')}\n`);
 
     const eight = await grid.startFixture({ models: MANY.map((name) => ({ name: `${name}:latest` })) });
     await grid.startWorker('eight-models', eight, { MAX_CONCURRENT_TASKS: '2' });

@@ -78,6 +78,8 @@ export function redisOptions(settings: RedisSettings, connectionName: string): R
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   };
   const { topology } = settings;
+  // A cluster's first seed node stands for the cluster where one plain connection is enough (the preflight).
+  if (topology.mode === 'cluster') return { ...common, db: 0, ...topology.nodes[0] };
   if (topology.mode !== 'sentinel') return { ...common, host: settings.host, port: settings.port };
   return {
     ...common,
