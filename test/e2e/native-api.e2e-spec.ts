@@ -174,7 +174,8 @@ describe('Native job API', () => {
 
   it('frees the slot of a job whose gateway died, since its client went with it', async () => {
     fixture.resetCounters();
-    fixture.setTokenDelay(1000); // an 8 s answer: longer than the gateway's presence outlives it (3 s)
+    // A 16 s answer: longer than the gateway's presence outlives it (3 s) plus the workers' grace (5 s).
+    fixture.setTokenDelay(2000);
     const controller = new AbortController();
     const pending = postJson(
       `${grid.gatewayUrl}/api/generate`,
@@ -186,7 +187,7 @@ describe('Native job API', () => {
     controller.abort();
     await pending;
 
-    await waitFor('engine aborted after the gateway vanished', () => fixture.aborted === 1, 10000);
+    await waitFor('engine aborted after the gateway vanished', () => fixture.aborted === 1, 15000);
     fixture.setTokenDelay(25);
     await grid.startGateway();
   });

@@ -20,6 +20,8 @@ export interface RedisServerOptions {
   password?: string;
   /** Serve TLS only: the free port becomes the tls-port and plain TCP is off. No client certificate is required. */
   tls?: RedisServerTls;
+  /** More redis-server arguments (e.g. `--replicaof`, `--min-replicas-to-write`, `--cluster-enabled`). */
+  extraArgs?: string[];
 }
 
 /** A real redis-server on a free port, configured as production requires (AOF, noeviction). */
@@ -49,6 +51,7 @@ export class RedisServer {
         '--appendonly',
         'yes',
         ...(this.options.password ? ['--requirepass', this.options.password] : []),
+        ...(this.options.extraArgs ?? []),
       ],
       { stdio: 'ignore' },
     );
@@ -90,6 +93,16 @@ export class RedisServer {
   async stop(): Promise<void> {
     await this.halt('SIGKILL');
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** kill -9: the server dies at once, without writing anything more (its data directory is kept). */
+  async crash(): Promise<void> {
+    await this.halt('SIGKILL');
+  }
+
+  /** The server process id while it runs. */
+  get pid(): number | undefined {
+    return this.process?.pid;
   }
 
   /** A Redis outage: SIGTERM (Redis writes its append-only file first) keeps the data for `start()`. */

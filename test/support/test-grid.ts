@@ -11,6 +11,12 @@ import { waitFor } from './wait-for';
  */
 export class TestGrid {
   readonly redis = new RedisServer();
+  /**
+   * Another Redis topology (a Sentinel group, a Cluster) in place of the single `redis` server: the grid
+   * starts and stops it and gives its `env()` to every app.
+   */
+  constructor(private readonly topology?: GridRedisTopology) {}
+
   readonly fixtures: OllamaFixture[] = [];
   readonly workers = new Map<string, AppProcess>();
   gateway: AppProcess | null = null;
@@ -19,12 +25,12 @@ export class TestGrid {
   adminKey: string | undefined;
 
   async start(): Promise<this> {
-    await this.redis.start();
+    await (this.topology ?? this.redis).start();
     return this;
   }
 
   redisEnv(): Record<string, string> {
-    return { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(this.redis.port) };
+    return this.topology?.env() ?? { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(this.redis.port) };
   }
 
   async startFixture(options: OllamaFixtureOptions = {}, port = 0): Promise<OllamaFixture> {
@@ -84,8 +90,16 @@ export class TestGrid {
     await Promise.all([...this.workers.values()].map((worker) => worker.stop('SIGKILL')));
     await this.gateway?.stop('SIGKILL');
     await Promise.all(this.fixtures.map((fixture) => fixture.stop()));
-    await this.redis.stop();
+    await (this.topology ?? this.redis).stop();
   }
+}
+
+/** What TestGrid needs of a Redis topology under test. */
+export interface GridRedisTopology {
+  start(): Promise<unknown>;
+  stop(): Promise<void>;
+  /** REDIS_* variables that point the apps at it. */
+  env(): Record<string, string>;
 }
 
 /** Reads an NDJSON HTTP response line by line, recording when each line arrived. */

@@ -4,6 +4,9 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const DURATION_OR_SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
+// host:port[,host:port…]; an IPv6 host in brackets.
+export const HOST_PORT_LIST =
+  /^\s*(\[[0-9a-fA-F:.]+\]|[^\s,:[\]]+):\d{1,5}\s*(,\s*(\[[0-9a-fA-F:.]+\]|[^\s,:[\]]+):\d{1,5}\s*)*$/;
 
 /**
  * Every environment variable GridLLM reads, with its default. Both apps share one schema so one
@@ -44,6 +47,49 @@ export class EnvSchema {
   @IsOptional()
   @IsString()
   REDIS_PASSWORD?: string;
+
+  /**
+   * Redis Sentinel: comma-separated host:port of the sentinels; with REDIS_SENTINEL_NAME every connection
+   * follows the master they elect (REDIS_HOST/PORT/URL host are then ignored).
+   */
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, { message: 'REDIS_SENTINELS must be a comma-separated list of host:port' })
+  REDIS_SENTINELS?: string;
+
+  /** The master name the sentinels monitor (`sentinel monitor <name> …`). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'REDIS_SENTINEL_NAME may contain letters, digits, _ - . only' })
+  REDIS_SENTINEL_NAME?: string;
+
+  /** Password of the sentinels themselves (`requirepass` in sentinel.conf), when they have one. */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /**
+   * Replicas that must confirm a submitted job (Redis WAIT) before the gateway answers; 0: no wait.
+   * Replication is asynchronous: without it a failover can lose a job accepted just before the crash.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(16)
+  REDIS_WAIT_REPLICAS = 0;
+
+  /**
+   * Longest WAIT for those replicas (ms); on timeout the job stays accepted and a warning is logged.
+   * Below the 700 ms bound of every request-path command, so a slow replica never turns into a 503.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(600)
+  REDIS_WAIT_TIMEOUT = 500;
+
+  /** Redis Cluster: comma-separated host:port of some cluster nodes (the rest are discovered). */
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' })
+  REDIS_CLUSTER_NODES?: string;
 
   /** TLS to Redis; a `rediss://` REDIS_URL turns it on too. */
   @IsIn(['true', 'false'])

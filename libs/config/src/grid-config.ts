@@ -4,7 +4,7 @@ import { cpus, hostname, totalmem } from 'node:os';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 
-import { EnvSchema } from './env.schema';
+import { EnvSchema, HOST_PORT_LIST } from './env.schema';
 
 /** A boot-time configuration problem; the message lists every bad variable. */
 export class ConfigValidationError extends Error {
@@ -24,7 +24,27 @@ export interface RedisSettings {
   tls?: RedisTlsSettings;
   /** BullMQ `prefix` and our own key prefix (never ioredis `keyPrefix`, which breaks BullMQ). */
   prefix: string;
+  /** One server (host/port above), a Sentinel-monitored master, or a Cluster. */
+  topology: RedisTopology;
+  /** Replicas that must confirm each submitted job (WAIT), and for how long to wait; 0: none. */
+  waitReplicas: number;
+  waitTimeoutMs: number;
 }
+
+/** A Redis address from REDIS_SENTINELS / REDIS_CLUSTER_NODES. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * How GridLLM reaches Redis. `sentinel`: the sentinels name the current master and every connection
+ * follows it after a failover. `cluster`: keys are spread over the cluster's shards by hash slot.
+ */
+export type RedisTopology =
+  | { mode: 'standalone' }
+  | { mode: 'sentinel'; sentinels: RedisNode[]; masterName: string; sentinelPassword?: string }
+  | { mode: 'cluster'; nodes: RedisNode[] };
 
 /** PEM file paths; each optional (the system CAs verify the server when no CA is given). */
 export interface RedisTlsSettings {
@@ -285,7 +305,8 @@ function validateEnv(rawEnv: Env): EnvSchema {
   );
   const env = plainToInstance(EnvSchema, present);
   const errors = validateSync(env, { skipMissingProperties: false });
-  if (errors.length > 0) throw new ConfigValidationError(errors.map(describeProblem));
+  const problems = [...errors.map(describeProblem), ...redisTopologyProblems(env)];
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }
 
@@ -298,6 +319,10 @@ export const OPTIONAL_ENV_KEYS = [
   'REDIS_TLS_CA',
   'REDIS_TLS_CERT',
   'REDIS_TLS_KEY',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
+  'REDIS_SENTINEL_PASSWORD',
+  'REDIS_CLUSTER_NODES',
   'WORKER_TOKEN',
   'HOST',
   'TRUST_PROXY',
@@ -372,7 +397,14 @@ function redisSettings(env: EnvSchema): RedisSettings {
     keyFile: env.REDIS_TLS_KEY,
   };
   const tlsWanted = env.REDIS_TLS === 'true' || env.REDIS_URL?.startsWith('rediss:') === true;
-  const base = { db: env.REDIS_DB, prefix: env.REDIS_PREFIX, tls: tlsWanted ? tlsFiles : undefined };
+  const base = {
+    db: env.REDIS_DB,
+    prefix: env.REDIS_PREFIX,
+    tls: tlsWanted ? tlsFiles : undefined,
+    topology: redisTopology(env),
+    waitReplicas: env.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: env.REDIS_WAIT_TIMEOUT,
+  };
   if (!env.REDIS_URL) {
     return {
       ...base,
@@ -392,6 +424,55 @@ function redisSettings(env: EnvSchema): RedisSettings {
     password: url.password ? decodeURIComponent(url.password) : env.REDIS_PASSWORD,
     db: Number.isInteger(db) ? db : env.REDIS_DB,
   };
+}
+
+/** Combinations the schema's per-variable checks cannot see. */
+function redisTopologyProblems(env: EnvSchema): string[] {
+  const problems: string[] = [];
+  if (env.REDIS_SENTINELS && env.REDIS_CLUSTER_NODES)
+    problems.push('REDIS_SENTINELS and REDIS_CLUSTER_NODES: set one of them (Sentinel or Cluster), not both');
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME)
+    problems.push(
+      'REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels monitor)',
+    );
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS)
+    problems.push('REDIS_SENTINELS: required with REDIS_SENTINEL_NAME (host:port of the sentinels)');
+  if (env.REDIS_SENTINEL_PASSWORD && !env.REDIS_SENTINELS)
+    problems.push('REDIS_SENTINEL_PASSWORD: only used with REDIS_SENTINELS');
+  // A malformed list is already reported by the schema; its ports are not checked again.
+  const wellFormed = [env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter((list) =>
+    HOST_PORT_LIST.test(list ?? ''),
+  );
+  const nodes = wellFormed.flatMap((list) => parseNodes(list));
+  for (const node of nodes.filter(({ port }) => port < 1 || port > 65535))
+    problems.push(`${node.host}:${node.port}: port must be between 1 and 65535`);
+  if (env.REDIS_CLUSTER_NODES && Number(env.REDIS_WAIT_REPLICAS) > 0)
+    problems.push('REDIS_WAIT_REPLICAS: not supported with REDIS_CLUSTER_NODES (a job spans several shards)');
+  if (env.REDIS_CLUSTER_NODES && Number(env.REDIS_DB) !== 0)
+    problems.push('REDIS_DB: a Redis Cluster has only database 0');
+  return problems;
+}
+
+function redisTopology(env: EnvSchema): RedisTopology {
+  if (env.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: parseNodes(env.REDIS_CLUSTER_NODES) };
+  if (env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME)
+    return {
+      mode: 'sentinel',
+      sentinels: parseNodes(env.REDIS_SENTINELS),
+      masterName: env.REDIS_SENTINEL_NAME,
+      sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
+    };
+  return { mode: 'standalone' };
+}
+
+/** `a:1, [::1]:2` → nodes (the schema has already checked the shape). */
+function parseNodes(list: string | undefined): RedisNode[] {
+  if (!list) return [];
+  return list.split(',').map((entry) => {
+    const trimmed = entry.trim();
+    const colon = trimmed.lastIndexOf(':');
+    return { host: trimmed.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(trimmed.slice(colon + 1)) };
+  });
 }
 
 /** OLLAMA_URL wins; OLLAMA_HOST with a scheme or port is a full address (Ollama's own form), else joined with OLLAMA_PORT. */

@@ -1,10 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 
 import { RedisSettings, RedisTlsSettings, redisConfig } from '@gridllm/config';
+
+/**
+ * A connection to GridLLM's Redis: one server or a Sentinel-followed master (`Redis`), or a `Cluster`
+ * that routes each command to the shard of its keys. Both take the same commands.
+ */
+export type RedisConnection = Redis | Cluster;
 
 /**
  * Creates and tracks ioredis connections so that each can be closed on shutdown. Blocking commands
@@ -13,7 +19,7 @@ import { RedisSettings, RedisTlsSettings, redisConfig } from '@gridllm/config';
 @Injectable()
 export class RedisConnectionFactory implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnectionFactory.name);
-  private readonly connections = new Set<Redis>();
+  private readonly connections = new Set<RedisConnection>();
 
   constructor(@Inject(redisConfig.KEY) private readonly settings: ConfigType<typeof redisConfig>) {}
 
@@ -31,16 +37,27 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   create(
     connectionName: string,
     { commandTimeoutMs, keyPrefix }: { commandTimeoutMs?: number; keyPrefix?: string } = {},
-  ): Redis {
-    const connection = new Redis({
-      ...this.options(connectionName),
-      commandTimeout: commandTimeoutMs,
-      keyPrefix,
-    });
+  ): RedisConnection {
+    const options = { ...this.options(connectionName), commandTimeout: commandTimeoutMs, keyPrefix };
+    const { topology } = this.settings;
+    return this.track(
+      connectionName,
+      topology.mode === 'cluster'
+        ? new Cluster(topology.nodes, clusterOptions(options, keyPrefix))
+        : new Redis(options),
+    );
+  }
+
+  private track<T extends RedisConnection>(connectionName: string, connection: T): T {
     connection.on('error', (error: Error) => this.logger.warn(`redis (${connectionName}): ${error.message}`));
     this.connections.add(connection);
     connection.once('end', () => this.connections.delete(connection));
     return connection;
+  }
+
+  /** True when keys are spread over the shards of a Redis Cluster (multi-key commands need one hash slot). */
+  get clustered(): boolean {
+    return this.settings.topology.mode === 'cluster';
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -48,11 +65,9 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   }
 }
 
-/** ioredis options of every GridLLM connection: credentials, TLS, and retries that never give up. */
+/** ioredis options of every GridLLM connection: topology, credentials, TLS, and retries that never give up. */
 export function redisOptions(settings: RedisSettings, connectionName: string): RedisOptions {
-  return {
-    host: settings.host,
-    port: settings.port,
+  const common: RedisOptions = {
     username: settings.username,
     password: settings.password,
     db: settings.db,
@@ -61,6 +76,47 @@ export function redisOptions(settings: RedisSettings, connectionName: string): R
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  };
+  const { topology } = settings;
+  // A cluster's first seed node stands for the cluster where one plain connection is enough (the preflight).
+  if (topology.mode === 'cluster') return { ...common, db: 0, ...topology.nodes[0] };
+  if (topology.mode !== 'sentinel') return { ...common, host: settings.host, port: settings.port };
+  return {
+    ...common,
+    sentinels: topology.sentinels,
+    name: topology.masterName,
+    sentinelPassword: topology.sentinelPassword,
+    enableTLSForSentinelMode: Boolean(settings.tls),
+    // Each reconnect asks a sentinel for the master anew, so a short delay finds a promoted replica soon.
+    sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 1000),
+    // A master demoted while we stayed connected answers writes with READONLY: reconnect to the new one.
+    reconnectOnError: (error) => error.message.startsWith('READONLY'),
+  };
+}
+
+/**
+ * Cluster options around the per-node options: reconnects that never give up, and a slot map refreshed
+ * quickly after a failover (MOVED/CLUSTERDOWN answers trigger a refresh too).
+ */
+function clusterOptions(node: RedisOptions, keyPrefix?: string): ClusterOptions {
+  const {
+    host: _host,
+    port: _port,
+    db: _db,
+    keyPrefix: _prefix,
+    retryStrategy: _retry,
+    ...redisOptions
+  } = node;
+  return {
+    redisOptions,
+    keyPrefix,
+    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    enableReadyCheck: true,
+    maxRedirections: 16,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 200,
+    slotsRefreshTimeout: 2000,
   };
 }
 
@@ -76,7 +132,7 @@ function tlsOptions(files: RedisTlsSettings): ConnectionOptions {
 const QUIT_TIMEOUT_MS = 1000;
 
 /** QUIT politely, but never wait on a Redis that is gone (ioredis would queue the QUIT forever). */
-async function closeQuietly(connection: Redis): Promise<void> {
+async function closeQuietly(connection: RedisConnection): Promise<void> {
   if (connection.status !== 'ready') {
     connection.disconnect();
     return;

@@ -9,6 +9,9 @@ const settings: RedisSettings = {
   password: 'sup3r-secret-pass',
   db: 0,
   prefix: 'gridllm',
+  topology: { mode: 'standalone' },
+  waitReplicas: 0,
+  waitTimeoutMs: 500,
 };
 
 function failure(message: string, code?: string): Error & { code?: string } {
@@ -62,6 +65,20 @@ describe('redisRefusal', () => {
     ['LOADING Redis is loading the dataset in memory', undefined],
   ])('leaves "%s" to the usual retries', (message, code) => {
     expect(redisRefusal(failure(message, code), settings)).toBeNull();
+  });
+
+  it('names the sentinel-monitored master rather than a host', () => {
+    const sut = redisRefusal(failure('WRONGPASS invalid'), {
+      ...settings,
+      topology: {
+        mode: 'sentinel',
+        sentinels: [{ host: 's1', port: 26379 }],
+        masterName: 'grid',
+        sentinelPassword: 'x-pass',
+      },
+    });
+    expect(sut).toMatch(/^Redis master "grid" \(sentinels s1:26379\) refused the credentials/);
+    expect(sut).not.toContain('x-pass');
   });
 
   it('calls the user "default" when none is configured', () => {

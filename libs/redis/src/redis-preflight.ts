@@ -88,7 +88,7 @@ function preflightOptions(settings: RedisSettings): ReturnType<typeof redisOptio
 
 /** The operator's one-line explanation when `error` means Redis will never accept us as configured; else null. */
 export function redisRefusal(error: Error & { code?: string }, settings: RedisSettings): string | null {
-  const where = `Redis at ${settings.host}:${settings.port}`;
+  const where = describeRedis(settings);
   const user = settings.username ?? 'default';
   const reply = error.message;
   if (reply.startsWith('WRONGPASS'))
@@ -98,6 +98,16 @@ export function redisRefusal(error: Error & { code?: string }, settings: RedisSe
   if (reply.startsWith('NOPERM'))
     return `${where}: user "${user}" lacks a permission (${reply}): grant the ACL in docs/security.md`;
   return tlsRefusal(error, where);
+}
+
+/** Where GridLLM looks for Redis, for operator messages (no credentials). */
+export function describeRedis({ topology, host, port }: RedisSettings): string {
+  const list = (nodes: Array<{ host: string; port: number }>) =>
+    nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if (topology.mode === 'sentinel')
+    return `Redis master "${topology.masterName}" (sentinels ${list(topology.sentinels)})`;
+  if (topology.mode === 'cluster') return `Redis Cluster at ${list(topology.nodes)}`;
+  return `Redis at ${host}:${port}`;
 }
 
 function tlsRefusal(error: Error & { code?: string }, where: string): string | null {

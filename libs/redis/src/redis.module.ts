@@ -1,11 +1,11 @@
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import Redis from 'ioredis';
 
 import { redisConfig } from '@gridllm/config';
 
-import { RedisConnectionFactory } from './redis-connection.factory';
+import { RedisConnection, RedisConnectionFactory } from './redis-connection.factory';
 import { RedisKeys } from './redis-keys';
+import { ReplicaAck } from './replica-ack';
 
 /** How long a request-path Redis command may take before the caller gets "Redis unavailable". */
 export const REQUEST_COMMAND_TIMEOUT_MS = 700;
@@ -13,7 +13,7 @@ export const REQUEST_COMMAND_TIMEOUT_MS = 700;
 /** The shared command connection (non-blocking commands only). */
 @Injectable()
 export class RedisClient {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly keys: RedisKeys;
 
   constructor(
@@ -21,13 +21,13 @@ export class RedisClient {
     @Inject(redisConfig.KEY) settings: ConfigType<typeof redisConfig>,
   ) {
     this.redis = factory.create('gridllm-command', { commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS });
-    this.keys = new RedisKeys(settings.prefix);
+    this.keys = new RedisKeys(settings.prefix, settings.topology.mode === 'cluster');
   }
 }
 
 @Global()
 @Module({
-  providers: [RedisConnectionFactory, RedisClient],
-  exports: [RedisConnectionFactory, RedisClient],
+  providers: [RedisConnectionFactory, RedisClient, ReplicaAck],
+  exports: [RedisConnectionFactory, RedisClient, ReplicaAck],
 })
 export class RedisModule {}

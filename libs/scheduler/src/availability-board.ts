@@ -56,6 +56,6 @@ export class AvailabilityBoard {
   }
 
   private key(model: string, placementClass: number): string {
-    return `${this.client.keys.prefix}:avail:${model}:${placementClass}`;
+    return this.client.keys.availability(model, placementClass);
   }
 }

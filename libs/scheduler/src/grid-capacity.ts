@@ -51,12 +51,16 @@ export class GridCapacity {
   /** One pipelined round trip: open jobs over the grid, and jobs waiting for `model`. */
   private async count(model: string | null): Promise<{ open: number; waitingForModel: number }> {
     const models = [...new Set([...(await this.knownModels()), ...(model ? [model] : [])])];
-    const pipeline = this.client.redis.pipeline();
-    for (const name of models) {
-      const keys = this.queues.forModel(name).keys;
-      pipeline.llen(keys.wait).zcard(keys.prioritized).zcard(keys.delayed).llen(keys.active);
-    }
-    const replies = ((await pipeline.exec()) ?? []).map(([error, count]) => (error ? 0 : Number(count)));
+    // One pipeline per queue (a queue's keys share one hash slot; different queues may not in a Cluster).
+    const perQueue = await Promise.all(
+      models.map(async (name) => {
+        const keys = this.queues.forModel(name).keys;
+        const pipeline = this.client.redis.pipeline();
+        pipeline.llen(keys.wait).zcard(keys.prioritized).zcard(keys.delayed).llen(keys.active);
+        return ((await pipeline.exec()) ?? []).map(([error, count]) => (error ? 0 : Number(count)));
+      }),
+    );
+    const replies = perQueue.flat();
     const open = replies.reduce((sum, count) => sum + count, 0);
     const at = model ? models.indexOf(model) * 4 : -1;
     const waitingForModel = at >= 0 ? replies[at] + replies[at + 1] + replies[at + 2] : 0;

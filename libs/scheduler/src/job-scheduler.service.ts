@@ -15,7 +15,7 @@ import {
   checkModelName,
   normalizeModelName,
 } from '@gridllm/contracts';
-import { RedisClient } from '@gridllm/redis';
+import { RedisClient, ReplicaAck } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
@@ -60,6 +60,7 @@ export class JobSchedulerService {
     private readonly capacity: GridCapacity,
     private readonly ownerLimits: OwnerLimits,
     private readonly payloads: JobPayloadSeal,
+    private readonly replicas: ReplicaAck,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
@@ -171,20 +172,17 @@ export class JobSchedulerService {
     const { model } = data;
     const queue = this.queues.forModel(model);
     const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
-    // Both writes go out together; the id index is only read once the caller has the id.
+    // The writes go out together; the id index is only read once the caller has the id. The index lives
+    // in the job's slot group and the model list in the grid's (separate commands in a Redis Cluster).
+    const { redis, keys } = this.client;
     await Promise.all([
-      this.client.redis
+      redis.set(keys.jobQueue(data.id), model, 'EX', retain),
+      redis
         .multi()
-        .set(this.client.keys.jobQueue(data.id), model, 'EX', retain)
-        .sadd(this.client.keys.models(), model)
+        .sadd(keys.models(), model)
         // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
         // must not take the owner for dead before the next presence beat.
-        .set(
-          this.client.keys.gateway(this.gateway.serverId),
-          '1',
-          'PX',
-          this.settings.heartbeatIntervalMs * 3,
-        )
+        .set(keys.gateway(this.gateway.serverId), '1', 'PX', this.settings.heartbeatIntervalMs * 3)
         .exec(),
       queue.add(data.kind, data, {
         jobId: data.id,
@@ -194,6 +192,8 @@ export class JobSchedulerService {
         removeOnFail: { age: retain },
       }),
     ]);
+    // Both connections wrote part of the job (its id index and the BullMQ record).
+    await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);
   }
 
   /**

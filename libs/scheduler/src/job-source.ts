@@ -1,17 +1,24 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
-import Redis from 'ioredis';
+import {
+  BackendFactory,
+  Job,
+  RedisQueueBackend,
+  UnrecoverableError,
+  Worker,
+  createRedisBackend,
+} from 'bullmq';
 import { randomUUID } from 'node:crypto';
 
 import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
 
 import { AvailabilityBoard } from './availability-board';
 import { storedResult, withoutRequest } from './finished-job';
 import { WorkerStanding, placementClass, shouldDefer } from './placement-policy';
 import { queueNameFor } from './queue-names';
+import { MarkerWait } from './marker-wait';
 import { queueOrder } from './queue-order';
 
 export type InferenceJob = Job<InferenceJobData, InferenceJobResult>;
@@ -38,13 +45,13 @@ const MAX_STALLED_COUNT = 3;
 export class JobSource implements OnApplicationShutdown {
   private readonly logger = new Logger(JobSource.name);
   private readonly consumers = new Map<string, Worker<InferenceJobData, InferenceJobResult>>();
-  private readonly wakeKey: string;
+  private readonly markerWait: MarkerWait;
+  private shared: RedisConnection | null = null;
   private active: string[] = [];
   private standings = new Map<string, WorkerStanding>();
   /** Models whose head job this worker left to a better worker, until when. */
   private readonly deferred = new Map<string, number>();
   private cursor = 0;
-  private blocking: Redis | null = null;
 
   constructor(
     private readonly connections: RedisConnectionFactory,
@@ -54,7 +61,7 @@ export class JobSource implements OnApplicationShutdown {
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
   ) {
-    this.wakeKey = client.keys.wake(`worker-${this.worker.workerId}-${randomUUID()}`);
+    this.markerWait = new MarkerWait(connections, client, `worker-${this.worker.workerId}-${randomUUID()}`);
   }
 
   get models(): readonly string[] {
@@ -108,15 +115,14 @@ export class JobSource implements OnApplicationShutdown {
   /** Sleeps until some queue of ours signals work (returns its model), a wake-up, a deferral ends, or the timeout. */
   async waitForWork(timeoutMs: number): Promise<string | null> {
     // With no models yet, only the wake key is watched: setModels() wakes us the moment models appear.
-    this.blocking ??= this.connections.create('gridllm-marker-wait');
     const now = Date.now();
     const deferredEnds = [...this.deferred.values()].filter((until) => until > now);
     // A deferred queue's marker is left to the better workers (we put it back); we retry it when the delay ends.
     const watched = this.active.filter((model) => (this.deferred.get(model) ?? 0) <= now);
     const markers = new Map(watched.map((model) => [this.markerKey(model), model]));
     const wait = Math.max(1, Math.min(timeoutMs, ...deferredEnds.map((until) => until - now)));
-    const reply = await this.blocking.bzpopmin(...markers.keys(), this.wakeKey, wait / 1000);
-    return reply ? (markers.get(reply[0]) ?? null) : null;
+    const popped = await this.markerWait.wait([...markers.keys()], wait);
+    return popped ? (markers.get(popped) ?? null) : null;
   }
 
   /**
@@ -151,7 +157,7 @@ export class JobSource implements OnApplicationShutdown {
 
   /** Makes a sleeping `waitForWork` return now. */
   wake(): void {
-    void this.client.redis.zadd(this.wakeKey, 0, 'wake').catch(() => undefined);
+    this.markerWait.wake();
   }
 
   /** Renews the locks of running jobs; returns the ids whose lock could not be renewed (lost). */
@@ -204,21 +210,29 @@ export class JobSource implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.blocking?.disconnect();
+    const markerWait = this.markerWait.close();
     await Promise.all([...this.consumers.values()].map((consumer) => consumer.close(true)));
-    await this.client.redis.del(this.wakeKey).catch(() => undefined);
+    await markerWait;
   }
 
   private async openConsumer(model: string): Promise<Worker<InferenceJobData, InferenceJobResult>> {
-    const consumer = new Worker<InferenceJobData, InferenceJobResult>(queueNameFor(model), null, {
-      connection: this.connections.options(`gridllm-consumer`),
-      prefix: this.redis.prefix,
-      autorun: false,
-      name: this.worker.workerId,
-      lockDuration: this.queue.lockDurationMs,
-      stalledInterval: Math.max(500, Math.floor(this.queue.lockDurationMs / 2)),
-      maxStalledCount: MAX_STALLED_COUNT,
-    });
+    // One connection for every model's consumer, and none of BullMQ's blocking ones (the slot loop never
+    // blocks in BullMQ): a worker's Redis connections do not grow with the number of models it serves.
+    this.shared ??= this.connections.create('gridllm-consumer');
+    const consumer = new Worker<InferenceJobData, InferenceJobResult>(
+      queueNameFor(model, this.clustered),
+      null,
+      {
+        connection: this.shared,
+        prefix: this.redis.prefix,
+        autorun: false,
+        name: this.worker.workerId,
+        lockDuration: this.queue.lockDurationMs,
+        stalledInterval: Math.max(500, Math.floor(this.queue.lockDurationMs / 2)),
+        maxStalledCount: MAX_STALLED_COUNT,
+      },
+      withoutBlockingConnection,
+    );
     consumer.on('error', (error) => this.logger.warn(`queue ${model}: ${error.message}`));
     await consumer.waitUntilReady();
     // Manual mode has no stalled-job checker unless started: without it a dead worker's jobs never return.
@@ -227,7 +241,11 @@ export class JobSource implements OnApplicationShutdown {
   }
 
   private markerKey(model: string): string {
-    return `${this.redis.prefix}:${queueNameFor(model)}:marker`;
+    return `${this.redis.prefix}:${queueNameFor(model, this.clustered)}:marker`;
+  }
+
+  private get clustered(): boolean {
+    return this.client.keys.clustered;
   }
 }
 
@@ -236,3 +254,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
 }
+
+/** BullMQ's own backend, minus the blocking connection each Worker would otherwise open. */
+const withoutBlockingConnection: BackendFactory<RedisQueueBackend> = (name, options, flags) =>
+  createRedisBackend(name, options, { ...flags, withBlockingConnection: false });

@@ -1,11 +1,10 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 
 import { redisConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
-import { REQUEST_COMMAND_TIMEOUT_MS, RedisConnectionFactory } from '@gridllm/redis';
+import { REQUEST_COMMAND_TIMEOUT_MS, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
 
 import { queueNameFor } from './queue-names';
 
@@ -15,7 +14,7 @@ export type ModelQueue = Queue<InferenceJobData, InferenceJobResult>;
 @Injectable()
 export class QueueRegistry implements OnApplicationShutdown {
   private readonly queues = new Map<string, ModelQueue>();
-  private shared: Redis | null = null;
+  private shared: RedisConnection | null = null;
 
   constructor(
     private readonly connections: RedisConnectionFactory,
@@ -24,7 +23,7 @@ export class QueueRegistry implements OnApplicationShutdown {
 
   /** The queue of a normalised model name. */
   forModel(model: string): ModelQueue {
-    const name = queueNameFor(model);
+    const name = queueNameFor(model, this.connections.clustered);
     let queue = this.queues.get(name);
     if (!queue) {
       // All queues share one connection: a gateway may know hundreds of models.
@@ -41,7 +40,7 @@ export class QueueRegistry implements OnApplicationShutdown {
   }
 
   /** The connection every queue shares (created on first use): what health checks probe. */
-  get connection(): Redis {
+  get connection(): RedisConnection {
     this.shared ??= this.connections.create('gridllm-queues', {
       commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS,
     });

@@ -42,6 +42,9 @@ describe('token streams over a real Redis', () => {
       db: 0,
       tls: undefined,
       prefix: 'it',
+      topology: { mode: 'standalone' },
+      waitReplicas: 0,
+      waitTimeoutMs: 500,
     });
     const client = new RedisClient(factory, {
       host: '127.0.0.1',
@@ -49,6 +52,9 @@ describe('token streams over a real Redis', () => {
       db: 0,
       tls: undefined,
       prefix: 'it',
+      topology: { mode: 'standalone' },
+      waitReplicas: 0,
+      waitTimeoutMs: 500,
     });
     writer = new TokenStreamWriter(client, factory, new LoopPacer(), queueSettings);
     sut = new TokenStreamReader(client, factory);

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 
 import { StreamEvent, StreamEventType, isTerminalEvent } from '@gridllm/contracts';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+import { RedisClient, RedisConnection, RedisConnectionFactory, hashTagOf } from '@gridllm/redis';
 
 import { decodeEvent } from './token-stream.codec';
 
@@ -21,48 +20,65 @@ interface Subscription {
 
 type XReadReply = Array<[string, Array<[string, string[]]>]> | null;
 
+/** One blocking XREAD loop: its connection, its wake stream and how far that stream was read. */
+interface ReadGroup {
+  name: string;
+  connection: RedisConnection;
+  wakeKey: string;
+  wakeLastId: string;
+  wakeIdle: (() => void) | null;
+  loop: Promise<void>;
+}
+
 /**
  * Reads every open job's token stream over ONE blocking connection (one XREAD over all keys), from the
  * start of each stream, so no chunk is missed even when the worker wrote before we began reading.
  * A per-gateway wake stream in the key list makes a blocked XREAD return when a new job is added.
+ * In a Redis Cluster one XREAD may only cover one hash slot: streams are grouped by their slot group
+ * (see RedisKeys.jobGroup), with one loop, connection and wake stream per group in use.
  */
 @Injectable()
 export class TokenStreamReader implements OnApplicationShutdown {
   private readonly logger = new Logger(TokenStreamReader.name);
   private readonly subscriptions = new Map<string, Set<Subscription>>();
-  private readonly wakeKey: string;
-  private wakeLastId = '0';
-  private blocking: Redis | null = null;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeIdle: (() => void) | null = null;
+  private readonly groups = new Map<string, ReadGroup>();
+  private readonly ownerId = `reader-${randomUUID()}`;
+  private running = true;
 
   constructor(
     private readonly client: RedisClient,
     private readonly connections: RedisConnectionFactory,
-  ) {
-    this.wakeKey = client.keys.wake(`reader-${randomUUID()}`);
-  }
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.blocking) return;
     this.running = false;
-    this.wakeIdle?.();
-    this.blocking.disconnect();
-    await this.loop;
-    await this.client.redis.del(this.wakeKey).catch(() => undefined);
+    const groups = [...this.groups.values()];
+    for (const group of groups) {
+      group.wakeIdle?.();
+      group.connection.disconnect();
+    }
+    await Promise.all(groups.map((group) => group.loop));
+    await Promise.all(groups.map((group) => this.client.redis.del(group.wakeKey).catch(() => undefined)));
   }
 
-  /** The blocking connection and loop start with the first reader, so processes that never read hold none. */
-  private ensureLoop(): Redis {
-    if (!this.blocking) {
-      this.blocking = this.connections.create('gridllm-stream-reader');
+  /** A group's blocking connection and loop start with its first reader, so processes that never read hold none. */
+  private ensureGroup(name: string): ReadGroup {
+    let group = this.groups.get(name);
+    if (!group) {
+      const connection = this.connections.create('gridllm-stream-reader');
+      const wakeKey = this.client.keys.wake(this.ownerId, name);
+      group = { name, connection, wakeKey, wakeLastId: '0', wakeIdle: null, loop: Promise.resolve() };
       // ioredis would silently re-send the blocked XREAD after a reconnect; open streams must end instead.
-      this.blocking.on('reconnecting', () => this.failAll('lost the connection to Redis'));
-      this.running = true;
-      this.loop = this.readLoop(this.blocking);
+      connection.on('reconnecting', () => this.failAll(name, 'lost the connection to Redis'));
+      this.groups.set(name, group);
+      group.loop = this.readLoop(group);
     }
-    return this.blocking;
+    return group;
+  }
+
+  /** The read group of a stream key: everything is one group unless keys are spread over a cluster. */
+  private groupOf(key: string): string {
+    return this.client.keys.clustered ? hashTagOf(key) : 'grid';
   }
 
   /**
@@ -91,12 +107,12 @@ export class TokenStreamReader implements OnApplicationShutdown {
   }
 
   private subscribe(key: string, afterId: string): Subscription {
-    this.ensureLoop();
+    const group = this.ensureGroup(this.groupOf(key));
     const subscription: Subscription = { key, lastId: afterId, buffer: [], notify: null, closed: false };
     const set = this.subscriptions.get(key) ?? new Set<Subscription>();
     set.add(subscription);
     this.subscriptions.set(key, set);
-    this.wake();
+    this.wake(group);
     return subscription;
   }
 
@@ -107,10 +123,11 @@ export class TokenStreamReader implements OnApplicationShutdown {
     if (set?.size === 0) this.subscriptions.delete(subscription.key);
   }
 
-  /** Ends every open read with a terminal error event (the relay turns it into an error line or a 503). */
-  private failAll(message: string): void {
+  /** Ends every open read of a group with a terminal error event (the relay turns it into an error line or a 503). */
+  private failAll(group: string, message: string): void {
     const data = JSON.stringify({ error: message, status: 503 });
-    for (const subscriptions of this.subscriptions.values()) {
+    for (const [key, subscriptions] of this.subscriptions) {
+      if (this.groupOf(key) !== group) continue;
       for (const subscription of subscriptions) {
         subscription.buffer.push({ id: subscription.lastId, type: StreamEventType.Error, attempt: 0, data });
         subscription.notify?.();
@@ -118,25 +135,26 @@ export class TokenStreamReader implements OnApplicationShutdown {
     }
   }
 
-  private wake(): void {
-    this.wakeIdle?.();
+  private wake(group: ReadGroup): void {
+    group.wakeIdle?.();
     void this.client.redis
       .multi()
-      .xadd(this.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1')
-      .expire(this.wakeKey, WAKE_TTL_SECONDS)
+      .xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1')
+      .expire(group.wakeKey, WAKE_TTL_SECONDS)
       .exec()
       .catch((error: Error) => this.logger.warn(`wake failed: ${error.message}`));
   }
 
-  private async readLoop(connection: Redis): Promise<void> {
+  private async readLoop(group: ReadGroup): Promise<void> {
     while (this.running) {
-      if (this.subscriptions.size === 0) {
-        await new Promise<void>((resolve) => (this.wakeIdle = resolve));
-        this.wakeIdle = null;
+      const keys = this.keysOf(group.name);
+      if (keys.length === 0) {
+        await new Promise<void>((resolve) => (group.wakeIdle = resolve));
+        group.wakeIdle = null;
         continue;
       }
       try {
-        this.dispatch(await this.readOnce(connection));
+        this.dispatch(group, await this.readOnce(group, keys));
       } catch (error) {
         if (!this.running) return;
         this.logger.warn(`token stream read failed: ${(error as Error).message}`);
@@ -145,18 +163,21 @@ export class TokenStreamReader implements OnApplicationShutdown {
     }
   }
 
-  /** One XREAD over the wake stream and, per stream key, from the lowest position any reader needs. */
-  private async readOnce(connection: Redis): Promise<XReadReply> {
-    const keys = [...this.subscriptions.keys()];
-    const ids = keys.map((key) => lowestId([...(this.subscriptions.get(key) ?? [])].map((s) => s.lastId)));
-    const args = ['COUNT', COUNT_PER_STREAM, 'BLOCK', BLOCK_MS, 'STREAMS', this.wakeKey, ...keys];
-    return (await connection.call('XREAD', ...args, this.wakeLastId, ...ids)) as XReadReply;
+  private keysOf(group: string): string[] {
+    return [...this.subscriptions.keys()].filter((key) => this.groupOf(key) === group);
   }
 
-  private dispatch(reply: XReadReply): void {
+  /** One XREAD over the wake stream and, per stream key, from the lowest position any reader needs. */
+  private async readOnce(group: ReadGroup, keys: string[]): Promise<XReadReply> {
+    const ids = keys.map((key) => lowestId([...(this.subscriptions.get(key) ?? [])].map((s) => s.lastId)));
+    const args = ['COUNT', COUNT_PER_STREAM, 'BLOCK', BLOCK_MS, 'STREAMS', group.wakeKey, ...keys];
+    return (await group.connection.call('XREAD', ...args, group.wakeLastId, ...ids)) as XReadReply;
+  }
+
+  private dispatch(group: ReadGroup, reply: XReadReply): void {
     for (const [key, entries] of reply ?? []) {
-      if (key === this.wakeKey) {
-        this.wakeLastId = entries[entries.length - 1]?.[0] ?? this.wakeLastId;
+      if (key === group.wakeKey) {
+        group.wakeLastId = entries[entries.length - 1]?.[0] ?? group.wakeLastId;
         continue;
       }
       for (const subscription of this.subscriptions.get(key) ?? []) this.deliver(subscription, entries);

@@ -1,10 +1,16 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { Cluster } from 'ioredis';
 import { ThrottlerModule } from '@nestjs/throttler';
 
 import { securityConfig } from '@gridllm/config';
-import { REQUEST_COMMAND_TIMEOUT_MS, RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+import {
+  REQUEST_COMMAND_TIMEOUT_MS,
+  RedisClient,
+  RedisConnection,
+  RedisConnectionFactory,
+} from '@gridllm/redis';
 
 import { RateLimitPolicy } from './rate-limit-policy';
 
@@ -24,7 +30,7 @@ import { RateLimitPolicy } from './rate-limit-policy';
         // A placeholder: the guard applies each principal's own limit (or this global one). Unnamed,
         // so headers are plain X-RateLimit-Limit/-Remaining/-Reset and Retry-After (no name suffix).
         throttlers: [{ limit: security.rateLimit.requests, ttl: security.rateLimit.windowSeconds * 1000 }],
-        storage: new ThrottlerStorageRedisService(throttleConnection(connections, client)),
+        storage: throttleStorage(throttleConnection(connections, client)),
       }),
     }),
   ],
@@ -39,4 +45,11 @@ function throttleConnection(connections: RedisConnectionFactory, client: RedisCl
     commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS,
     keyPrefix: client.keys.throttlePrefix(),
   });
+}
+
+/** The storage takes a server or a Cluster through separate overloads (its keys carry their own hash tag). */
+function throttleStorage(connection: RedisConnection): ThrottlerStorageRedisService {
+  return connection instanceof Cluster
+    ? new ThrottlerStorageRedisService(connection)
+    : new ThrottlerStorageRedisService(connection);
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import Redis from 'ioredis';
 
 import { workerConfig } from '@gridllm/config';
 import { ControlOperation, ControlReply } from '@gridllm/contracts';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
 
 import { INFERENCE_ENGINE, InferenceEngine } from '../engines/inference-engine';
 import { HeartbeatService } from '../registration/heartbeat.service';
@@ -20,7 +19,7 @@ const PULL_TIMEOUT_MS = 6 * 60 * 60_000;
 @Injectable()
 export class ControlListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ControlListener.name);
-  private connection: Redis | null = null;
+  private connection: RedisConnection | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
 
@@ -45,7 +44,7 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Reads only requests sent after start ('$'): an old request's gateway has long given up on it. */
-  private async listen(connection: Redis): Promise<void> {
+  private async listen(connection: RedisConnection): Promise<void> {
     let lastId = '$';
     const stream = this.client.keys.controlStream(this.worker.workerId);
     while (this.running) {

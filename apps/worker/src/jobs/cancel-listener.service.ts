@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
 
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
 
 import { AbortReason } from './abort-reason';
 import { JobRunner } from './job-runner.service';
@@ -13,7 +12,7 @@ import { JobRunner } from './job-runner.service';
 @Injectable()
 export class CancelListener implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CancelListener.name);
-  private subscriber: Redis | null = null;
+  private subscriber: RedisConnection | null = null;
 
   constructor(
     private readonly connections: RedisConnectionFactory,

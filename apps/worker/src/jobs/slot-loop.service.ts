@@ -9,11 +9,14 @@ import { StreamOwnership } from '@gridllm/streaming';
 
 import { AbortReason } from './abort-reason';
 import { JobRunner } from './job-runner.service';
+import { OwnerAbsence } from './owner-absence';
 
 const IDLE_WAIT_MS = 5000;
 const ERROR_BACKOFF_MS = 500;
 /** Most jobs taken at once when several slots are free. */
 const INTAKE_BATCH = 4;
+/** Heartbeats a job's gateway may be missing from Redis before its jobs are cancelled. */
+const OWNER_GRACE_BEATS = 5;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,6 +35,7 @@ export class SlotLoop {
   private paused = false;
   private announcedFree = true;
   private slotFreed: (() => void) | null = null;
+  private readonly ownerAbsence: OwnerAbsence;
 
   constructor(
     private readonly source: JobSource,
@@ -40,7 +44,10 @@ export class SlotLoop {
     private readonly client: RedisClient,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
-  ) {}
+  ) {
+    // 5 heartbeats: longer than a gateway needs to rewrite its presence after a Redis failover.
+    this.ownerAbsence = new OwnerAbsence(queue.heartbeatIntervalMs * OWNER_GRACE_BEATS);
+  }
 
   get runningJobs(): number {
     return this.running.size;
@@ -172,7 +179,8 @@ export class SlotLoop {
       for (const jobId of fencedOut) this.runner.abort(jobId, AbortReason.LockLost);
       for (const jobId of lockGone) this.runner.lockMovedAway(jobId);
       const { redis, keys } = this.client;
-      const flags = await redis.mget(running.map((taken) => keys.jobCancel(taken.job.data.id)));
+      // One GET per job, not MGET: in a Redis Cluster the jobs' flags live in different hash slots.
+      const flags = await Promise.all(running.map((taken) => redis.get(keys.jobCancel(taken.job.data.id))));
       running.forEach(
         (taken, index) => flags[index] && this.runner.abort(taken.job.data.id, AbortReason.Cancelled),
       );
@@ -180,8 +188,11 @@ export class SlotLoop {
       const owners = running.map((taken) => taken.job.data.ownerGatewayId);
       const alive = await redis.mget(owners.map((owner) => keys.gateway(owner ?? '-')));
       running.forEach((taken, index) => {
-        if (owners[index] && !alive[index]) this.runner.abort(taken.job.data.id, AbortReason.Cancelled);
+        const owner = owners[index];
+        if (owner && this.ownerAbsence.gone(owner, Boolean(alive[index])))
+          this.runner.abort(taken.job.data.id, AbortReason.Cancelled);
       });
+      this.ownerAbsence.retain(new Set(owners.filter((owner): owner is string => Boolean(owner))));
     } catch (error) {
       this.logger.warn(`lock renewal failed: ${(error as Error).message}`);
     }
