@@ -88,7 +88,8 @@ export class RedisKeys {
    * the fence that keeps a second run of the same job from writing, and the owner's proof of life.
    */
   jobOwner(jobId: string): string {
-    return `${this.prefix}:job-owner:${jobId}`;
+    // Same slot group as the job's stream: the fenced append script touches both.
+    return `${this.in(this.jobGroup(jobId))}:job-owner:${jobId}`;
   }
 
   /** Job id → queue (model) name, so the native API can find a job by id alone. */

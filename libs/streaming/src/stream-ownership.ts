@@ -69,6 +69,15 @@ export class StreamOwnership {
   /** Renews every given run's key in one round trip; returns the job ids whose key is no longer theirs. */
   async renew(runs: ReadonlyArray<{ jobId: string; fence: string }>): Promise<string[]> {
     if (runs.length === 0) return [];
+    if (this.client.keys.clustered) {
+      // A Cluster pipeline must stay on one node, and the runs' keys are spread over the shards.
+      const renewed = await Promise.all(
+        runs.map(({ jobId, fence }) =>
+          this.redis.gridllmRenew(this.client.keys.jobOwner(jobId), fence, this.ttlMs),
+        ),
+      );
+      return runs.filter((_, index) => renewed[index] !== 1).map((run) => run.jobId);
+    }
     const pipeline = this.redis.pipeline() as OwnershipPipeline;
     for (const { jobId, fence } of runs)
       pipeline.gridllmRenew(this.client.keys.jobOwner(jobId), fence, this.ttlMs);
