@@ -1,7 +1,7 @@
 import { OwnerJobs, UsageLedger } from '@gridllm/access';
 import { parseGridConfig } from '@gridllm/config';
 import { JobKind } from '@gridllm/contracts';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+import { RedisClient, RedisConnectionFactory, ReplicaAck } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { LoopPacer, TokenStreamWriter } from '@gridllm/streaming';
 import Redis from 'ioredis';
@@ -46,6 +46,7 @@ describe(JobSchedulerService.name, () => {
       new GridCapacity(queues, client, config.queue),
       new OwnerLimits(new UsageLedger(client), new OwnerJobs(client)),
       new JobPayloadSeal(config.security),
+      new ReplicaAck(config.redis),
       config.queue,
       config.gateway,
     );
