@@ -39,7 +39,9 @@ async function main() {
   const [workers, queue] = await Promise.all([get('/admin/workers'), get('/inference/queue')]);
   if (workers.status !== 200 || queue.status !== 200) {
     const code = workers.status !== 200 ? workers.status : queue.status;
-    console.log(`cannot read workers/queue: HTTP ${code}${code === 401 || code === 403 ? ' (set ADMIN_API_KEY)' : ''}`);
+    console.log(
+      `cannot read workers/queue: HTTP ${code}${code === 401 || code === 403 ? ' (set ADMIN_API_KEY)' : ''}`,
+    );
     return 1;
   }
   const readyWorkers = workers.body.filter((w) => w.status === 'ready').length;
@@ -48,7 +50,9 @@ async function main() {
   console.log(`queue    ${queue.body.queuedJobs} waiting, ${queue.body.activeJobs} running`);
   for (const q of queue.body.models) {
     const waiting = q.waiting.high + q.waiting.medium + q.waiting.low;
-    console.log(`  ${q.model.padEnd(32)} waiting ${waiting} (high ${q.waiting.high}, medium ${q.waiting.medium}, low ${q.waiting.low})  running ${q.active}`);
+    console.log(
+      `  ${q.model.padEnd(32)} waiting ${waiting} (high ${q.waiting.high}, medium ${q.waiting.medium}, low ${q.waiting.low})  running ${q.active}`,
+    );
   }
   const healthy = gatewayOk && readyWorkers > 0;
   console.log(`grid     ${healthy ? 'healthy' : 'UNHEALTHY'}`);

@@ -16,7 +16,7 @@ say() { printf '[containers] %s\n' "$*" >&2; }
 ensure_engine_packages() {
   local missing=()
   command -v debootstrap >/dev/null || missing+=(debootstrap)
-  [ -x /usr/bin/dockerd ] || missing+=(docker.io)
+  [ -x /usr/sbin/dockerd ] || missing+=(docker.io)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v curl >/dev/null || missing+=(curl)
   command -v podman >/dev/null || missing+=(podman runc containernetworking-plugins)
@@ -87,7 +87,7 @@ start_dockerd() {
   mkdir -p "$DOCKER_ROOT" "$DOCKER_RUN"
   if [ -S "$DOCKER_SOCK" ] && docker_cmd info >/dev/null 2>&1; then return 0; fi
   say "starting dockerd (data root $DOCKER_ROOT)"
-  /usr/bin/dockerd --data-root "$DOCKER_ROOT" --exec-root "$DOCKER_RUN/exec" \
+  /usr/sbin/dockerd --data-root "$DOCKER_ROOT" --exec-root "$DOCKER_RUN/exec" \
     --pidfile "$DOCKER_RUN/dockerd.pid" -H "unix://$DOCKER_SOCK" \
     >"$DOCKER_RUN/dockerd.log" 2>&1 &
   local i
