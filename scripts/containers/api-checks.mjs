@@ -2,6 +2,7 @@
 // `ok - <check>` or `not ok - <check>: <why>` line per check (scripts/test-containers.sh counts them).
 //   node api-checks.mjs grid  URL KEY MODELS WORKERS   ready, auth, tags, workers, generate, OpenAI chat
 //   node api-checks.mjs drain URL KEY MODEL 'COMMAND'  a stream survives COMMAND (which stops its worker)
+//   node api-checks.mjs serving URL KEY MODEL N     exactly N distinct ready workers serve MODEL
 //   node api-checks.mjs wait  URL KEY MODELS WORKERS   waits (≤ 180 s) until that many workers are ready and serve MODELS
 import { exec } from 'node:child_process';
 
@@ -14,43 +15,61 @@ function report(ok, name, why = '') {
   console.log(ok ? `ok - ${name}` : `not ok - ${name}: ${why}`);
 }
 
-async function json(path, init = {}) {
-  const res = await fetch(url + path, {
-    ...init,
-    headers: { ...auth, ...init.headers },
-    signal: AbortSignal.timeout(120_000),
-  });
-  const text = await res.text();
+/**
+ * fetch with a ref'd timer that aborts it: undici can leave a fetch to a just-starting server (docker's
+ * port proxy accepting before the app listens) pending with nothing keeping Node alive (exit 13).
+ * `use` reads the response while the timer still runs.
+ */
+async function request(path, init, ms, use) {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new Error(`no answer within ${ms} ms`)), ms);
   try {
-    return { status: res.status, body: JSON.parse(text), headers: res.headers };
-  } catch {
-    return { status: res.status, body: text, headers: res.headers };
+    const res = await fetch(url + path, {
+      ...init,
+      headers: { ...(init.anonymous ? {} : auth), ...init.headers },
+      signal: ac.signal,
+    });
+    return await use(res);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-/** POSTs and reads an NDJSON stream line by line; onFirst runs once the first line has arrived. */
-async function stream(path, body, onFirst = () => undefined) {
-  const res = await fetch(url + path, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(180_000),
-  });
-  const lines = [];
-  let buf = '';
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body) {
-    buf += decoder.decode(chunk, { stream: true });
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (!line) continue;
-      lines.push(JSON.parse(line));
-      if (lines.length === 1) onFirst();
+function json(path, init = {}, ms = 120_000) {
+  return request(path, init, ms, async (res) => {
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) };
+    } catch {
+      return { status: res.status, body: text };
     }
-  }
-  return { status: res.status, type: res.headers.get('content-type') ?? '', lines };
+  });
+}
+
+/** POSTs and reads an NDJSON stream line by line; onFirst runs once the first line has arrived. */
+function stream(path, body, onFirst = () => undefined) {
+  const init = {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+  return request(path, init, 180_000, async (res) => {
+    const lines = [];
+    let buf = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body) {
+      buf += decoder.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        lines.push(JSON.parse(line));
+        if (lines.length === 1) onFirst();
+      }
+    }
+    return { status: res.status, type: res.headers.get('content-type') ?? '', lines };
+  });
 }
 
 function streamProblem(s) {
@@ -64,14 +83,14 @@ function streamProblem(s) {
 }
 
 async function readyWorkers() {
-  const res = await json('/admin/workers');
+  const res = await json('/admin/workers', {}, 5000);
   return res.status === 200 ? res.body.filter((w) => w.status === 'ready') : [];
 }
 
 async function grid(models, workers) {
-  const ready = await fetch(`${url}/health/ready`);
+  const ready = await json('/health/ready', {}, 10_000);
   report(ready.status === 200, 'GET /health/ready answers 200', `HTTP ${ready.status}`);
-  const anon = await fetch(`${url}/api/tags`);
+  const anon = await json('/api/tags', { anonymous: true }, 10_000);
   report(anon.status === 401, 'auth is on: /api/tags without a key answers 401', `HTTP ${anon.status}`);
   const tags = await json('/api/tags');
   const names = tags.status === 200 ? tags.body.models.map((m) => m.name) : [];
@@ -150,7 +169,21 @@ async function wait(models, workers) {
   report(false, `grid ready within 180 s with ${workers} workers serving ${models.join(', ')}`, last);
 }
 
+/** Waits up to 30 s (one model refresh and then some) for exactly `count` ready workers serving `model`. */
+async function serving(model, count) {
+  const deadline = Date.now() + 30_000;
+  let ids = new Set();
+  while (Date.now() < deadline) {
+    const live = await readyWorkers();
+    ids = new Set(live.filter((w) => w.models.some((m) => m.name === model)).map((w) => w.id));
+    if (ids.size === count) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  report(ids.size === count, `${count} distinct ready workers serve ${model}`, `${[...ids].join(', ')}`);
+}
+
 const run = {
+  serving: () => serving(arg1, Number(arg2)),
   grid: () => grid(arg1.split(','), Number(arg2)),
   drain: () => drain(arg1, arg2),
   wait: () => wait(arg1.split(','), Number(arg2)),

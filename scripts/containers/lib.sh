@@ -19,6 +19,7 @@ ensure_engine_packages() {
   [ -x /usr/sbin/dockerd ] || missing+=(docker.io)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v curl >/dev/null || missing+=(curl)
+  command -v ip >/dev/null || missing+=(iproute2)
   command -v podman >/dev/null || missing+=(podman runc containernetworking-plugins)
   [ "${#missing[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
