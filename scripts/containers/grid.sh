@@ -135,7 +135,7 @@ status() {
       printf '%-24s %-10s %-10s %s\n' "$name" absent - -
     fi
   done
-  engine images --format '{{.Repository}}:{{.Tag}} {{.Size}}' 2>/dev/null | grep -E "^($SERVER_IMAGE_NAME|$CLIENT_IMAGE_NAME):" || true
+  engine images --format '{{.Repository}}:{{.Tag}} {{.Size}}' 2>/dev/null | grep -E "(^|/)($SERVER_IMAGE_NAME|$CLIENT_IMAGE_NAME):" || true
 }
 
 action=${1:-}
