@@ -86,8 +86,9 @@ run_server() {
   fi
   say "starting $SERVER_CONTAINER_NAME on port $SERVER_PORT"
   # shellcheck disable=SC2046
+  # The stop timeout covers the gateway's drain: SHUTDOWN_DRAIN_DELAY + SHUTDOWN_GRACE_PERIOD (5 + 30 s).
   engine run -d --name "$SERVER_CONTAINER_NAME" --network "$DOCKER_NETWORK" --restart unless-stopped \
-    -p "$publish" -e REDIS_HOST="$REDIS_HOST" -e REDIS_PORT="$REDIS_PORT" \
+    --stop-timeout 45 -p "$publish" -e REDIS_HOST="$REDIS_HOST" -e REDIS_PORT="$REDIS_PORT" \
     -e SERVER_ID="$SERVER_CONTAINER_NAME" "${open[@]}" $(secret_flags) "$SERVER_IMAGE_NAME" >/dev/null
 }
 
