@@ -4,7 +4,11 @@ import Redis from 'ioredis';
 
 /** What Redis holds, for bounds on retention: sizes from `INFO memory` and `MEMORY USAGE`. */
 export interface RedisFootprint {
-  usedMemory: number;
+  /**
+   * What all keys hold (sum of MEMORY USAGE). Not `used_memory`: that also counts the connections'
+   * query buffers, which Redis shrinks only lazily after a multi-MB command, and says nothing of retention.
+   */
+  keyBytes: number;
   keys: number;
   /** Keys of per-job state outside BullMQ: token streams and the id → queue index. */
   jobKeys: number;
@@ -16,9 +20,8 @@ export async function footprint(redis: Redis): Promise<RedisFootprint> {
   const keys = await redis.keys('*');
   const sizes = await Promise.all(keys.map(async (key) => (await redis.memory('USAGE', key)) ?? 0));
   const largest = sizes.reduce((best, size, index) => (size > sizes[best] ? index : best), 0);
-  const info = await redis.info('memory');
   return {
-    usedMemory: Number(/used_memory:(\d+)/.exec(info)?.[1]),
+    keyBytes: sizes.reduce((sum, size) => sum + size, 0),
     keys: keys.length,
     jobKeys: keys.filter((key) => /:job-(stream|queue):/.test(key)).length,
     largestKey: keys[largest] ?? '',

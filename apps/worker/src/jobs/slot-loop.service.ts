@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
-import { queueConfig, workerConfig } from '@gridllm/config';
+import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { LogContext } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
 import { JobSource, TakenJob } from '@gridllm/scheduler';
@@ -17,6 +17,11 @@ const ERROR_BACKOFF_MS = 500;
 const INTAKE_BATCH = 4;
 /** Heartbeats a job's gateway may be missing from Redis before its jobs are cancelled. */
 const OWNER_GRACE_BEATS = 5;
+/**
+ * The same behind Sentinel or in a Cluster: a failover takes 6–14 s (docs/deployment.md), longer than
+ * the presence key's TTL, and the gateway may reach the new master after the worker does.
+ */
+const OWNER_GRACE_BEATS_HA = 15;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,9 +49,10 @@ export class SlotLoop {
     private readonly client: RedisClient,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
+    @Inject(redisConfig.KEY) redis: ConfigType<typeof redisConfig>,
   ) {
-    // 5 heartbeats: longer than a gateway needs to rewrite its presence after a Redis failover.
-    this.ownerAbsence = new OwnerAbsence(queue.heartbeatIntervalMs * OWNER_GRACE_BEATS);
+    const beats = redis.topology.mode === 'standalone' ? OWNER_GRACE_BEATS : OWNER_GRACE_BEATS_HA;
+    this.ownerAbsence = new OwnerAbsence(queue.heartbeatIntervalMs * beats);
   }
 
   get runningJobs(): number {
