@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
-import { workerConfig } from '@gridllm/config';
+import { redisConfig, workerConfig } from '@gridllm/config';
 import { GridError, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
@@ -60,6 +60,7 @@ export class JobRunner {
     private readonly metrics: WorkerMetrics,
     private readonly accounting: OwnerAccounting,
     private readonly payloads: JobPayloadSeal,
+    @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
   ) {}
 
   /** Aborts a running job; no-op when it does not run here. */
@@ -248,8 +249,13 @@ export class JobRunner {
   }
 
   /** The gateway that waits for this job is gone (crashed or restarted): nobody will read the answer. */
+  /**
+   * A job whose gateway is gone has no client left. Checked at start only with a standalone Redis: behind
+   * Sentinel or in a Cluster a failover outlasts the presence key, so a live gateway's key can be missing
+   * for seconds; there the slot loop's grace (OwnerAbsence) decides, on its lock-renewal checks.
+   */
   private async ownerGone(ownerGatewayId: string | undefined): Promise<boolean> {
-    if (!ownerGatewayId) return false;
+    if (!ownerGatewayId || this.redis.topology.mode !== 'standalone') return false;
     return (await this.client.redis.exists(this.client.keys.gateway(ownerGatewayId))) === 0;
   }
 
