@@ -28,22 +28,7 @@ fi
 
 echo "ensure-haproxy: installing haproxy with apt-get" >&2
 
-POLICY=/usr/sbin/policy-rc.d
-own_policy=0
-cleanup() {
-  if [ "$own_policy" = 1 ]; then rm -f "$POLICY"; fi
-}
-trap cleanup EXIT
-if [ ! -e "$POLICY" ]; then
-  # Exit code 101 = "action forbidden": invoke-rc.d will not start haproxy's service.
-  printf '#!/bin/sh\nexit 101\n' >"$POLICY"
-  chmod 755 "$POLICY"
-  own_policy=1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" haproxy
 
 if ! present; then
   echo "ensure-haproxy: apt-get finished but haproxy is still not installed" >&2

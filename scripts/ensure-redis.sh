@@ -24,22 +24,7 @@ fi
 
 echo "ensure-redis: installing redis-server with apt-get" >&2
 
-POLICY=/usr/sbin/policy-rc.d
-own_policy=0
-cleanup() {
-  if [ "$own_policy" = 1 ]; then rm -f "$POLICY"; fi
-}
-trap cleanup EXIT
-if [ ! -e "$POLICY" ]; then
-  # Exit code 101 = "action forbidden": invoke-rc.d will not start redis-server's service.
-  printf '#!/bin/sh\nexit 101\n' >"$POLICY"
-  chmod 755 "$POLICY"
-  own_policy=1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" redis-server
 
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "ensure-redis: apt-get finished but redis-server is still not on PATH" >&2

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import Redis, { Cluster } from 'ioredis';
+import { Cluster } from 'ioredis';
 
 import { RedisServer } from './redis-server';
+import { redisOnce } from './redis-once';
 import { waitFor } from './wait-for';
 
 const run = promisify(execFile);
@@ -55,7 +56,7 @@ export class RedisClusterUnderTest {
   async masters(): Promise<number[]> {
     const roles = await Promise.all(
       this.nodes.map(
-        async (node) => ((await this.command(node.port, ['ROLE']).catch(() => null)) as string[] | null)?.[0],
+        async (node) => ((await redisOnce(node.port, ['ROLE']).catch(() => null)) as string[] | null)?.[0],
       ),
     );
     return this.nodes.filter((_, index) => roles[index] === 'master').map((node) => node.port);
@@ -89,24 +90,7 @@ export class RedisClusterUnderTest {
   }
 
   private clusterInfo(port: number): Promise<string> {
-    return this.command(port, ['CLUSTER', 'INFO']) as Promise<string>;
-  }
-
-  private async command(port: number, args: string[]): Promise<unknown> {
-    const client = new Redis({
-      host: '127.0.0.1',
-      port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return await client.call(args[0], ...args.slice(1));
-    } finally {
-      client.disconnect();
-    }
+    return redisOnce(port, ['CLUSTER', 'INFO']) as Promise<string>;
   }
 }
 

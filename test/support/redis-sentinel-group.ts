@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import Redis from 'ioredis';
-
 import { freePort } from './free-port';
 import { RedisServer } from './redis-server';
+import { redisOnce } from './redis-once';
 import { waitFor } from './wait-for';
 
 export interface SentinelGroupOptions {
@@ -51,7 +50,7 @@ export class RedisSentinelGroup {
     const [master, ...replicas] = this.servers;
     for (const server of this.servers) await server.start();
     for (const replica of replicas) {
-      await this.command(replica.port, ['REPLICAOF', '127.0.0.1', String(master.port)]);
+      await redisOnce(replica.port, ['REPLICAOF', '127.0.0.1', String(master.port)]);
       await waitFor('replica in sync', async () =>
         (await this.info(replica.port)).includes('master_link_status:up'),
       );
@@ -80,7 +79,7 @@ export class RedisSentinelGroup {
 
   /** The master's port as the first sentinel sees it. */
   async masterPort(): Promise<number> {
-    const reply = (await this.command(this.sentinels[0].port, [
+    const reply = (await redisOnce(this.sentinels[0].port, [
       'SENTINEL',
       'get-master-addr-by-name',
       this.name,
@@ -120,13 +119,13 @@ export class RedisSentinelGroup {
       ].join('\n'),
     );
     const child = spawn('redis-server', [file, '--sentinel'], { stdio: 'ignore' });
-    await waitFor(`sentinel on ${port}`, async () => (await this.command(port, ['PING'])) === 'PONG');
+    await waitFor(`sentinel on ${port}`, async () => (await redisOnce(port, ['PING'])) === 'PONG');
     return { port, process: child };
   }
 
   private async sentinelsReady(): Promise<boolean> {
     for (const { port } of this.sentinels) {
-      const fields = (await this.command(port, ['SENTINEL', 'master', this.name])) as string[];
+      const fields = (await redisOnce(port, ['SENTINEL', 'master', this.name])) as string[];
       const value = (field: string) => Number(fields[fields.indexOf(field) + 1]);
       if (value('num-other-sentinels') < 2 || value('num-slaves') < this.servers.length - 1) return false;
     }
@@ -134,24 +133,6 @@ export class RedisSentinelGroup {
   }
 
   private info(port: number): Promise<string> {
-    return this.command(port, ['INFO', 'replication']) as Promise<string>;
-  }
-
-  /** One command on a short-lived connection that never retries (the target may be down). */
-  private async command(port: number, args: string[]): Promise<unknown> {
-    const client = new Redis({
-      host: '127.0.0.1',
-      port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return await client.call(args[0], ...args.slice(1));
-    } finally {
-      client.disconnect();
-    }
+    return redisOnce(port, ['INFO', 'replication']) as Promise<string>;
   }
 }
