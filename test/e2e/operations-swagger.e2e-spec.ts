@@ -14,6 +14,7 @@ const UNDOCUMENTED: Record<string, string> = {
   'GET /docs/docs/swagger-ui-init.js': 'Swagger UI itself (relative-path variant)',
   'GET /docs-json': 'the OpenAPI document',
   'GET /docs-yaml': 'the OpenAPI document',
+  'GET /internal/blobs/:digest': "workers' blob downloads for /api/create: a signed link, not an API route",
 };
 
 interface Operation {

@@ -13,6 +13,7 @@ import { ApiKeysController } from './admin/api-keys.controller';
 import { AdminService } from './admin/admin.service';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
+import { BlobsModule } from './blobs/blobs.module';
 import { BodyRefusalInterceptor } from './common/body-parser-errors.middleware';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
@@ -46,6 +47,7 @@ import { ShutdownModule } from './shutdown/shutdown.module';
     AuthModule,
     LimitsModule,
     ShutdownModule,
+    BlobsModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
   controllers: [

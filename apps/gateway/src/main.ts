@@ -18,6 +18,7 @@ import { GridAccessError, checkRedisAccess } from '@gridllm/redis';
 import { WorkerTokenCheck } from '@gridllm/registry';
 
 import { refuseAnonymous } from './auth/refuse-anonymous.middleware';
+import { exceptBlobUploads } from './blobs/blob-routes';
 import { markMissingBody, refuseBadBodies } from './common/body-parser-errors.middleware';
 import { limitJsonDepth } from './common/json-depth';
 import { HeapRelease } from './memory/heap-release';
@@ -75,7 +76,8 @@ async function bootstrap(): Promise<void> {
   app.use(
     refuseAnonymous(config.security.authEnabled),
     // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).
-    json({ limit: settings.bodyLimit, type: () => true }),
+    // Blob uploads skip it: their route streams up to BLOB_MAX_BYTES to the blob store.
+    exceptBlobUploads(json({ limit: settings.bodyLimit, type: () => true })),
     limitJsonDepth,
     // With auth on, a body refused here waits for the credential check (see refuseBadBodies).
     refuseBadBodies(config.security.authEnabled),

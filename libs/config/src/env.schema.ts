@@ -232,6 +232,20 @@ export class EnvSchema {
   @Matches(DURATION_OR_SIZE, { message: 'BODY_LIMIT must be a size such as 100mb' })
   BODY_LIMIT = '100mb';
 
+  /** Where gateways keep uploaded model blobs (`/api/blobs`); gateways behind one balancer share it as a volume. */
+  @IsString()
+  @MinLength(1)
+  BLOB_DIR = './data/blobs';
+
+  /** Largest blob one upload may hold (independent of BODY_LIMIT); beyond: 413. */
+  @Matches(DURATION_OR_SIZE, { message: 'BLOB_MAX_BYTES must be a size such as 32gb' })
+  BLOB_MAX_BYTES = '32gb';
+
+  /** The URL workers reach this gateway at, for blob downloads; unset: the host the create request came to. */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  GATEWAY_PUBLIC_URL?: string;
+
   /** ms a SIGTERMed gateway answers /health/ready 503 (still serving) so that balancers stop sending to it. */
   @Type(() => Number)
   @IsInt()

@@ -81,9 +81,18 @@ export interface GatewaySettings {
   port: number;
   corsOrigin: string;
   bodyLimit: string;
+  blobs: BlobSettings;
   /** Express `trust proxy`; absent: the TCP peer is the client. */
   trustProxy?: boolean | number | string;
   shutdown: ShutdownSettings;
+}
+
+/** Model blobs uploaded through `/api/blobs` and fetched by workers for `/api/create`. */
+export interface BlobSettings {
+  dir: string;
+  maxBytes: number;
+  /** Base URL workers fetch blobs from; absent: the origin the create request was sent to. */
+  publicUrl?: string;
 }
 
 /** A gateway's SIGTERM: not-ready first, then stop accepting and let open requests finish. */
@@ -199,6 +208,11 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       port: env.GATEWAY_PORT ?? env.PORT ?? 4000,
       corsOrigin: env.CORS_ORIGIN,
       bodyLimit: env.BODY_LIMIT,
+      blobs: {
+        dir: env.BLOB_DIR,
+        maxBytes: parseSize(env.BLOB_MAX_BYTES),
+        publicUrl: env.GATEWAY_PUBLIC_URL?.replace(/\/+$/, ''),
+      },
       trustProxy: trustProxy(env.TRUST_PROXY),
       shutdown: { drainDelayMs: env.SHUTDOWN_DRAIN_DELAY, gracePeriodMs: env.SHUTDOWN_GRACE_PERIOD },
     },
@@ -337,6 +351,7 @@ export const OPTIONAL_ENV_KEYS = [
   'PORT',
   'GATEWAY_PORT',
   'SERVER_ID',
+  'GATEWAY_PUBLIC_URL',
   'WORKER_ID',
   'WORKER_PORT',
   'OLLAMA_URL',

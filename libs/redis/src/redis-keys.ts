@@ -159,6 +159,11 @@ export class RedisKeys {
   workerTokenCheck(): string {
     return `${this.grid()}:worker-token-check`;
   }
+
+  /** The gateways' shared key for signing blob download links when the grid has no WORKER_TOKEN. */
+  blobLinkKey(): string {
+    return `${this.grid()}:blob-link-key`;
+  }
 }
 
 /** A stable group number in [0, SLOT_GROUPS) for a job id or model name (FNV-1a). */

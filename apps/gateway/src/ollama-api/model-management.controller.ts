@@ -1,11 +1,13 @@
-import { Body, Controller, Delete, Head, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { Body, Controller, Delete, Head, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 
 import { GridError } from '@gridllm/contracts';
 
 import { RequireScope } from '../auth/auth.decorators';
+import { BlobService } from '../blobs/blob.service';
 import { RequireBodyPipe } from '../common/request-body.pipe';
+import { ApiErrorResponses } from '../docs/api-responses';
 import { ModelManagementService, NOT_YET_SUPPORTED } from './model-management.service';
 
 /** 501: the endpoint exists in Ollama but the grid does not offer it yet. */
@@ -18,7 +20,10 @@ class NotImplementedError extends GridError {
 @RequireScope('models:manage')
 @Controller(['ollama', ''])
 export class ModelManagementController {
-  constructor(private readonly models: ModelManagementService) {}
+  constructor(
+    private readonly models: ModelManagementService,
+    private readonly blobs: BlobService,
+  ) {}
 
   @Delete('api/delete')
   @HttpCode(200)
@@ -65,16 +70,25 @@ export class ModelManagementController {
   }
 
   @Post('api/blobs/:digest')
-  @ApiResponse({ status: 501 })
-  @ApiOperation({ summary: 'Not available yet (501)' })
-  uploadBlob(): never {
-    throw new NotImplementedError(NOT_YET_SUPPORTED.blobs);
+  @ApiOperation({
+    summary:
+      "Upload a blob (raw body, e.g. a GGUF file) to the gateways' blob store: 201 stored, 200 already held, " +
+      '400 when its sha256 is not the digest, 413 beyond BLOB_MAX_BYTES (independent of BODY_LIMIT)',
+  })
+  @ApiParam({ name: 'digest', example: `sha256:${'0'.repeat(64)}` })
+  @ApiConsumes('application/octet-stream')
+  @ApiResponse({ status: 201, description: 'stored' })
+  @ApiErrorResponses(400, 413)
+  uploadBlob(@Param('digest') digest: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.blobs.upload(digest, req, res);
   }
 
   @Head('api/blobs/:digest')
-  @ApiResponse({ status: 501 })
-  @ApiOperation({ summary: 'Not available yet (501)' })
-  blobExists(): never {
-    throw new NotImplementedError(NOT_YET_SUPPORTED.blobs);
+  @HttpCode(200)
+  @ApiOperation({ summary: "Whether the gateways' blob store holds the blob: 200, or 404" })
+  @ApiParam({ name: 'digest', example: `sha256:${'0'.repeat(64)}` })
+  @ApiErrorResponses(400, 404)
+  blobExists(@Param('digest') digest: string): Promise<void> {
+    return this.blobs.exists(digest);
   }
 }
