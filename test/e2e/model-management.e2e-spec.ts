@@ -120,12 +120,4 @@ describe('Model management across the fleet', () => {
       second.requests.some((r) => r.path === '/api/pull' && JSON.stringify(r.body).includes('targeted')),
     ).toBe(true);
   });
-
-  it('answers 501 for push and create, saying so', async () => {
-    for (const path of ['/api/push', '/api/create']) {
-      const response = await postJson(`${grid.gatewayUrl}${path}`, { model: 'x' });
-      expect(response.status).toBe(501);
-      expect((await jsonOf(response)).error).toMatch(/not supported/);
-    }
-  });
 });

@@ -26,6 +26,7 @@ import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { NativeApiController } from './native-api/native-api.controller';
 import { NativeApiService } from './native-api/native-api.service';
 import { ModelManagementController } from './ollama-api/model-management.controller';
+import { ModelCreateService } from './ollama-api/model-create.service';
 import { ModelLifecycleService } from './ollama-api/model-lifecycle.service';
 import { ModelManagementService } from './ollama-api/model-management.service';
 import { OllamaApiController } from './ollama-api/ollama-api.controller';
@@ -66,6 +67,7 @@ import { ShutdownModule } from './shutdown/shutdown.module';
     InferenceResponder,
     OllamaApiService,
     ModelManagementService,
+    ModelCreateService,
     ModelLifecycleService,
     OpenAiApiService,
     NativeApiService,

@@ -9,12 +9,14 @@ import { RegistryModule } from '@gridllm/registry';
 import { JobSourceModule } from '@gridllm/scheduler';
 import { StreamingModule } from '@gridllm/streaming';
 
+import { BlobFetcher } from './blobs/blob-fetcher';
 import { ControlListener } from './control/control-listener.service';
 import { CapabilitiesService } from './capabilities/capabilities.service';
 import { DecodeSpeed } from './capabilities/decode-speed';
 import { HardwareProbe } from './capabilities/hardware.probe';
 import { engineProvider } from './engines/engine.provider';
 import { ChatWrapperResolver } from './engines/llama-cpp/chat-wrapper-resolver';
+import { GgufModelWriter } from './engines/llama-cpp/gguf-model-writer';
 import { GgufCatalog } from './engines/llama-cpp/gguf-catalog';
 import { GgufMetadataReader } from './engines/llama-cpp/gguf-metadata.reader';
 import { LlamaCppEngine } from './engines/llama-cpp/llama-cpp.engine';
@@ -50,10 +52,12 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
   ],
   controllers: [HealthController],
   providers: [
+    BlobFetcher,
     OllamaEngine,
     LlamaRuntime,
     GgufMetadataReader,
     GgufCatalog,
+    GgufModelWriter,
     ModelPool,
     ChatWrapperResolver,
     LlamaCppEngine,

@@ -1,12 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 import { WorkerInfo } from '@gridllm/contracts';
 
 import { RequireScope } from '../auth/auth.decorators';
 import { ApiErrorResponses } from '../docs/api-responses';
 import { RequireBodyPipe } from '../common/request-body.pipe';
+import { requestOrigin } from '../common/request-origin';
+import { FleetTargets } from '../ollama-api/fleet-targets';
+import { ModelCreateService } from '../ollama-api/model-create.service';
 import { ModelManagementService } from '../ollama-api/model-management.service';
 import { AdminService } from './admin.service';
 import { WorkerInfoDto } from './dto/worker-info.dto';
@@ -19,6 +22,7 @@ export class AdminController {
   constructor(
     private readonly admin: AdminService,
     private readonly models: ModelManagementService,
+    private readonly creator: ModelCreateService,
   ) {}
 
   @Get('workers')
@@ -66,11 +70,22 @@ export class AdminController {
   })
   @ApiProduces('application/x-ndjson', 'application/json')
   pullModel(@Body(RequireBodyPipe) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const workers = Array.isArray(body.workers)
-      ? body.workers.filter((id): id is string => typeof id === 'string')
-      : undefined;
-    const count = typeof body.count === 'number' && body.count > 0 ? Math.floor(body.count) : undefined;
-    return this.models.pull(body, res, { workers, count });
+    return this.models.pull(body, res, fleetTargets(body));
+  }
+
+  @Post('models/create')
+  @ApiOperation({
+    summary:
+      'Create a model (as /api/create) on the named workers (`workers`) or on `count` of the workers that can; ' +
+      'merged NDJSON progress; a named worker that cannot (e.g. quantize on an embedded worker) fails by name',
+  })
+  @ApiProduces('application/x-ndjson', 'application/json')
+  createModel(
+    @Body(RequireBodyPipe) body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.creator.create(body, res, requestOrigin(req), fleetTargets(body));
   }
 
   @Post('workers/:id/uncordon')
@@ -81,4 +96,13 @@ export class AdminController {
   uncordon(@Param('id') id: string): Promise<WorkerInfo> {
     return this.admin.uncordon(id);
   }
+}
+
+/** `workers: [...]` or `count` from an operator's body. */
+function fleetTargets(body: Record<string, unknown>): FleetTargets {
+  const workers = Array.isArray(body.workers)
+    ? body.workers.filter((id): id is string => typeof id === 'string')
+    : undefined;
+  const count = typeof body.count === 'number' && body.count > 0 ? Math.floor(body.count) : undefined;
+  return { workers, count };
 }

@@ -2,18 +2,13 @@ import { Body, Controller, Delete, Head, HttpCode, Param, Post, Req, Res } from 
 import { ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
-import { GridError } from '@gridllm/contracts';
-
 import { RequireScope } from '../auth/auth.decorators';
 import { BlobService } from '../blobs/blob.service';
 import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ApiErrorResponses } from '../docs/api-responses';
-import { ModelManagementService, NOT_YET_SUPPORTED } from './model-management.service';
-
-/** 501: the endpoint exists in Ollama but the grid does not offer it yet. */
-class NotImplementedError extends GridError {
-  readonly status = 501;
-}
+import { requestOrigin } from '../common/request-origin';
+import { ModelCreateService } from './model-create.service';
+import { ModelManagementService } from './model-management.service';
 
 /** Ollama's model management endpoints across the fleet (under /ollama and at the root). */
 @ApiTags('Ollama API: models')
@@ -23,6 +18,7 @@ export class ModelManagementController {
   constructor(
     private readonly models: ModelManagementService,
     private readonly blobs: BlobService,
+    private readonly creator: ModelCreateService,
   ) {}
 
   @Delete('api/delete')
@@ -54,19 +50,32 @@ export class ModelManagementController {
   }
 
   @Post('api/push')
-  @ApiResponse({ status: 501 })
-  @ApiOperation({ summary: 'Not available yet (501); 400 for an invalid model name' })
-  push(@Body() body: unknown): never {
-    this.models.checkNames(body, 'model', 'name');
-    throw new NotImplementedError(NOT_YET_SUPPORTED.push);
+  @ApiOperation({
+    summary:
+      'Push a model from one worker that holds it (its Ollama pushes with its own registry credentials): ' +
+      'its NDJSON progress; an embedded worker answers a clear error',
+  })
+  @ApiProduces('application/x-ndjson', 'application/json')
+  @ApiErrorResponses(400, 404)
+  push(@Body(RequireBodyPipe) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    return this.models.push(body, res);
   }
 
   @Post('api/create')
-  @ApiResponse({ status: 501 })
-  @ApiOperation({ summary: 'Not available yet (501); 400 for an invalid model name' })
-  create(@Body() body: unknown): never {
-    this.models.checkNames(body, 'model', 'name', 'from');
-    throw new NotImplementedError(NOT_YET_SUPPORTED.create);
+  @ApiOperation({
+    summary:
+      'Create a model on every live worker that can (`from` a model they hold, or from uploaded blobs in ' +
+      '`files`/`adapters`, fetched by each worker with a signed link): merged NDJSON progress ending in ' +
+      '{"status":"success"} only when all succeeded, else one error line naming the failing workers',
+  })
+  @ApiProduces('application/x-ndjson', 'application/json')
+  @ApiErrorResponses(400, 404)
+  create(
+    @Body(RequireBodyPipe) body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.creator.create(body, res, requestOrigin(req));
   }
 
   @Post('api/blobs/:digest')

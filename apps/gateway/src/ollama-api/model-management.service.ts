@@ -15,32 +15,23 @@ import {
 } from '@gridllm/contracts';
 import { WorkerRegistry } from '@gridllm/registry';
 import { FleetControl } from '@gridllm/scheduler';
-import { NdjsonWriter } from '@gridllm/streaming';
 
-import { PullProgressMerger } from './pull-progress';
+import { answerFleetOperation } from './fleet-progress';
+import { FleetTargets, chooseTargets } from './fleet-targets';
 
 /** Which workers an operator's pull goes to (`POST /admin/models/pull`); default: every worker that can pull. */
-export interface PullTargets {
-  workers?: string[];
-  count?: number;
-}
+export type PullTargets = FleetTargets;
 
 /** No live worker can pull (only embedded llama.cpp workers): 501 with what to do instead. */
 export class PullUnavailableError extends GridError {
   readonly status = 501;
 }
 
-const PULL_TIMEOUT_MS = 6 * 60 * 60_000;
-
 /** What the grid cannot do, in words that tell the user what to do instead. */
 export const NOT_YET_SUPPORTED: Record<string, string> = {
   pull:
     'no live worker can pull: embedded (llama.cpp) workers serve the GGUF files in their MODELS_DIR — copy the ' +
     '.gguf file there and the worker picks it up within MODEL_REFRESH_INTERVAL; or run a worker in front of Ollama',
-  push: 'pushing models is not supported by the grid yet: push from a worker machine with `ollama push`',
-  create:
-    'creating models through the grid is not supported yet: create it on each worker with `ollama create`',
-  blobs: 'uploading blobs through the grid is not supported yet (it belongs with /api/create)',
 };
 
 /** Model management over the fleet: each worker that holds the model runs the operation on its own engine. */
@@ -77,30 +68,38 @@ export class ModelManagementService {
   async pull(body: Record<string, unknown>, res: Response, targets?: PullTargets): Promise<void> {
     const model = modelField(body, 'model', 'name');
     const workers = await this.pullTargets(targets);
-    const request = { ...body, model };
-    const stream = body.stream !== false;
-    const writer = new NdjsonWriter(res);
-    const merger = new PullProgressMerger();
-    const onProgress = (workerId: string, line: string) => {
-      const merged = stream ? merger.merge(workerId, line) : null;
-      if (merged) writer.line(merged);
-    };
-    const replies = await this.control.send(workers, { op: 'pull', request }, PULL_TIMEOUT_MS, onProgress);
-    const failed = replies.filter((reply) => !reply.ok);
-    const error = failed.map((reply) => `worker ${reply.workerId}: ${reply.error ?? 'failed'}`).join('; ');
-    if (!stream || !writer.started) {
-      if (failed.length > 0) throw new FleetOperationError(`pull of ${model} failed on ${error}`);
-      res
-        .status(200)
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ status: 'success' }));
-      return;
-    }
-    if (failed.length > 0) writer.error(`pull of ${model} failed on ${error}`);
-    else {
-      writer.line({ status: 'success' });
-      writer.end();
-    }
+    const operation: ControlOperation = { op: 'pull', request: { ...body, model } };
+    await answerFleetOperation(
+      this.control,
+      workers,
+      operation,
+      `pull of ${model}`,
+      body.stream !== false,
+      res,
+    );
+  }
+
+  /**
+   * `/api/push` on one worker that holds the model (preferably one in front of an Ollama, which pushes
+   * with its own registry credentials), with its progress stream.
+   */
+  async push(body: Record<string, unknown>, res: Response): Promise<void> {
+    const model = modelField(body, 'model', 'name');
+    const name = normalizeModelName(model);
+    const holders = (await this.registry.liveWorkers()).filter(
+      (worker) => worker.status === 'ready' && worker.models.some((entry) => entry.name === name),
+    );
+    if (holders.length === 0) throw new NotFoundError(`model '${quote(model)}' not found`);
+    const pusher = holders.find((worker) => worker.engine === 'ollama') ?? holders[0];
+    const operation: ControlOperation = { op: 'push', request: { ...body, model } };
+    await answerFleetOperation(
+      this.control,
+      [pusher.id],
+      operation,
+      `push of ${model}`,
+      body.stream !== false,
+      res,
+    );
   }
 
   /** A 400 for any of `fields` that holds a string that is not a valid model name. */
@@ -113,16 +112,12 @@ export class ModelManagementService {
   }
 
   private async pullTargets(targets?: PullTargets): Promise<string[]> {
-    const live = (await this.registry.liveWorkers()).filter((worker) => worker.status === 'ready');
-    if (targets?.workers?.length) {
-      const missing = targets.workers.filter((id) => !live.some((worker) => worker.id === id));
-      if (missing.length > 0)
-        throw new NotFoundError(`worker ${quote(missing.join(', '))} not found or not ready`);
-      return targets.workers;
-    }
-    const capable = live.filter((worker) => worker.engine === 'ollama').map((worker) => worker.id);
-    if (capable.length === 0) throw new PullUnavailableError(NOT_YET_SUPPORTED.pull);
-    return targets?.count ? capable.slice(0, targets.count) : capable;
+    return chooseTargets(
+      await this.registry.liveWorkers(),
+      (worker) => worker.engine === 'ollama',
+      () => new PullUnavailableError(NOT_YET_SUPPORTED.pull),
+      targets,
+    );
   }
 
   private async holders(model: string): Promise<string[]> {
@@ -134,7 +129,8 @@ export class ModelManagementService {
   }
 }
 
-function modelField(body: Record<string, unknown>, ...fields: string[]): string {
+/** The first of `fields` that holds a model name (checked: 400 for an invalid one); 400 when none does. */
+export function modelField(body: Record<string, unknown>, ...fields: string[]): string {
   for (const field of fields) {
     const value = body[field];
     if (typeof value === 'string' && value.trim()) return checkModelName(value.trim(), field);

@@ -5,6 +5,8 @@ import { workerConfig } from '@gridllm/config';
 import { ControlOperation, ControlReply } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
 
+import { BlobFetcher } from '../blobs/blob-fetcher';
+import { blobSource } from '../blobs/blob-source';
 import { INFERENCE_ENGINE, InferenceEngine } from '../engines/inference-engine';
 import { HeartbeatService } from '../registration/heartbeat.service';
 
@@ -12,8 +14,11 @@ const BLOCK_MS = 5000;
 const REPLY_TTL_SECONDS = 300;
 /** A cold load of a large model takes minutes. */
 const LIFECYCLE_TIMEOUT_MS = 5 * 60_000;
-/** Downloads of large models take long. */
+/** Downloads (and uploads, and model creation) of large models take long. */
 const PULL_TIMEOUT_MS = 6 * 60 * 60_000;
+
+/** The operations that report progress lines while they run. */
+type ProgressOperation = Extract<ControlOperation, { op: 'pull' | 'push' | 'create' }>;
 
 /** Carries out model operations (delete, copy) that gateways send to this worker, on its own engine. */
 @Injectable()
@@ -27,6 +32,7 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
     private readonly connections: RedisConnectionFactory,
     private readonly client: RedisClient,
     private readonly heartbeat: HeartbeatService,
+    private readonly fetcher: BlobFetcher,
     @Inject(INFERENCE_ENGINE) private readonly engine: InferenceEngine,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
   ) {}
@@ -77,8 +83,8 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
   private async run(operation: ControlOperation, requestId: string): Promise<ControlReply> {
     const workerId = this.worker.workerId;
     try {
-      if (operation.op === 'pull') {
-        await this.pull(operation.request, requestId);
+      if (operation.op === 'pull' || operation.op === 'push' || operation.op === 'create') {
+        await this.withProgress(operation, requestId);
         return { workerId, ok: true, found: true };
       }
       if (operation.op === 'lifecycle')
@@ -95,8 +101,11 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** Relays each progress line to the request's progress stream, in order, then refreshes the model list. */
-  private async pull(request: Record<string, unknown>, requestId: string): Promise<void> {
+  /**
+   * Pull, push or create on the engine. Relays each progress line to the request's progress stream, in
+   * order, then refreshes the model list.
+   */
+  private async withProgress(operation: ProgressOperation, requestId: string): Promise<void> {
     const key = this.client.keys.controlProgress(requestId);
     let writes = Promise.resolve<unknown>(undefined);
     const onProgress = (line: string) => {
@@ -108,8 +117,17 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
           .exec(),
       );
     };
-    await this.engine.pullModel(request, onProgress, AbortSignal.timeout(PULL_TIMEOUT_MS));
-    await writes;
+    const signal = AbortSignal.timeout(PULL_TIMEOUT_MS);
+    try {
+      if (operation.op === 'pull') await this.engine.pullModel(operation.request, onProgress, signal);
+      else if (operation.op === 'push') await this.engine.pushModel(operation.request, onProgress, signal);
+      else {
+        const blobs = blobSource(this.fetcher, operation.blobs, onProgress, signal);
+        await this.engine.createModel(operation.request, blobs, onProgress, signal);
+      }
+    } finally {
+      await writes;
+    }
     await this.heartbeat.refreshNow();
   }
 

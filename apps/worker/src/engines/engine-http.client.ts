@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
@@ -44,6 +46,22 @@ export function engineRequest(
       req.destroy(new Error(`no answer from ${target.origin} in ${options.timeoutMs} ms`)),
     );
     req.end(options.body);
+  });
+}
+
+/** POSTs a file as the raw body, streamed from disk (a model blob can be tens of GB). */
+export async function engineUpload(url: string, path: string, signal: AbortSignal): Promise<EngineResponse> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const { size } = await stat(path);
+  return new Promise<EngineResponse>((resolve, reject) => {
+    const req = send(target, { method: 'POST', headers: { 'Content-Length': size }, signal }, (res) =>
+      resolve(toEngineResponse(res)),
+    );
+    req.once('error', reject);
+    createReadStream(path)
+      .once('error', (error) => req.destroy(error))
+      .pipe(req);
   });
 }
 

@@ -1,5 +1,7 @@
 import { EngineName, OllamaChunk, OllamaLoadedModel, OllamaModel } from '@gridllm/contracts';
 
+import type { BlobSource } from '../blobs/blob-source';
+
 /** One chunk as the engine produced it: the exact JSON text (relayed as-is) and its parsed form. */
 export interface EngineChunk {
   raw: string;
@@ -31,6 +33,22 @@ export interface InferenceEngine {
   copyModel(source: string, destination: string): Promise<boolean>;
   /** `/api/pull`: downloads the model, reporting each of Ollama's progress lines; throws on failure. */
   pullModel(
+    request: Record<string, unknown>,
+    onProgress: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /**
+   * `/api/create`: from a model this engine has (`from`) or from the blobs `files`/`adapters` name,
+   * fetched through `blobs`; reports progress lines and throws what the engine cannot do.
+   */
+  createModel(
+    request: Record<string, unknown>,
+    blobs: BlobSource,
+    onProgress: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** `/api/push` to the model's registry, reporting each progress line; throws on failure. */
+  pushModel(
     request: Record<string, unknown>,
     onProgress: (line: string) => void,
     signal: AbortSignal,

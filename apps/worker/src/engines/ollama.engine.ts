@@ -1,11 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { workerConfig } from '@gridllm/config';
-import { OllamaChunk, OllamaLoadedModel, OllamaModel, OllamaVersion } from '@gridllm/contracts';
+import {
+  OllamaChunk,
+  OllamaLoadedModel,
+  OllamaModel,
+  OllamaVersion,
+  createRequestDigests,
+} from '@gridllm/contracts';
+
+import type { BlobSource } from '../blobs/blob-source';
 
 import { EngineAnswer, EngineChunk, EngineError, InferenceEngine } from './inference-engine';
-import { EngineResponse, engineRequest } from './engine-http.client';
+import { EngineResponse, engineRequest, engineUpload } from './engine-http.client';
 import { ndjsonLines } from './ndjson-lines';
 
 const INVENTORY_TIMEOUT_MS = 5000;
@@ -45,22 +56,46 @@ export class OllamaEngine implements InferenceEngine {
     return this.modelCommand('POST', '/api/copy', { source, destination });
   }
 
-  async pullModel(
+  pullModel(
     request: Record<string, unknown>,
     onProgress: (line: string) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const response = await engineRequest(`${this.settings.ollamaUrl}/api/pull`, {
-      method: 'POST',
-      body: JSON.stringify({ ...request, stream: true }),
-      signal,
-    });
-    if (response.status !== 200) throw await toEngineError(response);
-    for await (const line of ndjsonLines(response.body)) {
-      const parsed = parseChunk(line);
-      if (typeof parsed.error === 'string') throw new EngineError(parsed.error, 502);
-      onProgress(line);
+    return this.progressCall('/api/pull', request, onProgress, signal);
+  }
+
+  pushModel(
+    request: Record<string, unknown>,
+    onProgress: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    return this.progressCall('/api/push', request, onProgress, signal);
+  }
+
+  /** Gives this Ollama each blob the request names that it lacks (fetched, uploaded, removed), then creates. */
+  async createModel(
+    request: Record<string, unknown>,
+    blobs: BlobSource,
+    onProgress: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    for (const digest of createRequestDigests(request)) {
+      const held = await engineRequest(`${this.settings.ollamaUrl}/api/blobs/${digest}`, {
+        method: 'HEAD',
+        timeoutMs: INVENTORY_TIMEOUT_MS,
+      });
+      await held.text();
+      if (held.status === 200) continue;
+      const path = await blobs(digest, join(tmpdir(), 'gridllm-blobs'));
+      try {
+        const uploaded = await engineUpload(`${this.settings.ollamaUrl}/api/blobs/${digest}`, path, signal);
+        if (uploaded.status !== 201 && uploaded.status !== 200) throw await toEngineError(uploaded);
+        await uploaded.text();
+      } finally {
+        await rm(path, { force: true });
+      }
     }
+    await this.progressCall('/api/create', request, onProgress, signal);
   }
 
   async listModels(): Promise<OllamaModel[]> {
@@ -75,6 +110,26 @@ export class OllamaEngine implements InferenceEngine {
 
   async version(): Promise<string> {
     return (await this.getJson<OllamaVersion>('/api/version')).version;
+  }
+
+  /** Pull, push and create: Ollama's progress lines, relayed as they come; an error line throws. */
+  private async progressCall(
+    path: string,
+    request: Record<string, unknown>,
+    onProgress: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await engineRequest(`${this.settings.ollamaUrl}${path}`, {
+      method: 'POST',
+      body: JSON.stringify({ ...request, stream: true }),
+      signal,
+    });
+    if (response.status !== 200) throw await toEngineError(response);
+    for await (const line of ndjsonLines(response.body)) {
+      const parsed = parseChunk(line);
+      if (typeof parsed.error === 'string') throw new EngineError(parsed.error, 502);
+      onProgress(line);
+    }
   }
 
   /** The worker always streams from Ollama: chunks are relayed as they come, and the gateway merges for stream:false. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 import { workerConfig } from '@gridllm/config';
@@ -10,9 +10,23 @@ import { normalizeModelName } from '@gridllm/contracts';
 
 import { GgufMetadata, GgufMetadataReader } from './gguf-metadata.reader';
 
+/** What `/api/create` set for a model (kept in its sidecar) and the engine applies when serving it. */
+export interface ModelSettings {
+  system?: string;
+  template?: string;
+  license?: string | string[];
+  /** Ollama's `parameters`: default `options` (temperature, stop, num_ctx …). */
+  parameters?: Record<string, unknown>;
+  /** Messages put before every chat's own. */
+  messages?: Array<Record<string, unknown>>;
+}
+
+const SETTING_FIELDS = ['system', 'template', 'license', 'parameters', 'messages'] as const;
+
 /** One GGUF file in MODELS_DIR and what Ollama's /api/tags and /api/show report about it. */
 export interface CatalogEntry {
   name: string;
+  settings: ModelSettings;
   path: string;
   size: number;
   digest: string;
@@ -33,7 +47,10 @@ interface Fingerprint {
 @Injectable()
 export class GgufCatalog {
   private readonly logger = new Logger(GgufCatalog.name);
-  private readonly cache = new Map<string, { fingerprint: Fingerprint; entry: Omit<CatalogEntry, 'name'> }>();
+  private readonly cache = new Map<
+    string,
+    { fingerprint: Fingerprint; entry: Omit<CatalogEntry, 'name' | 'settings'> }
+  >();
   private entries = new Map<string, CatalogEntry>();
 
   constructor(
@@ -76,17 +93,33 @@ export class GgufCatalog {
     return true;
   }
 
-  /** Makes `destination` another name for `source`'s weights (a hard link where possible, else a copy). */
+  /** Makes `destination` another name for `source`'s weights and settings. */
   async copy(source: string, destination: string): Promise<boolean> {
     const entry = this.find(source);
     if (!entry) return false;
-    const name = normalizeModelName(destination);
-    const target = join(this.dir, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.gguf`);
-    await rm(target, { force: true });
-    await link(entry.path, target).catch(() => copyFile(entry.path, target));
-    await writeFile(sidecarPath(target), `${JSON.stringify({ name }, null, 2)}\n`);
-    await this.scan();
+    await this.install(destination, entry.path, entry.settings, 'link');
     return true;
+  }
+
+  /**
+   * Lists `model` with the GGUF at `source` (hard-linked where possible, else copied; or moved, for a
+   * downloaded file) and `settings` in its sidecar. A model of that name is replaced.
+   */
+  async install(
+    model: string,
+    source: string,
+    settings: ModelSettings,
+    mode: 'link' | 'move',
+  ): Promise<void> {
+    const name = normalizeModelName(model);
+    const target = this.find(name)?.path ?? join(this.dir, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.gguf`);
+    if (target !== source) {
+      await rm(target, { force: true });
+      if (mode === 'move') await rename(source, target);
+      else await link(source, target).catch(() => copyFile(source, target));
+    }
+    await writeFile(sidecarPath(target), `${JSON.stringify({ name, ...settings }, null, 2)}\n`);
+    await this.scan();
   }
 
   private async describe(path: string): Promise<CatalogEntry> {
@@ -100,14 +133,15 @@ export class GgufCatalog {
         ? cached.entry
         : await this.inspect(path, fingerprint, info.mtime);
     this.cache.set(path, { fingerprint, entry: known });
-    return { name: await modelNameFor(path), ...known };
+    const sidecar = await readSidecar(path);
+    return { name: sidecar.name, settings: sidecar.settings, ...known };
   }
 
   private async inspect(
     path: string,
     fingerprint: Fingerprint,
     modifiedAt: Date,
-  ): Promise<Omit<CatalogEntry, 'name'>> {
+  ): Promise<Omit<CatalogEntry, 'name' | 'settings'>> {
     const [digest, metadata] = await Promise.all([sha256(path), this.reader.read(path)]);
     return { path, size: fingerprint.size, digest, modifiedAt, metadata };
   }
@@ -120,13 +154,22 @@ export function sidecarPath(ggufPath: string): string {
 
 /** The sidecar's `name`, else the file name with the `latest` tag. */
 export async function modelNameFor(ggufPath: string): Promise<string> {
+  return (await readSidecar(ggufPath)).name;
+}
+
+/** The model's name (the sidecar's, else the file name's) and the settings its sidecar keeps. */
+async function readSidecar(ggufPath: string): Promise<{ name: string; settings: ModelSettings }> {
+  let manifest: Record<string, unknown> = {};
   try {
-    const manifest = JSON.parse(await readFile(sidecarPath(ggufPath), 'utf8')) as { name?: unknown };
-    if (typeof manifest.name === 'string' && manifest.name.trim()) return normalizeModelName(manifest.name);
+    manifest = JSON.parse(await readFile(sidecarPath(ggufPath), 'utf8')) as Record<string, unknown>;
   } catch {
-    // no sidecar, or not JSON: the file name decides
+    // no sidecar, or not JSON: the file name decides, and there are no settings
   }
-  return normalizeModelName(basename(ggufPath).replace(/\.gguf$/i, ''));
+  const named = typeof manifest.name === 'string' && manifest.name.trim() ? manifest.name : undefined;
+  const settings = Object.fromEntries(
+    SETTING_FIELDS.filter((field) => manifest[field] !== undefined).map((field) => [field, manifest[field]]),
+  ) as ModelSettings;
+  return { name: normalizeModelName(named ?? basename(ggufPath).replace(/\.gguf$/i, '')), settings };
 }
 
 function sha256(path: string): Promise<string> {

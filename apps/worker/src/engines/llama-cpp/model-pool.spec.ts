@@ -11,6 +11,7 @@ function entry(name: string, size: number): CatalogEntry {
     size,
     digest: 'd',
     modifiedAt: new Date(0),
+    settings: {},
     metadata: {
       architecture: 'llama',
       parameterCount: 1,
