@@ -91,4 +91,28 @@ describe(GgufCatalog.name, () => {
       expect(await sut.copy('nope', 'other')).toBe(false);
     });
   });
+
+  describe('install', () => {
+    it('moves a downloaded GGUF in under the new name, with its settings in the sidecar, kept by a copy', async () => {
+      const download = join(dir, 'download.partial');
+      writeFileSync(download, 'weights');
+
+      await sut.install('tuned:v1', download, { system: 'be brief', parameters: { num_predict: 5 } }, 'move');
+      await sut.copy('tuned:v1', 'tuned:v2');
+
+      expect(existsSync(download)).toBe(false);
+      expect(sut.find('tuned:v1')?.settings).toEqual({ system: 'be brief', parameters: { num_predict: 5 } });
+      expect(sut.find('tuned:v2')?.settings).toEqual({ system: 'be brief', parameters: { num_predict: 5 } });
+    });
+
+    it('rewrites only the settings when a model is created from itself', async () => {
+      writeFileSync(join(dir, 'base.gguf'), 'weights');
+      await sut.scan();
+      const path = sut.find('base')?.path as string;
+
+      await sut.install('base', path, { system: 'new' }, 'link');
+
+      expect(sut.find('base')).toMatchObject({ path, settings: { system: 'new' } });
+    });
+  });
 });
