@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { AppProcess } from '../support/app-process';
 import { TestGrid } from '../support/test-grid';
 
 const MiB = 1024 * 1024;
@@ -27,11 +28,14 @@ const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes)
 /** Streams `count` chunks as the request body (chunked, honouring backpressure); resolves with the status. */
 function streamUpload(url: string, count: number): Promise<number> {
   return new Promise((resolve, reject) => {
+    let status = 0;
     const req = request(url, { method: 'POST' }, (res) => {
+      status = res.statusCode ?? 0;
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => resolve(status));
     });
-    req.on('error', reject);
+    // A gateway that refuses the body answers first, then closes the connection under the upload.
+    req.on('error', (error) => (status ? resolve(status) : reject(error)));
     let index = 0;
     const pump = () => {
       while (index < count) {
@@ -113,6 +117,23 @@ describe('Blobs (/api/blobs/:digest)', () => {
       req.write(chunk(0));
     });
     expect(status).toBe(413);
+  });
+
+  it('answers 413 for a chunked upload once it passes BLOB_MAX_BYTES, keeping nothing', async () => {
+    const small = await new AppProcess('gateway', {
+      ...grid.redisEnv(),
+      BLOB_DIR: blobDir,
+      BLOB_MAX_BYTES: '1mb',
+    }).start();
+    try {
+      const digest = digestOfChunks(3);
+      const status = await streamUpload(`${await small.url}/api/blobs/${digest}`, 3);
+      expect(status).toBe(413);
+      expect((await fetch(`${grid.gatewayUrl}/api/blobs/${digest}`, { method: 'HEAD' })).status).toBe(404);
+      expect(await readdir(join(blobDir, '.partial'))).toEqual([]);
+    } finally {
+      await small.stop();
+    }
   });
 
   it('streams a 1 GB upload to disk while hashing, with bounded gateway memory', async () => {

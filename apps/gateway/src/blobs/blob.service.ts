@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
+import { PassThrough } from 'node:stream';
 
 import { gatewayConfig } from '@gridllm/config';
 import { GridError, InvalidRequestError, UnauthorizedError } from '@gridllm/contracts';
@@ -42,7 +43,13 @@ export class BlobService {
     res.setHeader('Connection', 'close');
     if ((await this.store.size(expected)) !== null) return void res.status(200).end();
     if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new BlobTooLargeError(maxBytes);
-    const written = await this.store.write(expected, req, maxBytes).catch((error: unknown) => {
+    // Through a PassThrough: a failed write then destroys it, not the request's socket, so the 413 still arrives.
+    const body = req.pipe(new PassThrough());
+    req.once('close', () => {
+      if (!req.complete) body.destroy(new Error('client went away'));
+    });
+    const written = await this.store.write(expected, body, maxBytes).catch((error: unknown) => {
+      req.unpipe(body);
       if (error instanceof GridError) throw error;
       if (req.destroyed || !req.complete)
         throw new InvalidRequestError('request aborted while its body was read');

@@ -59,7 +59,11 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
             lastId = id;
-            await this.handle(fields);
+            // Pulls, pushes and creates run for minutes: they must not hold up a delete or an unload.
+            const work = this.handle(fields).catch((error: Error) =>
+              this.logger.warn(`control request failed: ${error.message}`),
+            );
+            if (!isLong(fields)) await work;
           }
         }
       } catch (error) {
@@ -145,4 +149,11 @@ export class ControlListener implements OnApplicationBootstrap, OnApplicationShu
     await this.heartbeat.refreshNow();
     return last;
   }
+}
+
+/** Whether the request in these stream fields is a pull, push or create (they report progress meanwhile). */
+function isLong(fields: string[]): boolean {
+  const index = fields.indexOf('operation');
+  const operation = index >= 0 ? fields[index + 1] : '';
+  return /^\{"op":"(pull|push|create)"/.test(operation ?? '');
 }
