@@ -11,12 +11,15 @@ import { StreamingModule } from '@gridllm/streaming';
 import { AdminController } from './admin/admin.controller';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { AdminService } from './admin/admin.service';
+import { AnthropicApiController } from './anthropic-api/anthropic-api.controller';
+import { AnthropicApiService } from './anthropic-api/anthropic-api.service';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { BodyRefusalInterceptor } from './common/body-parser-errors.middleware';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
+import { TranslatedJobs } from './common/translated-jobs.service';
 import { GatewayHealthModule } from './health/health.module';
 import { LimitsModule } from './limits/limits.module';
 import { RequestRateGuard } from './limits/request-rate.guard';
@@ -55,6 +58,7 @@ import { ShutdownModule } from './shutdown/shutdown.module';
     ModelManagementController,
     OllamaApiController,
     OpenAiApiController,
+    AnthropicApiController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ErrorBodyFilter },
@@ -62,10 +66,12 @@ import { ShutdownModule } from './shutdown/shutdown.module';
     { provide: APP_GUARD, useExisting: AccessGuard },
     JobRelay,
     InferenceResponder,
+    TranslatedJobs,
     OllamaApiService,
     ModelManagementService,
     ModelLifecycleService,
     OpenAiApiService,
+    AnthropicApiService,
     NativeApiService,
     AdminService,
     RequestLogging,
