@@ -4,7 +4,8 @@ import type { Request, Response } from 'express';
 
 import { RequireScope } from '../auth/auth.decorators';
 import { RequireBodyPipe, passThroughValidation } from '../common/request-body.pipe';
-import { ANTHROPIC_TAG, ApiAnthropicErrors, ApiNamedSseResponse } from './anthropic-docs';
+import { ApiNamedSseResponse } from '../openai-api/openai-docs';
+import { ANTHROPIC_TAG, ApiAnthropicErrors } from './anthropic-docs';
 import { AnthropicApiService } from './anthropic-api.service';
 import { MESSAGE_EVENTS, MESSAGE_OBJECT, MESSAGES_EXAMPLES } from './dto/messages-examples';
 import { MessagesRequestDto } from './dto/messages-request.dto';

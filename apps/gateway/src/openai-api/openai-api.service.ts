@@ -13,7 +13,10 @@ import { CompletionStreamTranslator, toCompletion, toOllamaGenerateRequest } fro
 import { toEmbeddingList, toOllamaEmbedRequest } from './embeddings.translator';
 import { findModel, toModelList, toOpenAiModel } from './models.translator';
 import { OpenAiModel, OpenAiModelList, SseTranslator } from './openai-wire';
-import { SseSink } from './sse-sink';
+import { RequestEcho, newResponseIds } from './responses-object';
+import { toOllamaChatFromResponses } from './responses-request.translator';
+import { ResponsesStreamTranslator, toResponse } from './responses-response.translator';
+import { OPENAI_RESPONSES_SSE, SseSink } from './sse-sink';
 
 /** Builds the translator of one stream from its id, `created` and `include_usage`. */
 type StreamTranslatorFactory = (id: string, created: number, includeUsage: boolean) => SseTranslator;
@@ -51,6 +54,20 @@ export class OpenAiApiService {
     }
     const result = await this.jobs.collect(job, req, res);
     if (result) sendJson(res, toCompletion(id, result));
+  }
+
+  /** The stateless Responses API: a chat job, answered as a response object or its named events. */
+  async responses(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const ids = newResponseIds();
+    const echo = new RequestEcho(body);
+    const request = toOllamaChatFromResponses(body);
+    const job = await this.jobs.submit(JobKind.Chat, request, req);
+    if (request.stream === true) {
+      const sink = new SseSink(res, () => new ResponsesStreamTranslator(ids, echo), OPENAI_RESPONSES_SSE);
+      return this.jobs.stream(job, sink, req, res);
+    }
+    const result = await this.jobs.collect(job, req, res);
+    if (result) sendJson(res, toResponse(ids, echo, result));
   }
 
   async embeddings(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {

@@ -64,6 +64,9 @@ export interface SseFamily {
 /** Chat and completions: unnamed events ending in `[DONE]`, errors in OpenAI's shape. */
 export const OPENAI_SSE: SseFamily = { named: false, doneMarker: true, errorBody: openAiError };
 
+/** The Responses API: named events, no end marker (`response.completed` is the last). */
+export const OPENAI_RESPONSES_SSE: SseFamily = { named: true, doneMarker: false, errorBody: openAiError };
+
 /**
  * Relays a generate/chat job as SSE events of one family. A failure before the first event is a plain
  * JSON error with the job's status; after it, one error event ends the stream (never `[DONE]`).
