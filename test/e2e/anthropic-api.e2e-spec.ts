@@ -4,6 +4,7 @@ import { OllamaFixture } from '../fixtures/ollama-fixture';
 import { IssuedKey, issueKey } from '../support/api-keys';
 import { readSse } from '../support/sse-events';
 import { TestGrid, postJson } from '../support/test-grid';
+import { waitFor } from '../support/wait-for';
 
 const ADMIN_API_KEY = 'admin-key-for-anthropic-tests-0123456789';
 const WEATHER_TOOL = {
@@ -245,6 +246,18 @@ describe('Anthropic Messages API through the grid (auth on, keys via x-api-key)'
         delta: { stop_reason: 'max_tokens' },
         usage: { input_tokens: 5, output_tokens: 2 },
       });
+    });
+
+    it('cancels the job on the engine when the client leaves mid-stream', async () => {
+      const stream = client.messages.stream({ model: 'fragile', max_tokens: 100, messages });
+      const settled = stream.done().catch(() => undefined);
+      await new Promise<void>((resolve) => stream.once('text', () => resolve()));
+      const aborted = fragile.aborted;
+      stream.abort();
+      await settled;
+
+      await waitFor('the engine to stop generating', () => fragile.aborted === aborted + 1, 5000);
+      expect(fragile.completed).toBe(0);
     });
 
     it('ends with an error event when the engine fails mid-stream', async () => {
