@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 
 import { writeDemoModel } from '../../scripts/gguf/demo-model';
-import { TestGrid } from '../support/test-grid';
+import { TestGrid, postJson } from '../support/test-grid';
 
 const DEMO = 'gridllm-demo:tiny';
 
@@ -63,5 +63,66 @@ describe('OpenAI-compatible API on the embedded llama.cpp engine', () => {
 
   it('lists the GGUF model', async () => {
     expect((await client.models.retrieve(DEMO)).id).toBe(DEMO);
+  });
+
+  it('refuses images with a 400 naming the engine, in the shape of each family', async () => {
+    const pixel = Buffer.from('a tiny png stand-in').toString('base64');
+    const refusal = new RegExp(
+      `^"${DEMO}" does not support vision: the embedded llama.cpp engine of worker embedded-worker takes no images`,
+    );
+    const chat = await postJson(`${grid.gatewayUrl}/api/chat`, {
+      model: DEMO,
+      stream: false,
+      messages: [{ role: 'user', content: 'What is this?', images: [pixel] }],
+    });
+    expect(chat.status).toBe(400);
+    expect(((await chat.json()) as { error: string }).error).toMatch(refusal);
+
+    const generate = await postJson(`${grid.gatewayUrl}/api/generate`, {
+      model: DEMO,
+      prompt: 'x',
+      images: [pixel],
+    });
+    expect(generate.status).toBe(400);
+    expect(await generate.text()).toMatch(/does not support vision/);
+
+    const failure = await client.chat.completions
+      .create({
+        model: DEMO,
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${pixel}` } }],
+          },
+        ],
+      })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((failure as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(
+      /does not support vision/,
+    );
+
+    const messages = await postJson(`${grid.gatewayUrl}/v1/messages`, {
+      model: DEMO,
+      max_tokens: 5,
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', data: pixel } }] }],
+    });
+    expect(messages.status).toBe(400);
+    expect(await messages.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: expect.stringMatching(refusal) },
+    });
+  });
+
+  it('answers the Anthropic and Responses APIs too', async () => {
+    const messages = await postJson(`${grid.gatewayUrl}/v1/messages`, {
+      model: DEMO,
+      max_tokens: 4,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    expect(await messages.json()).toMatchObject({ type: 'message', stop_reason: 'max_tokens' });
+    const response = await client.responses.create({ model: DEMO, input: 'Hi', max_output_tokens: 4 });
+    expect(response).toMatchObject({ object: 'response', status: 'incomplete' });
+    expect(response.usage?.output_tokens).toBeGreaterThan(0);
   });
 });

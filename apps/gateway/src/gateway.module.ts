@@ -11,6 +11,8 @@ import { StreamingModule } from '@gridllm/streaming';
 import { AdminController } from './admin/admin.controller';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { AdminService } from './admin/admin.service';
+import { AnthropicApiController } from './anthropic-api/anthropic-api.controller';
+import { AnthropicApiService } from './anthropic-api/anthropic-api.service';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { BlobsModule } from './blobs/blobs.module';
@@ -18,6 +20,7 @@ import { BodyRefusalInterceptor } from './common/body-parser-errors.middleware';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
+import { TranslatedJobs } from './common/translated-jobs.service';
 import { GatewayHealthModule } from './health/health.module';
 import { LimitsModule } from './limits/limits.module';
 import { RequestRateGuard } from './limits/request-rate.guard';
@@ -58,6 +61,7 @@ import { ShutdownModule } from './shutdown/shutdown.module';
     ModelManagementController,
     OllamaApiController,
     OpenAiApiController,
+    AnthropicApiController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ErrorBodyFilter },
@@ -65,11 +69,13 @@ import { ShutdownModule } from './shutdown/shutdown.module';
     { provide: APP_GUARD, useExisting: AccessGuard },
     JobRelay,
     InferenceResponder,
+    TranslatedJobs,
     OllamaApiService,
     ModelManagementService,
     ModelCreateService,
     ModelLifecycleService,
     OpenAiApiService,
+    AnthropicApiService,
     NativeApiService,
     AdminService,
     RequestLogging,

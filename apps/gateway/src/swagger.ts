@@ -3,6 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 import { isPublicPath } from './auth/access-rules';
 import { OLLAMA_PREFIX_TAG, OLLAMA_TAG, separateOllamaPrefix } from './docs/openapi-document';
+import { ANTHROPIC_TAG } from './anthropic-api/anthropic-docs';
 import { OPENAI_TAG } from './openai-api/openai-docs';
 
 const DESCRIPTION = [
@@ -37,7 +38,8 @@ export function setupSwagger(app: INestApplication, authEnabled: boolean): void 
     .setVersion('0.1.0')
     .addTag(OLLAMA_TAG, "Ollama's API at the root path")
     .addTag(OLLAMA_PREFIX_TAG, 'The same routes under /ollama')
-    .addTag(OPENAI_TAG, "OpenAI's chat/completions, completions, embeddings and models at /v1")
+    .addTag(OPENAI_TAG, "OpenAI's chat/completions, completions, responses, embeddings and models at /v1")
+    .addTag(ANTHROPIC_TAG, "Anthropic's Messages API at /v1/messages")
     .addTag('Native API', 'Jobs with priorities, async submission, status, results and replayable streams')
     .addTag('Admin', 'The worker fleet and API keys')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (gllm_…) or JWT' })

@@ -14,6 +14,7 @@ import { ControlListener } from './control/control-listener.service';
 import { CapabilitiesService } from './capabilities/capabilities.service';
 import { DecodeSpeed } from './capabilities/decode-speed';
 import { HardwareProbe } from './capabilities/hardware.probe';
+import { LoadedModelsPublisher } from './capabilities/loaded-models.publisher';
 import { engineProvider } from './engines/engine.provider';
 import { ChatWrapperResolver } from './engines/llama-cpp/chat-wrapper-resolver';
 import { GgufModelWriter } from './engines/llama-cpp/gguf-model-writer';
@@ -65,6 +66,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     HardwareProbe,
     DecodeSpeed,
     CapabilitiesService,
+    LoadedModelsPublisher,
     JobHandlers,
     JobRunner,
     RunGuard,

@@ -18,8 +18,8 @@ import {
 } from '@gridllm/contracts';
 import { isRedisUnavailable } from '@gridllm/redis';
 
-import { isOpenAiPath, openAiError } from '../openai-api/openai-error';
 import { allowedMethods } from './allowed-methods';
+import { familyErrorBody, streamErrorFrame } from './error-family';
 
 /**
  * The one place where errors become HTTP: Ollama's `{"error":"..."}` body with the right status and
@@ -42,12 +42,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
         ? { status: HttpStatus.METHOD_NOT_ALLOWED, message: 'method not allowed' }
         : describe(exception);
     if (allowed.length > 0) res.setHeader('Allow', allowed.join(', '));
-    const body = JSON.stringify(errorBody(path, status, message));
     if (status >= 500 && !(exception instanceof GridError) && !isRedisUnavailable(exception)) {
       this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (res.headersSent) {
-      if (!res.writableEnded) res.end(isOpenAiPath(path) ? `data: ${body}\n\n` : `${body}\n`);
+      if (!res.writableEnded) res.end(streamErrorFrame(path, status, bounded(message)));
       return;
     }
     if (
@@ -61,17 +60,23 @@ export class ErrorBodyFilter implements ExceptionFilter {
     } else if (isRedisUnavailable(exception)) {
       res.setHeader('Retry-After', '2');
     }
-    res.status(status).type('application/json').send(body);
+    res
+      .status(status)
+      .type('application/json')
+      .send(JSON.stringify(errorBody(path, status, message)));
   }
 }
 
 /** The longest error message sent: a backstop to `quote`, should some message still repeat much input. */
 export const MAX_ERROR_MESSAGE_CHARS = 1000;
 
-/** Ollama's `{"error":"…"}`, or OpenAI's `{"error":{message,type,param,code}}` on the /v1 family. */
+/** The error body of the path's family (Ollama, OpenAI or Anthropic), its message bounded. */
 export function errorBody(path: string | undefined, status: number, message: string): object {
-  const bounded = message.length > MAX_ERROR_MESSAGE_CHARS ? quoteLong(message) : message;
-  return isOpenAiPath(path) ? openAiError(status, bounded) : { error: bounded };
+  return familyErrorBody(path, status, bounded(message));
+}
+
+function bounded(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE_CHARS ? quoteLong(message) : message;
 }
 
 function quoteLong(message: string): string {

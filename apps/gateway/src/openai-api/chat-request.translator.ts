@@ -130,9 +130,13 @@ export function imageData(url: string): string {
   }
   const prefix = IMAGE_PREFIXES.find((candidate) => url.startsWith(candidate));
   if (!prefix) throw new InvalidRequestError('invalid image input');
-  const data = url.slice(prefix.length).replace(/[\r\n]/g, '');
-  if (!BASE64.test(data)) throw new InvalidRequestError('invalid image input');
-  // Ollama decodes and re-encodes: canonical base64 of the same bytes.
+  return canonicalBase64(url.slice(prefix.length), 'invalid image input');
+}
+
+/** Standard base64 (line breaks allowed), re-encoded canonically as Ollama's decode and encode do. */
+export function canonicalBase64(text: string, problem: string): string {
+  const data = text.replace(/[\r\n]/g, '');
+  if (!BASE64.test(data)) throw new InvalidRequestError(problem);
   return Buffer.from(data, 'base64').toString('base64');
 }
 

@@ -12,11 +12,15 @@ import {
   COMPLETION_EVENTS,
   COMPLETION_EXAMPLES,
   COMPLETION_OBJECT,
+  RESPONSE_EVENTS,
+  RESPONSE_OBJECT,
+  RESPONSES_EXAMPLES,
 } from './dto/openai-examples';
 import {
   ChatCompletionRequestDto,
   CompletionRequestDto,
   EmbeddingRequestDto,
+  ResponsesRequestDto,
 } from './dto/openai-requests.dto';
 import {
   ChatCompletionChunkDto,
@@ -27,7 +31,7 @@ import {
   OpenAiModelListDto,
 } from './dto/openai-responses.dto';
 import { OpenAiApiService } from './openai-api.service';
-import { ApiOpenAiErrors, ApiSseResponse, OPENAI_TAG } from './openai-docs';
+import { ApiNamedSseResponse, ApiOpenAiErrors, ApiSseResponse, OPENAI_TAG } from './openai-docs';
 import { OpenAiModel, OpenAiModelList } from './openai-wire';
 
 /** OpenAI's API at /v1 (what `baseURL: http://gateway:4000/v1` uses) and under /ollama/v1. */
@@ -71,6 +75,27 @@ export class OpenAiApiController {
     @Res() res: Response,
   ) {
     return this.openai.completions(body as unknown as Record<string, unknown>, req, res);
+  }
+
+  @Post('responses')
+  @ApiOperation({
+    summary: 'Responses API, stateless (one response object; named SSE events with stream:true)',
+  })
+  @ApiBody({ type: ResponsesRequestDto, examples: RESPONSES_EXAMPLES })
+  @ApiNamedSseResponse(
+    'One response object; with `stream:true` Server-Sent Events `event: <type>` / `data: <json>` with ' +
+      '`sequence_number`: response.created, response.in_progress, output items (added, deltas, done), ' +
+      'response.completed (response.incomplete when max_output_tokens cut it, response.failed on a failure).',
+    RESPONSE_OBJECT,
+    RESPONSE_EVENTS,
+  )
+  @ApiOpenAiErrors(400, 404, 502, 503, 504)
+  responses(
+    @Body(RequireBodyPipe, passThroughValidation) body: ResponsesRequestDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.openai.responses(body as unknown as Record<string, unknown>, req, res);
   }
 
   @Post('embeddings')

@@ -2,32 +2,21 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomInt } from 'node:crypto';
 
-import {
-  InferenceJobData,
-  JobFailedError,
-  JobKind,
-  ModelNotFoundError,
-  checkModelName,
-  OllamaChunk,
-  Principal,
-} from '@gridllm/contracts';
-import { LogContext } from '@gridllm/logging';
+import { InferenceJobData, JobKind, ModelNotFoundError, checkModelName, Principal } from '@gridllm/contracts';
 import { WorkerRegistry, mergeFleetModels } from '@gridllm/registry';
-import { JobSchedulerService } from '@gridllm/scheduler';
 
 import { mayUse } from '../auth/access-rules';
-import { JobOwners } from '../auth/job-owners';
-import { watchClient } from '../common/inference-responder.service';
-import { JobRelay } from '../common/job-relay.service';
-import { CollectingSink } from '../common/job-sink';
-import { InferenceMetrics } from '../metrics/inference-metrics.service';
+import { TranslatedJobs, sendJson } from '../common/translated-jobs.service';
 import { toOllamaChatRequest } from './chat-request.translator';
 import { ChatStreamTranslator, toChatCompletion } from './chat-response.translator';
 import { CompletionStreamTranslator, toCompletion, toOllamaGenerateRequest } from './completion.translator';
 import { toEmbeddingList, toOllamaEmbedRequest } from './embeddings.translator';
 import { findModel, toModelList, toOpenAiModel } from './models.translator';
 import { OpenAiModel, OpenAiModelList, SseTranslator } from './openai-wire';
-import { SseSink } from './sse-sink';
+import { RequestEcho, newResponseIds } from './responses-object';
+import { toOllamaChatFromResponses } from './responses-request.translator';
+import { ResponsesStreamTranslator, toResponse } from './responses-response.translator';
+import { OPENAI_RESPONSES_SSE, SseSink } from './sse-sink';
 
 /** Builds the translator of one stream from its id, `created` and `include_usage`. */
 type StreamTranslatorFactory = (id: string, created: number, includeUsage: boolean) => SseTranslator;
@@ -39,41 +28,52 @@ type StreamTranslatorFactory = (id: string, created: number, includeUsage: boole
 @Injectable()
 export class OpenAiApiService {
   constructor(
-    private readonly scheduler: JobSchedulerService,
-    private readonly relay: JobRelay,
-    private readonly metrics: InferenceMetrics,
+    private readonly jobs: TranslatedJobs,
     private readonly registry: WorkerRegistry,
-    private readonly owners: JobOwners,
   ) {}
 
   async chatCompletions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const id = `chatcmpl-${randomInt(1_000_000_000)}`;
     const request = toOllamaChatRequest(body);
-    const job = await this.submit(JobKind.Chat, request, req);
+    const job = await this.jobs.submit(JobKind.Chat, request, req);
     if (request.stream === true) {
       const factory: StreamTranslatorFactory = (...args) => new ChatStreamTranslator(...args);
       return this.stream(job, body, id, factory, req, res);
     }
-    const result = await this.collect(job, req, res);
+    const result = await this.jobs.collect(job, req, res);
     if (result) sendJson(res, toChatCompletion(id, result));
   }
 
   async completions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const id = `cmpl-${randomInt(1_000_000_000)}`;
     const request = toOllamaGenerateRequest(body);
-    const job = await this.submit(JobKind.Generate, request, req);
+    const job = await this.jobs.submit(JobKind.Generate, request, req);
     if (request.stream === true) {
       const factory: StreamTranslatorFactory = (...args) => new CompletionStreamTranslator(...args);
       return this.stream(job, body, id, factory, req, res);
     }
-    const result = await this.collect(job, req, res);
+    const result = await this.jobs.collect(job, req, res);
     if (result) sendJson(res, toCompletion(id, result));
+  }
+
+  /** The stateless Responses API: a chat job, answered as a response object or its named events. */
+  async responses(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const ids = newResponseIds();
+    const echo = new RequestEcho(body);
+    const request = toOllamaChatFromResponses(body);
+    const job = await this.jobs.submit(JobKind.Chat, request, req);
+    if (request.stream === true) {
+      const sink = new SseSink(res, () => new ResponsesStreamTranslator(ids, echo), OPENAI_RESPONSES_SSE);
+      return this.jobs.stream(job, sink, req, res);
+    }
+    const result = await this.jobs.collect(job, req, res);
+    if (result) sendJson(res, toResponse(ids, echo, result));
   }
 
   async embeddings(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const { request, encoding } = toOllamaEmbedRequest(body);
-    const job = await this.submit(JobKind.Embed, request, req);
-    const result = await this.collect(job, req, res);
+    const job = await this.jobs.submit(JobKind.Embed, request, req);
+    const result = await this.jobs.collect(job, req, res);
     if (result) sendJson(res, toEmbeddingList(String(body.model), result, encoding));
   }
 
@@ -93,14 +93,8 @@ export class OpenAiApiService {
     return models.filter((model) => mayUse(principal, model.name));
   }
 
-  private submit(kind: JobKind, request: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
-    const { requestId } = LogContext.ids();
-    const owner = this.owners.of(req);
-    return this.scheduler.submit({ kind, model: String(request.model), request, requestId, owner });
-  }
-
   /** SSE from the first chunk on; `created` is the same for every chunk of the stream. */
-  private async stream(
+  private stream(
     job: InferenceJobData,
     body: Record<string, unknown>,
     id: string,
@@ -108,32 +102,9 @@ export class OpenAiApiService {
     req: Request,
     res: Response,
   ): Promise<void> {
-    res.setHeader('x-gridllm-job-id', job.id);
-    const clientGone = watchClient(req, res);
     const created = Math.floor(Date.now() / 1000);
     const sink = new SseSink(res, () => factory(id, created, includeUsage(body)));
-    await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
-  }
-
-  /**
-   * The job's merged answer; undefined when the client left. A failure is thrown, so the error filter
-   * answers it in OpenAI's shape with the job's status.
-   */
-  private async collect(
-    job: InferenceJobData,
-    req: Request,
-    res: Response,
-  ): Promise<OllamaChunk | undefined> {
-    res.setHeader('x-gridllm-job-id', job.id);
-    const clientGone = watchClient(req, res);
-    const sink = new CollectingSink(job.kind);
-    const end = await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
-    if (end === 'client-gone') return undefined;
-    if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);
-    if (sink.queueMs !== undefined) res.setHeader('x-gridllm-queue-ms', String(sink.queueMs));
-    if (sink.failure) throw sink.failure;
-    if (!sink.result) throw new JobFailedError('job ended without a result', 502);
-    return sink.result;
+    return this.jobs.stream(job, sink, req, res);
   }
 }
 
@@ -144,8 +115,4 @@ function includeUsage(body: Record<string, unknown>): boolean {
     options !== null &&
     (options as Record<string, unknown>).include_usage === true
   );
-}
-
-function sendJson(res: Response, body: object): void {
-  res.status(200).type('application/json; charset=utf-8').send(JSON.stringify(body));
 }

@@ -68,3 +68,21 @@ export function ApiSseResponse(answer: SseAnswer): MethodDecorator {
     }),
   );
 }
+
+/** A 200 that is one JSON object, or with `stream:true` named Server-Sent Events. */
+export function ApiNamedSseResponse(description: string, object: object, events: object[]): MethodDecorator {
+  const stream = events
+    .map((event) => `event: ${(event as { type: string }).type}\ndata: ${JSON.stringify(event)}\n\n`)
+    .join('');
+  return applyDecorators(
+    ApiProduces('application/json', SSE_CONTENT_TYPE),
+    ApiResponse({
+      status: 200,
+      description,
+      content: {
+        'application/json': { example: object },
+        [SSE_CONTENT_TYPE]: { schema: { type: 'string' }, example: stream },
+      },
+    }),
+  );
+}

@@ -104,4 +104,6 @@ export interface SseTranslator {
   chunk(chunk: Record<string, unknown>): object[];
   /** Events for the engine's `done:true` chunk: the finish chunk, then the usage chunk if asked for. */
   final(chunk: Record<string, unknown>): object[];
+  /** Events that end a stream failing after it started; the family's error body when absent. */
+  failed?(status: number, message: string): object[];
 }

@@ -8,8 +8,8 @@ import { SseTranslator } from './openai-wire';
 export const SSE_CONTENT_TYPE = 'text/event-stream';
 
 /**
- * Server-Sent Events the way Ollama's openai middleware writes them: `data: <json>\n\n` per event,
- * each written (and so flushed) as it comes, ending in `data: [DONE]\n\n`.
+ * Server-Sent Events the way Ollama's middlewares write them: `data: <json>\n\n` per event (with an
+ * `event: <type>` line first for the named families), each written (and so flushed) as it comes.
  */
 export class SseWriter {
   constructor(private readonly res: StreamingResponse) {}
@@ -18,13 +18,14 @@ export class SseWriter {
     return this.res.headersSent;
   }
 
-  event(data: object | string): void {
+  event(data: object | string, name?: string): void {
     if (this.res.writableEnded) return;
     this.open();
-    this.res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    const head = name ? `event: ${name}\n` : '';
+    this.res.write(`${head}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
   }
 
-  /** The stream's normal end. */
+  /** OpenAI's normal end of a chat or completions stream. */
   done(): void {
     this.event('[DONE]');
     this.end();
@@ -51,9 +52,24 @@ export interface SseResponse extends StreamingResponse {
   send(body: string): unknown;
 }
 
+/** How one API family frames its SSE: event names, the end marker and its error body. */
+export interface SseFamily {
+  /** `event: <type>` before each data line, the type being the event's own `type` field. */
+  readonly named: boolean;
+  /** `data: [DONE]` after the last event of a finished stream. */
+  readonly doneMarker: boolean;
+  errorBody(status: number, message: string): object;
+}
+
+/** Chat and completions: unnamed events ending in `[DONE]`, errors in OpenAI's shape. */
+export const OPENAI_SSE: SseFamily = { named: false, doneMarker: true, errorBody: openAiError };
+
+/** The Responses API: named events, no end marker (`response.completed` is the last). */
+export const OPENAI_RESPONSES_SSE: SseFamily = { named: true, doneMarker: false, errorBody: openAiError };
+
 /**
- * Relays a generate/chat job as OpenAI SSE chunks. A failure before the first event is a plain JSON
- * error with the job's status; after it, one `data: {"error":{…}}` event ends the stream (no `[DONE]`).
+ * Relays a generate/chat job as SSE events of one family. A failure before the first event is a plain
+ * JSON error with the job's status; after it, one error event ends the stream (never `[DONE]`).
  */
 export class SseSink implements JobSink {
   private readonly writer: SseWriter;
@@ -62,6 +78,7 @@ export class SseSink implements JobSink {
   constructor(
     private readonly res: SseResponse,
     private readonly newTranslator: () => SseTranslator,
+    private readonly family: SseFamily = OPENAI_SSE,
   ) {
     this.writer = new SseWriter(res);
     this.translator = newTranslator();
@@ -85,12 +102,13 @@ export class SseSink implements JobSink {
   }
 
   chunk(raw: string): void {
-    for (const event of this.translator.chunk(JSON.parse(raw) as OllamaChunk)) this.writer.event(event);
+    this.write(this.translator.chunk(JSON.parse(raw) as OllamaChunk));
   }
 
   final(raw: string): void {
-    for (const event of this.translator.final(JSON.parse(raw) as OllamaChunk)) this.writer.event(event);
-    this.writer.done();
+    this.write(this.translator.final(JSON.parse(raw) as OllamaChunk));
+    if (this.family.doneMarker) this.writer.done();
+    else this.writer.end();
   }
 
   failed(error: StreamErrorData): void {
@@ -98,12 +116,22 @@ export class SseSink implements JobSink {
     if (!this.writer.started) {
       this.res.status(status);
       this.res.type('application/json');
-      this.res.send(JSON.stringify(openAiError(status, error.error)));
+      this.res.send(JSON.stringify(this.family.errorBody(status, error.error)));
       return;
     }
-    this.writer.event(openAiError(status, error.error));
+    this.write(this.translator.failed?.(status, error.error) ?? [this.family.errorBody(status, error.error)]);
     this.writer.end();
   }
+
+  private write(events: object[]): void {
+    for (const event of events) this.writer.event(event, this.family.named ? eventName(event) : undefined);
+  }
+}
+
+/** The named families' events carry their name as `type` (`message_start`, `response.created`…). */
+function eventName(event: object): string | undefined {
+  const type = (event as { type?: unknown }).type;
+  return typeof type === 'string' ? type : undefined;
 }
 
 /** Statuses a client can receive (499, "client closed", is not one). */

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 
 import { NDJSON_CONTENT_TYPE } from '@gridllm/streaming';
 
-import { isOpenAiPath, openAiError } from '../openai-api/openai-error';
+import { familyErrorBody, streamErrorFrame } from '../common/error-family';
 import { SSE_CONTENT_TYPE } from '../openai-api/sse-sink';
 
 /**
@@ -71,17 +71,16 @@ export class InFlightRequests {
 const SHUTDOWN_STATUS = 503;
 
 function endWithError(res: Response, message: string): void {
-  const openAi = isOpenAiPath(res.req?.path);
+  const path = res.req?.path;
   if (!res.headersSent) {
     res
       .status(SHUTDOWN_STATUS)
       .type('application/json')
-      .send(JSON.stringify(openAi ? openAiError(SHUTDOWN_STATUS, message) : { error: message }));
+      .send(JSON.stringify(familyErrorBody(path, SHUTDOWN_STATUS, message)));
     return;
   }
   const type = String(res.getHeader('Content-Type') ?? '');
   if (type.startsWith(NDJSON_CONTENT_TYPE)) res.write(`${JSON.stringify({ error: message })}\n`);
-  else if (type.startsWith(SSE_CONTENT_TYPE))
-    res.write(`data: ${JSON.stringify(openAiError(SHUTDOWN_STATUS, message))}\n\n`);
+  else if (type.startsWith(SSE_CONTENT_TYPE)) res.write(streamErrorFrame(path, SHUTDOWN_STATUS, message));
   res.end();
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { redisConfig, workerConfig } from '@gridllm/config';
-import { GridError, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
+import { GridError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
 import {
@@ -14,6 +14,7 @@ import {
 } from '@gridllm/streaming';
 
 import { DecodeSpeed } from '../capabilities/decode-speed';
+import { LoadedModelsPublisher } from '../capabilities/loaded-models.publisher';
 import { EngineError } from '../engines/inference-engine';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
@@ -61,6 +62,7 @@ export class JobRunner {
     private readonly accounting: OwnerAccounting,
     private readonly payloads: JobPayloadSeal,
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
+    private readonly loadedModels: LoadedModelsPublisher,
   ) {}
 
   /** Aborts a running job; no-op when it does not run here. */
@@ -141,18 +143,27 @@ export class JobRunner {
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
     const request = this.payloads.open(data);
-    for await (const { raw, chunk, final } of this.handlers.for(data.kind)(request, signal)) {
-      accumulator.add(chunk);
-      account.observe(chunk, final);
-      if (final) {
-        this.metrics.generated(taken.model, chunk.eval_count);
-        this.speed.record(chunk.eval_count, chunk.eval_duration);
-        await appender.final(raw);
-        finished = true;
-        break;
+    // The engine answers once the model is loaded: list it now, so /api/ps has it when the client is answered.
+    let listed: Promise<void> | undefined;
+    try {
+      for await (const { raw, chunk, final } of this.handlers.for(data.kind)(request, signal)) {
+        listed ??=
+          data.kind === JobKind.Show ? Promise.resolve() : this.loadedModels.ensureListed(taken.model);
+        accumulator.add(chunk);
+        account.observe(chunk, final);
+        if (final) {
+          this.metrics.generated(taken.model, chunk.eval_count);
+          this.speed.record(chunk.eval_count, chunk.eval_duration);
+          await listed;
+          await appender.final(raw);
+          finished = true;
+          break;
+        }
+        // Waits only while this job's writes are behind: the engine's stream is not read meanwhile.
+        await appender.chunk(raw);
       }
-      // Waits only while this job's writes are behind: the engine's stream is not read meanwhile.
-      await appender.chunk(raw);
+    } finally {
+      this.loadedModels.jobEnded(request);
     }
     await appender.flush();
     signal.throwIfAborted();

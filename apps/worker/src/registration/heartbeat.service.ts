@@ -8,6 +8,7 @@ import { WorkerRegistry } from '@gridllm/registry';
 import { JobSource } from '@gridllm/scheduler';
 
 import { CapabilitiesService } from '../capabilities/capabilities.service';
+import { LoadedModelsPublisher } from '../capabilities/loaded-models.publisher';
 import { SlotLoop } from '../jobs/slot-loop.service';
 
 /**
@@ -33,7 +34,10 @@ export class HeartbeatService {
     private readonly slots: SlotLoop,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
-  ) {}
+    loadedModels: LoadedModelsPublisher,
+  ) {
+    loadedModels.listen(() => this.publishLoaded());
+  }
 
   get status(): WorkerStatus {
     if (this.draining) return 'draining';
@@ -103,13 +107,23 @@ export class HeartbeatService {
       // A job found the engine unreachable and stopped the intake (circuit open): probe it now.
       const circuitOpen =
         (snapshot?.models.length ?? 0) > 0 && this.source.models.length === 0 && !this.draining;
-      if (snapshot?.engineReachable && !due && !circuitOpen) await this.capabilities.refreshLoaded();
+      if (snapshot?.engineReachable && !due && !circuitOpen) await this.publishLoaded();
       else await this.refresh();
     } catch (error) {
       this.logger.warn(`model refresh failed: ${(error as Error).message}`);
     } finally {
       this.refreshing = false;
     }
+  }
+
+  /**
+   * Re-reads the engine's loaded models and publishes at once when they changed, so an unload or a
+   * keep-alive expiry leaves /api/ps within one beat (not two) and a fresh load shows before its answer ends.
+   */
+  private async publishLoaded(): Promise<void> {
+    const before = loadedNames(this.capabilities.snapshot?.loadedModels);
+    await this.capabilities.refreshLoaded();
+    if (loadedNames(this.capabilities.snapshot?.loadedModels) !== before) await this.publish();
   }
 
   /** Refreshes one at a time, in order: a slow older read must never overwrite a newer one. */
@@ -176,6 +190,11 @@ export class HeartbeatService {
       lastHeartbeatAt: Date.now(),
     };
   }
+}
+
+/** The loaded set and expiries, to tell whether a re-read changed anything. */
+function loadedNames(models: WorkerInfo['loadedModels'] | undefined): string {
+  return (models ?? []).map((model) => `${model.name}@${model.expires_at}`).join(',');
 }
 
 /** Memory a model could be loaded into without evicting another: free GPU memory where there are GPUs, else free RAM. */

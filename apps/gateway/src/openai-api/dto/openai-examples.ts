@@ -92,3 +92,70 @@ const completionChunk = (text: string, finishReason: string | null) => ({
 });
 
 export const COMPLETION_EVENTS = [completionChunk(' blue?', null), completionChunk('', 'stop')];
+
+export const RESPONSES_EXAMPLES = {
+  single: { summary: 'One response object', value: { model: 'llama3.2', input: 'Why is the sky blue?' } },
+  streamed: {
+    summary: 'Named Server-Sent Events',
+    value: { model: 'llama3.2', instructions: 'Be brief.', input: 'Why is the sky blue?', stream: true },
+  },
+  tools: {
+    summary: 'A function tool',
+    value: {
+      model: 'qwen3',
+      input: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [
+        {
+          type: 'function',
+          name: 'get_weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      ],
+    },
+  },
+};
+
+const RESPONSE_TEXT = 'The sky is blue because of Rayleigh scattering.';
+const RESPONSE_MESSAGE = {
+  id: 'msg_6e1f8c1a2b3c4d5e6f708192',
+  type: 'message',
+  status: 'completed',
+  role: 'assistant',
+  content: [{ type: 'output_text', text: RESPONSE_TEXT, annotations: [], logprobs: [] }],
+};
+
+export const RESPONSE_OBJECT = {
+  id: 'resp_6e1f8c1a2b3c4d5e6f708192',
+  object: 'response',
+  created_at: CREATED,
+  completed_at: CREATED + 2,
+  status: 'completed',
+  model: 'llama3.2',
+  output: [RESPONSE_MESSAGE],
+  usage: { input_tokens: 26, output_tokens: 12, total_tokens: 38 },
+};
+
+const AT = { item_id: RESPONSE_MESSAGE.id, output_index: 0, content_index: 0 };
+const PART = { type: 'output_text', text: '', annotations: [], logprobs: [] };
+
+export const RESPONSE_EVENTS = [
+  {
+    type: 'response.created',
+    response: { ...RESPONSE_OBJECT, status: 'in_progress', output: [], usage: null },
+  },
+  {
+    type: 'response.in_progress',
+    response: { ...RESPONSE_OBJECT, status: 'in_progress', output: [], usage: null },
+  },
+  {
+    type: 'response.output_item.added',
+    output_index: 0,
+    item: { ...RESPONSE_MESSAGE, status: 'in_progress', content: [] },
+  },
+  { type: 'response.content_part.added', ...AT, part: PART },
+  { type: 'response.output_text.delta', ...AT, delta: 'The sky', logprobs: [] },
+  { type: 'response.output_text.done', ...AT, text: RESPONSE_TEXT, logprobs: [] },
+  { type: 'response.content_part.done', ...AT, part: { ...PART, text: RESPONSE_TEXT } },
+  { type: 'response.output_item.done', output_index: 0, item: RESPONSE_MESSAGE },
+  { type: 'response.completed', response: RESPONSE_OBJECT },
+].map((event, sequence_number) => ({ ...event, sequence_number }));

@@ -89,3 +89,28 @@ export class EmbeddingRequestDto extends ModelFieldDto {
   @IntIn(0, INT32_MAX, { numbersOnly: true, description: 'length of the returned vectors' })
   dimensions?: number;
 }
+
+/** `POST /v1/responses`: stateless, so `previous_response_id` and `conversation` are refused (400). */
+export class ResponsesRequestDto extends ModelFieldDto {
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
+    example: 'Why is the sky blue?',
+    description:
+      'a string (one user message) or items: messages (`content` a string or `input_text`/`input_image` ' +
+      'parts, image as a base64 data URL), `function_call` and `function_call_output`',
+  })
+  input!: unknown;
+  @ApiPropertyOptional({ description: 'a system message first' }) instructions?: string;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object' },
+    description: '`{type:"function", name, description, parameters}`',
+  })
+  tools?: unknown[];
+  @ApiPropertyOptional({ default: false, description: 'true: named Server-Sent Events' }) stream?: boolean;
+  @Float32({ numbersOnly: true, description: 'options.temperature (default 1)' }) temperature?: number;
+  @Float32({ numbersOnly: true, description: 'options.top_p' }) top_p?: number;
+  @IntIn(-2, INT32_MAX, { numbersOnly: true, description: 'options.num_predict' }) max_output_tokens?: number;
+  @ApiPropertyOptional({ example: { effort: 'low' }, description: 'effort → think (none: false)' })
+  reasoning?: { effort?: string };
+}

@@ -45,6 +45,7 @@ export class LlamaCppEngine implements InferenceEngine {
 
   generate(original: Record<string, unknown>, signal: AbortSignal): AsyncIterable<EngineChunk> {
     const request = this.withSettings('generate', original);
+    this.refuseImages(request, [request]);
     const prompt = typeof request.prompt === 'string' ? request.prompt : '';
     const system = typeof request.system === 'string' ? request.system : undefined;
     const history: ChatHistoryItem[] = [
@@ -64,7 +65,18 @@ export class LlamaCppEngine implements InferenceEngine {
     const messages = Array.isArray(request.messages)
       ? (request.messages as Array<Record<string, unknown>>)
       : [];
+    this.refuseImages(request, messages);
     return this.run('chat', request, messages.length === 0, signal, { history: toHistory(messages) });
+  }
+
+  /** This engine runs text models only: images would be dropped silently, so say so instead (400). */
+  private refuseImages(request: Record<string, unknown>, holders: Array<Record<string, unknown>>): void {
+    if (!holders.some((holder) => Array.isArray(holder.images) && holder.images.length > 0)) return;
+    throw new EngineError(
+      `${JSON.stringify(String(request.model))} does not support vision: the embedded llama.cpp engine of worker ` +
+        `${this.settings.workerId} takes no images; serve vision models from a worker in front of Ollama`,
+      400,
+    );
   }
 
   async embed(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer> {

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { InferenceJobData, JobFailedError, JobKind, OllamaChunk } from '@gridllm/contracts';
+import { LogContext } from '@gridllm/logging';
+import { JobSchedulerService } from '@gridllm/scheduler';
+
+import { JobOwners } from '../auth/job-owners';
+import { InferenceMetrics } from '../metrics/inference-metrics.service';
+import { watchClient } from './inference-responder.service';
+import { JobRelay } from './job-relay.service';
+import { CollectingSink, JobSink } from './job-sink';
+
+/**
+ * The job side of the translated families (OpenAI, Responses, Anthropic): their requests become ordinary
+ * chat, generate and embed jobs (queued, prioritised, metered, cancelled when the client leaves), and
+ * their answers are made from the job's Ollama chunks, streamed through a sink or merged.
+ */
+@Injectable()
+export class TranslatedJobs {
+  constructor(
+    private readonly scheduler: JobSchedulerService,
+    private readonly relay: JobRelay,
+    private readonly metrics: InferenceMetrics,
+    private readonly owners: JobOwners,
+  ) {}
+
+  submit(kind: JobKind, request: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
+    const { requestId } = LogContext.ids();
+    const owner = this.owners.of(req);
+    return this.scheduler.submit({ kind, model: String(request.model), request, requestId, owner });
+  }
+
+  /** Relays the job's events through the family's streaming sink. */
+  async stream(job: InferenceJobData, sink: JobSink, req: Request, res: Response): Promise<void> {
+    res.setHeader('x-gridllm-job-id', job.id);
+    const clientGone = watchClient(req, res);
+    await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+  }
+
+  /**
+   * The job's merged answer; undefined when the client left. A failure is thrown, so the error filter
+   * answers it in the family's shape with the job's status.
+   */
+  async collect(job: InferenceJobData, req: Request, res: Response): Promise<OllamaChunk | undefined> {
+    res.setHeader('x-gridllm-job-id', job.id);
+    const clientGone = watchClient(req, res);
+    const sink = new CollectingSink(job.kind);
+    const end = await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+    if (end === 'client-gone') return undefined;
+    if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);
+    if (sink.queueMs !== undefined) res.setHeader('x-gridllm-queue-ms', String(sink.queueMs));
+    if (sink.failure) throw sink.failure;
+    if (!sink.result) throw new JobFailedError('job ended without a result', 502);
+    return sink.result;
+  }
+}
+
+/** A 200 with one JSON object, as the families answer `stream:false`. */
+export function sendJson(res: Response, body: object): void {
+  res.status(200).type('application/json; charset=utf-8').send(JSON.stringify(body));
+}
