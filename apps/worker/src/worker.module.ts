@@ -21,6 +21,8 @@ import { LlamaCppEngine } from './engines/llama-cpp/llama-cpp.engine';
 import { LlamaRuntime } from './engines/llama-cpp/llama-runtime';
 import { ModelPool } from './engines/llama-cpp/model-pool';
 import { OllamaEngine } from './engines/ollama.engine';
+import { OpenAiEngine } from './engines/openai/openai.engine';
+import { OpenAiHttp } from './engines/openai/openai-http';
 import { EngineHealthIndicator } from './health/engine-health.indicator';
 import { HealthController } from './health/health.controller';
 import { WorkerHealth } from './health/worker-health.service';
@@ -57,6 +59,8 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     ModelPool,
     ChatWrapperResolver,
     LlamaCppEngine,
+    OpenAiHttp,
+    OpenAiEngine,
     engineProvider,
     HardwareProbe,
     DecodeSpeed,

@@ -21,7 +21,7 @@ class HardwareDto {
 export class WorkerInfoDto {
   @ApiProperty({ example: 'gpu-box-1' }) id!: string;
   @ApiProperty({ enum: ['ready', 'not-ready', 'draining', 'cordoned'], example: 'ready' }) status!: string;
-  @ApiProperty({ enum: ['ollama', 'llamacpp'], example: 'ollama' }) engine!: string;
+  @ApiProperty({ enum: ['ollama', 'llamacpp', 'openai'], example: 'ollama' }) engine!: string;
   @ApiPropertyOptional({ example: '0.12.6' }) engineVersion?: string;
   @ApiPropertyOptional({ description: 'why it is not ready', example: 'engine unreachable' })
   statusReason?: string;
