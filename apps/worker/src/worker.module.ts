@@ -23,6 +23,10 @@ import { ModelPool } from './engines/llama-cpp/model-pool';
 import { OllamaEngine } from './engines/ollama.engine';
 import { OpenAiEngine } from './engines/openai/openai.engine';
 import { OpenAiHttp } from './engines/openai/openai-http';
+import { CircuitCanary } from './deep-health/circuit-canary.service';
+import { EngineCircuit } from './deep-health/engine-circuit';
+import { JobHealth } from './deep-health/job-health';
+import { ModelUsage } from './deep-health/model-usage';
 import { EngineHealthIndicator } from './health/engine-health.indicator';
 import { HealthController } from './health/health.controller';
 import { WorkerHealth } from './health/worker-health.service';
@@ -65,6 +69,10 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     HardwareProbe,
     DecodeSpeed,
     CapabilitiesService,
+    EngineCircuit,
+    ModelUsage,
+    JobHealth,
+    CircuitCanary,
     JobHandlers,
     JobRunner,
     RunGuard,

@@ -25,6 +25,13 @@ export class WorkerInfoDto {
   @ApiPropertyOptional({ example: '0.12.6' }) engineVersion?: string;
   @ApiPropertyOptional({ description: 'why it is not ready', example: 'engine unreachable' })
   statusReason?: string;
+  @ApiPropertyOptional({
+    enum: ['closed', 'open', 'half-open'],
+    example: 'closed',
+    description:
+      'deep health: open after stalled jobs or repeated engine failures (out of placement), half-open while a canary probes',
+  })
+  circuit?: string;
   @ApiProperty({ type: [ModelDto] }) models!: ModelDto[];
   @ApiProperty({ type: [LoadedModelDto] }) loadedModels!: LoadedModelDto[];
   @ApiProperty({ type: HardwareDto }) hardware!: HardwareDto;
