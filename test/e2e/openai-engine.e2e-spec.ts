@@ -59,6 +59,7 @@ describe('Workers in front of OpenAI-compatible servers (ENGINE=openai)', () => 
       ENGINE: 'openai',
       ENGINE_URL: upstream.url,
       ENGINE_API_KEY: UPSTREAM_KEY,
+      CIRCUIT_PROBE_INTERVAL: '300',
     });
     openai = new OpenAI({ baseURL: `${grid.gatewayUrl}/v1`, apiKey: 'any', maxRetries: 0 });
   });
@@ -248,5 +249,42 @@ describe('Workers in front of OpenAI-compatible servers (ENGINE=openai)', () => 
     });
     expect(targeted.status).toBe(502);
     expect((await jsonOf(targeted)).error).toMatch(/worker openai-worker.*ENGINE=openai.*cannot pull models/);
+  });
+
+  it('counts the server’s failures toward the circuit: three in a row take the worker out until a canary succeeds', async () => {
+    const view = async () => {
+      const workers = (await (await fetch(`${grid.gatewayUrl}/admin/workers`)).json()) as Array<{
+        id: string;
+        status: string;
+        circuit?: string;
+        statusReason?: string;
+      }>;
+      return workers.find((worker) => worker.id === 'openai-worker');
+    };
+    upstream.setFailure(500, 'CUDA error: an illegal memory access was encountered');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const failed = await postJson(`${grid.gatewayUrl}/api/generate`, {
+        model: SERVED,
+        prompt: 'x',
+        stream: false,
+      });
+      expect(failed.status).toBe(502);
+      expect((await jsonOf(failed)).error).toBe(
+        'openai engine (HTTP 500): CUDA error: an illegal memory access was encountered',
+      );
+    }
+    const out = await waitFor('openai worker out of placement', async () => {
+      const worker = await view();
+      return worker?.status === 'not-ready' ? worker : null;
+    });
+    expect(out.circuit).not.toBe('closed');
+    expect(out.statusReason).toMatch(/3 engine failures in a row|canary failed/);
+
+    upstream.setFailure(null);
+    await waitFor('openai worker back', async () => (await view())?.status === 'ready');
+    const canary = upstream.requests.filter((r) => r.path === '/v1/completions').pop()?.body;
+    expect(canary).toMatchObject({ model: SERVED, max_tokens: 1 });
+    const answer = await grid.client().generate({ model: SERVED, prompt: 'back again' });
+    expect(answer.response).toBe(upstream.expectedText());
   });
 });

@@ -33,18 +33,17 @@ export class JobHealth {
 
   /**
    * A job ended with an error: a stall (ours, or the gateway's watchdog cancelling it for the same
-   * silence) opens the circuit; an engine failure counts toward it. Client errors (4xx) and what the
-   * engine cannot do (501) do not.
+   * silence) opens the circuit; an engine failure (a 5xx answer, a broken or invalid stream) counts
+   * toward it. Client errors (4xx), what the engine cannot do (501) and the worker's own troubles (Redis)
+   * do not; an unreachable engine has its own path (the intake stops until the engine answers).
    */
   failed(error: unknown, reason: unknown, watch: StallWatch): void {
     if (reason === AbortReason.Stalled || (reason === AbortReason.Cancelled && watch.overdue)) {
       this.circuit.stalled(watch.detail);
       return;
     }
-    if (reason !== undefined) return;
-    const status = error instanceof EngineError ? error.status : (error as { status?: unknown })?.status;
-    const engineFault = typeof status === 'number' ? status >= 500 && status !== 501 : true;
-    if (engineFault) this.circuit.failed((error as Error).message);
+    if (reason !== undefined || !(error instanceof EngineError)) return;
+    if (error.status >= 500 && error.status !== 501) this.circuit.failed(error.message);
   }
 
   /** The error line of a job this worker stopped for stalling. */

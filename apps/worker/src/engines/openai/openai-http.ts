@@ -81,5 +81,7 @@ async function toEngineError(response: EngineResponse): Promise<EngineError> {
   } catch {
     // not JSON: keep the text
   }
-  return new EngineError(`openai engine (HTTP ${response.status}): ${message}`, response.status);
+  // The server's own failure is a bad gateway to our client, never a 500 of ours.
+  const status = response.status >= 500 ? 502 : response.status;
+  return new EngineError(`openai engine (HTTP ${response.status}): ${message}`, status);
 }
