@@ -65,6 +65,12 @@ describe('Deep health: stalled engines leave placement and come back through a c
     expect(health.details.workers).toMatchObject({ circuitOpen: 1, ready: 0 });
     const metrics = await (await fetch(`${grid.gatewayUrl}/metrics`)).text();
     expect(metrics).toMatch(/^gridllm_workers_circuit_open 1$/m);
+    const workerUrl = await grid.workers.get('flaky')?.url;
+    const own = (await (await fetch(`${workerUrl}/health`)).json()) as Record<string, unknown>;
+    expect(own).toMatchObject({ status: 'not-ready', circuit: expect.stringMatching(/open$/) });
+    const workerMetrics = await (await fetch(`${workerUrl}/metrics`)).text();
+    expect(workerMetrics).toMatch(/^gridllm_worker_circuit_open 1$/m);
+    expect(workerMetrics).toMatch(/^gridllm_worker_circuit_trips 1$/m);
   });
 
   it('probes the wedged engine with one-token canaries, backing off, while the healthy worker serves everything', async () => {
