@@ -24,6 +24,12 @@ import { LlamaCppEngine } from './engines/llama-cpp/llama-cpp.engine';
 import { LlamaRuntime } from './engines/llama-cpp/llama-runtime';
 import { ModelPool } from './engines/llama-cpp/model-pool';
 import { OllamaEngine } from './engines/ollama.engine';
+import { OpenAiEngine } from './engines/openai/openai.engine';
+import { OpenAiHttp } from './engines/openai/openai-http';
+import { CircuitCanary } from './deep-health/circuit-canary.service';
+import { EngineCircuit } from './deep-health/engine-circuit';
+import { JobHealth } from './deep-health/job-health';
+import { ModelUsage } from './deep-health/model-usage';
 import { EngineHealthIndicator } from './health/engine-health.indicator';
 import { HealthController } from './health/health.controller';
 import { WorkerHealth } from './health/worker-health.service';
@@ -62,11 +68,17 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     ModelPool,
     ChatWrapperResolver,
     LlamaCppEngine,
+    OpenAiHttp,
+    OpenAiEngine,
     engineProvider,
     HardwareProbe,
     DecodeSpeed,
     CapabilitiesService,
     LoadedModelsPublisher,
+    EngineCircuit,
+    ModelUsage,
+    JobHealth,
+    CircuitCanary,
     JobHandlers,
     JobRunner,
     RunGuard,

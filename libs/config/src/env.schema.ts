@@ -356,11 +356,13 @@ export class EnvSchema {
   @IsIn(['http', 'https'])
   OLLAMA_PROTOCOL = 'http';
 
+  /** Default 1 (one Ollama request at a time, as OLLAMA_NUM_PARALLEL's default); 16 with ENGINE=openai (those servers batch). */
+  @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1024)
-  MAX_CONCURRENT_TASKS = 1;
+  MAX_CONCURRENT_TASKS?: number;
 
   @IsIn(['high', 'medium', 'low', 'auto'])
   PERFORMANCE_TIER = 'auto';
@@ -380,9 +382,41 @@ export class EnvSchema {
   @Min(500)
   JOB_LOCK_DURATION = 2000;
 
-  // Embedded engine (llama.cpp).
-  @IsIn(['ollama', 'llamacpp', 'auto'])
+  /**
+   * Deep health: consecutive engine failures (5xx, broken streams) that take the worker out of
+   * placement; a stalled job (no token within FIRST_TOKEN_TIMEOUT / STALL_TIMEOUT) does at once.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CIRCUIT_ERROR_THRESHOLD = 3;
+
+  /** ms before the first canary generation of an open circuit; doubles after each failed canary (up to 12x). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  CIRCUIT_PROBE_INTERVAL = 5000;
+
+  /** ms a canary generation (num_predict 1 on a warm model) may take before it counts as failed. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  CIRCUIT_PROBE_TIMEOUT = 30000;
+
+  // Engines: ollama (OLLAMA_URL), llamacpp (embedded, MODELS_DIR), openai (ENGINE_URL), auto.
+  @IsIn(['ollama', 'llamacpp', 'openai', 'auto'])
   ENGINE = 'auto';
+
+  /** ENGINE=openai: the OpenAI-compatible server's base URL (vLLM, llama-server, LM Studio), with or without /v1. */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  ENGINE_URL?: string;
+
+  /** ENGINE=openai: sent as `Authorization: Bearer <key>` when the server wants one (vLLM --api-key). */
+  @IsOptional()
+  @IsString()
+  ENGINE_API_KEY?: string;
 
   @IsString()
   @MinLength(1)

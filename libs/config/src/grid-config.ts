@@ -112,9 +112,30 @@ export interface WorkerSettings {
   performanceTier: 'high' | 'medium' | 'low' | 'auto';
   modelRefreshIntervalMs: number;
   drainTimeoutMs: number;
-  engine: 'ollama' | 'llamacpp' | 'auto';
+  engine: 'ollama' | 'llamacpp' | 'openai' | 'auto';
   llama: LlamaSettings;
+  openai: OpenAiEngineSettings;
+  circuit: CircuitSettings;
 }
+
+/** ENGINE=openai: the server in front of which the worker runs. */
+export interface OpenAiEngineSettings {
+  /** Base URL ending in `/v1` (added when ENGINE_URL lacks it); empty unless ENGINE=openai. */
+  baseUrl: string;
+  apiKey?: string;
+}
+
+/** Deep health: when the worker leaves placement and how it is probed before it comes back. */
+export interface CircuitSettings {
+  /** Consecutive engine failures that open the circuit (a stalled job opens it at once). */
+  errorThreshold: number;
+  /** First canary delay; doubled after each failed canary, up to 12 times this. */
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+}
+
+/** Slots when MAX_CONCURRENT_TASKS is unset: OpenAI-compatible servers batch many requests at once. */
+export const DEFAULT_SLOTS = { openai: 16, other: 1 } as const;
 
 /** The embedded llama.cpp engine. */
 export interface LlamaSettings {
@@ -221,7 +242,8 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       host: env.WORKER_HOST,
       port: env.WORKER_PORT ?? env.PORT ?? 3000,
       ollamaUrl: ollamaUrl(env),
-      slots: env.MAX_CONCURRENT_TASKS,
+      slots:
+        env.MAX_CONCURRENT_TASKS ?? (env.ENGINE === 'openai' ? DEFAULT_SLOTS.openai : DEFAULT_SLOTS.other),
       performanceTier: env.PERFORMANCE_TIER as WorkerSettings['performanceTier'],
       modelRefreshIntervalMs: env.MODEL_REFRESH_INTERVAL,
       drainTimeoutMs: env.DRAIN_TIMEOUT,
@@ -236,6 +258,12 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
           ? parseSize(env.LLAMA_MEMORY_BUDGET)
           : Math.floor(totalmem() * 0.75),
         defaultKeepAlive: env.OLLAMA_KEEP_ALIVE,
+      },
+      openai: { baseUrl: openAiBaseUrl(env.ENGINE_URL), apiKey: env.ENGINE_API_KEY },
+      circuit: {
+        errorThreshold: env.CIRCUIT_ERROR_THRESHOLD,
+        probeIntervalMs: env.CIRCUIT_PROBE_INTERVAL,
+        probeTimeoutMs: env.CIRCUIT_PROBE_TIMEOUT,
       },
     },
     observability: {
@@ -319,7 +347,7 @@ function validateEnv(rawEnv: Env): EnvSchema {
   );
   const env = plainToInstance(EnvSchema, present);
   const errors = validateSync(env, { skipMissingProperties: false });
-  const problems = [...errors.map(describeProblem), ...redisTopologyProblems(env)];
+  const problems = [...errors.map(describeProblem), ...redisTopologyProblems(env), ...engineProblems(env)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }
@@ -358,6 +386,9 @@ export const OPTIONAL_ENV_KEYS = [
   'OLLAMA_HOST',
   'LLAMA_THREADS',
   'LLAMA_MEMORY_BUDGET',
+  'MAX_CONCURRENT_TASKS',
+  'ENGINE_URL',
+  'ENGINE_API_KEY',
 ];
 
 /** Legal but unwise settings, reported at boot. */
@@ -491,6 +522,19 @@ function parseNodes(list: string | undefined): RedisNode[] {
 }
 
 /** OLLAMA_URL wins; OLLAMA_HOST with a scheme or port is a full address (Ollama's own form), else joined with OLLAMA_PORT. */
+function engineProblems(env: EnvSchema): string[] {
+  if (env.ENGINE === 'openai' && !env.ENGINE_URL)
+    return ["ENGINE_URL: required with ENGINE=openai (the server's base URL, e.g. http://gpu-1:8000/v1)"];
+  return [];
+}
+
+/** `http://h:8000`, `http://h:8000/`, `http://h:8000/v1/` → `http://h:8000/v1`. */
+export function openAiBaseUrl(url: string | undefined): string {
+  if (!url) return '';
+  const trimmed = stripTrailingSlash(url.trim());
+  return /\/v1$/i.test(trimmed) ? trimmed : `${trimmed}/v1`;
+}
+
 function ollamaUrl(env: EnvSchema): string {
   if (env.OLLAMA_URL) return stripTrailingSlash(env.OLLAMA_URL);
   const host = env.OLLAMA_HOST?.trim();

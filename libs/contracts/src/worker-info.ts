@@ -1,7 +1,12 @@
 import { OllamaLoadedModel, OllamaModel } from './ollama';
 
 export type PerformanceTier = 'high' | 'medium' | 'low';
-export type EngineName = 'ollama' | 'llamacpp';
+export type EngineName = 'ollama' | 'llamacpp' | 'openai';
+/**
+ * Deep health of a worker's engine: `open` after stalled jobs or repeated engine failures (out of
+ * placement), `half-open` while a canary generation probes it, `closed` when it takes jobs.
+ */
+export type CircuitState = 'closed' | 'open' | 'half-open';
 /** `cordoned`: an operator stopped new jobs (running ones finish); `draining`: cordoned or shutting down with jobs still running. */
 export type WorkerStatus = 'ready' | 'not-ready' | 'draining' | 'cordoned';
 
@@ -27,6 +32,8 @@ export interface WorkerInfo {
   engineVersion?: string;
   /** Why the worker is not ready (engine unreachable ...), when it is not. */
   statusReason?: string;
+  /** Deep health (absent from workers that predate it: closed). */
+  circuit?: CircuitState;
   /** Normalised model names plus the engine's own details. */
   models: OllamaModel[];
   loadedModels: OllamaLoadedModel[];

@@ -37,11 +37,19 @@ describe(summarizeFleet.name, () => {
       notReady: 1,
       draining: 1,
       cordoned: 0,
+      circuitOpen: 0,
       states: { available: 1, busy: 1, not_ready: 1, draining: 1, cordoned: 0 },
       slots: 8,
       runningJobs: 2,
       freeSlots: 2,
     });
+  });
+
+  it('counts the workers deep health keeps out of placement', () => {
+    const open = { ...worker('not-ready', 1, 0), circuit: 'open' as const };
+    const probing = { ...worker('not-ready', 1, 0), circuit: 'half-open' as const };
+    const closed = { ...worker('ready', 1, 0), circuit: 'closed' as const };
+    expect(summarizeFleet([open, probing, closed])).toMatchObject({ circuitOpen: 2, notReady: 2 });
   });
 
   it('reports an empty fleet as zeros', () => {

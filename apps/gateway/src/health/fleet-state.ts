@@ -21,6 +21,8 @@ export interface FleetSummary {
   draining: number;
   /** Stopped from taking new jobs by an operator (/admin/workers/:id/cordon). */
   cordoned: number;
+  /** Kept out of placement by deep health (stalled jobs or repeated engine failures), until a canary succeeds. */
+  circuitOpen: number;
   states: Record<WorkerState, number>;
   slots: number;
   runningJobs: number;
@@ -42,13 +44,15 @@ export function workerState(worker: Pick<WorkerInfo, 'status' | 'slots' | 'runni
 }
 
 export function summarizeFleet(
-  workers: ReadonlyArray<Pick<WorkerInfo, 'status' | 'slots' | 'runningJobs'>>,
+  workers: ReadonlyArray<Pick<WorkerInfo, 'status' | 'slots' | 'runningJobs' | 'circuit'>>,
 ): FleetSummary {
   const states = Object.fromEntries(WORKER_STATES.map((state) => [state, 0])) as Record<WorkerState, number>;
   let slots = 0;
   let runningJobs = 0;
   let freeSlots = 0;
+  let circuitOpen = 0;
   for (const worker of workers) {
+    if (worker.circuit && worker.circuit !== 'closed') circuitOpen += 1;
     const state = workerState(worker);
     states[state] += 1;
     slots += worker.slots;
@@ -62,6 +66,7 @@ export function summarizeFleet(
     notReady: states.not_ready,
     draining: states.draining,
     cordoned: states.cordoned,
+    circuitOpen,
     states,
     slots,
     runningJobs,

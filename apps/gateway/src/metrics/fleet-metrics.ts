@@ -53,6 +53,15 @@ export class FleetMetrics {
       },
     });
     metrics.gauge({
+      name: 'gridllm_workers_circuit_open',
+      help: 'Live workers that deep health keeps out of placement (circuit open or half-open)',
+      async collect() {
+        this.reset();
+        const summary = await fleet.workers().catch(() => null);
+        if (summary) this.set(summary.circuitOpen);
+      },
+    });
+    metrics.gauge({
       name: 'gridllm_redis_connected',
       help: '1 while the gateway’s Redis command connection is up, else 0',
       collect() {

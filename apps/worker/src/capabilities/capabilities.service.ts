@@ -80,7 +80,11 @@ export class CapabilitiesService {
         loadedModels: loadedModels.map(normalizeEntry),
       };
     } catch (error) {
-      const where = this.engine.name === 'ollama' ? this.settings.ollamaUrl : this.settings.llama.modelsDir;
+      const where = {
+        ollama: this.settings.ollamaUrl,
+        llamacpp: this.settings.llama.modelsDir,
+        openai: this.settings.openai.baseUrl,
+      }[this.engine.name];
       const problem = `engine ${this.engine.name} (${where}) not usable: ${(error as Error).message}`;
       if (this.current?.engineProblem !== problem) this.logger.warn(`${problem}; retrying`);
       this.current = {

@@ -24,7 +24,13 @@ export const JOB_ID_HEADER = 'X-GridLLM-Job-Id';
  */
 export function engineRequest(
   url: string,
-  options: { method?: string; body?: string; signal?: AbortSignal; timeoutMs?: number } = {},
+  options: {
+    method?: string;
+    body?: string;
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<EngineResponse> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
@@ -35,7 +41,7 @@ export function engineRequest(
       {
         method: options.method ?? 'GET',
         agent: secure ? httpsAgent : httpAgent,
-        headers: headersFor(options.body),
+        headers: { ...headersFor(options.body), ...options.headers },
         signal: options.signal,
         timeout: options.timeoutMs,
       },

@@ -1,10 +1,11 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 
-import { WorkerStatus } from '@gridllm/contracts';
+import { CircuitState, WorkerStatus } from '@gridllm/contracts';
 import { RedisHealthIndicator, liveness } from '@gridllm/observability';
 
 import { CapabilitiesService } from '../capabilities/capabilities.service';
+import { EngineCircuit } from '../deep-health/engine-circuit';
 import { SlotLoop } from '../jobs/slot-loop.service';
 import { HeartbeatService } from '../registration/heartbeat.service';
 import { EngineHealthIndicator } from './engine-health.indicator';
@@ -15,6 +16,8 @@ export interface WorkerHealthReport {
   reason?: string;
   engine?: string;
   engineVersion?: string;
+  /** Deep health: open while stalled jobs or repeated engine failures keep the worker out of placement. */
+  circuit: CircuitState;
   models: string[];
   slots: number;
   runningJobs: number;
@@ -31,6 +34,7 @@ export class WorkerHealth {
     private readonly heartbeat: HeartbeatService,
     private readonly capabilities: CapabilitiesService,
     private readonly slots: SlotLoop,
+    private readonly circuit: EngineCircuit,
   ) {}
 
   live(): HealthCheckResult {
@@ -58,9 +62,12 @@ export class WorkerHealth {
       ready,
       report: {
         status,
-        reason: redisDown ? String(checks.details.redis.message) : snapshot?.engineProblem,
+        reason: redisDown
+          ? String(checks.details.redis.message)
+          : (snapshot?.engineProblem ?? this.circuit.reason),
         engine: snapshot?.engine,
         engineVersion: snapshot?.engineVersion,
+        circuit: this.circuit.state,
         models: snapshot?.models.map((model) => model.name) ?? [],
         slots: this.slots.slots,
         runningJobs: this.slots.runningJobs,

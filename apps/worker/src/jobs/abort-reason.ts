@@ -6,6 +6,8 @@ export enum AbortReason {
   Deadline = 'deadline',
   /** The worker is shutting down and hands the job back (or fails it if it has streamed). */
   HandBack = 'hand-back',
+  /** No token came within FIRST_TOKEN_TIMEOUT / STALL_TIMEOUT: the engine looks wedged. */
+  Stalled = 'stalled',
   /** Another run owns the job's stream now (our fence was lost): touch nothing. */
   LockLost = 'lock-lost',
 }

@@ -15,12 +15,14 @@ import {
 
 import { DecodeSpeed } from '../capabilities/decode-speed';
 import { LoadedModelsPublisher } from '../capabilities/loaded-models.publisher';
+import { JobHealth } from '../deep-health/job-health';
 import { EngineError } from '../engines/inference-engine';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
 import { JobHandlers } from './job-handlers';
 import { JobAccount, OwnerAccounting } from './owner-accounting';
 import { RunEntry, RunGuard } from './run-guard';
+import { StallWatch } from './stall-watch';
 
 /** Runs one taken job on the engine and relays every chunk to the job's token stream. Decides nothing else. */
 const CONNECTION_FAILURES = new Set([
@@ -63,6 +65,7 @@ export class JobRunner {
     private readonly payloads: JobPayloadSeal,
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
     private readonly loadedModels: LoadedModelsPublisher,
+    private readonly health: JobHealth,
   ) {}
 
   /** Aborts a running job; no-op when it does not run here. */
@@ -113,17 +116,20 @@ export class JobRunner {
     const appender = this.streams.open(data.id, Math.max(1, taken.job.attemptsStarted), fence);
     const measurement = this.metrics.startJob(taken.model);
     const account = this.accounting.open(data);
+    const watch = this.health.watch(controller);
     try {
       if ((await this.isCancelled(data.id)) || (await this.ownerGone(data.ownerGatewayId))) {
         controller.abort(AbortReason.Cancelled);
       }
-      const response = await this.execute(taken, appender, account, controller.signal);
+      const response = await this.execute(taken, appender, account, controller.signal, watch);
       measurement.completed();
+      this.health.completed(data.kind, taken.model);
       await this.recordCompletion(taken, response, account);
     } catch (error) {
       measurement.failed(controller.signal.reason);
-      await this.settleFailure(taken, appender, account, error, controller.signal.reason);
+      await this.settleFailure(taken, appender, account, error, controller.signal.reason, watch);
     } finally {
+      watch.dispose();
       this.fences.delete(data.id);
       await this.ownership.release(data.id, fence).catch(() => undefined);
       await this.streams.expire(data.id, data.retainSeconds).catch(() => undefined);
@@ -136,9 +142,11 @@ export class JobRunner {
     appender: JobStreamAppender,
     account: JobAccount,
     signal: AbortSignal,
+    watch: StallWatch,
   ): Promise<OllamaChunk> {
     const { data } = taken.job;
     signal.throwIfAborted();
+    watch.started();
     appender.started(this.settings.workerId);
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
@@ -147,6 +155,7 @@ export class JobRunner {
     let listed: Promise<void> | undefined;
     try {
       for await (const { raw, chunk, final } of this.handlers.for(data.kind)(request, signal)) {
+        watch.progressed();
         listed ??=
           data.kind === JobKind.Show ? Promise.resolve() : this.loadedModels.ensureListed(taken.model);
         accumulator.add(chunk);
@@ -211,6 +220,7 @@ export class JobRunner {
     account: JobAccount,
     error: unknown,
     reason: unknown,
+    watch: StallWatch,
   ): Promise<void> {
     const jobId = taken.job.data.id;
     try {
@@ -235,7 +245,9 @@ export class JobRunner {
         );
         return;
       }
-      const failure = this.describe(error, reason);
+      this.health.failed(error, reason, watch);
+      const failure =
+        reason === AbortReason.Stalled ? this.health.stallError(watch) : this.describe(error, reason);
       await appender.error(failure);
       // The job ends here (also when the client aborted it): its owner pays for what was generated.
       await Promise.all([this.source.fail(taken, failure.error), account.settle()]);

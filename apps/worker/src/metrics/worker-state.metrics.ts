@@ -4,6 +4,7 @@ import { MetricsRegistry } from '@gridllm/observability';
 import { RedisClient } from '@gridllm/redis';
 
 import { CapabilitiesService } from '../capabilities/capabilities.service';
+import { EngineCircuit } from '../deep-health/engine-circuit';
 import { SlotLoop } from '../jobs/slot-loop.service';
 import { HeartbeatService } from '../registration/heartbeat.service';
 
@@ -16,6 +17,7 @@ export class WorkerStateMetrics {
     heartbeat: HeartbeatService,
     capabilities: CapabilitiesService,
     client: RedisClient,
+    circuit: EngineCircuit,
   ) {
     metrics.gauge({
       name: 'gridllm_worker_slots',
@@ -43,6 +45,20 @@ export class WorkerStateMetrics {
       help: '1 when the last read of the engine succeeded, else 0',
       collect() {
         this.set(capabilities.snapshot?.engineReachable ? 1 : 0);
+      },
+    });
+    metrics.gauge({
+      name: 'gridllm_worker_circuit_open',
+      help: '1 while deep health keeps this worker out of placement (circuit open or half-open), else 0',
+      collect() {
+        this.set(circuit.isClosed ? 0 : 1);
+      },
+    });
+    metrics.gauge({
+      name: 'gridllm_worker_circuit_trips',
+      help: 'Times the circuit opened (stalled jobs, repeated engine failures) since the worker started',
+      collect() {
+        this.set(circuit.trips);
       },
     });
     metrics.gauge({

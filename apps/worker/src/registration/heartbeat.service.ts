@@ -9,6 +9,7 @@ import { JobSource } from '@gridllm/scheduler';
 
 import { CapabilitiesService } from '../capabilities/capabilities.service';
 import { LoadedModelsPublisher } from '../capabilities/loaded-models.publisher';
+import { EngineCircuit } from '../deep-health/engine-circuit';
 import { SlotLoop } from '../jobs/slot-loop.service';
 
 /**
@@ -32,6 +33,7 @@ export class HeartbeatService {
     private readonly client: RedisClient,
     private readonly source: JobSource,
     private readonly slots: SlotLoop,
+    private readonly circuit: EngineCircuit,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
     loadedModels: LoadedModelsPublisher,
@@ -42,7 +44,7 @@ export class HeartbeatService {
   get status(): WorkerStatus {
     if (this.draining) return 'draining';
     if (this.slots.isPaused) return this.slots.runningJobs > 0 ? 'draining' : 'cordoned';
-    return this.capabilities.snapshot?.engineReachable ? 'ready' : 'not-ready';
+    return this.capabilities.snapshot?.engineReachable && this.circuit.isClosed ? 'ready' : 'not-ready';
   }
 
   async start(): Promise<void> {
@@ -106,7 +108,10 @@ export class HeartbeatService {
     try {
       // A job found the engine unreachable and stopped the intake (circuit open): probe it now.
       const circuitOpen =
-        (snapshot?.models.length ?? 0) > 0 && this.source.models.length === 0 && !this.draining;
+        (snapshot?.models.length ?? 0) > 0 &&
+        this.source.models.length === 0 &&
+        !this.draining &&
+        this.circuit.isClosed;
       if (snapshot?.engineReachable && !due && !circuitOpen) await this.publishLoaded();
       else await this.refresh();
     } catch (error) {
@@ -131,7 +136,9 @@ export class HeartbeatService {
     const next = this.refreshChain.then(async () => {
       this.lastRefreshAt = Date.now();
       const fresh = await this.capabilities.refresh();
-      if (!this.draining) await this.source.setModels(fresh.models.map((model) => model.name));
+      // An open circuit keeps the intake shut: only its canary reopens it.
+      if (!this.draining && this.circuit.isClosed)
+        await this.source.setModels(fresh.models.map((model) => model.name));
     });
     this.refreshChain = next.catch(() => undefined);
     return next;
@@ -170,7 +177,8 @@ export class HeartbeatService {
     return {
       id: this.worker.workerId,
       status: this.status,
-      statusReason: snapshot?.engineProblem,
+      statusReason: snapshot?.engineProblem ?? this.circuit.reason,
+      circuit: this.circuit.state,
       engine: snapshot?.engine ?? 'ollama',
       engineVersion: snapshot?.engineVersion,
       models: snapshot?.models ?? [],

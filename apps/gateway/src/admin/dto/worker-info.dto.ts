@@ -21,10 +21,17 @@ class HardwareDto {
 export class WorkerInfoDto {
   @ApiProperty({ example: 'gpu-box-1' }) id!: string;
   @ApiProperty({ enum: ['ready', 'not-ready', 'draining', 'cordoned'], example: 'ready' }) status!: string;
-  @ApiProperty({ enum: ['ollama', 'llamacpp'], example: 'ollama' }) engine!: string;
+  @ApiProperty({ enum: ['ollama', 'llamacpp', 'openai'], example: 'ollama' }) engine!: string;
   @ApiPropertyOptional({ example: '0.12.6' }) engineVersion?: string;
   @ApiPropertyOptional({ description: 'why it is not ready', example: 'engine unreachable' })
   statusReason?: string;
+  @ApiPropertyOptional({
+    enum: ['closed', 'open', 'half-open'],
+    example: 'closed',
+    description:
+      'deep health: open after stalled jobs or repeated engine failures (out of placement), half-open while a canary probes',
+  })
+  circuit?: string;
   @ApiProperty({ type: [ModelDto] }) models!: ModelDto[];
   @ApiProperty({ type: [LoadedModelDto] }) loadedModels!: LoadedModelDto[];
   @ApiProperty({ type: HardwareDto }) hardware!: HardwareDto;
