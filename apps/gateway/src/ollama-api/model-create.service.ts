@@ -84,7 +84,10 @@ export class ModelCreateService {
     );
   }
 
-  /** Holders of `from`, or every worker for files; only Ollama workers when the request quantizes or adds adapters. */
+  /**
+   * Holders of `from`, or every worker for files; only Ollama workers when the request quantizes or adds
+   * adapters. Workers in front of an OpenAI-compatible server are skipped: their server owns its model files.
+   */
   private async targets(
     body: Record<string, unknown>,
     from: string,
@@ -93,6 +96,7 @@ export class ModelCreateService {
     const needsOllama = Boolean(body.quantize || body.quantization || body.adapters);
     const name = from ? normalizeModelName(from) : '';
     const capable = (worker: WorkerInfo) =>
+      worker.engine !== 'openai' &&
       (!needsOllama || worker.engine === 'ollama') &&
       (!name || worker.models.some((entry) => entry.name === name));
     const unavailable = () =>

@@ -16,7 +16,7 @@ const FOREVER = '2318-01-01T00:00:00Z';
 /**
  * Runs jobs on an OpenAI-compatible server (vLLM, llama-server, LM Studio, TGI) and answers in
  * Ollama's wire format: generate → `/v1/completions`, chat → `/v1/chat/completions`, embed →
- * `/v1/embeddings`. Model management stays with the server: pull, copy, delete, show and unload are
+ * `/v1/embeddings`. Model management stays with the server: pull, create, push, copy, delete, show and unload are
  * refused with an error that names this engine.
  */
 @Injectable()
@@ -86,6 +86,14 @@ export class OpenAiEngine implements InferenceEngine {
 
   pullModel(): Promise<void> {
     return Promise.reject(this.cannot('pull models: load them on the server itself'));
+  }
+
+  createModel(): Promise<void> {
+    return Promise.reject(this.cannot('create models: serve the model files on the server itself'));
+  }
+
+  pushModel(): Promise<void> {
+    return Promise.reject(this.cannot('push models: push them from the server itself'));
   }
 
   async listModels(): Promise<OllamaModel[]> {
