@@ -32,6 +32,7 @@ import { InferenceResponder, watchClient } from '../common/inference-responder.s
 import { JobLog } from '../logging/job-log';
 import { CallbackPlan, JobWebhooks, WebhookStatus } from '../webhooks/job-webhooks.service';
 import { InferenceRequestDto } from './dto/inference-request.dto';
+import { continuationRequested } from '../continuation/continue-option';
 
 /** Fields of the native request that are ours, not the engine's. */
 const NATIVE_FIELDS = new Set(['priority', 'async', 'stream', 'callback_url']);
@@ -71,6 +72,7 @@ export class NativeApiService {
       detached: dto.async === true,
       requestId: LogContext.ids().requestId,
       owner: this.owners.of(req),
+      continueOnFailure: continuationRequested(req),
     });
     if (dto.async === true) {
       JobLog.job(job.id);

@@ -28,6 +28,7 @@ import { toEmbeddingList, toOllamaEmbedRequest } from './embeddings.translator';
 import { findModel, toModelList, toOpenAiModel } from './models.translator';
 import { OpenAiModel, OpenAiModelList, SseTranslator } from './openai-wire';
 import { SseSink } from './sse-sink';
+import { continuationRequested } from '../continuation/continue-option';
 
 /** Builds the translator of one stream from its id, `created` and `include_usage`. */
 type StreamTranslatorFactory = (id: string, created: number, includeUsage: boolean) => SseTranslator;
@@ -96,7 +97,15 @@ export class OpenAiApiService {
   private submit(kind: JobKind, request: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
     const { requestId } = LogContext.ids();
     const owner = this.owners.of(req);
-    return this.scheduler.submit({ kind, model: String(request.model), request, requestId, owner });
+    const continueOnFailure = continuationRequested(req);
+    return this.scheduler.submit({
+      kind,
+      model: String(request.model),
+      request,
+      requestId,
+      owner,
+      continueOnFailure,
+    });
   }
 
   /** SSE from the first chunk on; `created` is the same for every chunk of the stream. */
