@@ -4,6 +4,7 @@ import { Job, Queue, Worker } from 'bullmq';
 
 import { redisConfig } from '@gridllm/config';
 import { RedisConnectionFactory } from '@gridllm/redis';
+import { QueueRegistry } from '@gridllm/scheduler';
 
 import { WebhookJobData } from './delivery-schedule';
 import { WebhookDelivery } from './webhook-delivery.service';
@@ -30,10 +31,13 @@ export class WebhookQueue implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly connections: RedisConnectionFactory,
     private readonly delivery: WebhookDelivery,
+    queues: QueueRegistry,
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
   ) {
+    // Adding and reading callbacks shares the model queues' connection; only the consumer has its own
+    // (without a command timeout: BullMQ blocks on a copy of it while waiting for due callbacks).
     this.queue = new Queue<WebhookJobData>(this.name, {
-      connection: connections.create('gridllm-webhooks'),
+      connection: queues.connection,
       prefix: redis.prefix,
       streams: { events: { maxLen: 0 } },
     });
