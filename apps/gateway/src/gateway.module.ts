@@ -37,6 +37,7 @@ import { OllamaApiService } from './ollama-api/ollama-api.service';
 import { OpenAiApiController } from './openai-api/openai-api.controller';
 import { OpenAiApiService } from './openai-api/openai-api.service';
 import { ShutdownModule } from './shutdown/shutdown.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -52,6 +53,7 @@ import { ShutdownModule } from './shutdown/shutdown.module';
     LimitsModule,
     ShutdownModule,
     BlobsModule,
+    WebhooksModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
   controllers: [

@@ -36,6 +36,8 @@ import { WorkerHealth } from './health/worker-health.service';
 import { CancelListener } from './jobs/cancel-listener.service';
 import { JobHandlers } from './jobs/job-handlers';
 import { JobRunner } from './jobs/job-runner.service';
+import { EarlierOutputReader } from './jobs/continuation/earlier-output.reader';
+import { JobContinuations } from './jobs/continuation/job-continuations';
 import { OwnerAccounting } from './jobs/owner-accounting';
 import { RunGuard } from './jobs/run-guard';
 import { SlotLoop } from './jobs/slot-loop.service';
@@ -81,6 +83,8 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     CircuitCanary,
     JobHandlers,
     JobRunner,
+    EarlierOutputReader,
+    JobContinuations,
     RunGuard,
     OwnerAccounting,
     CancelListener,

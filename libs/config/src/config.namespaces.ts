@@ -17,6 +17,8 @@ export const workerConfig = registerAs('worker', () => load().worker);
 export const observabilityConfig = registerAs('observability', () => load().observability);
 /** Auth, limits and the grid's worker token (both apps: workers sign with the token). */
 export const securityConfig = registerAs('security', () => load().security);
+/** Callbacks of async native jobs: signing secret, SSRF allowance, timeouts and retries (gateway). */
+export const webhookConfig = registerAs('webhook', () => load().webhook);
 /** Environment name, log level and log format. */
 export const appConfig = registerAs('app', () => {
   const { env, logLevel, logFormat } = load();

@@ -260,6 +260,38 @@ export class EnvSchema {
   @Max(3600000)
   SHUTDOWN_GRACE_PERIOD = 30000;
 
+  // Webhooks of async native jobs (gateway).
+  /** Signs callbacks of jobs whose key has no webhook secret of its own (HMAC-SHA256). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' })
+  WEBHOOK_SECRET?: string;
+
+  /** Lets callbacks reach private, loopback and link-local addresses (tests, a trusted LAN). */
+  @IsIn(['true', 'false'])
+  WEBHOOK_ALLOW_PRIVATE = 'false';
+
+  /** Longest one delivery attempt may take (connect, send, answer), in ms. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  WEBHOOK_TIMEOUT = 10000;
+
+  /** Delay before the first retry (ms); each further retry waits twice as long, at most an hour. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(10000)
+  WEBHOOK_FIRST_RETRY = 5000;
+
+  /** How long a failing callback is retried after its first attempt (s). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(604800)
+  WEBHOOK_RETRY_WINDOW = 86400;
+
   // Gateway access control and limits.
   /** true/false; unset means on when ADMIN_API_KEY or a JWT verifier is configured. */
   @IsOptional()

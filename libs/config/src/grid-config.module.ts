@@ -8,6 +8,7 @@ import {
   queueConfig,
   redisConfig,
   securityConfig,
+  webhookConfig,
   workerConfig,
 } from './config.namespaces';
 import { parseGridConfig } from './grid-config';
@@ -37,6 +38,7 @@ export class GridConfigModule {
             workerConfig,
             observabilityConfig,
             securityConfig,
+            webhookConfig,
           ],
           validate: (merged: Record<string, unknown>) => {
             parseGridConfig(merged as Record<string, string | undefined>);

@@ -183,6 +183,16 @@ export interface ObservabilitySettings {
   healthCheckTimeoutMs: number;
 }
 
+/** Callbacks of async native jobs, delivered by gateways. */
+export interface WebhookSettings {
+  /** Signs callbacks of jobs whose key has no secret of its own; absent: such callbacks are refused. */
+  secret?: string;
+  allowPrivate: boolean;
+  timeoutMs: number;
+  firstRetryMs: number;
+  retryWindowMs: number;
+}
+
 export interface GridConfig {
   env: 'development' | 'production' | 'test';
   logLevel: string;
@@ -194,6 +204,7 @@ export interface GridConfig {
   worker: WorkerSettings;
   observability: ObservabilitySettings;
   security: SecuritySettings;
+  webhook: WebhookSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -271,6 +282,13 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT,
     },
     security,
+    webhook: {
+      secret: env.WEBHOOK_SECRET,
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true',
+      timeoutMs: env.WEBHOOK_TIMEOUT,
+      firstRetryMs: env.WEBHOOK_FIRST_RETRY,
+      retryWindowMs: env.WEBHOOK_RETRY_WINDOW * 1000,
+    },
   };
 }
 
@@ -366,6 +384,7 @@ export const OPTIONAL_ENV_KEYS = [
   'REDIS_SENTINEL_PASSWORD',
   'REDIS_CLUSTER_NODES',
   'WORKER_TOKEN',
+  'WEBHOOK_SECRET',
   'HOST',
   'TRUST_PROXY',
   'API_KEY_ENABLED',

@@ -41,6 +41,11 @@ export interface InferenceJobData {
   ownerGatewayId?: string;
   /** Whose job it is (API key id or token subject): the worker records its tokens there and frees its slot. Absent when auth is off. */
   ownerId?: string;
+  /**
+   * Opt-in (x-gridllm-continue): when its worker dies mid-stream, the job resumes on another worker from
+   * the text already streamed instead of ending with an error line (see docs/continuation.md).
+   */
+  continueOnFailure?: boolean;
 }
 
 /** What a worker stores as the BullMQ return value: the merged answer, as Ollama's `stream:false` would give it. */
@@ -50,3 +55,27 @@ export interface InferenceJobResult {
 }
 
 export type JobState = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
+
+/** Times a job that opted into continuation may resume after its worker died mid-stream. */
+export const MAX_RESUMPTIONS = 1;
+
+/**
+ * Whether a new attempt continues the text streamed so far: the job opted in, an earlier attempt streamed
+ * text, and the resumptions are not used up. The worker and the gateway's relay both decide with this,
+ * each from the job's stream, so they agree.
+ */
+export function mayResume(optedIn: boolean, attemptsWithText: number): boolean {
+  return optedIn && attemptsWithText > 0 && attemptsWithText - 1 < MAX_RESUMPTIONS;
+}
+
+/** The field of a resumed job's final line (and merged answer) that says it was resumed, and where. */
+export const RESUMED_FIELD = 'gridllm_resumed';
+
+/** What RESUMED_FIELD holds: the worker that broke off, how much it had streamed, the one that continued. */
+export interface ResumedInfo {
+  from_worker: string;
+  by_worker: string;
+  /** Chunks and characters of answer text the client had when the stream broke. */
+  after_chunks: number;
+  after_chars: number;
+}

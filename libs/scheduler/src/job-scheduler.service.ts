@@ -38,6 +38,8 @@ export interface SubmitJobInput {
   detached?: boolean;
   /** Whose job it is: its token quota and concurrency limit apply, and its usage is recorded. */
   owner?: JobOwner;
+  /** Resume on another worker from the text so far when the worker dies mid-stream (opt-in). */
+  continueOnFailure?: boolean;
 }
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
@@ -94,6 +96,7 @@ export class JobSchedulerService {
       requestId: input.requestId,
       ownerGatewayId: input.detached ? undefined : this.gateway.serverId,
       ownerId: input.owner?.id,
+      continueOnFailure: input.continueOnFailure || undefined,
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     try {

@@ -7,13 +7,17 @@ import { InferenceJobData, JobTimeoutError, StreamErrorData, StreamEventType } f
 import { JobSchedulerService } from '@gridllm/scheduler';
 import { TokenStreamReader } from '@gridllm/streaming';
 
+import { ResumptionGate } from '../continuation/resumption-gate';
 import { JobLog } from '../logging/job-log';
 import { GatewayDrain, SHUTDOWN_MESSAGE } from '../shutdown/gateway-drain.service';
 import { JobSink } from './job-sink';
 import { JobWatchdog } from './job-watchdog';
 
 /** What the relay needs of a job. */
-export type RelayedJob = Pick<InferenceJobData, 'id' | 'deadlineAt' | 'submittedAt' | 'ownerGatewayId'>;
+export type RelayedJob = Pick<
+  InferenceJobData,
+  'id' | 'deadlineAt' | 'submittedAt' | 'ownerGatewayId' | 'continueOnFailure'
+>;
 
 /** How a relay ended, for the caller that must still answer the client. */
 export type RelayEnd = 'finished' | 'client-gone' | 'timed-out' | 'shut-down';
@@ -45,13 +49,16 @@ export class JobRelay {
     const signal = AbortSignal.any([clientGone, watchdog.signal, this.drain.deadline]);
     let attempt = 0;
     let workerId = '';
+    const resumption = new ResumptionGate(job.continueOnFailure === true);
     JobLog.job(job.id);
     try {
       for await (const event of this.reader.events(job.id, afterId, signal)) {
         if (event.attempt > 0 && event.attempt < attempt) continue;
         // A new attempt means the previous worker died or lost the job: continue transparently unless
         // the client already saw output from it (never duplicate text, never truncate silently).
-        if (event.attempt > attempt && attempt > 0 && !sink.restart()) {
+        // An opted-in job resumes on the new attempt from the text streamed so far (the worker continues it).
+        const resumes = event.attempt > attempt && attempt > 0 && resumption.resumes();
+        if (event.attempt > attempt && attempt > 0 && !resumes && !sink.restart()) {
           sink.failed({ error: `worker ${workerId} failed mid-stream`, status: 502 });
           await this.scheduler.cancelQuietly(job.id);
           return 'finished';
@@ -65,6 +72,7 @@ export class JobRelay {
             watchdog.started();
             break;
           case StreamEventType.Chunk:
+            resumption.chunkSeen(event.attempt);
             watchdog.progressed();
             sink.chunk(event.data);
             break;

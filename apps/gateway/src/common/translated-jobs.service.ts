@@ -10,6 +10,7 @@ import { InferenceMetrics } from '../metrics/inference-metrics.service';
 import { watchClient } from './inference-responder.service';
 import { JobRelay } from './job-relay.service';
 import { CollectingSink, JobSink } from './job-sink';
+import { continuationRequested } from '../continuation/continue-option';
 
 /**
  * The job side of the translated families (OpenAI, Responses, Anthropic): their requests become ordinary
@@ -28,7 +29,15 @@ export class TranslatedJobs {
   submit(kind: JobKind, request: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
     const { requestId } = LogContext.ids();
     const owner = this.owners.of(req);
-    return this.scheduler.submit({ kind, model: String(request.model), request, requestId, owner });
+    const continueOnFailure = continuationRequested(req);
+    return this.scheduler.submit({
+      kind,
+      model: String(request.model),
+      request,
+      requestId,
+      owner,
+      continueOnFailure,
+    });
   }
 
   /** Relays the job's events through the family's streaming sink. */

@@ -30,10 +30,12 @@ import { JobRelay } from '../common/job-relay.service';
 import { NdjsonSink } from '../common/job-sink';
 import { InferenceResponder, watchClient } from '../common/inference-responder.service';
 import { JobLog } from '../logging/job-log';
+import { CallbackPlan, JobWebhooks, WebhookStatus } from '../webhooks/job-webhooks.service';
 import { InferenceRequestDto } from './dto/inference-request.dto';
+import { continuationRequested } from '../continuation/continue-option';
 
 /** Fields of the native request that are ours, not the engine's. */
-const NATIVE_FIELDS = new Set(['priority', 'async', 'stream']);
+const NATIVE_FIELDS = new Set(['priority', 'async', 'stream', 'callback_url']);
 
 export interface ModelAvailability {
   model: string;
@@ -52,12 +54,14 @@ export class NativeApiService {
     private readonly registry: WorkerRegistry,
     private readonly owners: JobOwners,
     private readonly usage: UsageLedger,
+    private readonly webhooks: JobWebhooks,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
   ) {}
 
   /** Returns the accepted job when `async`; otherwise answers on `res` itself and returns null. */
   async submit(dto: InferenceRequestDto, req: Request, res: Response): Promise<InferenceJobData | null> {
     const { priority, loweredFrom } = cappedPriority(dto.priority, principalOf(req));
+    const callback = await this.webhooks.plan(dto.callback_url, dto.async === true, principalOf(req));
     if (loweredFrom) res.setHeader(PRIORITY_CAPPED_HEADER, `${loweredFrom}->${priority}`);
     const job = await this.scheduler.submit({
       kind: this.kindOf(dto),
@@ -68,9 +72,11 @@ export class NativeApiService {
       detached: dto.async === true,
       requestId: LogContext.ids().requestId,
       owner: this.owners.of(req),
+      continueOnFailure: continuationRequested(req),
     });
     if (dto.async === true) {
       JobLog.job(job.id);
+      if (callback) await this.scheduleCallback(job, callback);
       return job;
     }
     await this.responder.respond(job, dto.stream === true, req, res, (result, workerId) => ({
@@ -83,9 +89,20 @@ export class NativeApiService {
     return null;
   }
 
-  async status(jobId: string, req: Request): Promise<JobOutcome> {
+  async status(jobId: string, req: Request): Promise<JobOutcome & { webhook?: WebhookStatus }> {
     const { result: _result, ...status } = await this.inspector.describe(jobId, visibleTo(principalOf(req)));
-    return status;
+    const webhook = await this.webhooks.status(jobId);
+    return webhook ? { ...status, webhook } : status;
+  }
+
+  /** A job whose callback could not be scheduled is taken back: the client was promised one. */
+  private async scheduleCallback(job: InferenceJobData, callback: CallbackPlan): Promise<void> {
+    try {
+      await this.webhooks.schedule(job, callback);
+    } catch (error) {
+      await this.scheduler.cancelQuietly(job.id);
+      throw error;
+    }
   }
 
   async result(jobId: string, req: Request): Promise<JobOutcome> {

@@ -18,6 +18,7 @@ import { mayUse } from '../auth/access-rules';
 import { JobOwners } from '../auth/job-owners';
 import { InferenceResponder } from '../common/inference-responder.service';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
+import { continuationRequested } from '../continuation/continue-option';
 
 /** The version reported when no worker is online; clients use it only for feature checks. */
 export const GATEWAY_OLLAMA_COMPAT_VERSION = '0.12.6';
@@ -54,7 +55,15 @@ export class OllamaApiService {
   private submit(kind: JobKind, body: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
     const { requestId } = LogContext.ids();
     const owner = this.owners.of(req);
-    return this.scheduler.submit({ kind, model: String(body.model), request: body, requestId, owner });
+    const continueOnFailure = continuationRequested(req);
+    return this.scheduler.submit({
+      kind,
+      model: String(body.model),
+      request: body,
+      requestId,
+      owner,
+      continueOnFailure,
+    });
   }
 
   /** Like Ollama's ShowHandler: `model`, else the legacy `name`, which the engine then receives as `model`. */

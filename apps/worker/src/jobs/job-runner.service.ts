@@ -19,6 +19,7 @@ import { JobHealth } from '../deep-health/job-health';
 import { EngineError } from '../engines/inference-engine';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
+import { JobContinuations } from './continuation/job-continuations';
 import { JobHandlers } from './job-handlers';
 import { JobAccount, OwnerAccounting } from './owner-accounting';
 import { RunEntry, RunGuard } from './run-guard';
@@ -63,6 +64,7 @@ export class JobRunner {
     private readonly metrics: WorkerMetrics,
     private readonly accounting: OwnerAccounting,
     private readonly payloads: JobPayloadSeal,
+    private readonly continuations: JobContinuations,
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
     private readonly loadedModels: LoadedModelsPublisher,
     private readonly health: JobHealth,
@@ -151,18 +153,23 @@ export class JobRunner {
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
     const request = this.payloads.open(data);
+    const continuation = await this.continuations.prepare(taken, request);
+    continuation?.seed(accumulator);
+    const engineKind = continuation?.engineKind ?? data.kind;
     // The engine answers once the model is loaded: list it now, so /api/ps has it when the client is answered.
     let listed: Promise<void> | undefined;
     try {
-      for await (const { raw, chunk, final } of this.handlers.for(data.kind)(request, signal)) {
+      for await (const item of this.handlers.for(engineKind)(continuation?.request ?? request, signal)) {
         watch.progressed();
         listed ??=
           data.kind === JobKind.Show ? Promise.resolve() : this.loadedModels.ensureListed(taken.model);
+        const { raw, chunk, final } = continuation ? continuation.adapt(item) : item;
         accumulator.add(chunk);
         account.observe(chunk, final);
         if (final) {
-          this.metrics.generated(taken.model, chunk.eval_count);
-          this.speed.record(chunk.eval_count, chunk.eval_duration);
+          // What this engine did, not the merged counts of a continued job.
+          this.metrics.generated(taken.model, item.chunk.eval_count);
+          this.speed.record(item.chunk.eval_count, item.chunk.eval_duration);
           await listed;
           await appender.final(raw);
           finished = true;

@@ -44,6 +44,15 @@ export class InferenceRequestDto {
   @IsBoolean({ message: 'async must be a boolean' })
   async?: boolean;
 
+  @ApiPropertyOptional({
+    example: 'https://hooks.example.com/gridllm',
+    description:
+      'with async:true: POST the signed outcome here when the job ends (default: the key’s callback); see docs/webhooks.md',
+  })
+  @IsOptional()
+  @IsString({ message: 'callback_url must be a string' })
+  callback_url?: string;
+
   @EngineOptions()
   options?: EngineOptionsDto;
 

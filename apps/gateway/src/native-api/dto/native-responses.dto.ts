@@ -34,6 +34,24 @@ export class QueuePositionDto {
   etaMs!: number | null;
 }
 
+class DeliveryAttemptDto {
+  @ApiProperty({ example: '2025-05-01T10:00:05.010Z' }) at!: string;
+  @ApiPropertyOptional({ example: 500, description: "the receiver's HTTP status" }) statusCode?: number;
+  @ApiPropertyOptional({ example: 'no answer within 10000 ms', description: 'when there was no answer' })
+  error?: string;
+  @ApiProperty({ example: 42 }) durationMs!: number;
+}
+
+class WebhookStatusDto {
+  @ApiProperty({ example: 'https://hooks.example.com/gridllm' }) url!: string;
+  @ApiProperty({ enum: ['waiting-for-job', 'retrying', 'delivered', 'gave-up'], example: 'retrying' })
+  state!: string;
+  @ApiProperty({ type: [DeliveryAttemptDto], description: 'the latest 30 attempts' })
+  attempts!: DeliveryAttemptDto[];
+  @ApiProperty({ example: 1 }) attemptCount!: number;
+  @ApiPropertyOptional({ example: '2025-05-01T10:00:10.010Z' }) nextAttemptAt?: string;
+}
+
 export class JobStatusDto {
   @ApiProperty({ example: JOB_ID }) id!: string;
   @ApiProperty({ example: 'llama3.2:latest' }) model!: string;
@@ -47,6 +65,11 @@ export class JobStatusDto {
   @ApiPropertyOptional({ example: 'request canceled', description: 'failed or cancelled jobs' })
   error?: string;
   @ApiPropertyOptional({ type: QueuePositionDto, description: 'queued jobs only' }) queue?: QueuePositionDto;
+  @ApiPropertyOptional({
+    type: WebhookStatusDto,
+    description: 'async jobs with a callback: its delivery history',
+  })
+  webhook?: WebhookStatusDto;
 }
 
 export class JobResultDto extends JobStatusDto {

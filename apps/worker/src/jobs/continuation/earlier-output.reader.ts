@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+
+import { OllamaChunk, StreamEventType } from '@gridllm/contracts';
+import { RedisClient } from '@gridllm/redis';
+import { decodeEvent } from '@gridllm/streaming';
+
+/** What earlier attempts of a job streamed to its client. */
+export interface EarlierOutput {
+  /** Their chunks, in stream order (the client saw exactly these). */
+  chunks: OllamaChunk[];
+  /** How many attempts streamed any chunk. */
+  attemptsWithText: number;
+  /** The worker of the last attempt that streamed text. */
+  lastWorkerId: string;
+}
+
+type StreamEntry = [string, string[]];
+
+/**
+ * Reads a job's stream up to (not including) the current attempt. Called after this run claimed the
+ * stream (RunGuard), so an earlier run cannot add to it any more: what is read is what the client got.
+ */
+@Injectable()
+export class EarlierOutputReader {
+  constructor(private readonly client: RedisClient) {}
+
+  async read(jobId: string, attempt: number): Promise<EarlierOutput> {
+    const empty: EarlierOutput = { chunks: [], attemptsWithText: 0, lastWorkerId: '' };
+    if (attempt <= 1) return empty;
+    const key = this.client.keys.jobStream(jobId);
+    const entries = (await this.client.redis.xrange(key, '-', String(attempt - 1))) as StreamEntry[];
+    const withText = new Set<number>();
+    const workers = new Map<number, string>();
+    for (const [id, fields] of entries) {
+      const event = decodeEvent(id, fields);
+      if (event?.type === StreamEventType.Started) workers.set(event.attempt, event.data);
+      if (event?.type !== StreamEventType.Chunk) continue;
+      empty.chunks.push(JSON.parse(event.data) as OllamaChunk);
+      withText.add(event.attempt);
+    }
+    const last = Math.max(0, ...withText);
+    return { chunks: empty.chunks, attemptsWithText: withText.size, lastWorkerId: workers.get(last) ?? '' };
+  }
+}
