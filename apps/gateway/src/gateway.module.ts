@@ -17,6 +17,7 @@ import { BodyRefusalInterceptor } from './common/body-parser-errors.middleware';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { GatewayHealthModule } from './health/health.module';
 import { LimitsModule } from './limits/limits.module';
 import { RequestRateGuard } from './limits/request-rate.guard';
@@ -46,6 +47,7 @@ import { ShutdownModule } from './shutdown/shutdown.module';
     AuthModule,
     LimitsModule,
     ShutdownModule,
+    DashboardModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
   controllers: [

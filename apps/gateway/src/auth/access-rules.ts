@@ -1,7 +1,10 @@
 import { ForbiddenError, Principal, Scope, hasScope, normalizeModelName, quote } from '@gridllm/contracts';
 
-/** Paths anyone may call with auth on: probes and docs. /metrics checks its own METRICS_TOKEN. */
-const PUBLIC_PATH = /^\/(health(\/.*)?|metrics|docs(\/.*|-json|-yaml)?)$/;
+/**
+ * Paths anyone may call with auth on: probes, docs and the dashboard's static page (it holds no data; it
+ * asks for a key and sends it with every call). /metrics checks its own METRICS_TOKEN.
+ */
+const PUBLIC_PATH = /^\/(health(\/.*)?|metrics|docs(\/.*|-json|-yaml)?|dashboard(\/.*)?)$/;
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC_PATH.test(path);
