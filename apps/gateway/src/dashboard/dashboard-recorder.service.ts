@@ -165,7 +165,7 @@ export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationS
       kind: record.data.kind,
       priority:
         JOB_PRIORITIES.find((p) => BULLMQ_PRIORITY[p] === record.bullPriority) ?? record.data.priority,
-      workerId: record.processedBy,
+      workerId: record.processedBy ?? (await this.sampler.startedBy(id)),
       ownerId: record.data.ownerId ?? null,
       submittedAt: record.data.submittedAt,
       startedAt: record.processedOn ?? record.data.submittedAt,

@@ -89,6 +89,13 @@ export class GridSampler {
     return this.client.redis.xlen(this.client.keys.jobStream(jobId));
   }
 
+  /** The worker running a job, from its stream's `started` event (BullMQ's manual mode leaves processedBy unset). */
+  async startedBy(jobId: string): Promise<string | null> {
+    const entries = await this.client.redis.xrange(this.client.keys.jobStream(jobId), '-', '+', 'COUNT', 1);
+    const fields = entries[0]?.[1] ?? [];
+    return fields[1] === 'started' ? dataOf(fields) : null;
+  }
+
   /** The data of the last event of a job's stream (the error's `{error, status}` for a failed job). */
   async lastEvent(jobId: string): Promise<string | null> {
     const entries = await this.client.redis.xrevrange(
@@ -98,9 +105,7 @@ export class GridSampler {
       'COUNT',
       1,
     );
-    const fields = entries[0]?.[1] ?? [];
-    const at = fields.indexOf('d');
-    return at >= 0 && at % 2 === 0 ? (fields[at + 1] ?? null) : null;
+    return dataOf(entries[0]?.[1] ?? []);
   }
 
   private async waitingAt(
@@ -119,6 +124,12 @@ export class GridSampler {
   private async queuedAt(jobKey: string | null): Promise<number | null> {
     return jobKey ? numberOf(await this.client.redis.hget(jobKey, 'timestamp')) : null;
   }
+}
+
+/** The `d` field of a stream entry (see token-stream.codec). */
+function dataOf(fields: string[]): string | null {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'd') return fields[i + 1];
+  return null;
 }
 
 function byPriority<T>(values: T[]): Record<JobPriority, T> {
