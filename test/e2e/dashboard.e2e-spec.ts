@@ -80,7 +80,9 @@ describe('Dashboard in a browser', () => {
     const errors: string[] = [];
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${grid.gatewayUrl}/dashboard`);
+    const response = await page.goto(`${grid.gatewayUrl}/dashboard`);
+    expect(response?.headers()['content-security-policy']).toContain("style-src 'self';");
+    expect(response?.headers()['content-security-policy']).not.toContain('unsafe-inline');
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
     for (const id of ['worker-a', 'worker-b']) {
       const row = page.locator(`tr[data-worker="${id}"]`);
