@@ -1,50 +1,24 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 
-import { BrowserContext, chromium } from 'playwright-core';
-
+import { launchBrowser } from '../support/browser';
 import { TestGrid } from '../support/test-grid';
-
-/** Debian's chromium (scripts/ensure-chromium.sh, run by `make test`); playwright-core never downloads one. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('Operations: Swagger UI in a browser', () => {
   const grid = new TestGrid();
-  const profile = mkdtempSync(join(tmpdir(), 'gridllm-chromium-'));
   let browser: BrowserContext;
+  let closeBrowser: () => Promise<void>;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: run scripts/ensure-chromium.sh (make test does) or apt-get install chromium`,
-      );
-    }
     await grid.start();
     const fixture = await grid.startFixture({ models: [{ name: 'llama3.2:latest' }] });
     await grid.startGateway();
     await grid.startWorker('worker-ui', fixture);
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-    });
+    ({ context: browser, close: closeBrowser } = await launchBrowser());
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
     await grid.stop();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it('runs "Try it out" on GET /api/tags and shows 200 with the fleet\'s model', async () => {

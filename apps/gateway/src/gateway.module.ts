@@ -21,6 +21,7 @@ import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
 import { TranslatedJobs } from './common/translated-jobs.service';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { GatewayHealthModule } from './health/health.module';
 import { LimitsModule } from './limits/limits.module';
 import { RequestRateGuard } from './limits/request-rate.guard';
@@ -54,6 +55,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     ShutdownModule,
     BlobsModule,
     WebhooksModule,
+    DashboardModule,
   ],
   // Native and admin routes first: the Ollama controller also serves the root path.
   controllers: [

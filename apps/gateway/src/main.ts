@@ -23,6 +23,7 @@ import { markMissingBody, refuseBadBodies } from './common/body-parser-errors.mi
 import { limitJsonDepth } from './common/json-depth';
 import { HeapRelease } from './memory/heap-release';
 import { RequestLogging } from './logging/request-logging';
+import { serveDashboard } from './dashboard/dashboard-assets';
 import { securityHeaders } from './security-headers';
 import { InFlightRequests } from './shutdown/in-flight-requests';
 import { setupSwagger } from './swagger';
@@ -73,6 +74,7 @@ async function bootstrap(): Promise<void> {
     exposedHeaders: EXPOSED_HEADERS,
   });
   app.use(securityHeaders());
+  serveDashboard(app);
   app.use(
     refuseAnonymous(config.security.authEnabled),
     // Ollama reads the body as JSON whatever the Content-Type (curl -d sends form encoding).

@@ -24,9 +24,9 @@ const DESCRIPTION = [
     '`x-gridllm-job-id` and `x-gridllm-worker`.',
   '',
   '**Auth.** When the gateway runs with auth on (`ADMIN_API_KEY`, `API_KEY_ENABLED=true` or a JWT verifier), ' +
-    'every route but `/health*`, `/docs*` and `/metrics` needs an API key or a JWT, as `Authorization: Bearer <key>` ' +
+    'every route but `/health*`, `/docs*`, `/dashboard*` (the page only) and `/metrics` needs an API key or a JWT, as `Authorization: Bearer <key>` ' +
     'or `x-api-key: <key>`. 401: missing or wrong credentials; 403: the key lacks the scope ' +
-    '(`inference`, `models:manage`, `admin`) or the model is outside its allowlist; 429: rate limit, token quota ' +
+    '(`inference`, `models:manage`, `dashboard` (read-only live view), `admin`) or the model is outside its allowlist; 429: rate limit, token quota ' +
     'or concurrent-job limit reached (Retry-After). `/metrics` takes `Authorization: Bearer <METRICS_TOKEN>` when set.',
 ].join('\n');
 
@@ -42,6 +42,7 @@ export function setupSwagger(app: INestApplication, authEnabled: boolean): void 
     .addTag(ANTHROPIC_TAG, "Anthropic's Messages API at /v1/messages")
     .addTag('Native API', 'Jobs with priorities, async submission, status, results and replayable streams')
     .addTag('Admin', 'The worker fleet and API keys')
+    .addTag('Dashboard', 'The live dashboard at /dashboard reads these (scope `dashboard` or `admin`)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (gllm_…) or JWT' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key' });
   // With auth off, `{}` says that no credentials are needed.

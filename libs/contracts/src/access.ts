@@ -1,9 +1,12 @@
 import { JobPriority } from './job';
 
-/** What a credential may do. `admin` implies the other two. */
-export type Scope = 'inference' | 'models:manage' | 'admin';
+/**
+ * What a credential may do. `admin` implies every other scope; `dashboard` only reads the live grid
+ * (`GET /admin/events`, `GET /admin/dashboard`), for a screen that watches but cannot act.
+ */
+export type Scope = 'inference' | 'models:manage' | 'dashboard' | 'admin';
 
-export const SCOPES: readonly Scope[] = ['inference', 'models:manage', 'admin'];
+export const SCOPES: readonly Scope[] = ['inference', 'models:manage', 'dashboard', 'admin'];
 
 /** Requests allowed per window. */
 export interface RateLimit {

@@ -150,6 +150,26 @@ export class RedisKeys {
     return `${this.grid()}:owner-jobs:${ownerId}`;
   }
 
+  /** The dashboard's live picture of the grid (JSON, short TTL), written by the one recording gateway. */
+  dashboardLive(): string {
+    return `${this.grid()}:dashboard:live`;
+  }
+
+  /** The dashboard's per-second series (a Redis Stream trimmed to the last 15 minutes). */
+  dashboardSeries(): string {
+    return `${this.grid()}:dashboard:series`;
+  }
+
+  /** The dashboard's last finished jobs, newest first (a capped list of JSON records). */
+  dashboardFinished(): string {
+    return `${this.grid()}:dashboard:finished`;
+  }
+
+  /** Lease of the gateway that records the dashboard's data (one writer, so no count is doubled). */
+  dashboardRecorder(): string {
+    return `${this.grid()}:dashboard:recorder`;
+  }
+
   /** Prefix of the request-rate counters shared by every gateway. */
   throttlePrefix(): string {
     return `${this.prefix}:throttle:`;

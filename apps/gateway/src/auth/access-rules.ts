@@ -1,10 +1,12 @@
 import { ForbiddenError, Principal, Scope, hasScope, normalizeModelName, quote } from '@gridllm/contracts';
 
 /**
- * Paths anyone may call with auth on: probes and docs. /metrics checks its own METRICS_TOKEN, and a
- * worker's blob download its signed link.
+ * Paths anyone may call with auth on: probes, docs and the dashboard's static page (it holds no data; it
+ * asks for a key and sends it with every call). /metrics checks its own METRICS_TOKEN, and a worker's blob
+ * download its signed link.
  */
-const PUBLIC_PATH = /^\/(health(\/.*)?|metrics|docs(\/.*|-json|-yaml)?|internal\/blobs\/[^/]+)$/;
+const PUBLIC_PATH =
+  /^\/(health(\/.*)?|metrics|docs(\/.*|-json|-yaml)?|dashboard(\/.*)?|internal\/blobs\/[^/]+)$/;
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC_PATH.test(path);

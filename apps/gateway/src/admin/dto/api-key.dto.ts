@@ -56,7 +56,7 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsArray({ message: 'scopes must be an array' })
   @ArrayNotEmpty({ message: 'scopes must not be empty' })
-  @IsIn(SCOPES, { each: true, message: 'scopes may contain inference, models:manage, admin' })
+  @IsIn(SCOPES, { each: true, message: 'scopes may contain inference, models:manage, dashboard, admin' })
   scopes?: Scope[];
 
   @ApiPropertyOptional({

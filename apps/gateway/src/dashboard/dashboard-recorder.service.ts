@@ -1,0 +1,192 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+
+import { gatewayConfig } from '@gridllm/config';
+import { BULLMQ_PRIORITY, JOB_PRIORITIES } from '@gridllm/contracts';
+import { RedisClient } from '@gridllm/redis';
+import { WorkerRegistry } from '@gridllm/registry';
+import { JobSchedulerService } from '@gridllm/scheduler';
+
+import type { FinishedJob, LiveGrid, RunningJob } from './dashboard-frame';
+import { finishedRecord } from './finished-record';
+import { GridSampler, ModelSample } from './grid-sampler';
+import { GridTally } from './grid-tally';
+
+/** How often the picture is taken: the dashboard promises changes within a second. */
+export const RECORD_INTERVAL_MS = 1000;
+/** The lease outlives a few missed ticks, so a slow tick does not hand recording to another gateway. */
+const LEASE_MS = 4000;
+/** The live key expires when no gateway records: readers then see no picture rather than an old one. */
+const LIVE_TTL_MS = 5000;
+export const SERIES_SPAN_MS = 15 * 60_000;
+export const FINISHED_KEPT = 300;
+
+/**
+ * One gateway of the grid (whichever holds the lease) samples the queues, jobs and workers every second
+ * and writes the dashboard's data to Redis: the live picture, one series point, the newly finished jobs.
+ * One writer means no count is doubled, and every replica's dashboard reads the same numbers.
+ */
+@Injectable()
+export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DashboardRecorder.name);
+  private tally = new GridTally();
+  private leading = false;
+  private since = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** What does not change while a job runs, read once per job. */
+  private readonly runningBase = new Map<string, Omit<RunningJob, 'tokens'>>();
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly sampler: GridSampler,
+    private readonly registry: WorkerRegistry,
+    private readonly scheduler: JobSchedulerService,
+    @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** One round: renew (or take) the lease, and record when this gateway holds it. */
+  async tick(now = Date.now()): Promise<void> {
+    if (!(await this.holdLease())) {
+      this.leading = false;
+      return;
+    }
+    if (!this.leading) await this.takeOver(now);
+    this.leading = true;
+    await this.record(now);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const started = Date.now();
+      this.tick(started)
+        .catch((error: unknown) => this.logger.warn(`dashboard recording: ${(error as Error).message}`))
+        .finally(() => this.schedule(Math.max(0, RECORD_INTERVAL_MS - (Date.now() - started))));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const { redis, keys } = this.client;
+    const me = this.gateway.serverId;
+    if ((await redis.set(keys.dashboardRecorder(), me, 'PX', LEASE_MS, 'NX')) === 'OK') return true;
+    if ((await redis.get(keys.dashboardRecorder())) !== me) return false;
+    await redis.pexpire(keys.dashboardRecorder(), LEASE_MS);
+    return true;
+  }
+
+  /** Continues after the newest job the previous recorder listed, with fresh counts. */
+  private async takeOver(now: number): Promise<void> {
+    const newest = await this.client.redis.lindex(this.client.keys.dashboardFinished(), 0);
+    const at = newest ? (JSON.parse(newest) as FinishedJob).finishedAt : 0;
+    this.since = Math.max(at, now - 2 * RECORD_INTERVAL_MS);
+    this.tally = new GridTally();
+    this.runningBase.clear();
+    this.logger.log('recording the dashboard data for the grid');
+  }
+
+  private async record(now: number): Promise<void> {
+    const [workers, models] = await Promise.all([this.registry.liveWorkers(), this.scheduler.knownModels()]);
+    const samples = await Promise.all(models.map((model) => this.sampler.model(model, this.since)));
+    const running = (await Promise.all(samples.map((sample) => this.runningOf(sample)))).flat();
+    const finished = (await Promise.all(samples.map((sample) => this.finishedOf(sample)))).flat();
+    this.tally.observeRunning(running, now);
+    for (const job of finished) this.tally.observeFinished(job, now);
+    this.tally.retain(new Set(running.map((job) => job.id)));
+    for (const id of this.runningBase.keys())
+      if (!running.some((job) => job.id === id)) this.runningBase.delete(id);
+    this.since = finished.reduce((latest, job) => Math.max(latest, job.finishedAt), this.since);
+    const queued = samples.reduce((sum, s) => sum + JOB_PRIORITIES.reduce((n, p) => n + s.waiting[p], 0), 0);
+    const live: LiveGrid = {
+      at: now,
+      workers: this.tally.fleet(workers, running, now),
+      queues: this.tally.queues(samples, workers, running, now),
+      running,
+      newestFinishedId: null,
+    };
+    await this.write(live, finished, this.tally.point(now, queued), now);
+  }
+
+  private async write(live: LiveGrid, finished: FinishedJob[], point: object, now: number): Promise<void> {
+    const { redis, keys } = this.client;
+    if (finished.length > 0) {
+      // Oldest first, so the list's head is the newest job.
+      await redis.lpush(keys.dashboardFinished(), ...finished.map((job) => JSON.stringify(job)));
+      await redis.ltrim(keys.dashboardFinished(), 0, FINISHED_KEPT - 1);
+    }
+    const newest = await redis.lindex(keys.dashboardFinished(), 0);
+    live.newestFinishedId = newest ? (JSON.parse(newest) as FinishedJob).id : null;
+    await Promise.all([
+      redis.set(keys.dashboardLive(), JSON.stringify(live), 'PX', LIVE_TTL_MS),
+      redis.xadd(
+        keys.dashboardSeries(),
+        'MINID',
+        '~',
+        String(now - SERIES_SPAN_MS),
+        '*',
+        'p',
+        JSON.stringify(point),
+      ),
+    ]);
+  }
+
+  private async runningOf(sample: ModelSample): Promise<RunningJob[]> {
+    const jobs = await Promise.all(
+      sample.activeIds.map(async (id) => {
+        const [base, length] = await Promise.all([
+          this.baseOf(sample.model, id),
+          this.sampler.streamLength(id),
+        ]);
+        // The first entry is the run's `started` event; each later one is a chunk.
+        return base && { ...base, tokens: Math.max(0, length - 1) };
+      }),
+    );
+    return jobs.filter((job): job is RunningJob => job !== null);
+  }
+
+  private async baseOf(model: string, id: string): Promise<Omit<RunningJob, 'tokens'> | null> {
+    const known = this.runningBase.get(id);
+    if (known) return known;
+    const record = await this.sampler.job(model, id);
+    if (!record.data) return null;
+    const base = {
+      id,
+      model,
+      kind: record.data.kind,
+      priority:
+        JOB_PRIORITIES.find((p) => BULLMQ_PRIORITY[p] === record.bullPriority) ?? record.data.priority,
+      workerId: record.processedBy ?? (await this.sampler.startedBy(id)),
+      ownerId: record.data.ownerId ?? null,
+      submittedAt: record.data.submittedAt,
+      startedAt: record.processedOn ?? record.data.submittedAt,
+    };
+    // A job taken a moment ago may not name its worker yet: read it again next time.
+    if (base.workerId) this.runningBase.set(id, base);
+    return base;
+  }
+
+  private async finishedOf(sample: ModelSample): Promise<FinishedJob[]> {
+    return Promise.all(
+      sample.finished.map(async ({ id, at, failed }) => {
+        const [record, last, startedBy] = await Promise.all([
+          this.sampler.job(sample.model, id),
+          failed ? this.sampler.lastEvent(id) : Promise.resolve(null),
+          // A failed job has no result naming its worker; its stream's `started` event does.
+          failed ? this.sampler.startedBy(id) : Promise.resolve(null),
+        ]);
+        const named = { ...record, processedBy: record.processedBy ?? startedBy };
+        return finishedRecord(id, sample.model, named, failed, last, at);
+      }),
+    );
+  }
+}
