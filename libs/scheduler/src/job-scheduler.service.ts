@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 
 import { gatewayConfig, queueConfig } from '@gridllm/config';
 import {
-  BULLMQ_PRIORITY,
   InferenceJobData,
   JobKind,
   JobNotFoundError,
@@ -19,6 +18,7 @@ import { RedisClient, ReplicaAck } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
+import { FairShare } from './fair-share';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
@@ -61,6 +61,7 @@ export class JobSchedulerService {
     private readonly ownerLimits: OwnerLimits,
     private readonly payloads: JobPayloadSeal,
     private readonly replicas: ReplicaAck,
+    private readonly fairShare: FairShare,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
@@ -97,7 +98,7 @@ export class JobSchedulerService {
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     try {
-      await this.enqueue(data);
+      await this.enqueue(data, input);
     } catch (error) {
       // A job that was never queued must not keep the slot until its deadline.
       if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
@@ -168,7 +169,7 @@ export class JobSchedulerService {
     return this.queues.forModel(model);
   }
 
-  private async enqueue(data: InferenceJobData): Promise<void> {
+  private async enqueue(data: InferenceJobData, input: SubmitJobInput): Promise<void> {
     const { model } = data;
     const queue = this.queues.forModel(model);
     const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
@@ -184,13 +185,15 @@ export class JobSchedulerService {
         // must not take the owner for dead before the next presence beat.
         .set(keys.gateway(this.gateway.serverId), '1', 'PX', this.settings.heartbeatIntervalMs * 3)
         .exec(),
-      queue.add(data.kind, data, {
-        jobId: data.id,
-        priority: BULLMQ_PRIORITY[data.priority],
-        attempts: 1,
-        removeOnComplete: { age: retain },
-        removeOnFail: { age: retain },
-      }),
+      queue
+        .add(data.kind, data, {
+          jobId: data.id,
+          priority: this.fairShare.addPriority(data),
+          attempts: 1,
+          removeOnComplete: { age: retain },
+          removeOnFail: { age: retain },
+        })
+        .then(() => this.fairShare.place(queue, this.queues.connection, data, input.owner, input.request)),
     ]);
     // Both connections wrote part of the job (its id index and the BullMQ record).
     await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);

@@ -5,6 +5,7 @@ import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
 import { AvailabilityBoard } from './availability-board';
+import { FairShare } from './fair-share';
 import { FleetControl } from './fleet-control';
 import { GatewayPresence } from './gateway-presence';
 import { GridCapacity } from './grid-capacity';
@@ -29,6 +30,7 @@ import { QueueRegistry } from './queue-registry';
     FleetControl,
     OwnerLimits,
     JobPayloadSeal,
+    FairShare,
   ],
   exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],
 })
