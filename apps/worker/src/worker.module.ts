@@ -30,6 +30,7 @@ import { JobRunner } from './jobs/job-runner.service';
 import { OwnerAccounting } from './jobs/owner-accounting';
 import { RunGuard } from './jobs/run-guard';
 import { SlotLoop } from './jobs/slot-loop.service';
+import { WarmAhead } from './jobs/warm-ahead.service';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerStateMetrics } from './metrics/worker-state.metrics';
 import { HeartbeatService } from './registration/heartbeat.service';
@@ -68,6 +69,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     CancelListener,
     SlotLoop,
     HeartbeatService,
+    WarmAhead,
     WorkerLifecycle,
     WorkerAdmission,
     ControlListener,
