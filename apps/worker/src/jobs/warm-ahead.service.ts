@@ -11,6 +11,8 @@ import { shouldWarmAhead } from './warm-ahead-policy';
 
 /** A cold load of a large model takes minutes; past this the worker takes the model's jobs again. */
 const LOAD_TIMEOUT_MS = 5 * 60_000;
+/** After a failed load the worker takes jobs the usual way for a while (a job reports the engine's error). */
+const RETRY_AFTER_FAILURE_MS = 30_000;
 
 /**
  * Warm ahead of demand (docs/scheduling.md): when this worker, cold for a model but with room for it,
@@ -22,6 +24,7 @@ const LOAD_TIMEOUT_MS = 5 * 60_000;
 export class WarmAhead implements OnApplicationBootstrap {
   private readonly logger = new Logger(WarmAhead.name);
   private readonly loading = new Set<string>();
+  private readonly failedUntil = new Map<string, number>();
 
   constructor(
     private readonly source: JobSource,
@@ -39,6 +42,7 @@ export class WarmAhead implements OnApplicationBootstrap {
   /** True when the model is loading here, or the queue's pressure just started a load. */
   async warmsFirst(model: string): Promise<boolean> {
     if (this.loading.has(model)) return true;
+    if ((this.failedUntil.get(model) ?? 0) > Date.now()) return false;
     const [waiting, warmSlots] = await Promise.all([this.source.waiting(model), this.warmSlots(model)]);
     if (!shouldWarmAhead({ waiting, warmSlots, queuePerSlot: this.queue.warmAhead.queuePerSlot }))
       return false;
@@ -68,6 +72,7 @@ export class WarmAhead implements OnApplicationBootstrap {
       await this.heartbeat.refreshNow();
       this.logger.log(`${model} warmed ahead in ${Date.now() - started} ms`);
     } catch (error) {
+      this.failedUntil.set(model, Date.now() + RETRY_AFTER_FAILURE_MS);
       this.logger.warn(`warming ${model} ahead failed: ${(error as Error).message}`);
     } finally {
       this.loading.delete(model);
