@@ -41,6 +41,8 @@ export interface InferenceJobData {
   ownerGatewayId?: string;
   /** Whose job it is (API key id or token subject): the worker records its tokens there and frees its slot. Absent when auth is off. */
   ownerId?: string;
+  /** What fair share charged the owner at submit (weighted tokens ÷ weight); the worker settles it against the real counts. */
+  fairShare?: { cost: number; weight: number };
 }
 
 /** What a worker stores as the BullMQ return value: the merged answer, as Ollama's `stream:false` would give it. */

@@ -28,10 +28,12 @@ describe(FairShare.name, () => {
       submittedAt: Date.now(),
       deadlineAt: Date.now() + 60_000,
       retainSeconds: 60,
+      ownerId: owner.id,
+      fairShare: sut.charge({ kind: JobKind.Generate }, REQUEST, owner),
     } as InferenceJobData;
     const queue = queues.forModel(model);
     await queue.add(data.kind, data, { jobId: data.id, priority: sut.addPriority(data) });
-    await sut.place(queue, queues.connection, data, owner, REQUEST);
+    await sut.place(queue, queues.connection, data);
     return data.id;
   }
 

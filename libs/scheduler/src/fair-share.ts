@@ -13,7 +13,7 @@ import { ModelQueue } from './queue-registry';
 export const ANONYMOUS_OWNER = 'anonymous';
 
 /** The fair-share state of a queue lives beside its BullMQ keys (same Cluster slot). */
-const STATE_SUFFIX = 'gridllm-fair';
+export const FAIR_STATE_SUFFIX = 'gridllm-fair';
 
 interface FairScriptHost {
   gridllmPlaceFairly(...args: Array<string | number>): Promise<string>;
@@ -39,23 +39,27 @@ export class FairShare {
     return BULLMQ_PRIORITY[data.priority] + (this.enabled ? PARKED : 0);
   }
 
+  /** What the job is charged when queued (absent when fair share is off). */
+  charge(data: Pick<InferenceJobData, 'kind'>, request: Record<string, unknown>, owner?: JobOwner) {
+    if (!this.enabled) return undefined;
+    const weight = owner?.shareWeight ?? 1;
+    return { cost: fairShareCost(data.kind, request, this.settings.fairShare, weight), weight };
+  }
+
   /** Moves the just-added job to its fair place in its band; returns its fair tag (null when off). */
   async place(
     queue: ModelQueue,
     connection: RedisConnection,
     data: InferenceJobData,
-    owner: JobOwner | undefined,
-    request: Record<string, unknown>,
   ): Promise<number | null> {
-    if (!this.enabled) return null;
+    if (!this.enabled || !data.fairShare) return null;
     const fair = this.settings.fairShare;
-    const cost = fairShareCost(data.kind, request, fair, owner?.shareWeight);
     const tag = await this.host(connection).gridllmPlaceFairly(
-      queue.toKey(STATE_SUFFIX),
+      queue.toKey(FAIR_STATE_SUFFIX),
       queue.keys.prioritized,
       queue.toKey(data.id),
-      owner?.id ?? ANONYMOUS_OWNER,
-      cost,
+      data.ownerId ?? ANONYMOUS_OWNER,
+      data.fairShare.cost,
       Date.now(),
       fair.windowMs,
       BULLMQ_PRIORITY[data.priority],

@@ -95,10 +95,11 @@ export class JobSchedulerService {
       requestId: input.requestId,
       ownerGatewayId: input.detached ? undefined : this.gateway.serverId,
       ownerId: input.owner?.id,
+      fairShare: this.fairShare.charge({ kind: input.kind }, input.request, input.owner),
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     try {
-      await this.enqueue(data, input);
+      await this.enqueue(data);
     } catch (error) {
       // A job that was never queued must not keep the slot until its deadline.
       if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
@@ -169,7 +170,7 @@ export class JobSchedulerService {
     return this.queues.forModel(model);
   }
 
-  private async enqueue(data: InferenceJobData, input: SubmitJobInput): Promise<void> {
+  private async enqueue(data: InferenceJobData): Promise<void> {
     const { model } = data;
     const queue = this.queues.forModel(model);
     const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
@@ -193,7 +194,7 @@ export class JobSchedulerService {
           removeOnComplete: { age: retain },
           removeOnFail: { age: retain },
         })
-        .then(() => this.fairShare.place(queue, this.queues.connection, data, input.owner, input.request)),
+        .then(() => this.fairShare.place(queue, this.queues.connection, data)),
     ]);
     // Both connections wrote part of the job (its id index and the BullMQ record).
     await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);
