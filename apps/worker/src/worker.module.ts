@@ -41,6 +41,7 @@ import { JobContinuations } from './jobs/continuation/job-continuations';
 import { OwnerAccounting } from './jobs/owner-accounting';
 import { RunGuard } from './jobs/run-guard';
 import { SlotLoop } from './jobs/slot-loop.service';
+import { WarmAhead } from './jobs/warm-ahead.service';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerStateMetrics } from './metrics/worker-state.metrics';
 import { HeartbeatService } from './registration/heartbeat.service';
@@ -90,6 +91,7 @@ import { WorkerLifecycle } from './registration/worker-lifecycle.service';
     CancelListener,
     SlotLoop,
     HeartbeatService,
+    WarmAhead,
     WorkerLifecycle,
     WorkerAdmission,
     ControlListener,

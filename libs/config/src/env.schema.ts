@@ -1,7 +1,18 @@
 import 'reflect-metadata';
 
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 const DURATION_OR_SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
 // host:port[,host:port…]; an IPv6 host in brackets.
@@ -228,6 +239,45 @@ export class EnvSchema {
   @IsInt()
   @Min(500)
   PRIORITY_AGING_MS = 30000;
+
+  /** Fair share between owners within a priority class (false: plain FIFO). */
+  @IsIn(['true', 'false'])
+  FAIR_SHARE = 'true';
+
+  /** ms over which an owner's lead (tokens consumed beyond the others) decays by a factor e. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  FAIR_SHARE_WINDOW = 600000;
+
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  FAIR_SHARE_PROMPT_WEIGHT = 1;
+
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  FAIR_SHARE_COMPLETION_WEIGHT = 2;
+
+  /** Completion tokens assumed for a job that sets no limit (num_predict, max_tokens). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  FAIR_SHARE_EXPECTED_TOKENS = 256;
+
+  /** An idle worker loads a model ahead of demand when its queue outgrows its warm workers. */
+  @IsIn(['true', 'false'])
+  WARM_AHEAD = 'true';
+
+  /** Waiting jobs per warm slot of a model beyond which an idle worker warms it up. */
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(1000)
+  WARM_AHEAD_QUEUE_PER_SLOT = 1;
 
   @Matches(DURATION_OR_SIZE, { message: 'BODY_LIMIT must be a size such as 100mb' })
   BODY_LIMIT = '100mb';

@@ -73,6 +73,26 @@ export interface QueueSettings {
   /** A job waiting this long is treated as at least medium priority, twice this as high. */
   priorityAgingMs: number;
   lockDurationMs: number;
+  fairShare: FairShareSettings;
+  warmAhead: WarmAheadSettings;
+}
+
+/** How jobs of different owners are ordered within a priority class (docs/scheduling.md, Fair share). */
+export interface FairShareSettings {
+  enabled: boolean;
+  /** ms over which an owner's lead over the others decays by a factor e. */
+  windowMs: number;
+  promptWeight: number;
+  completionWeight: number;
+  /** Completion tokens assumed when the request sets no limit. */
+  expectedCompletionTokens: number;
+}
+
+/** When an idle worker loads a model before jobs reach it (docs/scheduling.md, Warm ahead). */
+export interface WarmAheadSettings {
+  enabled: boolean;
+  /** Waiting jobs per warm slot beyond which a worker with room loads the model. */
+  queuePerSlot: number;
 }
 
 export interface GatewaySettings {
@@ -233,6 +253,14 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       affinityDelayMs: env.AFFINITY_DELAY_MS,
       priorityAgingMs: env.PRIORITY_AGING_MS,
       lockDurationMs: env.JOB_LOCK_DURATION,
+      fairShare: {
+        enabled: env.FAIR_SHARE === 'true',
+        windowMs: env.FAIR_SHARE_WINDOW,
+        promptWeight: env.FAIR_SHARE_PROMPT_WEIGHT,
+        completionWeight: env.FAIR_SHARE_COMPLETION_WEIGHT,
+        expectedCompletionTokens: env.FAIR_SHARE_EXPECTED_TOKENS,
+      },
+      warmAhead: { enabled: env.WARM_AHEAD === 'true', queuePerSlot: env.WARM_AHEAD_QUEUE_PER_SLOT },
     },
     gateway: {
       serverId: env.SERVER_ID ?? `gateway-${hostname()}-${process.pid}`,

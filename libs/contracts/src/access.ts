@@ -41,6 +41,8 @@ export interface Principal {
   tokenQuota?: TokenQuota;
   /** Jobs queued or running at once; overrides KEY_MAX_CONCURRENT. */
   maxConcurrent?: number;
+  /** Fair-share weight (default 1): an owner of weight 2 gets twice the tokens of one of weight 1. */
+  shareWeight?: number;
 }
 
 /** Whose job it is, for usage accounting and per-owner limits (absent when auth is off). */
@@ -49,6 +51,8 @@ export interface JobOwner {
   /** 0 or absent: no limit. */
   maxConcurrent?: number;
   tokenQuota?: TokenQuota;
+  /** Fair-share weight; absent: 1. */
+  shareWeight?: number;
 }
 
 /** Whether a principal holds a scope (`admin` holds them all). */

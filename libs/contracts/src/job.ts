@@ -46,6 +46,8 @@ export interface InferenceJobData {
    * the text already streamed instead of ending with an error line (see docs/continuation.md).
    */
   continueOnFailure?: boolean;
+  /** What fair share charged the owner at submit (weighted tokens ÷ weight); the worker settles it against the real counts. */
+  fairShare?: { cost: number; weight: number };
 }
 
 /** What a worker stores as the BullMQ return value: the merged answer, as Ollama's `stream:false` would give it. */

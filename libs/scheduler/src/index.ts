@@ -1,4 +1,7 @@
 export * from './availability-board';
+export * from './fair-share';
+export * from './fair-share-cost';
+export * from './fair-share-settlement';
 export * from './finished-job';
 export * from './fleet-control';
 export * from './gateway-presence';

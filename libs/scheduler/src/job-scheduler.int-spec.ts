@@ -7,6 +7,7 @@ import { LoopPacer, TokenStreamWriter } from '@gridllm/streaming';
 import Redis from 'ioredis';
 
 import { RedisServer } from '../../../test/support/redis-server';
+import { FairShare } from './fair-share';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
 import { JobSchedulerService } from './job-scheduler.service';
@@ -47,6 +48,7 @@ describe(JobSchedulerService.name, () => {
       new OwnerLimits(new UsageLedger(client), new OwnerJobs(client)),
       new JobPayloadSeal(config.security),
       new ReplicaAck(config.redis),
+      new FairShare(config.queue),
       config.queue,
       config.gateway,
     );

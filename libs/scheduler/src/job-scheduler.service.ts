@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 
 import { gatewayConfig, queueConfig } from '@gridllm/config';
 import {
-  BULLMQ_PRIORITY,
   InferenceJobData,
   JobKind,
   JobNotFoundError,
@@ -19,6 +18,7 @@ import { RedisClient, ReplicaAck } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
+import { FairShare } from './fair-share';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
@@ -63,6 +63,7 @@ export class JobSchedulerService {
     private readonly ownerLimits: OwnerLimits,
     private readonly payloads: JobPayloadSeal,
     private readonly replicas: ReplicaAck,
+    private readonly fairShare: FairShare,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
@@ -97,6 +98,7 @@ export class JobSchedulerService {
       ownerGatewayId: input.detached ? undefined : this.gateway.serverId,
       ownerId: input.owner?.id,
       continueOnFailure: input.continueOnFailure || undefined,
+      fairShare: this.fairShare.charge({ kind: input.kind }, input.request, input.owner),
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     try {
@@ -187,13 +189,15 @@ export class JobSchedulerService {
         // must not take the owner for dead before the next presence beat.
         .set(keys.gateway(this.gateway.serverId), '1', 'PX', this.settings.heartbeatIntervalMs * 3)
         .exec(),
-      queue.add(data.kind, data, {
-        jobId: data.id,
-        priority: BULLMQ_PRIORITY[data.priority],
-        attempts: 1,
-        removeOnComplete: { age: retain },
-        removeOnFail: { age: retain },
-      }),
+      queue
+        .add(data.kind, data, {
+          jobId: data.id,
+          priority: this.fairShare.addPriority(data),
+          attempts: 1,
+          removeOnComplete: { age: retain },
+          removeOnFail: { age: retain },
+        })
+        .then(() => this.fairShare.place(queue, this.queues.connection, data)),
     ]);
     // Both connections wrote part of the job (its id index and the BullMQ record).
     await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);

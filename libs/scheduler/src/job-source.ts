@@ -30,6 +30,9 @@ export interface TakenJob {
   model: string;
 }
 
+/** Asked before a cold worker takes a job: true when it loads the model ahead instead (see WarmAhead). */
+export type WarmGate = (model: string) => Promise<boolean>;
+
 /** Recent run times kept per model for queue ETAs. */
 const DURATION_SAMPLES = 50;
 
@@ -52,6 +55,7 @@ export class JobSource implements OnApplicationShutdown {
   /** Models whose head job this worker left to a better worker, until when. */
   private readonly deferred = new Map<string, number>();
   private cursor = 0;
+  private warmGate: WarmGate | null = null;
 
   constructor(
     private readonly connections: RedisConnectionFactory,
@@ -105,6 +109,7 @@ export class JobSource implements OnApplicationShutdown {
       const consumer = this.consumers.get(model);
       if (!consumer || (this.deferred.get(model) ?? 0) > Date.now()) continue;
       if (await this.leaveToBetterWorker(model, consumer)) continue;
+      if (await this.warmsFirst(model)) continue;
       const token = randomUUID();
       const job = (await consumer.getNextJob(token, { block: false })) as InferenceJob | undefined;
       if (job) return { job, token, model };
@@ -139,6 +144,36 @@ export class JobSource implements OnApplicationShutdown {
     const age = await this.headJobAgeMs(consumer);
     if (!shouldDefer(true, age, this.queue.affinityDelayMs)) return false;
     this.deferred.set(model, Date.now() + this.queue.affinityDelayMs - (age ?? 0));
+    await this.client.redis.zadd(this.markerKey(model), 0, '0');
+    return true;
+  }
+
+  /** Warm ahead: set by the worker, asked before this worker takes a job into a cold load. */
+  setWarmGate(gate: WarmGate | null): void {
+    this.warmGate = gate;
+  }
+
+  /** Takes no job of the model until `release` (a load ahead of demand runs); others may take them. */
+  hold(model: string, untilMs: number): void {
+    this.deferred.set(model, untilMs);
+  }
+
+  release(model: string): void {
+    this.deferred.delete(model);
+    this.wake();
+  }
+
+  /** Jobs waiting for the model (BullMQ's prioritised set). */
+  async waiting(model: string): Promise<number> {
+    const consumer = this.consumers.get(model);
+    return consumer ? this.client.redis.zcard(consumer.keys.prioritized) : 0;
+  }
+
+  /** A cold worker with room whose gate chose to warm the model: it leaves the job (and the marker) to others. */
+  private async warmsFirst(model: string): Promise<boolean> {
+    const standing = this.standingFor(model);
+    if (!this.warmGate || standing.warm || !standing.room) return false;
+    if (!(await this.warmGate(model))) return false;
     await this.client.redis.zadd(this.markerKey(model), 0, '0');
     return true;
   }

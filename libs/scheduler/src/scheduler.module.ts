@@ -5,6 +5,8 @@ import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
 import { AvailabilityBoard } from './availability-board';
+import { FairShare } from './fair-share';
+import { FairShareSettlement } from './fair-share-settlement';
 import { FleetControl } from './fleet-control';
 import { GatewayPresence } from './gateway-presence';
 import { GridCapacity } from './grid-capacity';
@@ -29,6 +31,7 @@ import { QueueRegistry } from './queue-registry';
     FleetControl,
     OwnerLimits,
     JobPayloadSeal,
+    FairShare,
   ],
   exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],
 })
@@ -36,7 +39,7 @@ export class SchedulerModule {}
 
 /** Worker side: take jobs into free slots. */
 @Module({
-  providers: [AvailabilityBoard, JobSource, JobPayloadSeal],
-  exports: [JobSource, AvailabilityBoard, JobPayloadSeal],
+  providers: [AvailabilityBoard, JobSource, JobPayloadSeal, FairShareSettlement],
+  exports: [JobSource, AvailabilityBoard, JobPayloadSeal, FairShareSettlement],
 })
 export class JobSourceModule {}

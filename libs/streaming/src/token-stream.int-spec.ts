@@ -20,6 +20,14 @@ const queueSettings = {
   affinityDelayMs: 200,
   priorityAgingMs: 30000,
   lockDurationMs: 2000,
+  fairShare: {
+    enabled: true,
+    windowMs: 600000,
+    promptWeight: 1,
+    completionWeight: 2,
+    expectedCompletionTokens: 256,
+  },
+  warmAhead: { enabled: true, queuePerSlot: 1 },
 };
 
 async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {

@@ -20,6 +20,7 @@ export class JobOwners {
       id: principal.id,
       maxConcurrent: principal.maxConcurrent ?? this.security.keyMaxConcurrent,
       tokenQuota: principal.tokenQuota,
+      shareWeight: principal.shareWeight,
     };
   }
 }

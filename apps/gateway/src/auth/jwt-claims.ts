@@ -9,7 +9,7 @@ import {
 
 /**
  * Maps a verified token's claims to a principal: `sub` (required) names it; scopes come from the
- * OAuth `scope` string, or a `scopes`/`scp` array; `models`, `max_priority` and `max_concurrent`
+ * OAuth `scope` string, or a `scopes`/`scp` array; `models`, `max_priority`, `max_concurrent` and `share_weight`
  * restrict it like the same fields of an API key. Unknown scopes are ignored; no scope means no access.
  */
 export function principalOfClaims(claims: Record<string, unknown>): Principal | null {
@@ -30,6 +30,9 @@ export function principalOfClaims(claims: Record<string, unknown>): Principal | 
   }
   if (typeof claims.max_concurrent === 'number' && Number.isInteger(claims.max_concurrent)) {
     principal.maxConcurrent = claims.max_concurrent;
+  }
+  if (typeof claims.share_weight === 'number' && claims.share_weight > 0 && claims.share_weight <= 1000) {
+    principal.shareWeight = claims.share_weight;
   }
   return principal;
 }

@@ -4,6 +4,7 @@ import { OwnerJobs, UsageLedger } from '@gridllm/access';
 import { parseGridConfig } from '@gridllm/config';
 import { InferenceJobData, JobKind } from '@gridllm/contracts';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+import { FairShareSettlement } from '@gridllm/scheduler';
 import Redis from 'ioredis';
 
 import { freePort } from '../../../../test/support/free-port';
@@ -32,18 +33,28 @@ describe(OwnerAccounting.name, () => {
   let ownerJobs: OwnerJobs;
   let sut: OwnerAccounting;
 
-  function accountingOn(port: number): { ledger: UsageLedger; ownerJobs: OwnerJobs } {
+  let fairShare: FairShareSettlement;
+
+  function accountingOn(port: number): {
+    ledger: UsageLedger;
+    ownerJobs: OwnerJobs;
+    fairShare: FairShareSettlement;
+  } {
     const config = parseGridConfig({ REDIS_PORT: String(port), REDIS_PREFIX: 'acct' });
     const factory = new RedisConnectionFactory(config.redis);
     factories.push(factory);
     const client = new RedisClient(factory, config.redis);
-    return { ledger: new UsageLedger(client), ownerJobs: new OwnerJobs(client) };
+    return {
+      ledger: new UsageLedger(client),
+      ownerJobs: new OwnerJobs(client),
+      fairShare: new FairShareSettlement(client, config.redis, config.queue),
+    };
   }
 
   beforeAll(async () => {
     await server.start();
-    ({ ledger, ownerJobs } = accountingOn(server.port));
-    sut = new OwnerAccounting(ledger, ownerJobs);
+    ({ ledger, ownerJobs, fairShare } = accountingOn(server.port));
+    sut = new OwnerAccounting(ledger, ownerJobs, fairShare);
     admin = server.client();
   });
 
@@ -105,10 +116,24 @@ describe(OwnerAccounting.name, () => {
       expect(await admin.keys('acct:usage:*')).toEqual([]);
     });
 
+    it('corrects the fair-share charge made at submit to the tokens the engine counted', async () => {
+      // Charged 100 at submit for an owner of weight 2; the engine counted 40 prompt + 30 completion tokens.
+      await admin.hset('acct:m%3Alatest:gridllm-fair', 'f:key_a', 500);
+      const account = sut.open({ ...job('j1', 'key_a'), fairShare: { cost: 100, weight: 2 } });
+      account.observe({ response: 'a', done: true, prompt_eval_count: 40, eval_count: 30 }, true);
+
+      await account.settle();
+
+      // (40 × 1 + 30 × 2) / 2 = 50 actual: the counter gives back 50.
+      expect(Number(await admin.hget('acct:m%3Alatest:gridllm-fair', 'f:key_a'))).toBe(450);
+    });
+
     it('does not fail when Redis cannot take the usage, it only warns', async () => {
       const down = accountingOn(await freePort());
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-      const account = new OwnerAccounting(down.ledger, down.ownerJobs).open(job('j1', 'key_a'));
+      const account = new OwnerAccounting(down.ledger, down.ownerJobs, down.fairShare).open(
+        job('j1', 'key_a'),
+      );
 
       await expect(account.settle()).resolves.toBeUndefined();
 

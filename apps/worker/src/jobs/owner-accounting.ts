@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 
 import { OwnerJobs, UsageLedger } from '@gridllm/access';
 import { InferenceJobData, OllamaChunk } from '@gridllm/contracts';
+import { FairShareSettlement } from '@gridllm/scheduler';
 
 import { TokenTally } from './token-tally';
 
@@ -13,10 +14,11 @@ export class OwnerAccounting {
   constructor(
     private readonly ledger: UsageLedger,
     private readonly ownerJobs: OwnerJobs,
+    private readonly fairShare: FairShareSettlement,
   ) {}
 
   open(data: InferenceJobData): JobAccount {
-    return new JobAccount(data, this.ledger, this.ownerJobs, this.logger);
+    return new JobAccount(data, this.ledger, this.ownerJobs, this.logger, this.fairShare);
   }
 }
 
@@ -33,6 +35,7 @@ export class JobAccount {
     private readonly ledger: UsageLedger,
     private readonly ownerJobs: OwnerJobs,
     private readonly logger: Logger,
+    private readonly fairShare?: FairShareSettlement,
   ) {}
 
   observe(chunk: OllamaChunk, final: boolean): void {
@@ -45,13 +48,16 @@ export class JobAccount {
     if (!ownerId || this.settled) return;
     this.settled = true;
     const counts = this.tally.counts();
-    const [recorded, released] = await Promise.allSettled([
+    const [recorded, released, settled] = await Promise.allSettled([
       this.ledger.record(ownerId, model, counts),
       this.ownerJobs.release(ownerId, id),
+      this.fairShare?.settle(this.data, counts),
     ]);
     if (recorded.status === 'rejected')
       this.logger.warn(`job ${id}: usage not recorded: ${(recorded.reason as Error).message}`);
     if (released.status === 'rejected')
       this.logger.warn(`job ${id}: owner slot not released: ${(released.reason as Error).message}`);
+    if (settled.status === 'rejected')
+      this.logger.warn(`job ${id}: fair share not settled: ${(settled.reason as Error).message}`);
   }
 }

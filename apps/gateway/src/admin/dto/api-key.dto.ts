@@ -7,6 +7,7 @@ import {
   IsIn,
   IsISO8601,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Length,
@@ -99,6 +100,17 @@ export class CreateApiKeyDto {
   @Min(1, { message: 'maxConcurrent must be at least 1' })
   maxConcurrent?: number;
 
+  @ApiPropertyOptional({
+    example: 2,
+    description: 'fair-share weight within a priority class: 2 gets twice the tokens of a key of weight 1',
+    default: 1,
+  })
+  @IsOptional()
+  @IsNumber({}, { message: 'shareWeight must be a number' })
+  @Min(0.01, { message: 'shareWeight must be at least 0.01' })
+  @Max(1000, { message: 'shareWeight must be at most 1000' })
+  shareWeight?: number;
+
   @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'the key stops working then (401)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 time such as 2027-01-01T00:00:00Z' })
@@ -117,6 +129,7 @@ export class ApiKeyDto {
   @ApiPropertyOptional({ type: RateLimitDto }) rateLimit?: RateLimitDto;
   @ApiPropertyOptional({ type: TokenQuotaDto }) tokenQuota?: TokenQuotaDto;
   @ApiPropertyOptional() maxConcurrent?: number;
+  @ApiPropertyOptional() shareWeight?: number;
   @ApiPropertyOptional() expiresAt?: string;
   @ApiProperty({ example: '2026-11-27T10:00:00.000Z' }) createdAt!: string;
   @ApiPropertyOptional() lastUsedAt?: string;

@@ -130,6 +130,7 @@ export class CallerDto {
   @ApiPropertyOptional({ example: { requests: 120, windowSeconds: 60 } }) rateLimit?: object;
   @ApiPropertyOptional({ example: { tokens: 2000000, period: 'month' } }) tokenQuota?: object;
   @ApiPropertyOptional({ example: 4 }) maxConcurrent?: number;
+  @ApiPropertyOptional({ example: 1 }) shareWeight?: number;
 }
 
 /** `GET /inference/me`: null fields when the gateway runs without auth. */
