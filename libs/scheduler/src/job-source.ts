@@ -198,12 +198,16 @@ export class JobSource implements OnApplicationShutdown {
   }
 
   async complete(taken: TakenJob, result: InferenceJobResult): Promise<void> {
-    await taken.job.moveToCompleted(storedResult(result), taken.token, false);
-    await this.dropRequest(taken.job);
+    // Together: the final event is already in the job's stream, so a run that takes the job over records
+    // the outcome from there and never needs the request.
+    await Promise.all([
+      taken.job.moveToCompleted(storedResult(result), taken.token, false),
+      this.dropRequest(taken.job),
+    ]);
     const ranMs = Date.now() - (taken.job.processedOn ?? Date.now());
     const key = this.client.keys.jobDurations(taken.model);
     void this.client.redis
-      .multi()
+      .pipeline()
       .lpush(key, ranMs)
       .ltrim(key, 0, DURATION_SAMPLES - 1)
       .exec()
