@@ -119,8 +119,9 @@ export class SlotLoop {
         const jobs = taken.filter((job): job is TakenJob => job !== null);
         jobs.forEach((job) => this.launch(job));
         backlog = jobs.length > 0 ? await this.source.backlogAfterTake(jobs.map((job) => job.model)) : 0;
-        // Taking again while nothing waits would only cost an empty moveToActive: sleep on the markers.
-        if (backlog > 0) continue;
+        // Taking again while nothing waits would only cost an empty moveToActive: sleep on the markers,
+        // but only with a slot free (else a marker popped now would be a wake-up no other worker gets).
+        if (backlog > 0 || this.running.size >= this.worker.slots) continue;
         if (this.stopping) break;
         preferred = await this.source.waitForWork(IDLE_WAIT_MS);
       } catch (error) {
