@@ -102,26 +102,23 @@ export class SlotLoop {
 
   private async fillSlots(): Promise<void> {
     let preferred: string | null = null;
-    let backlog = 0;
+    let burst: boolean = false;
     while (!this.stopping) {
       if (this.paused || this.running.size >= this.worker.slots) {
         await this.nextSlotFree(IDLE_WAIT_MS);
         continue;
       }
       try {
-        // While jobs wait (the backlog seen after the last take), several free slots are filled with
-        // parallel takes: one round trip each would leave slots idle. Otherwise one take, so a lone request
-        // pays for one. Never more takes than free slots, so the cap holds.
-        const free = this.worker.slots - this.running.size;
-        const takes = Math.max(1, Math.min(free, INTAKE_BATCH, backlog));
+        // Under a burst (the last take found a job), several free slots are filled with parallel takes:
+        // one round trip each would leave slots idle. Otherwise one take, so a lone request pays for one.
+        // Never more takes than free slots, so the cap holds.
+        const takes: number = burst ? Math.min(this.worker.slots - this.running.size, INTAKE_BATCH) : 1;
         const taken = await Promise.all(Array.from({ length: takes }, () => this.source.takeNext(preferred)));
         preferred = null;
         const jobs = taken.filter((job): job is TakenJob => job !== null);
         jobs.forEach((job) => this.launch(job));
-        backlog = jobs.length > 0 ? await this.source.backlogAfterTake(jobs.map((job) => job.model)) : 0;
-        // Taking again while nothing waits would only cost an empty moveToActive: sleep on the markers,
-        // but only with a slot free (else a marker popped now would be a wake-up no other worker gets).
-        if (backlog > 0 || this.running.size >= this.worker.slots) continue;
+        burst = jobs.length > 0 && jobs.length === takes;
+        if (jobs.length > 0) continue;
         if (this.stopping) break;
         preferred = await this.source.waitForWork(IDLE_WAIT_MS);
       } catch (error) {
