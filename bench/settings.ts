@@ -39,6 +39,8 @@ export interface StreamSettings {
   crowdClients: number;
   crowdTokens: number;
   crowdDelayMs: number;
+  /** The crowd's clients arrive evenly over this time (0: all in one burst); answers outlast it, so all are open at once. */
+  crowdRampMs: number;
 }
 
 export interface EmbeddedSettings {
@@ -94,8 +96,9 @@ export function benchSettings(): BenchSettings {
           relayTokens: intFromEnv('BENCH_RELAY_TOKENS', 200),
           relayRounds: intFromEnv('BENCH_RELAY_ROUNDS', 2),
           crowdClients: intFromEnv('BENCH_CROWD_CLIENTS', 1000),
-          crowdTokens: intFromEnv('BENCH_CROWD_TOKENS', 20),
+          crowdTokens: intFromEnv('BENCH_CROWD_TOKENS', 80),
           crowdDelayMs: intFromEnv('BENCH_CROWD_DELAY_MS', 100),
+          crowdRampMs: intFromEnv('BENCH_CROWD_RAMP_MS', 5000, 0),
         }
       : null,
     embedded: flagFromEnv('BENCH_EMBEDDED', true)

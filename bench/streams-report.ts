@@ -40,7 +40,7 @@ function rows(streams: StreamsResults): string[][] {
       side === 'gateway'
         ? `; RSS peak gateway ${mib(s.rssPeakMiB.gateway)}, worker ${mib(s.rssPeakMiB.worker)}`
         : '';
-    return `${s.streams - s.errors} of ${s.streams} streams done in ${(s.elapsedMs / 1000).toFixed(1)} s, failed ${failures(s)}${rss}`;
+    return `${s.streams - s.errors} of ${s.streams} streams done in ${(s.elapsedMs / 1000).toFixed(1)} s (at most ${s.peakOpen} open at once), failed ${failures(s)}${rss}`;
   };
   return [
     [
@@ -50,7 +50,7 @@ function rows(streams: StreamsResults): string[][] {
       `gateway/direct = ${relayRatio(streams).toFixed(2)}`,
     ],
     [
-      `crowd: ${crowdClients} concurrent streaming clients, ${crowdTokens} tokens ${crowdDelayMs} ms apart`,
+      `crowd: ${crowdClients} concurrent streaming clients arriving over ${streams.settings.crowdRampMs / 1000} s, ${crowdTokens} tokens ${crowdDelayMs} ms apart`,
       crowd('direct'),
       crowd('gateway'),
       crowdMet(streams) ? 'within the bounds' : '**outside the bounds**',
@@ -66,7 +66,8 @@ function setUp(streams: StreamsResults): string {
     `Each row has its own fixture process and worker (its own model, MAX_CONCURRENT_TASKS = its width, ` +
     `at most 1024), started after the rows above and stopped before the next. Relay: one warm-up wave per ` +
     `side, then ${relayRounds} ABBA rounds per side, each a wave of concurrent loops of two streams; tokens/s = ` +
-    `content lines received / wave time. Crowd: one wave per side, every client at once; RSS sampled every ` +
+    `content lines received / wave time. Crowd: one wave per side, the clients arriving evenly over the ramp ` +
+    `time, each answer outlasting it (so all are open at once: "at most … open"); RSS sampled every ` +
     `100 ms from /proc (the gateway's peak is over the whole wave, including what earlier rows left allocated). ` +
     `The gateway runs with MAX_CONCURRENT_JOBS and MAX_QUEUE_PER_MODEL at twice the crowd, as the defaults ` +
     `(1000, 512) would refuse part of it with 503 by design. Limits: gateway ≤ ${CROWD_RSS_LIMITS_MIB.gateway} MiB, ` +

@@ -27,6 +27,8 @@ export interface StreamsSide {
 }
 
 export interface CrowdSide extends StreamsSide {
+  /** Most streams open at the same time. */
+  peakOpen: number;
   /** Peak RSS (MiB) per process while this side ran. */
   rssPeakMiB: Record<string, number>;
 }
@@ -48,7 +50,11 @@ function contentLines(timing: HttpTiming): number | string {
   return lines.length - 1;
 }
 
-/** `width` streams at once, `perStream` one after the other on each; adds to `side`. */
+/**
+ * `width` streams at once, `perStream` one after the other on each; adds to `side`. With `rampMs`, the
+ * loops start evenly spread over that time (clients arriving, not one burst). Returns the most streams
+ * that were open at the same time.
+ */
 async function streamWave(
   client: BenchHttpClient,
   base: URL,
@@ -56,12 +62,18 @@ async function streamWave(
   width: number,
   perStream: number,
   side: StreamsSide,
-): Promise<void> {
+  rampMs = 0,
+): Promise<number> {
   const spec = jsonRequest('/api/generate', { model, prompt: 'Why is the sky blue?' });
   const start = performance.now();
-  const loop = async (): Promise<void> => {
+  let open = 0;
+  let peak = 0;
+  const loop = async (index: number): Promise<void> => {
+    if (rampMs > 0) await new Promise((resolve) => setTimeout(resolve, (index * rampMs) / width));
     for (let i = 0; i < perStream; i++) {
+      peak = Math.max(peak, ++open);
       const outcome = await client.send(base, spec).then(contentLines, (error: Error) => error.message);
+      open--;
       side.streams++;
       if (typeof outcome === 'number') side.tokens += outcome;
       else {
@@ -70,8 +82,9 @@ async function streamWave(
       }
     }
   };
-  await Promise.all(Array.from({ length: width }, loop));
+  await Promise.all(Array.from({ length: width }, (_, index) => loop(index)));
   side.elapsedMs += performance.now() - start;
+  return peak;
 }
 
 export class StreamsPhase {
@@ -122,8 +135,10 @@ export class StreamsPhase {
     targets: Record<Side, URL>,
     workerPid: number | undefined,
   ): Promise<Record<Side, CrowdSide>> {
-    const { crowdClients: width, crowdTokens, crowdDelayMs } = this.settings;
-    this.log(`crowd: ${width} concurrent streaming clients, ${crowdTokens} tokens ${crowdDelayMs} ms apart`);
+    const { crowdClients: width, crowdTokens, crowdDelayMs, crowdRampMs } = this.settings;
+    this.log(
+      `crowd: ${width} concurrent streaming clients arriving over ${crowdRampMs} ms, ${crowdTokens} tokens ${crowdDelayMs} ms apart`,
+    );
     const client = new BenchHttpClient(width + 16, 120_000);
     const results = {} as Record<Side, CrowdSide>;
     try {
@@ -131,8 +146,8 @@ export class StreamsPhase {
         const peaks = new RssPeaks({ gateway: this.grid.gateway?.pid, worker: workerPid });
         const result = emptySide();
         peaks.start();
-        await streamWave(client, targets[side], CROWD_MODEL, width, 1, result);
-        results[side] = { ...result, rssPeakMiB: peaks.stop() };
+        const peakOpen = await streamWave(client, targets[side], CROWD_MODEL, width, 1, result, crowdRampMs);
+        results[side] = { ...result, peakOpen, rssPeakMiB: peaks.stop() };
       }
       return results;
     } finally {

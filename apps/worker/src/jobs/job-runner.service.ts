@@ -112,7 +112,12 @@ export class JobRunner {
     const measurement = this.metrics.startJob(taken.model);
     const account = this.accounting.open(data);
     try {
-      if ((await this.isCancelled(data.id)) || (await this.ownerGone(data.ownerGatewayId))) {
+      // Both reads in one round trip: they stand between the take and the engine call.
+      const [cancelled, ownerGone] = await Promise.all([
+        this.isCancelled(data.id),
+        this.ownerGone(data.ownerGatewayId),
+      ]);
+      if (cancelled || ownerGone) {
         controller.abort(AbortReason.Cancelled);
       }
       const response = await this.execute(taken, appender, account, controller.signal);
