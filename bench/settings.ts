@@ -96,8 +96,8 @@ export function benchSettings(): BenchSettings {
           relayTokens: intFromEnv('BENCH_RELAY_TOKENS', 200),
           relayRounds: intFromEnv('BENCH_RELAY_ROUNDS', 2),
           crowdClients: intFromEnv('BENCH_CROWD_CLIENTS', 1000),
-          crowdTokens: intFromEnv('BENCH_CROWD_TOKENS', 80),
-          crowdDelayMs: intFromEnv('BENCH_CROWD_DELAY_MS', 100),
+          crowdTokens: intFromEnv('BENCH_CROWD_TOKENS', 12),
+          crowdDelayMs: intFromEnv('BENCH_CROWD_DELAY_MS', 1000),
           crowdRampMs: intFromEnv('BENCH_CROWD_RAMP_MS', 5000, 0),
         }
       : null,
