@@ -12,6 +12,8 @@ export interface GridOptions {
   workerSlots: number;
   startTimeoutMs: number;
   stopTimeoutMs: number;
+  /** Added to the gateway's environment (e.g. admission limits for the crowd row). */
+  gatewayEnv?: Record<string, string>;
 }
 
 const WORKER_ID = 'bench-worker';
@@ -50,7 +52,7 @@ export class BenchGrid {
     this.redisStarted = true;
     await this.redis.start();
     log(`redis    127.0.0.1:${this.redis.port}`);
-    this.gateway = new AppProcess('gateway', this.redisEnv());
+    this.gateway = new AppProcess('gateway', { ...this.redisEnv(), ...this.options.gatewayEnv });
     await this.gateway.start();
     this.gatewayUrl = await this.gateway.url;
     log(`gateway  ${this.gatewayUrl} (pid ${this.gateway.pid})`);

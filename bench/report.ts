@@ -2,10 +2,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { embeddedConsole, embeddedMarkdown, embeddedProblems } from './embedded-report';
+import { TARGET_HEADER, targetCells } from './issue-targets';
 import { BenchResults } from './results';
 import { Side, SideResult } from './scenarios';
 import { LOADED_STEPS, medianStages, STAGES } from './stages';
 import { ratePerSecond, summarize, Summary } from './stats';
+import { streamsConsole, streamsMarkdown } from './streams-report';
 import { markdownTable, textTable } from './tables';
 
 export const DOC_PATH = join(__dirname, '..', 'docs', 'benchmarks.md');
@@ -140,6 +142,12 @@ export function consoleReport(results: BenchResults): string {
     '',
     ...derived.verdicts.map((verdict) => plain(verdict)),
     ...(derived.errors.length > 0 ? ['', 'Errors:', ...derived.errors] : ['No failed requests.']),
+    '',
+    ...streamsConsole(results.streams),
+    textTable(
+      TARGET_HEADER,
+      targetCells(results).map((row) => row.map(plain)),
+    ),
     '',
     `CPU during the throughput windows (100 % = one core of ${results.machine.cpus}):`,
     textTable(['process', 'direct', 'gateway'], cpuRows(results)),
@@ -285,6 +293,11 @@ export function markdownReport(results: BenchResults): string {
     '',
     ...derived.verdicts.map((verdict) => `- ${verdict}`),
     '',
+    "Issue 15's table, with the figure each measure had when the issue was filed:",
+    '',
+    markdownTable(TARGET_HEADER, targetCells(results)),
+    '',
+    ...streamsMarkdown(results.streams),
     '### Where the added time goes',
     '',
     `CPU use during the throughput windows (100 % = one core; the machine has ${machine.cpus}; ` +

@@ -3,6 +3,7 @@ import { MachineInfo } from './machine';
 import { CommandCount, QueueDepth, TracedRequest } from './redis-probe';
 import { Side, SideResult, ThroughputResult } from './scenarios';
 import { BenchSettings } from './settings';
+import { StreamsResults } from './streams';
 
 /** Everything one run measured; report.ts turns it into the table and docs/benchmarks.md. */
 export interface BenchResults {
@@ -24,6 +25,8 @@ export interface BenchResults {
   traces: TracedRequest[];
   /** Median steps per job in a window at full concurrency traced with MONITOR (see stages.ts). */
   loaded: { durations: number[]; jobs: number; windowMs: number; ratePerSecond: number; queue: QueueDepth };
+  /** The relay of concurrent long streams and the crowd of slow streaming clients; null when skipped. */
+  streams: StreamsResults | null;
   /** The embedded llama.cpp engine on the demo model; null when skipped (BENCH_EMBEDDED=0). */
   embedded: EmbeddedResults | null;
 }

@@ -19,6 +19,7 @@ import { consoleReport, unhealthy, writeDoc } from './report';
 import { BenchResults } from './results';
 import { latency, Targets, throughput } from './scenarios';
 import { BenchSettings, benchSettings } from './settings';
+import { StreamsPhase, StreamsResults } from './streams';
 
 const log = (line: string): void => console.log(`bench: ${line}`);
 
@@ -64,6 +65,19 @@ async function measure(
   };
 }
 
+/** After the rows above, so their numbers are measured exactly as without it. */
+async function measureStreams(
+  grid: BenchGrid,
+  targets: Targets,
+  settings: BenchSettings,
+): Promise<StreamsResults | null> {
+  if (!settings.streams) {
+    log('streams at width: skipped (BENCH_STREAMS=0)');
+    return null;
+  }
+  return new StreamsPhase(grid, settings.streams, log).run(targets);
+}
+
 /** Last, so that the gateway-vs-fixture numbers above are measured exactly as without it. */
 async function measureEmbedded(
   phase: EmbeddedPhase | null,
@@ -103,6 +117,14 @@ async function main(): Promise<void> {
     workerSlots: settings.parallel,
     startTimeoutMs: settings.startTimeoutMs,
     stopTimeoutMs: 10_000,
+    // The crowd row holds this many jobs open at once: the default admission limits (1000 open jobs, 512
+    // waiting per model) would answer some of them 503 by design.
+    gatewayEnv: settings.streams
+      ? {
+          MAX_CONCURRENT_JOBS: String(settings.streams.crowdClients * 2),
+          MAX_QUEUE_PER_MODEL: String(settings.streams.crowdClients * 2),
+        }
+      : {},
   });
   const client = new BenchHttpClient(settings.concurrency * 2, settings.requestTimeoutMs);
   const embedded = settings.embedded ? new EmbeddedPhase(grid, settings.embedded, log) : null;
@@ -154,6 +176,7 @@ async function main(): Promise<void> {
         `MONITOR traces (${settings.traceRequests} requests at c=1, ${LOADED_TRACE_MS / 1000} s at c=${settings.concurrency})`,
     );
     const diagnosis = await diagnose(client, targets, probeRedis, grid.pids(), settings);
+    const streams = await measureStreams(grid, targets, settings);
     const embeddedResults = await measureEmbedded(embedded, settings);
     const results: BenchResults = {
       startedAt,
@@ -163,6 +186,7 @@ async function main(): Promise<void> {
       settings,
       ...measurements,
       ...diagnosis,
+      streams,
       embedded: embeddedResults,
     };
     console.log(consoleReport(results));

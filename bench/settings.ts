@@ -24,8 +24,23 @@ export interface BenchSettings {
   startTimeoutMs: number;
   /** The whole run (after the build) is aborted past this. */
   runTimeoutMs: number;
+  /** Streams at width (bench/streams.ts); null when BENCH_STREAMS=0. */
+  streams: StreamSettings | null;
   /** The embedded llama.cpp phase (bench/embedded.ts); null when BENCH_EMBEDDED=0. */
   embedded: EmbeddedSettings | null;
+}
+
+export interface StreamSettings {
+  /** Concurrent streams of the relay row, tokens per stream, ABBA rounds per side (two streams per loop each). */
+  relayStreams: number;
+  relayTokens: number;
+  relayRounds: number;
+  /** Concurrent streaming clients of the crowd row, and their slow answers: tokens, delay between tokens. */
+  crowdClients: number;
+  crowdTokens: number;
+  crowdDelayMs: number;
+  /** The crowd's clients arrive evenly over this time (0: all in one burst); answers outlast it, so all are open at once. */
+  crowdRampMs: number;
 }
 
 export interface EmbeddedSettings {
@@ -75,6 +90,17 @@ export function benchSettings(): BenchSettings {
     requestTimeoutMs: 10_000,
     startTimeoutMs: 30_000,
     runTimeoutMs: intFromEnv('BENCH_TIMEOUT_MS', 300_000),
+    streams: flagFromEnv('BENCH_STREAMS', true)
+      ? {
+          relayStreams: intFromEnv('BENCH_RELAY_STREAMS', 64),
+          relayTokens: intFromEnv('BENCH_RELAY_TOKENS', 200),
+          relayRounds: intFromEnv('BENCH_RELAY_ROUNDS', 2),
+          crowdClients: intFromEnv('BENCH_CROWD_CLIENTS', 1000),
+          crowdTokens: intFromEnv('BENCH_CROWD_TOKENS', 12),
+          crowdDelayMs: intFromEnv('BENCH_CROWD_DELAY_MS', 1000),
+          crowdRampMs: intFromEnv('BENCH_CROWD_RAMP_MS', 5000, 0),
+        }
+      : null,
     embedded: flagFromEnv('BENCH_EMBEDDED', true)
       ? {
           numPredict: 256,

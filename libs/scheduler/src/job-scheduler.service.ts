@@ -182,8 +182,9 @@ export class JobSchedulerService {
     const { redis, keys } = this.client;
     await Promise.all([
       redis.set(keys.jobQueue(data.id), model, 'EX', retain),
+      // A pipeline, not MULTI: the two writes need no atomicity, and MULTI/EXEC are two commands more.
       redis
-        .multi()
+        .pipeline()
         .sadd(keys.models(), model)
         // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
         // must not take the owner for dead before the next presence beat.

@@ -19,6 +19,7 @@ import { storedResult, withoutRequest } from './finished-job';
 import { WorkerStanding, placementClass, shouldDefer } from './placement-policy';
 import { queueNameFor } from './queue-names';
 import { MarkerWait } from './marker-wait';
+import { QueueBacklog } from './queue-backlog';
 import { queueOrder } from './queue-order';
 
 export type InferenceJob = Job<InferenceJobData, InferenceJobResult>;
@@ -49,6 +50,7 @@ export class JobSource implements OnApplicationShutdown {
   private readonly logger = new Logger(JobSource.name);
   private readonly consumers = new Map<string, Worker<InferenceJobData, InferenceJobResult>>();
   private readonly markerWait: MarkerWait;
+  private readonly backlog: QueueBacklog;
   private shared: RedisConnection | null = null;
   private active: string[] = [];
   private standings = new Map<string, WorkerStanding>();
@@ -66,6 +68,7 @@ export class JobSource implements OnApplicationShutdown {
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
   ) {
     this.markerWait = new MarkerWait(connections, client, `worker-${this.worker.workerId}-${randomUUID()}`);
+    this.backlog = new QueueBacklog(client);
   }
 
   get models(): readonly string[] {
@@ -115,6 +118,22 @@ export class JobSource implements OnApplicationShutdown {
       if (job) return { job, token, model };
     }
     return null;
+  }
+
+  /**
+   * Jobs still waiting in the queues just taken from. A queue found empty loses the marker our own take
+   * re-added, so the next sleep is not ended at once by a wake-up for nothing (see QueueBacklog).
+   */
+  async backlogAfterTake(models: readonly string[]): Promise<number> {
+    const counts = await Promise.all(
+      [...new Set(models)].map((model) => {
+        const consumer = this.consumers.get(model);
+        if (!consumer) return Promise.resolve(0);
+        const { wait, prioritized } = consumer.keys;
+        return this.backlog.settle({ wait, prioritized, marker: this.markerKey(model) });
+      }),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   /** Sleeps until some queue of ours signals work (returns its model), a wake-up, a deferral ends, or the timeout. */
@@ -214,12 +233,16 @@ export class JobSource implements OnApplicationShutdown {
   }
 
   async complete(taken: TakenJob, result: InferenceJobResult): Promise<void> {
-    await taken.job.moveToCompleted(storedResult(result), taken.token, false);
-    await this.dropRequest(taken.job);
+    // Together: the final event is already in the job's stream, so a run that takes the job over records
+    // the outcome from there and never needs the request.
+    await Promise.all([
+      taken.job.moveToCompleted(storedResult(result), taken.token, false),
+      this.dropRequest(taken.job),
+    ]);
     const ranMs = Date.now() - (taken.job.processedOn ?? Date.now());
     const key = this.client.keys.jobDurations(taken.model);
     void this.client.redis
-      .multi()
+      .pipeline()
       .lpush(key, ranMs)
       .ltrim(key, 0, DURATION_SAMPLES - 1)
       .exec()

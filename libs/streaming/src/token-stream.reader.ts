@@ -16,6 +16,8 @@ interface Subscription {
   buffer: StreamEvent[];
   notify: (() => void) | null;
   closed: boolean;
+  /** Its terminal event was delivered: nothing more to read for it. */
+  ended: boolean;
 }
 
 type XReadReply = Array<[string, Array<[string, string[]]>]> | null;
@@ -27,6 +29,10 @@ interface ReadGroup {
   wakeKey: string;
   wakeLastId: string;
   wakeIdle: (() => void) | null;
+  /** An XREAD is on its way: a new key is only seen if the wake stream makes it return. */
+  blocked: boolean;
+  /** When the wake stream's TTL was last set (ms). */
+  expiredAt: number;
   loop: Promise<void>;
 }
 
@@ -67,7 +73,16 @@ export class TokenStreamReader implements OnApplicationShutdown {
     if (!group) {
       const connection = this.connections.create('gridllm-stream-reader');
       const wakeKey = this.client.keys.wake(this.ownerId, name);
-      group = { name, connection, wakeKey, wakeLastId: '0', wakeIdle: null, loop: Promise.resolve() };
+      group = {
+        name,
+        connection,
+        wakeKey,
+        wakeLastId: '0',
+        wakeIdle: null,
+        blocked: false,
+        expiredAt: 0,
+        loop: Promise.resolve(),
+      };
       // ioredis would silently re-send the blocked XREAD after a reconnect; open streams must end instead.
       connection.on('reconnecting', () => this.failAll(name, 'lost the connection to Redis'));
       this.groups.set(name, group);
@@ -108,7 +123,14 @@ export class TokenStreamReader implements OnApplicationShutdown {
 
   private subscribe(key: string, afterId: string): Subscription {
     const group = this.ensureGroup(this.groupOf(key));
-    const subscription: Subscription = { key, lastId: afterId, buffer: [], notify: null, closed: false };
+    const subscription: Subscription = {
+      key,
+      lastId: afterId,
+      buffer: [],
+      notify: null,
+      closed: false,
+      ended: false,
+    };
     const set = this.subscriptions.get(key) ?? new Set<Subscription>();
     set.add(subscription);
     this.subscriptions.set(key, set);
@@ -135,14 +157,20 @@ export class TokenStreamReader implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Makes the loop read a new key. Only a blocked XREAD needs the wake stream: an idle loop, or one
+   * between reads, lists the keys afresh before its next XREAD (one command fewer per request).
+   */
   private wake(group: ReadGroup): void {
     group.wakeIdle?.();
-    void this.client.redis
-      .multi()
-      .xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1')
-      .expire(group.wakeKey, WAKE_TTL_SECONDS)
-      .exec()
-      .catch((error: Error) => this.logger.warn(`wake failed: ${error.message}`));
+    if (!group.blocked) return;
+    const pipeline = this.client.redis.pipeline().xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1');
+    // The TTL only bounds a stream left behind by a crashed gateway: refreshing it now and then is enough.
+    if (Date.now() - group.expiredAt > (WAKE_TTL_SECONDS * 1000) / 2) {
+      group.expiredAt = Date.now();
+      pipeline.expire(group.wakeKey, WAKE_TTL_SECONDS);
+    }
+    void pipeline.exec().catch((error: Error) => this.logger.warn(`wake failed: ${error.message}`));
   }
 
   private async readLoop(group: ReadGroup): Promise<void> {
@@ -154,7 +182,9 @@ export class TokenStreamReader implements OnApplicationShutdown {
         continue;
       }
       try {
-        this.dispatch(group, await this.readOnce(group, keys));
+        group.blocked = true;
+        const reply = await this.readOnce(group, keys).finally(() => (group.blocked = false));
+        this.dispatch(group, reply);
       } catch (error) {
         if (!this.running) return;
         this.logger.warn(`token stream read failed: ${(error as Error).message}`);
@@ -163,8 +193,15 @@ export class TokenStreamReader implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Keys with a reader still waiting for events. A stream whose terminal event was delivered is left out
+   * at once, not when its reader lets go: otherwise the next XREAD blocks on it alone, and the next job's
+   * subscribe has to wake it.
+   */
   private keysOf(group: string): string[] {
-    return [...this.subscriptions.keys()].filter((key) => this.groupOf(key) === group);
+    return [...this.subscriptions]
+      .filter(([key, readers]) => this.groupOf(key) === group && [...readers].some((s) => !s.ended))
+      .map(([key]) => key);
   }
 
   /** One XREAD over the wake stream and, per stream key, from the lowest position any reader needs. */
@@ -189,7 +226,9 @@ export class TokenStreamReader implements OnApplicationShutdown {
       if (compareIds(id, subscription.lastId) <= 0) continue;
       subscription.lastId = id;
       const event = decodeEvent(id, fields);
-      if (event) subscription.buffer.push(event);
+      if (!event) continue;
+      subscription.buffer.push(event);
+      subscription.ended ||= isTerminalEvent(event);
     }
     subscription.notify?.();
   }

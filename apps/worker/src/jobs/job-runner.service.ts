@@ -120,7 +120,12 @@ export class JobRunner {
     const account = this.accounting.open(data);
     const watch = this.health.watch(controller);
     try {
-      if ((await this.isCancelled(data.id)) || (await this.ownerGone(data.ownerGatewayId))) {
+      // Both reads in one round trip: they stand between the take and the engine call.
+      const [cancelled, ownerGone] = await Promise.all([
+        this.isCancelled(data.id),
+        this.ownerGone(data.ownerGatewayId),
+      ]);
+      if (cancelled || ownerGone) {
         controller.abort(AbortReason.Cancelled);
       }
       const response = await this.execute(taken, appender, account, controller.signal, watch);

@@ -102,23 +102,26 @@ export class SlotLoop {
 
   private async fillSlots(): Promise<void> {
     let preferred: string | null = null;
-    let burst: boolean = false;
+    let backlog = 0;
     while (!this.stopping) {
       if (this.paused || this.running.size >= this.worker.slots) {
         await this.nextSlotFree(IDLE_WAIT_MS);
         continue;
       }
       try {
-        // Under a burst (the last take found a job), several free slots are filled with parallel takes:
-        // one round trip each would leave slots idle. Otherwise one take, so a lone request pays for one.
-        // Never more takes than free slots, so the cap holds.
-        const takes: number = burst ? Math.min(this.worker.slots - this.running.size, INTAKE_BATCH) : 1;
+        // While jobs wait (the backlog seen after the last take), several free slots are filled with
+        // parallel takes: one round trip each would leave slots idle. Otherwise one take, so a lone request
+        // pays for one. Never more takes than free slots, so the cap holds.
+        const free = this.worker.slots - this.running.size;
+        const takes = Math.max(1, Math.min(free, INTAKE_BATCH, backlog));
         const taken = await Promise.all(Array.from({ length: takes }, () => this.source.takeNext(preferred)));
         preferred = null;
         const jobs = taken.filter((job): job is TakenJob => job !== null);
         jobs.forEach((job) => this.launch(job));
-        burst = jobs.length > 0 && jobs.length === takes;
-        if (jobs.length > 0) continue;
+        backlog = jobs.length > 0 ? await this.source.backlogAfterTake(jobs.map((job) => job.model)) : 0;
+        // Taking again while nothing waits would only cost an empty moveToActive: sleep on the markers,
+        // but only with a slot free (else a marker popped now would be a wake-up no other worker gets).
+        if (backlog > 0 || this.running.size >= this.worker.slots) continue;
         if (this.stopping) break;
         preferred = await this.source.waitForWork(IDLE_WAIT_MS);
       } catch (error) {
