@@ -119,13 +119,15 @@ describe('Blobs (/api/blobs/:digest)', () => {
     expect(status).toBe(413);
   });
 
-  it('answers 413 for a chunked upload once it passes BLOB_MAX_BYTES, keeping nothing', async () => {
+  it('answers 413 for a chunked upload past BLOB_MAX_BYTES; a second gateway on the same BLOB_DIR sees the blobs', async () => {
     const small = await new AppProcess('gateway', {
       ...grid.redisEnv(),
       BLOB_DIR: blobDir,
       BLOB_MAX_BYTES: '1mb',
     }).start();
     try {
+      const shared = digestOf(Buffer.from('GGUF pretend weights'));
+      expect((await fetch(`${await small.url}/api/blobs/${shared}`, { method: 'HEAD' })).status).toBe(200);
       const digest = digestOfChunks(3);
       const status = await streamUpload(`${await small.url}/api/blobs/${digest}`, 3);
       expect(status).toBe(413);

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Head, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
 import { RequireScope } from '../auth/auth.decorators';
@@ -7,6 +15,7 @@ import { BlobService } from '../blobs/blob.service';
 import { RequireBodyPipe } from '../common/request-body.pipe';
 import { ApiErrorResponses } from '../docs/api-responses';
 import { requestOrigin } from '../common/request-origin';
+import { CREATE_EXAMPLES, CreateRequestDto } from './dto/create-request.dto';
 import { ModelCreateService } from './model-create.service';
 import { ModelManagementService } from './model-management.service';
 
@@ -68,6 +77,7 @@ export class ModelManagementController {
       '`files`/`adapters`, fetched by each worker with a signed link): merged NDJSON progress ending in ' +
       '{"status":"success"} only when all succeeded, else one error line naming the failing workers',
   })
+  @ApiBody({ type: CreateRequestDto, examples: CREATE_EXAMPLES })
   @ApiProduces('application/x-ndjson', 'application/json')
   @ApiErrorResponses(400, 404)
   create(

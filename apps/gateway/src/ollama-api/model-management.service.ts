@@ -102,15 +102,6 @@ export class ModelManagementService {
     );
   }
 
-  /** A 400 for any of `fields` that holds a string that is not a valid model name. */
-  checkNames(body: unknown, ...fields: string[]): void {
-    if (typeof body !== 'object' || body === null) return;
-    for (const field of fields) {
-      const value = (body as Record<string, unknown>)[field];
-      if (typeof value === 'string') checkModelName(value, field);
-    }
-  }
-
   private async pullTargets(targets?: PullTargets): Promise<string[]> {
     return chooseTargets(
       await this.registry.liveWorkers(),
