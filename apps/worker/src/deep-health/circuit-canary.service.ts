@@ -5,7 +5,7 @@ import { queueConfig, workerConfig } from '@gridllm/config';
 import { JobSource } from '@gridllm/scheduler';
 
 import { CapabilitiesService } from '../capabilities/capabilities.service';
-import { INFERENCE_ENGINE, InferenceEngine } from '../engines/inference-engine';
+import { EngineError, INFERENCE_ENGINE, InferenceEngine } from '../engines/inference-engine';
 import { HeartbeatService } from '../registration/heartbeat.service';
 import { EngineCircuit } from './engine-circuit';
 import { ModelUsage } from './model-usage';
@@ -65,29 +65,43 @@ export class CircuitCanary implements OnApplicationShutdown {
   private async probe(): Promise<void> {
     this.timer = null;
     this.circuit.probing();
-    const model = this.canaryModel();
     try {
-      if (!model) throw new Error('the engine lists no model to probe');
-      await this.generateOne(model);
+      const model = await this.canary();
       await this.warmMostUsed(model);
       this.failedProbes = 0;
       this.circuit.close();
       await this.heartbeat.refreshNow();
     } catch (error) {
       this.failedProbes += 1;
-      this.circuit.probeFailed(`${model ?? 'no model'}: ${(error as Error).message}`);
-      this.logger.warn(`canary on ${model ?? 'no model'} failed: ${(error as Error).message}`);
+      this.circuit.probeFailed((error as Error).message);
+      this.logger.warn(`canary failed: ${(error as Error).message}`);
       this.schedule();
     }
   }
 
-  /** The most used of the loaded models (cheapest to probe), else the most used one. */
-  private canaryModel(): string | undefined {
+  /**
+   * One-token generation on the most used loaded model (cheapest to probe), else on the most used one;
+   * a model that refuses generation (4xx: an embedding model) gives way to the next. Returns the model.
+   */
+  private async canary(): Promise<string> {
     const snapshot = this.capabilities.snapshot;
-    const loaded = snapshot?.loadedModels.map((model) => model.name) ?? [];
-    return (
-      this.usage.mostUsed(loaded) ?? this.usage.mostUsed(snapshot?.models.map((model) => model.name) ?? [])
-    );
+    const loaded = new Set(snapshot?.loadedModels.map((model) => model.name));
+    const byUse = this.usage.ranked(snapshot?.models.map((model) => model.name) ?? []);
+    const candidates = [
+      ...byUse.filter((name) => loaded.has(name)),
+      ...byUse.filter((name) => !loaded.has(name)),
+    ];
+    if (candidates.length === 0) throw new Error('the engine lists no model to probe');
+    for (const model of candidates) {
+      try {
+        await this.generateOne(model);
+        return model;
+      } catch (error) {
+        const refused = error instanceof EngineError && error.status >= 400 && error.status < 500;
+        if (!refused) throw new Error(`${model}: ${(error as Error).message}`);
+      }
+    }
+    throw new Error(`no model accepts a generation (${candidates.join(', ')})`);
   }
 
   private async generateOne(model: string): Promise<void> {
@@ -106,7 +120,7 @@ export class CircuitCanary implements OnApplicationShutdown {
   /** Loads the most used model when it is not the canary's and not loaded, so the first job finds it warm. */
   private async warmMostUsed(canary: string): Promise<void> {
     const snapshot = this.capabilities.snapshot;
-    const model = this.usage.mostUsed(snapshot?.models.map((entry) => entry.name) ?? []);
+    const [model] = this.usage.ranked(snapshot?.models.map((entry) => entry.name) ?? []);
     if (
       !model ||
       model === canary ||

@@ -71,7 +71,7 @@ describe(JobHealth.name, () => {
       sut.completed(JobKind.Chat, 'a:latest');
       sut.completed(JobKind.Embed, 'b:latest');
       sut.completed(JobKind.Embed, 'b:latest');
-      expect(usage.mostUsed(['b:latest', 'a:latest'])).toBe('a:latest');
+      expect(usage.ranked(['b:latest', 'a:latest'])).toEqual(['a:latest', 'b:latest']);
     });
   });
 });

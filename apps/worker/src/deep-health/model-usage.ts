@@ -13,12 +13,8 @@ export class ModelUsage {
     return this.counts.get(model) ?? 0;
   }
 
-  /** Among `candidates`, the one used most here (ties: the first); undefined when there are none. */
-  mostUsed(candidates: readonly string[]): string | undefined {
-    let best: string | undefined;
-    for (const model of candidates) {
-      if (best === undefined || (this.counts.get(model) ?? 0) > (this.counts.get(best) ?? 0)) best = model;
-    }
-    return best;
+  /** `candidates` from the most used here to the least (ties keep their order). */
+  ranked(candidates: readonly string[]): string[] {
+    return [...candidates].sort((a, b) => this.count(b) - this.count(a));
   }
 }
