@@ -25,6 +25,8 @@ export interface ApiKeySpec {
   rateLimit?: RateLimit;
   tokenQuota?: TokenQuota;
   maxConcurrent?: number;
+  /** Continue broken streams on another worker by default (docs/continuation.md). */
+  continueStreams?: boolean;
   /** ISO time after which the key stops working (absent: never). */
   expiresAt?: string;
 }
@@ -182,6 +184,7 @@ export function principalOfKey(record: ApiKeyRecord): Principal {
     rateLimit: record.rateLimit,
     tokenQuota: record.tokenQuota,
     maxConcurrent: record.maxConcurrent,
+    continueStreams: record.continueStreams,
   };
 }
 

@@ -38,6 +38,8 @@ export interface Principal {
   tokenQuota?: TokenQuota;
   /** Jobs queued or running at once; overrides KEY_MAX_CONCURRENT. */
   maxConcurrent?: number;
+  /** Streams continue on another worker when theirs dies (x-gridllm-continue overrides it per request). */
+  continueStreams?: boolean;
 }
 
 /** Whose job it is, for usage accounting and per-owner limits (absent when auth is off). */

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
+  IsBoolean,
   IsIn,
   IsISO8601,
   IsInt,
@@ -99,6 +100,15 @@ export class CreateApiKeyDto {
   @Min(1, { message: 'maxConcurrent must be at least 1' })
   maxConcurrent?: number;
 
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      "the key's streams continue on another worker when theirs dies (x-gridllm-continue overrides)",
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'continueStreams must be a boolean' })
+  continueStreams?: boolean;
+
   @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'the key stops working then (401)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 time such as 2027-01-01T00:00:00Z' })
@@ -117,6 +127,7 @@ export class ApiKeyDto {
   @ApiPropertyOptional({ type: RateLimitDto }) rateLimit?: RateLimitDto;
   @ApiPropertyOptional({ type: TokenQuotaDto }) tokenQuota?: TokenQuotaDto;
   @ApiPropertyOptional() maxConcurrent?: number;
+  @ApiPropertyOptional() continueStreams?: boolean;
   @ApiPropertyOptional() expiresAt?: string;
   @ApiProperty({ example: '2026-11-27T10:00:00.000Z' }) createdAt!: string;
   @ApiPropertyOptional() lastUsedAt?: string;
