@@ -11,16 +11,18 @@ type Line = Record<string, unknown> & {
 };
 
 const TOKENS = 30;
+const ADMIN_KEY = 'continuation-admin-key-0123';
 
 /** Opt-in continuation: kill -9 of the worker mid-stream; another worker goes on from the text so far. */
 describe('Continuation of a broken stream', () => {
   const grid = new TestGrid();
   const fixtures = new Map<string, OllamaFixture>();
+  const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
   let started = 0;
 
   beforeAll(async () => {
     await grid.start();
-    await grid.startGateway();
+    await grid.startGateway({ ADMIN_API_KEY: ADMIN_KEY });
   });
 
   // Two live workers hold the model before each test: one to break, one to continue.
@@ -41,9 +43,14 @@ describe('Continuation of a broken stream', () => {
   afterAll(() => grid.stop());
 
   /** Streams a request, kills its worker with SIGKILL after `breakAfter` lines, returns every line. */
-  async function streamAndKill(path: string, body: Record<string, unknown>, breakAfter = 4) {
+  async function streamAndKill(
+    path: string,
+    body: Record<string, unknown>,
+    headers: Record<string, string> = { ...admin, 'x-gridllm-continue': 'true' },
+  ) {
+    const breakAfter = 4;
     const response = await postJson(`${grid.gatewayUrl}${path}`, body, {
-      headers: { 'Content-Type': 'application/json', 'x-gridllm-continue': 'true' },
+      headers: { 'Content-Type': 'application/json', ...headers },
     });
     const first = response.headers.get('x-gridllm-worker') ?? '';
     const lines: Line[] = [];
@@ -110,13 +117,38 @@ describe('Continuation of a broken stream', () => {
     expectOneUninterruptedAnswer(lines, text, expected, first);
   });
 
+  it('continues without the header for a key created with continueStreams', async () => {
+    const created = await postJson(
+      `${grid.gatewayUrl}/admin/keys`,
+      { name: 'continuing', continueStreams: true },
+      { headers: { 'Content-Type': 'application/json', ...admin } },
+    );
+    const { key, continueStreams } = (await created.json()) as { key: string; continueStreams: boolean };
+    expect(continueStreams).toBe(true);
+    const prompt = 'the key decides';
+    const { first, lines } = await streamAndKill(
+      '/api/generate',
+      { model: 'cont', prompt },
+      {
+        Authorization: `Bearer ${key}`,
+      },
+    );
+    const text = lines.map((line) => line.response ?? '').join('');
+    expectOneUninterruptedAnswer(
+      lines,
+      text,
+      fixtures.get(first)?.expectedTokens('generate', { prompt }).join('') ?? '',
+      first,
+    );
+  });
+
   it('answers stream:false with the whole answer, resumed', async () => {
     const prompt = 'a whole answer at once';
     const since = Date.now();
     const pending = postJson(
       `${grid.gatewayUrl}/api/generate`,
       { model: 'cont', prompt, stream: false },
-      { headers: { 'Content-Type': 'application/json', 'x-gridllm-continue': 'true' } },
+      { headers: { 'Content-Type': 'application/json', ...admin, 'x-gridllm-continue': 'true' } },
     );
     // Kill whichever live worker is running it once it has streamed a few tokens.
     let victim = '';

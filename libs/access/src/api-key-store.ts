@@ -27,6 +27,8 @@ export interface ApiKeySpec {
   maxConcurrent?: number;
   /** Fair-share weight within a priority class (absent: 1). */
   shareWeight?: number;
+  /** Continue broken streams on another worker by default (docs/continuation.md). */
+  continueStreams?: boolean;
   /** ISO time after which the key stops working (absent: never). */
   expiresAt?: string;
 }
@@ -185,6 +187,7 @@ export function principalOfKey(record: ApiKeyRecord): Principal {
     tokenQuota: record.tokenQuota,
     maxConcurrent: record.maxConcurrent,
     shareWeight: record.shareWeight,
+    continueStreams: record.continueStreams,
   };
 }
 

@@ -43,6 +43,8 @@ export interface Principal {
   maxConcurrent?: number;
   /** Fair-share weight (default 1): an owner of weight 2 gets twice the tokens of one of weight 1. */
   shareWeight?: number;
+  /** Streams continue on another worker when theirs dies (x-gridllm-continue overrides it per request). */
+  continueStreams?: boolean;
 }
 
 /** Whose job it is, for usage accounting and per-owner limits (absent when auth is off). */

@@ -20,6 +20,13 @@ describe(continuationRequested.name, () => {
     expect(continuationRequested(withHeader(value))).toBe(expected);
   });
 
+  it("follows the key's continueStreams setting without the header, and the header over it", () => {
+    const user = { kind: 'api-key', id: 'k', scopes: ['inference'], continueStreams: true };
+    expect(continuationRequested({ headers: {}, user } as unknown as Request)).toBe(true);
+    const off = { headers: { 'x-gridllm-continue': 'false' }, user } as unknown as Request;
+    expect(continuationRequested(off)).toBe(false);
+  });
+
   it('refuses any other value with a 400', () => {
     expect(() => continuationRequested(withHeader('yes'))).toThrow(InvalidRequestError);
   });

@@ -69,6 +69,26 @@ describe(RunGuard.name, () => {
       expect(await admin.exists('rg:job-owner:done')).toBe(0);
     });
 
+    it('answers the whole text of a continued job whose stream already ended', async () => {
+      const broken = writer.open('continued', 1);
+      broken.started('dead');
+      await broken.chunk('{"model":"m","response":"Hello "}');
+      await broken.flush();
+      const continuation = writer.open('continued', 2);
+      continuation.started('other');
+      await continuation.chunk('{"model":"m","response":"wide "}');
+      await continuation.final(
+        '{"model":"m","response":"world","done":true,"gridllm_resumed":{"from_worker":"dead"}}',
+      );
+
+      const entry = await sut.enter(taken('continued'), new AbortController().signal);
+      expect(entry).toMatchObject({
+        kind: 'completed',
+        workerId: 'other',
+        response: { response: 'Hello wide world' },
+      });
+    });
+
     it('answers the earlier run’s failure when its stream ended with an error', async () => {
       await writer.open('failed', 1).error({ error: 'boom', status: 500 });
       expect(await sut.enter(taken('failed'), new AbortController().signal)).toEqual({

@@ -5,6 +5,7 @@ import { queueConfig, workerConfig } from '@gridllm/config';
 import {
   JobKind,
   OllamaChunk,
+  RESUMED_FIELD,
   StreamErrorData,
   StreamEvent,
   StreamEventType,
@@ -83,9 +84,14 @@ export class RunGuard {
     return this.replay(key, kind, event);
   }
 
-  /** Rebuilds the merged answer from the ended attempt's events (what the stream still holds of it). */
+  /**
+   * Rebuilds the merged answer from the ended attempt's events (what the stream still holds of it), and
+   * from the earlier attempts' too when that attempt continued them (its final line says so).
+   */
   private async replay(key: string, kind: JobKind, final: StreamEvent): Promise<RunEntry> {
-    const entries = (await this.client.redis.xrange(key, final.attempt, final.attempt)) as StreamEntry[];
+    const resumed = RESUMED_FIELD in (JSON.parse(final.data) as OllamaChunk);
+    const from = resumed ? '-' : String(final.attempt);
+    const entries = (await this.client.redis.xrange(key, from, String(final.attempt))) as StreamEntry[];
     const accumulator = new ResponseAccumulator(kind);
     let workerId = '';
     for (const [id, fields] of entries) {

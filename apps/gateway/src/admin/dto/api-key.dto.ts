@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
+  IsBoolean,
   IsIn,
   IsISO8601,
   IsInt,
@@ -111,6 +112,15 @@ export class CreateApiKeyDto {
   @Max(1000, { message: 'shareWeight must be at most 1000' })
   shareWeight?: number;
 
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      "the key's streams continue on another worker when theirs dies (x-gridllm-continue overrides)",
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'continueStreams must be a boolean' })
+  continueStreams?: boolean;
+
   @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'the key stops working then (401)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 time such as 2027-01-01T00:00:00Z' })
@@ -130,6 +140,7 @@ export class ApiKeyDto {
   @ApiPropertyOptional({ type: TokenQuotaDto }) tokenQuota?: TokenQuotaDto;
   @ApiPropertyOptional() maxConcurrent?: number;
   @ApiPropertyOptional() shareWeight?: number;
+  @ApiPropertyOptional() continueStreams?: boolean;
   @ApiPropertyOptional() expiresAt?: string;
   @ApiProperty({ example: '2026-11-27T10:00:00.000Z' }) createdAt!: string;
   @ApiPropertyOptional() lastUsedAt?: string;
