@@ -25,6 +25,8 @@ export class WarmAhead implements OnApplicationBootstrap {
   private readonly logger = new Logger(WarmAhead.name);
   private readonly loading = new Set<string>();
   private readonly failedUntil = new Map<string, number>();
+  /** Loaded by us, until the next read of the engine's loaded models says so too. */
+  private readonly warmed = new Set<string>();
 
   constructor(
     private readonly source: JobSource,
@@ -42,6 +44,7 @@ export class WarmAhead implements OnApplicationBootstrap {
   /** True when the model is loading here, or the queue's pressure just started a load. */
   async warmsFirst(model: string): Promise<boolean> {
     if (this.loading.has(model)) return true;
+    if (this.warmed.has(model)) return false;
     if ((this.failedUntil.get(model) ?? 0) > Date.now()) return false;
     const [waiting, warmSlots] = await Promise.all([this.source.waiting(model), this.warmSlots(model)]);
     if (!shouldWarmAhead({ waiting, warmSlots, queuePerSlot: this.queue.warmAhead.queuePerSlot }))
@@ -63,14 +66,21 @@ export class WarmAhead implements OnApplicationBootstrap {
     );
   }
 
-  /** Ollama's load request (an empty prompt), then a fresh read of the loaded models: this worker is warm. */
+  /**
+   * Ollama's load request (an empty prompt). The model's jobs are taken again the moment it is loaded;
+   * the fresh read of the loaded models (which makes the worker warm for placement) follows beside them.
+   */
   private async load(model: string): Promise<void> {
     const started = Date.now();
     try {
       const chunks = this.engine.generate({ model, prompt: '' }, AbortSignal.timeout(LOAD_TIMEOUT_MS));
       for await (const chunk of chunks) void chunk;
-      await this.heartbeat.refreshNow();
+      this.warmed.add(model);
       this.logger.log(`${model} warmed ahead in ${Date.now() - started} ms`);
+      void this.heartbeat
+        .refreshNow()
+        .catch((error: Error) => this.logger.warn(`refresh after warming ${model}: ${error.message}`))
+        .finally(() => this.warmed.delete(model));
     } catch (error) {
       this.failedUntil.set(model, Date.now() + RETRY_AFTER_FAILURE_MS);
       this.logger.warn(`warming ${model} ahead failed: ${(error as Error).message}`);
