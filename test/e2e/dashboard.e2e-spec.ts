@@ -92,6 +92,12 @@ describe('Dashboard in a browser', () => {
       expect(await row.innerText()).toMatch(/0 \/ 1/);
     }
     expect(errors).toEqual([]);
+    // By keyboard: Tab reaches the views' links in order, Enter opens one.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').innerText()).toBe('Queues');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Queues' }).waitFor();
     await page.close();
   }, 60_000);
 
