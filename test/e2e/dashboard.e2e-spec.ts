@@ -215,6 +215,24 @@ describe('Dashboard in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('creates a key showing its secret once, and revokes it, through the Keys view', async () => {
+    const page = await open('keys');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByLabel('New key').fill('e2e-team');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const secret = page.locator('.secret');
+    await secret.waitFor();
+    expect(await secret.innerText()).toMatch(/gllm_/);
+    const row = page.locator('table.keys tr').filter({ hasText: 'e2e-team' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.locator('.badge').filter({ hasText: 'revoked' }).waitFor();
+    const { keys } = (await (await fetch(`${grid.gatewayUrl}/admin/keys`)).json()) as {
+      keys: Array<{ name: string; revokedAt?: string }>;
+    };
+    expect(keys.find((key) => key.name === 'e2e-team')?.revokedAt).toBeDefined();
+    await page.close();
+  }, 60_000);
+
   describe('with auth on', () => {
     let secured: AppProcess;
     let url: string;
