@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import type Redis from 'ioredis';
 
+import { AppProcess } from '../support/app-process';
 import { TestGrid, postJson } from '../support/test-grid';
 
 /** Seconds the 50 viewers are measured; DASHBOARD_LOAD_SECONDS=600 gives the long run docs/dashboard.md reports. */
@@ -114,4 +115,20 @@ describe('Dashboard events under load', () => {
     },
     60_000 + PHASE_SECONDS * 2 * 1000,
   );
+
+  it('ends open event streams when its gateway shuts down, without waiting for the grace period', async () => {
+    const gateway = await new AppProcess('gateway', {
+      ...grid.redisEnv(),
+      SHUTDOWN_GRACE_PERIOD: '30000',
+    }).start();
+    const viewer = new SseClient(await gateway.url);
+    await sleep(2000);
+    expect(viewer.updates).toBeGreaterThan(0);
+    const startedAt = Date.now();
+    await gateway.stop('SIGTERM');
+    await viewer.done;
+    const tookMs = Date.now() - startedAt;
+    process.stdout.write(`gateway with an open dashboard exited ${tookMs} ms after SIGTERM\n`);
+    expect(tookMs).toBeLessThan(10_000);
+  }, 60_000);
 });

@@ -92,6 +92,12 @@ describe('Dashboard in a browser', () => {
       expect(await row.innerText()).toMatch(/0 \/ 1/);
     }
     expect(errors).toEqual([]);
+    // By keyboard: Tab reaches the views' links in order, Enter opens one.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').innerText()).toBe('Queues');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Queues' }).waitFor();
     await page.close();
   }, 60_000);
 
@@ -206,6 +212,24 @@ describe('Dashboard in a browser', () => {
     expect(series.series.some((point) => point.tokens > 0)).toBe(true);
     expect(series.series.some((point) => point.requests > 0)).toBe(true);
     await page.screenshot({ path: shot('dashboard-charts.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('creates a key showing its secret once, and revokes it, through the Keys view', async () => {
+    const page = await open('keys');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByLabel('New key').fill('e2e-team');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const secret = page.locator('.secret');
+    await secret.waitFor();
+    expect(await secret.innerText()).toMatch(/gllm_/);
+    const row = page.locator('table.keys tr').filter({ hasText: 'e2e-team' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.locator('.badge').filter({ hasText: 'revoked' }).waitFor();
+    const { keys } = (await (await fetch(`${grid.gatewayUrl}/admin/keys`)).json()) as {
+      keys: Array<{ name: string; revokedAt?: string }>;
+    };
+    expect(keys.find((key) => key.name === 'e2e-team')?.revokedAt).toBeDefined();
     await page.close();
   }, 60_000);
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 
 import { RedisClient } from '@gridllm/redis';
 
@@ -19,6 +19,8 @@ const KEEPALIVE_MS = 15_000;
 /** Where the feed sends its events: one open `GET /admin/events`. */
 export interface DashboardViewer {
   send(text: string): void;
+  /** Ends the stream (the gateway is shutting down; the page reconnects to another replica). */
+  end(): void;
 }
 
 const EMPTY_LIVE: LiveGrid = { at: 0, workers: [], queues: [], running: [], newestFinishedId: null };
@@ -29,7 +31,7 @@ const EMPTY_LIVE: LiveGrid = { at: 0, workers: [], queues: [], running: [], newe
  * nothing beyond the first; with no viewer left it stops reading.
  */
 @Injectable()
-export class DashboardFeed implements OnApplicationShutdown {
+export class DashboardFeed implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(DashboardFeed.name);
   private readonly viewers = new Set<DashboardViewer>();
   private live: LiveGrid = EMPTY_LIVE;
@@ -64,6 +66,14 @@ export class DashboardFeed implements OnApplicationShutdown {
   leave(viewer: DashboardViewer): void {
     this.viewers.delete(viewer);
     if (this.viewers.size === 0) this.stop();
+  }
+
+  /** Open pages would otherwise hold a draining gateway for its whole grace period. */
+  beforeApplicationShutdown(): void {
+    const viewers = [...this.viewers];
+    this.viewers.clear();
+    this.stop();
+    viewers.forEach((viewer) => viewer.end());
   }
 
   onApplicationShutdown(): void {

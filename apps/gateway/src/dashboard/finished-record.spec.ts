@@ -53,6 +53,11 @@ describe('finishedRecord', () => {
     });
   });
 
+  it('cuts a long error message, so the list of finished jobs stays small', () => {
+    const failed = record({ returnvalue: null, failedReason: 'x'.repeat(5000) });
+    expect(finishedRecord('j', 'm:latest', failed, true, null, T0).error).toHaveLength(200);
+  });
+
   it('calls a job cancelled by its client cancelled, 499 when its stream is gone', () => {
     const cancelled = record({ returnvalue: null, failedReason: 'request canceled', processedOn: null });
     expect(finishedRecord('j', 'm:latest', cancelled, true, null, T0)).toMatchObject({

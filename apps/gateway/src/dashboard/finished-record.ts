@@ -6,6 +6,8 @@ import type { JobRecord } from './grid-sampler';
 const GENERATING = new Set<string>([JobKind.Generate, JobKind.Chat]);
 const CANCELLED = 'request canceled';
 const NS_PER_MS = 1e6;
+/** The list keeps 300 records: an engine's long error text must not make the key large. */
+const ERROR_CHARS = 200;
 
 /**
  * A finished job as the dashboard lists it, from its BullMQ record and the last event of its token
@@ -25,7 +27,7 @@ export function finishedRecord(
   const queueMs = record.processedOn !== null ? Math.max(0, record.processedOn - submittedAt) : null;
   const response = record.returnvalue?.response ?? {};
   const kind = record.data?.kind ?? 'unknown';
-  const error = failed ? (record.failedReason ?? 'failed') : null;
+  const error = failed ? (record.failedReason ?? 'failed').slice(0, ERROR_CHARS) : null;
   const outcome = !failed ? 'completed' : error === CANCELLED ? 'cancelled' : 'failed';
   return {
     id,

@@ -136,9 +136,10 @@ export class GridTally {
   }
 }
 
+/** Busy by the queues' count, the one the Slots column shows (the heartbeat's can be a second old). */
 function stateOf(worker: WorkerInfo, slotsUsed: number): FleetWorker['state'] {
   if (worker.status !== 'ready') return worker.status;
-  return Math.max(slotsUsed, worker.runningJobs) >= worker.slots ? 'busy' : 'ready';
+  return slotsUsed >= worker.slots ? 'busy' : 'ready';
 }
 
 function etaOf(ahead: number, slots: number, runMs: number | null): number | null {

@@ -17,6 +17,9 @@ export async function openSseViewer(feed: DashboardFeed, req: Request, res: Resp
     send: (text) => {
       if (!res.writableEnded && !res.writableNeedDrain) res.write(text);
     },
+    end: () => {
+      if (!res.writableEnded) res.end();
+    },
   };
   res.on('close', () => feed.leave(viewer));
   await feed.join(viewer);

@@ -1,0 +1,84 @@
+import { ConfigType } from '@nestjs/config';
+import { Queue } from 'bullmq';
+
+import { gatewayConfig } from '@gridllm/config';
+import { WorkerRegistry } from '@gridllm/registry';
+import { JobSchedulerService, QueueRegistry, queueNameFor } from '@gridllm/scheduler';
+
+import { specRedis } from '../../../../test/support/spec-redis';
+import type { LiveGrid } from './dashboard-frame';
+import { DashboardRecorder } from './dashboard-recorder.service';
+import { GridSampler } from './grid-sampler';
+
+const PREFIX = 'dash';
+const T0 = Date.now();
+
+describe(DashboardRecorder.name, () => {
+  const redis = specRedis(PREFIX);
+  let queue: Queue;
+  const recorders: DashboardRecorder[] = [];
+
+  /** A gateway's recorder: its own connection to the same Redis, fakes for the fleet and the model list. */
+  const gateway = (serverId: string) => {
+    const client = redis.newClient();
+    const queues = { forModel: () => queue } as unknown as QueueRegistry;
+    const registry = { liveWorkers: async () => [] } as unknown as WorkerRegistry;
+    const scheduler = { knownModels: async () => ['m:latest'] } as unknown as JobSchedulerService;
+    const settings = { serverId } as ConfigType<typeof gatewayConfig>;
+    const sut = new DashboardRecorder(client, new GridSampler(client, queues), registry, scheduler, settings);
+    recorders.push(sut);
+    return sut;
+  };
+
+  beforeAll(() => {
+    queue = new Queue(queueNameFor('m:latest', false), {
+      connection: { port: redis.admin.options.port },
+      prefix: PREFIX,
+    });
+  });
+
+  afterAll(async () => {
+    recorders.forEach((recorder) => recorder.onApplicationShutdown());
+    await queue.close();
+  });
+
+  describe('tick', () => {
+    it('records once per second for the whole grid however many gateways tick', async () => {
+      const [a, b] = [gateway('gw-a'), gateway('gw-b')];
+      for (let second = 0; second < 3; second++) {
+        await a.tick(T0 + second * 1000);
+        await b.tick(T0 + second * 1000);
+      }
+      expect(await redis.admin.xlen(`${PREFIX}:dashboard:series`)).toBe(3);
+      expect(await redis.admin.get(`${PREFIX}:dashboard:recorder`)).toBe('gw-a');
+      const live = JSON.parse((await redis.admin.get(`${PREFIX}:dashboard:live`)) ?? '{}') as LiveGrid;
+      expect(live.at).toBe(T0 + 2000);
+    });
+
+    it('hands recording to another gateway when the holder’s lease lapses', async () => {
+      const [a, b] = [gateway('gw-a'), gateway('gw-b')];
+      await a.tick(T0);
+      await b.tick(T0);
+      await redis.admin.del(`${PREFIX}:dashboard:recorder`); // gw-a died: its lease expired
+      await b.tick(T0 + 1000);
+      await a.tick(T0 + 1000);
+      expect(await redis.admin.get(`${PREFIX}:dashboard:recorder`)).toBe('gw-b');
+      expect(await redis.admin.xlen(`${PREFIX}:dashboard:series`)).toBe(2);
+    });
+
+    it('reports the jobs waiting per priority and counts them in the series', async () => {
+      await queue.add('generate', { id: 'j1', submittedAt: T0 }, { jobId: 'j1', priority: 3 });
+      await queue.add('generate', { id: 'j2', submittedAt: T0 }, { jobId: 'j2', priority: 3 });
+      await gateway('gw-a').tick(T0);
+      const live = JSON.parse((await redis.admin.get(`${PREFIX}:dashboard:live`)) ?? '{}') as LiveGrid;
+      expect(live.queues.map((row) => [row.priority, row.depth])).toEqual([
+        ['high', 0],
+        ['medium', 0],
+        ['low', 2],
+      ]);
+      expect(live.queues[2].oldestQueuedAt).toBeGreaterThan(0);
+      const [[, fields]] = await redis.admin.xrange(`${PREFIX}:dashboard:series`, '-', '+');
+      expect(JSON.parse(fields[1])).toMatchObject({ queued: 2 });
+    });
+  });
+});
