@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 
 import { OllamaFixture } from '../fixtures/ollama-fixture';
 import { IssuedKey, issueKey } from '../support/api-keys';
-import { readSse } from '../support/sse-events';
+import { jsonShape, readSse } from '../support/sse-events';
 import { TestGrid, postJson } from '../support/test-grid';
 import { waitFor } from '../support/wait-for';
 
@@ -276,6 +276,34 @@ describe('Anthropic Messages API through the grid (auth on, keys via x-api-key)'
         type: 'error',
         error: { type: 'api_error', message: expect.any(String) },
       });
+    });
+  });
+
+  describe('compared with Ollama serving /v1/messages itself (the fixture)', () => {
+    const headers = () => ({ 'x-api-key': key.key, 'Content-Type': 'application/json' });
+    const bodies = [
+      { model: 'llama3.2', max_tokens: 100, messages },
+      { model: 'qwen3', max_tokens: 100, messages, tools: [WEATHER_TOOL] },
+    ];
+
+    it.each(bodies)('answers the same message shape for %j', async (body) => {
+      const ours = await postJson(`${grid.gatewayUrl}/v1/messages`, body, { headers: headers() });
+      const ollama = await postJson(`${fixture.url}/v1/messages`, body);
+      expect(jsonShape(await ours.json())).toEqual(jsonShape(await ollama.json()));
+    });
+
+    it.each(bodies)('streams the same events, in the same shapes, plus ping, for %j', async (body) => {
+      const streamed = { ...body, stream: true };
+      const ours = await readSse(
+        await postJson(`${grid.gatewayUrl}/v1/messages`, streamed, { headers: headers() }),
+      );
+      const ollama = await readSse(await postJson(`${fixture.url}/v1/messages`, streamed));
+
+      expect(ours[1].event).toBe('ping');
+      const withoutPing = ours.filter((e) => e.event !== 'ping');
+      expect(withoutPing.map((e) => e.event)).toEqual(ollama.map((e) => e.event));
+      // message_start's input_tokens is an estimate on both sides; the shapes must agree.
+      expect(withoutPing.map((e) => jsonShape(e.data))).toEqual(ollama.map((e) => jsonShape(e.data)));
     });
   });
 

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 
 import { OllamaFixture } from '../fixtures/ollama-fixture';
-import { readSse } from '../support/sse-events';
+import { jsonShape, readSse } from '../support/sse-events';
 import { TestGrid, postJson } from '../support/test-grid';
 
 const WEATHER_TOOL = {
@@ -254,6 +254,28 @@ describe('OpenAI Responses API (stateless) through the grid', () => {
       ]);
       expect(types).toContain('response.reasoning_summary_text.delta');
       expect(types[types.length - 1]).toBe('response.completed');
+    });
+  });
+
+  describe('compared with Ollama serving /v1/responses itself (the fixture)', () => {
+    const bodies = [
+      { model: 'llama3.2', instructions: 'Be brief.', input: question },
+      { model: 'qwen3', input: 'Paris', tools: [WEATHER_TOOL] },
+    ];
+
+    it.each(bodies)('answers the same response shape for %j', async (body) => {
+      const ours = await postJson(`${grid.gatewayUrl}/v1/responses`, body);
+      const ollama = await postJson(`${fixture.url}/v1/responses`, body);
+      expect(jsonShape(await ours.json())).toEqual(jsonShape(await ollama.json()));
+    });
+
+    it.each(bodies)('streams the same named events in the same shapes for %j', async (body) => {
+      const streamed = { ...body, stream: true };
+      const ours = await readSse(await postJson(`${grid.gatewayUrl}/v1/responses`, streamed));
+      const ollama = await readSse(await postJson(`${fixture.url}/v1/responses`, streamed));
+
+      expect(ours.map((e) => e.event)).toEqual(ollama.map((e) => e.event));
+      expect(ours.map((e) => jsonShape(e.data))).toEqual(ollama.map((e) => jsonShape(e.data)));
     });
   });
 });
