@@ -279,6 +279,30 @@ describe('Anthropic Messages API through the grid (auth on, keys via x-api-key)'
     });
   });
 
+  describe('accounting', () => {
+    it("counts a Messages and a Responses request in the key's usage and the gateway's metrics", async () => {
+      const counted = await issueKey(grid, { name: 'counted', scopes: ['inference'] });
+      await clientWith(counted.key).messages.create({ model: 'llama3.2', max_tokens: 100, messages });
+      await postJson(
+        `${grid.gatewayUrl}/v1/responses`,
+        { model: 'llama3.2', input: 'Why is the sky blue?' },
+        { headers: { Authorization: `Bearer ${counted.key}`, 'Content-Type': 'application/json' } },
+      );
+
+      const usage = await waitFor('usage of both jobs', async () => {
+        const response = await fetch(`${grid.gatewayUrl}/admin/keys/${counted.id}/usage`, {
+          headers: grid.adminHeaders(),
+        });
+        const body = (await response.json()) as { total: { requests: number } };
+        return body.total.requests >= 2 ? body : null;
+      });
+      expect(usage.total).toMatchObject({ requests: 2, prompt_tokens: 10, completion_tokens: 16 });
+      const metrics = await (await fetch(`${grid.gatewayUrl}/metrics`)).text();
+      expect(metrics).toMatch(/gridllm_jobs_total\{[^}]*model="llama3\.2:latest"[^}]*\} \d+/);
+      expect(metrics).toMatch(/route="\/v1\/messages"/);
+    });
+  });
+
   describe('compared with Ollama serving /v1/messages itself (the fixture)', () => {
     const headers = () => ({ 'x-api-key': key.key, 'Content-Type': 'application/json' });
     const bodies = [
