@@ -15,6 +15,7 @@ const WEATHER_TOOL = {
 describe('OpenAI Responses API (stateless) through the grid', () => {
   const grid = new TestGrid();
   let fixture: OllamaFixture;
+  let fragile: OllamaFixture;
   let client: OpenAI;
 
   const lastChat = () =>
@@ -31,8 +32,14 @@ describe('OpenAI Responses API (stateless) through the grid', () => {
       tokenDelayMs: 20,
       models: [{ name: 'llama3.2:latest' }, { name: 'qwen3:latest', thinking: true, toolCalls: true }],
     });
+    fragile = await grid.startFixture({
+      tokenDelayMs: 300,
+      tokensPerAnswer: 30,
+      models: [{ name: 'fragile:latest' }],
+    });
     await grid.startGateway();
     await grid.startWorker('worker-a', fixture);
+    await grid.startWorker('worker-fragile', fragile);
     client = new OpenAI({ baseURL: `${grid.gatewayUrl}/v1`, apiKey: 'any', maxRetries: 0 });
   });
 
@@ -254,6 +261,25 @@ describe('OpenAI Responses API (stateless) through the grid', () => {
       ]);
       expect(types).toContain('response.reasoning_summary_text.delta');
       expect(types[types.length - 1]).toBe('response.completed');
+    });
+  });
+
+  describe('a failure mid-stream', () => {
+    it('ends the stream with response.failed naming the problem', async () => {
+      const stream = await client.responses.create({ model: 'fragile', input: question, stream: true });
+      const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+      for await (const event of stream) {
+        events.push(event);
+        if (event.type === 'response.output_text.delta' && events.length < 6) await fragile.stop();
+      }
+
+      const last = events[events.length - 1];
+      expect(last.type).toBe('response.failed');
+      expect((last as OpenAI.Responses.ResponseFailedEvent).response).toMatchObject({
+        status: 'failed',
+        error: { code: 'server_error', message: expect.any(String) },
+      });
+      expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
     });
   });
 
