@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 
 import { OllamaFixture } from '../fixtures/ollama-fixture';
 import { IssuedKey, issueKey } from '../support/api-keys';
-import { readSse } from '../support/sse-events';
+import { jsonShape, readSse } from '../support/sse-events';
 import { TestGrid, postJson } from '../support/test-grid';
 import { waitFor } from '../support/wait-for';
 
@@ -276,6 +276,58 @@ describe('Anthropic Messages API through the grid (auth on, keys via x-api-key)'
         type: 'error',
         error: { type: 'api_error', message: expect.any(String) },
       });
+    });
+  });
+
+  describe('accounting', () => {
+    it("counts a Messages and a Responses request in the key's usage and the gateway's metrics", async () => {
+      const counted = await issueKey(grid, { name: 'counted', scopes: ['inference'] });
+      await clientWith(counted.key).messages.create({ model: 'llama3.2', max_tokens: 100, messages });
+      await postJson(
+        `${grid.gatewayUrl}/v1/responses`,
+        { model: 'llama3.2', input: 'Why is the sky blue?' },
+        { headers: { Authorization: `Bearer ${counted.key}`, 'Content-Type': 'application/json' } },
+      );
+
+      const usage = await waitFor('usage of both jobs', async () => {
+        const response = await fetch(`${grid.gatewayUrl}/admin/keys/${counted.id}/usage`, {
+          headers: grid.adminHeaders(),
+        });
+        const body = (await response.json()) as { total: { requests: number } };
+        return body.total.requests >= 2 ? body : null;
+      });
+      expect(usage.total).toMatchObject({ requests: 2, prompt_tokens: 10, completion_tokens: 16 });
+      const metrics = await (await fetch(`${grid.gatewayUrl}/metrics`)).text();
+      expect(metrics).toMatch(/gridllm_jobs_total\{[^}]*model="llama3\.2:latest"[^}]*\} \d+/);
+      expect(metrics).toMatch(/route="\/v1\/messages"/);
+    });
+  });
+
+  describe('compared with Ollama serving /v1/messages itself (the fixture)', () => {
+    const headers = () => ({ 'x-api-key': key.key, 'Content-Type': 'application/json' });
+    const bodies = [
+      { model: 'llama3.2', max_tokens: 100, messages },
+      { model: 'qwen3', max_tokens: 100, messages, tools: [WEATHER_TOOL] },
+    ];
+
+    it.each(bodies)('answers the same message shape for %j', async (body) => {
+      const ours = await postJson(`${grid.gatewayUrl}/v1/messages`, body, { headers: headers() });
+      const ollama = await postJson(`${fixture.url}/v1/messages`, body);
+      expect(jsonShape(await ours.json())).toEqual(jsonShape(await ollama.json()));
+    });
+
+    it.each(bodies)('streams the same events, in the same shapes, plus ping, for %j', async (body) => {
+      const streamed = { ...body, stream: true };
+      const ours = await readSse(
+        await postJson(`${grid.gatewayUrl}/v1/messages`, streamed, { headers: headers() }),
+      );
+      const ollama = await readSse(await postJson(`${fixture.url}/v1/messages`, streamed));
+
+      expect(ours[1].event).toBe('ping');
+      const withoutPing = ours.filter((e) => e.event !== 'ping');
+      expect(withoutPing.map((e) => e.event)).toEqual(ollama.map((e) => e.event));
+      // message_start's input_tokens is an estimate on both sides; the shapes must agree.
+      expect(withoutPing.map((e) => jsonShape(e.data))).toEqual(ollama.map((e) => jsonShape(e.data)));
     });
   });
 

@@ -74,11 +74,14 @@ function problemsOf(request: FuzzRequest, outcome: Outcome, authOn: boolean): st
   if (status === 500 || status > 504) problems.push(`status ${status}`);
   if (status >= 400 && request.method !== 'HEAD' && scope !== 'public') {
     const openAi = /^\/(ollama\/)?v1\//.test(path);
+    const anthropic = /^\/(ollama\/)?v1\/messages$/.test(path);
     if (!outcome.contentType.startsWith('application/json')) problems.push(`error as ${outcome.contentType}`);
     else {
-      const error = (JSON.parse(outcome.text) as { error?: unknown }).error;
+      const body = JSON.parse(outcome.text) as { type?: unknown; error?: unknown };
+      const error = body.error;
       const shaped = openAi
-        ? typeof (error as { message?: unknown })?.message === 'string'
+        ? typeof (error as { message?: unknown })?.message === 'string' &&
+          (anthropic ? body.type === 'error' : (error as { param?: unknown }).param === null)
         : typeof error === 'string';
       if (!shaped) problems.push(`error body not in its family's shape: ${outcome.text.slice(0, 200)}`);
     }

@@ -43,11 +43,14 @@ describe('/api/ps between heartbeats', () => {
     expect(await ps()).toContain('qwen3:latest');
   });
 
-  it('drops a model unloaded with keep_alive 0 well within a beat', async () => {
+  it('drops a model whose request asked keep_alive 0 well within a beat', async () => {
+    expect((await generate({ model: 'qwen3' })).status).toBe(200);
+    expect(await ps()).toContain('qwen3:latest');
     const started = Date.now();
-    expect((await generate({ model: 'qwen3', keep_alive: 0 })).status).toBe(200);
-    await waitFor('qwen3 gone from /api/ps', async () => !(await ps()).includes('qwen3:latest'), BEAT_MS);
-    expect(Date.now() - started).toBeLessThan(BEAT_MS);
+    expect((await generate({ model: 'qwen3', prompt: 'Hi', keep_alive: 0 })).status).toBe(200);
+    await waitFor('qwen3 gone from /api/ps', async () => !(await ps()).includes('qwen3:latest'), 2 * BEAT_MS);
+    // The worker republishes when such a job ends; waiting for the beat would take up to BEAT_MS.
+    expect(Date.now() - started).toBeLessThan(BEAT_MS / 2);
   });
 
   it('drops a model whose keep-alive expired within one beat of the expiry', async () => {

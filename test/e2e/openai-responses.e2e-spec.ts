@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 
 import { OllamaFixture } from '../fixtures/ollama-fixture';
-import { readSse } from '../support/sse-events';
+import { jsonShape, readSse } from '../support/sse-events';
 import { TestGrid, postJson } from '../support/test-grid';
 
 const WEATHER_TOOL = {
@@ -15,6 +15,7 @@ const WEATHER_TOOL = {
 describe('OpenAI Responses API (stateless) through the grid', () => {
   const grid = new TestGrid();
   let fixture: OllamaFixture;
+  let fragile: OllamaFixture;
   let client: OpenAI;
 
   const lastChat = () =>
@@ -31,8 +32,14 @@ describe('OpenAI Responses API (stateless) through the grid', () => {
       tokenDelayMs: 20,
       models: [{ name: 'llama3.2:latest' }, { name: 'qwen3:latest', thinking: true, toolCalls: true }],
     });
+    fragile = await grid.startFixture({
+      tokenDelayMs: 300,
+      tokensPerAnswer: 30,
+      models: [{ name: 'fragile:latest' }],
+    });
     await grid.startGateway();
     await grid.startWorker('worker-a', fixture);
+    await grid.startWorker('worker-fragile', fragile);
     client = new OpenAI({ baseURL: `${grid.gatewayUrl}/v1`, apiKey: 'any', maxRetries: 0 });
   });
 
@@ -254,6 +261,47 @@ describe('OpenAI Responses API (stateless) through the grid', () => {
       ]);
       expect(types).toContain('response.reasoning_summary_text.delta');
       expect(types[types.length - 1]).toBe('response.completed');
+    });
+  });
+
+  describe('a failure mid-stream', () => {
+    it('ends the stream with response.failed naming the problem', async () => {
+      const stream = await client.responses.create({ model: 'fragile', input: question, stream: true });
+      const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+      for await (const event of stream) {
+        events.push(event);
+        if (event.type === 'response.output_text.delta' && events.length < 6) await fragile.stop();
+      }
+
+      const last = events[events.length - 1];
+      expect(last.type).toBe('response.failed');
+      expect((last as OpenAI.Responses.ResponseFailedEvent).response).toMatchObject({
+        status: 'failed',
+        error: { code: 'server_error', message: expect.any(String) },
+      });
+      expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    });
+  });
+
+  describe('compared with Ollama serving /v1/responses itself (the fixture)', () => {
+    const bodies = [
+      { model: 'llama3.2', instructions: 'Be brief.', input: question },
+      { model: 'qwen3', input: 'Paris', tools: [WEATHER_TOOL] },
+    ];
+
+    it.each(bodies)('answers the same response shape for %j', async (body) => {
+      const ours = await postJson(`${grid.gatewayUrl}/v1/responses`, body);
+      const ollama = await postJson(`${fixture.url}/v1/responses`, body);
+      expect(jsonShape(await ours.json())).toEqual(jsonShape(await ollama.json()));
+    });
+
+    it.each(bodies)('streams the same named events in the same shapes for %j', async (body) => {
+      const streamed = { ...body, stream: true };
+      const ours = await readSse(await postJson(`${grid.gatewayUrl}/v1/responses`, streamed));
+      const ollama = await readSse(await postJson(`${fixture.url}/v1/responses`, streamed));
+
+      expect(ours.map((e) => e.event)).toEqual(ollama.map((e) => e.event));
+      expect(ours.map((e) => jsonShape(e.data))).toEqual(ollama.map((e) => jsonShape(e.data)));
     });
   });
 });

@@ -11,3 +11,12 @@ export async function readSse(response: Response): Promise<Array<{ event: string
       return { event, data: data === '[DONE]' ? data : (JSON.parse(data) as unknown) };
     });
 }
+
+/** The shape of a JSON value: keys (sorted) and the kinds of its leaves, not their values. */
+export function jsonShape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(jsonShape);
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+  return Object.fromEntries(entries.map(([key, inner]) => [key, jsonShape(inner)]));
+}

@@ -200,9 +200,12 @@ export class HeartbeatService {
   }
 }
 
-/** The loaded set and expiries, to tell whether a re-read changed anything. */
+/** The loaded set, to tell whether a re-read changed it (new expiries alone wait for the next beat). */
 function loadedNames(models: WorkerInfo['loadedModels'] | undefined): string {
-  return (models ?? []).map((model) => `${model.name}@${model.expires_at}`).join(',');
+  return (models ?? [])
+    .map((model) => model.name)
+    .sort()
+    .join(',');
 }
 
 /** Memory a model could be loaded into without evicting another: free GPU memory where there are GPUs, else free RAM. */
