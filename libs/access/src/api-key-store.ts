@@ -15,6 +15,8 @@ import {
 } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 
+import { RecentKeys } from './recent-keys';
+
 /** What an administrator decides about a key. */
 export interface ApiKeySpec {
   name: string;
@@ -57,11 +59,13 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /**
  * API keys in Redis. A secret is 32 random bytes; only its SHA-256 is stored (a slow password hash adds
  * nothing for 256-bit random secrets and would cost every request). Lookup is two reads (hash → id,
- * then the record) and nothing is cached, so a revocation takes effect at once on every gateway.
+ * then the record), kept for KEY_CACHE_MS (1 s): a revocation takes effect at once on the gateway that
+ * made it and within a second on the others.
  */
 @Injectable()
 export class ApiKeyStore {
   private readonly lastUsedWrites = new Map<string, number>();
+  private readonly recent = new RecentKeys<ApiKeyRecord>();
 
   constructor(private readonly client: RedisClient) {}
 
@@ -90,12 +94,19 @@ export class ApiKeyStore {
   /** The key a secret belongs to, or null (unknown, revoked, or not one of ours); expired keys are returned. */
   async findBySecret(secret: string): Promise<ApiKeyRecord | null> {
     if (!secret.startsWith(SECRET_PREFIX)) return null;
+    const secretHash = sha256(secret);
+    const cached = this.recent.get(secretHash);
+    if (cached) {
+      if (!isExpired(cached)) this.noteUse(cached.id);
+      return cached;
+    }
     const { redis, keys } = this.client;
-    const id = await redis.get(keys.apiKeyBySecretHash(sha256(secret)));
+    const id = await redis.get(keys.apiKeyBySecretHash(secretHash));
     if (!id) return null;
     const record = await this.get(id).catch(() => null);
     if (!record || record.revokedAt) return null;
     if (!isExpired(record)) this.noteUse(id);
+    this.recent.set(secretHash, record);
     return record;
   }
 
@@ -136,6 +147,7 @@ export class ApiKeyStore {
     const transaction = redis.multi().hset(keys.apiKey(id), { record: JSON.stringify(revoked) });
     if (secretHash) transaction.del(keys.apiKeyBySecretHash(secretHash));
     await transaction.exec();
+    this.recent.clear();
     return revoked;
   }
 
@@ -153,6 +165,7 @@ export class ApiKeyStore {
       .set(keys.apiKeyBySecretHash(sha256(key)), id);
     if (oldHash) transaction.del(keys.apiKeyBySecretHash(oldHash));
     await transaction.exec();
+    this.recent.clear();
     return { key, record: rotated };
   }
 
