@@ -19,6 +19,7 @@ import { embedAll, normalizeVector } from './llama-embedding';
 import { GenerationPlan, runGeneration } from './llama-generation';
 import { LlamaRuntime } from './llama-runtime';
 import { ModelPool } from './model-pool';
+import { KeyPart, promptKey } from './sequence-shelf';
 import { lifecycleAnswer } from './ollama-wire';
 
 /** The Ollama API version whose wire format this engine speaks. */
@@ -47,10 +48,14 @@ export class LlamaCppEngine implements InferenceEngine {
       { type: 'user', text: prompt },
     ];
     const raw = request.raw === true;
+    const parts: KeyPart[] = raw
+      ? [{ role: 'raw', text: prompt }]
+      : [...(system ? [{ role: 'system', text: system }] : []), { role: 'user', text: prompt }];
     return this.run('generate', request, prompt.length === 0, signal, {
       history: raw ? undefined : history,
       rawPrompt: raw ? prompt : undefined,
       contextPrompt: prompt,
+      key: promptKey(parts),
     });
   }
 
@@ -58,7 +63,14 @@ export class LlamaCppEngine implements InferenceEngine {
     const messages = Array.isArray(request.messages)
       ? (request.messages as Array<Record<string, unknown>>)
       : [];
-    return this.run('chat', request, messages.length === 0, signal, { history: toHistory(messages) });
+    const parts = messages.map((message) => ({
+      role: String(message.role),
+      text: typeof message.content === 'string' ? message.content : '',
+    }));
+    return this.run('chat', request, messages.length === 0, signal, {
+      history: toHistory(messages),
+      key: promptKey(parts),
+    });
   }
 
   async embed(request: Record<string, unknown>, signal: AbortSignal): Promise<EngineAnswer> {
@@ -164,7 +176,7 @@ export class LlamaCppEngine implements InferenceEngine {
     request: Record<string, unknown>,
     lifecycleOnly: boolean,
     signal: AbortSignal,
-    prompt: Pick<GenerationPlan, 'history' | 'rawPrompt' | 'contextPrompt'>,
+    prompt: Pick<GenerationPlan, 'history' | 'rawPrompt' | 'contextPrompt' | 'key'>,
   ): AsyncGenerator<EngineChunk> {
     const startedAt = process.hrtime.bigint();
     const name = this.modelName(request);
@@ -173,7 +185,7 @@ export class LlamaCppEngine implements InferenceEngine {
       yield await this.lifecycle(kind, request, name, keepAlive);
       return;
     }
-    const lease = await this.pool.acquire(name, true, numCtx(request.options));
+    const lease = await this.pool.acquire(name, true, numCtx(request.options), prompt.key);
     try {
       const plan: GenerationPlan = {
         kind,
