@@ -7,6 +7,9 @@ import { LoopPacer, TokenStreamWriter } from '@gridllm/streaming';
 import Redis from 'ioredis';
 
 import { RedisServer } from '../../../test/support/redis-server';
+import { AffinityPlanner } from './affinity/affinity-planner';
+import { AffinityStore } from './affinity/affinity-store';
+import { JobPreference } from './affinity/job-preference';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
 import { JobSchedulerService } from './job-scheduler.service';
@@ -49,6 +52,8 @@ describe(JobSchedulerService.name, () => {
       new ReplicaAck(config.redis),
       config.queue,
       config.gateway,
+      new AffinityPlanner(new AffinityStore(client), config.queue),
+      new JobPreference(client, config.redis),
     );
   });
 

@@ -19,6 +19,8 @@ import { RedisClient, ReplicaAck } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
+import { AffinityPlanner } from './affinity/affinity-planner';
+import { JobPreference } from './affinity/job-preference';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
@@ -38,6 +40,8 @@ export interface SubmitJobInput {
   detached?: boolean;
   /** Whose job it is: its token quota and concurrency limit apply, and its usage is recorded. */
   owner?: JobOwner;
+  /** A client-named session: its jobs stay on one worker while it can take them (see docs/scheduling.md). */
+  session?: string;
 }
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
@@ -63,6 +67,8 @@ export class JobSchedulerService {
     private readonly replicas: ReplicaAck,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
+    private readonly affinity: AffinityPlanner,
+    private readonly preference: JobPreference,
   ) {}
 
   /**
@@ -73,10 +79,11 @@ export class JobSchedulerService {
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     // Every family's jobs pass here: a name Ollama would refuse is a 400, never a queue or a 404.
     const model = normalizeModelName(checkModelName(input.model));
-    const [availability] = await Promise.all([
+    const [availability, , , affinity] = await Promise.all([
       this.registry.availability(model),
       this.capacity.ensureRoom(model),
       input.owner && this.ownerLimits.checkQuota(input.owner),
+      this.affinity.plan({ ...input, model, ownerId: input.owner?.id }),
     ]);
     if (availability === 'recently-served') throw new ModelUnavailableError(input.model);
     if (availability === 'unknown') throw new ModelNotFoundError(input.model);
@@ -94,6 +101,7 @@ export class JobSchedulerService {
       requestId: input.requestId,
       ownerGatewayId: input.detached ? undefined : this.gateway.serverId,
       ownerId: input.owner?.id,
+      ...(affinity && { affinity }),
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     try {
@@ -191,6 +199,7 @@ export class JobSchedulerService {
         removeOnComplete: { age: retain },
         removeOnFail: { age: retain },
       }),
+      data.affinity?.preferred && this.preference.prefer(model, data.id, data.affinity.preferred.workerId),
     ]);
     // Both connections wrote part of the job (its id index and the BullMQ record).
     await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);

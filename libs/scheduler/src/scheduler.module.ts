@@ -4,6 +4,9 @@ import { AccessModule } from '@gridllm/access';
 import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
+import { AffinityPlanner } from './affinity/affinity-planner';
+import { AffinityStore } from './affinity/affinity-store';
+import { JobPreference } from './affinity/job-preference';
 import { AvailabilityBoard } from './availability-board';
 import { FleetControl } from './fleet-control';
 import { GatewayPresence } from './gateway-presence';
@@ -29,6 +32,9 @@ import { QueueRegistry } from './queue-registry';
     FleetControl,
     OwnerLimits,
     JobPayloadSeal,
+    AffinityStore,
+    AffinityPlanner,
+    JobPreference,
   ],
   exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],
 })
@@ -36,7 +42,7 @@ export class SchedulerModule {}
 
 /** Worker side: take jobs into free slots. */
 @Module({
-  providers: [AvailabilityBoard, JobSource, JobPayloadSeal],
+  providers: [AvailabilityBoard, JobSource, JobPayloadSeal, AffinityStore, JobPreference],
   exports: [JobSource, AvailabilityBoard, JobPayloadSeal],
 })
 export class JobSourceModule {}

@@ -27,13 +27,14 @@ import { JobOwners } from '../auth/job-owners';
 import { mayUse } from '../auth/access-rules';
 import { PRIORITY_CAPPED_HEADER, cappedPriority, principalOf } from '../auth/principal';
 import { JobRelay } from '../common/job-relay.service';
+import { sessionOf } from '../common/session-name';
 import { NdjsonSink } from '../common/job-sink';
 import { InferenceResponder, watchClient } from '../common/inference-responder.service';
 import { JobLog } from '../logging/job-log';
 import { InferenceRequestDto } from './dto/inference-request.dto';
 
 /** Fields of the native request that are ours, not the engine's. */
-const NATIVE_FIELDS = new Set(['priority', 'async', 'stream']);
+const NATIVE_FIELDS = new Set(['priority', 'async', 'stream', 'session']);
 
 export interface ModelAvailability {
   model: string;
@@ -68,6 +69,7 @@ export class NativeApiService {
       detached: dto.async === true,
       requestId: LogContext.ids().requestId,
       owner: this.owners.of(req),
+      session: sessionOf(req, dto.session),
     });
     if (dto.async === true) {
       JobLog.job(job.id);

@@ -16,6 +16,7 @@ import { JobSchedulerService } from '@gridllm/scheduler';
 
 import { mayUse } from '../auth/access-rules';
 import { JobOwners } from '../auth/job-owners';
+import { sessionOf } from '../common/session-name';
 import { InferenceResponder } from '../common/inference-responder.service';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 
@@ -54,7 +55,15 @@ export class OllamaApiService {
   private submit(kind: JobKind, body: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
     const { requestId } = LogContext.ids();
     const owner = this.owners.of(req);
-    return this.scheduler.submit({ kind, model: String(body.model), request: body, requestId, owner });
+    const session = sessionOf(req);
+    return this.scheduler.submit({
+      kind,
+      model: String(body.model),
+      request: body,
+      requestId,
+      owner,
+      session,
+    });
   }
 
   /** Like Ollama's ShowHandler: `model`, else the legacy `name`, which the engine then receives as `model`. */

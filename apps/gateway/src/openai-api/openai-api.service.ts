@@ -19,7 +19,9 @@ import { mayUse } from '../auth/access-rules';
 import { JobOwners } from '../auth/job-owners';
 import { watchClient } from '../common/inference-responder.service';
 import { JobRelay } from '../common/job-relay.service';
+import { sessionOf } from '../common/session-name';
 import { CollectingSink } from '../common/job-sink';
+import { PlacementHeaderSink } from '../common/placement-header';
 import { InferenceMetrics } from '../metrics/inference-metrics.service';
 import { toOllamaChatRequest } from './chat-request.translator';
 import { ChatStreamTranslator, toChatCompletion } from './chat-response.translator';
@@ -49,7 +51,7 @@ export class OpenAiApiService {
   async chatCompletions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const id = `chatcmpl-${randomInt(1_000_000_000)}`;
     const request = toOllamaChatRequest(body);
-    const job = await this.submit(JobKind.Chat, request, req);
+    const job = await this.submit(JobKind.Chat, request, req, body.user);
     if (request.stream === true) {
       const factory: StreamTranslatorFactory = (...args) => new ChatStreamTranslator(...args);
       return this.stream(job, body, id, factory, req, res);
@@ -61,7 +63,7 @@ export class OpenAiApiService {
   async completions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const id = `cmpl-${randomInt(1_000_000_000)}`;
     const request = toOllamaGenerateRequest(body);
-    const job = await this.submit(JobKind.Generate, request, req);
+    const job = await this.submit(JobKind.Generate, request, req, body.user);
     if (request.stream === true) {
       const factory: StreamTranslatorFactory = (...args) => new CompletionStreamTranslator(...args);
       return this.stream(job, body, id, factory, req, res);
@@ -72,7 +74,7 @@ export class OpenAiApiService {
 
   async embeddings(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const { request, encoding } = toOllamaEmbedRequest(body);
-    const job = await this.submit(JobKind.Embed, request, req);
+    const job = await this.submit(JobKind.Embed, request, req, body.user);
     const result = await this.collect(job, req, res);
     if (result) sendJson(res, toEmbeddingList(String(body.model), result, encoding));
   }
@@ -93,10 +95,17 @@ export class OpenAiApiService {
     return models.filter((model) => mayUse(principal, model.name));
   }
 
-  private submit(kind: JobKind, request: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
+  /** `user` is OpenAI's end-user id: it names the session when the header does not. */
+  private submit(
+    kind: JobKind,
+    request: Record<string, unknown>,
+    req: Request,
+    user: unknown,
+  ): Promise<InferenceJobData> {
     const { requestId } = LogContext.ids();
     const owner = this.owners.of(req);
-    return this.scheduler.submit({ kind, model: String(request.model), request, requestId, owner });
+    const session = sessionOf(req, user);
+    return this.scheduler.submit({ kind, model: String(request.model), request, requestId, owner, session });
   }
 
   /** SSE from the first chunk on; `created` is the same for every chunk of the stream. */
@@ -111,7 +120,8 @@ export class OpenAiApiService {
     res.setHeader('x-gridllm-job-id', job.id);
     const clientGone = watchClient(req, res);
     const created = Math.floor(Date.now() / 1000);
-    const sink = new SseSink(res, () => factory(id, created, includeUsage(body)));
+    const sse = new SseSink(res, () => factory(id, created, includeUsage(body)));
+    const sink = new PlacementHeaderSink(sse, job, res);
     await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
   }
 
@@ -127,7 +137,10 @@ export class OpenAiApiService {
     res.setHeader('x-gridllm-job-id', job.id);
     const clientGone = watchClient(req, res);
     const sink = new CollectingSink(job.kind);
-    const end = await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+    const placed = new PlacementHeaderSink(sink, job, res);
+    const end = await this.metrics.track(job, placed, (metered) =>
+      this.relay.relay(job, metered, clientGone),
+    );
     if (end === 'client-gone') return undefined;
     if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);
     if (sink.queueMs !== undefined) res.setHeader('x-gridllm-queue-ms', String(sink.queueMs));

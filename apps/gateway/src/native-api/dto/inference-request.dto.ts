@@ -44,6 +44,14 @@ export class InferenceRequestDto {
   @IsBoolean({ message: 'async must be a boolean' })
   async?: boolean;
 
+  @ApiPropertyOptional({
+    description:
+      'sticky session: its jobs go to the same worker while it can take them (as x-gridllm-session)',
+  })
+  @IsOptional()
+  @IsString({ message: 'session must be a string' })
+  session?: string;
+
   @EngineOptions()
   options?: EngineOptionsDto;
 
