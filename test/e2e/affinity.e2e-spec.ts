@@ -36,8 +36,9 @@ describe('Affinity: sessions and prompt prefixes stay on their worker, across ga
       headers: { 'Content-Type': 'application/json', ...headers },
     });
     expect(response.status).toBe(200);
-    await response.text();
+    const text = await response.text();
     return {
+      body: text,
       worker: response.headers.get('x-gridllm-worker'),
       placement: response.headers.get('x-gridllm-placement'),
     };
@@ -72,6 +73,18 @@ describe('Affinity: sessions and prompt prefixes stay on their worker, across ga
     }
     expect(new Set(openai).size).toBe(1);
     expect(new Set(natives).size).toBe(1);
+
+    const { body } = await native(6);
+    const { id } = JSON.parse(body) as { id: string };
+    const status = (await (await fetch(`${gateways[1]}/inference/${id}/status`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(status).toMatchObject({
+      workerId: natives[0],
+      placement: 'session',
+      preferred: { workerId: natives[0], reason: 'session' },
+    });
   });
 
   it('sends a conversation’s next turn to the worker that served its earlier turns, and says so', async () => {

@@ -1,6 +1,7 @@
 export * from './affinity/affinity-planner';
 export * from './affinity/affinity-store';
 export * from './affinity/job-preference';
+export * from './affinity/placement-reason';
 export * from './affinity/prefix-fingerprint';
 export * from './availability-board';
 export * from './finished-job';

@@ -1,21 +1,12 @@
 import type { Response } from 'express';
 
 import { InferenceJobData, StreamErrorData } from '@gridllm/contracts';
+import { placementOf } from '@gridllm/scheduler';
 
 import { JobSink } from './job-sink';
 
 /** Says why the worker that took a job was chosen. */
 export const PLACEMENT_HEADER = 'x-gridllm-placement';
-
-/**
- * Why `workerId` runs the job: `session`, `prefix; chars=N` (it served the prompt's first N characters
- * recently), or `order` (warm first, then tier, then free slots: see docs/scheduling.md).
- */
-export function placementOf(job: Pick<InferenceJobData, 'affinity'>, workerId: string): string {
-  const preferred = job.affinity?.preferred;
-  if (!preferred || preferred.workerId !== workerId) return 'order';
-  return preferred.reason === 'prefix' ? `prefix; chars=${preferred.prefixChars ?? 0}` : 'session';
-}
 
 /** Adds the placement header when a worker takes the job (before the first byte goes out). */
 export class PlacementHeaderSink implements JobSink {
