@@ -16,9 +16,9 @@ import { waitFor } from '../test/support/wait-for';
 
 const MODEL = 'affinity-bench:latest';
 const WORKERS = 3;
-const SLOTS = 3;
-const USERS = Number(process.env.BENCH_USERS ?? 9);
-const TURNS = Number(process.env.BENCH_TURNS ?? 10);
+const SLOTS = Number(process.env.BENCH_SLOTS ?? 1);
+const USERS = Number(process.env.BENCH_USERS ?? 3);
+const TURNS = Number(process.env.BENCH_TURNS ?? 14);
 const CONTEXT = 6144;
 /** Words the demo vocabulary holds whole: about one token each (other text falls back to characters). */
 const WORDS =
