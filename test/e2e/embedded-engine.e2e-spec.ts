@@ -97,6 +97,36 @@ describe('Embedded llama.cpp engine in the grid', () => {
     expect(response.eval_count).toBeLessThanOrEqual(8);
   });
 
+  it('reuses a slot’s cached prefix: a follow-up turn evaluates only its new tokens, and says so in prompt_eval_count', async () => {
+    const system = { role: 'system', content: `Remember this. ${'The quick brown fox jumps. '.repeat(40)}` };
+    const first = await grid.client().chat({
+      model: DEMO,
+      messages: [system, { role: 'user', content: 'Hello there' }],
+      options: { num_predict: 6, seed: 3 },
+    });
+    const followUp = await grid.client().chat({
+      model: DEMO,
+      messages: [
+        system,
+        { role: 'user', content: 'Hello there' },
+        { role: 'assistant', content: first.message.content },
+        { role: 'user', content: 'And then?' },
+      ],
+      options: { num_predict: 6, seed: 3 },
+    });
+    const other = await grid.client().chat({
+      model: DEMO,
+      messages: [{ role: 'user', content: 'Something else entirely, with no shared system prompt' }],
+      options: { num_predict: 6, seed: 3 },
+    });
+
+    expect(first.prompt_eval_count).toBeGreaterThan(200);
+    // Only the assistant turn's end and the new user turn are evaluated, not the system prompt again.
+    expect(followUp.prompt_eval_count).toBeLessThan(first.prompt_eval_count / 4);
+    expect(followUp.prompt_eval_count).toBeGreaterThan(0);
+    expect(other.prompt_eval_count).toBeGreaterThan(5);
+  });
+
   it('embeds with unit vectors of the model’s embedding length, and through the legacy endpoint', async () => {
     const { embeddings } = await grid.client().embed({ model: DEMO, input: ['first text', 'second text'] });
     expect(embeddings).toHaveLength(2);

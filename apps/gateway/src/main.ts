@@ -33,6 +33,7 @@ const EXPOSED_HEADERS = [
   'x-gridllm-job-id',
   'x-gridllm-worker',
   'x-gridllm-queue-ms',
+  'x-gridllm-placement',
   'x-gridllm-priority-capped',
   'retry-after',
   'x-ratelimit-limit',

@@ -235,6 +235,16 @@ export class EnvSchema {
   @Max(250)
   AFFINITY_DELAY_MS = 200;
 
+  /** Prefer the worker that served the longest prefix of a prompt recently (its KV cache holds it). */
+  @IsIn(['true', 'false'])
+  PREFIX_AFFINITY = 'true';
+
+  /** ms a worker is remembered for a prefix or session: the engines' default keep-alive (5 min). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  PREFIX_AFFINITY_TTL = 300000;
+
   @Type(() => Number)
   @IsInt()
   @Min(500)

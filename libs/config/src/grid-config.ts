@@ -70,6 +70,10 @@ export interface QueueSettings {
   maxQueuePerModel: number;
   /** How long a job may be left to a warmer or faster worker before any free worker takes it. */
   affinityDelayMs: number;
+  /** Prefer the worker holding the longest prefix of a prompt (PREFIX_AFFINITY). */
+  prefixAffinity: boolean;
+  /** How long a worker is remembered for a prefix or a session, in ms. */
+  affinityTtlMs: number;
   /** A job waiting this long is treated as at least medium priority, twice this as high. */
   priorityAgingMs: number;
   lockDurationMs: number;
@@ -251,6 +255,8 @@ export function parseGridConfig(rawEnv: Env): GridConfig {
       maxConcurrentJobs: env.MAX_CONCURRENT_JOBS,
       maxQueuePerModel: env.MAX_QUEUE_PER_MODEL,
       affinityDelayMs: env.AFFINITY_DELAY_MS,
+      prefixAffinity: env.PREFIX_AFFINITY === 'true',
+      affinityTtlMs: env.PREFIX_AFFINITY_TTL,
       priorityAgingMs: env.PRIORITY_AGING_MS,
       lockDurationMs: env.JOB_LOCK_DURATION,
       fairShare: {

@@ -48,6 +48,28 @@ export interface InferenceJobData {
   continueOnFailure?: boolean;
   /** What fair share charged the owner at submit (weighted tokens ÷ weight); the worker settles it against the real counts. */
   fairShare?: { cost: number; weight: number };
+  /** Placement hints: the worker that takes the job remembers itself for these; see docs/scheduling.md. */
+  affinity?: JobAffinity;
+}
+
+/** Why a worker took a job: the preferred worker (session, prefix), else its standing (warm, cold). */
+export type PlacementReason = 'session' | 'prefix' | 'warm' | 'cold';
+
+/** The worker a job should go to, if it can take it within the affinity delay, and why. */
+export interface PreferredWorker {
+  workerId: string;
+  reason: 'session' | 'prefix';
+  /** For a prefix hit: how many leading characters of the prompt that worker served recently. */
+  prefixChars?: number;
+}
+
+/** What a job's placement remembers and prefers. */
+export interface JobAffinity {
+  /** Chained hashes of the prompt's fixed-size leading blocks (see PrefixFingerprint). */
+  prefix?: string[];
+  /** Hash of (owner, session name): the session's requests stay on one worker. */
+  session?: string;
+  preferred?: PreferredWorker;
 }
 
 /** What a worker stores as the BullMQ return value: the merged answer, as Ollama's `stream:false` would give it. */

@@ -125,6 +125,16 @@ export class RedisKeys {
     return `${this.grid()}:avail:${model}:${placementClass}`;
   }
 
+  /** The worker that recently served a prompt prefix ending with this block of a model (expiring). */
+  prefixBlock(model: string, blockHash: string): string {
+    return `${this.grid()}:prefix:${model}:${blockHash}`;
+  }
+
+  /** The worker a named session sticks to (expiring). */
+  session(sessionHash: string): string {
+    return `${this.grid()}:session:${sessionHash}`;
+  }
+
   /** An API key's record (hash): id, name, scopes, limits, times and the SHA-256 of its secret, never the secret. */
   apiKey(keyId: string): string {
     return `${this.grid()}:api-key:${keyId}`;

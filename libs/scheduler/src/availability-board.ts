@@ -55,6 +55,14 @@ export class AvailabilityBoard {
     return replies.some(([error, members]) => !error && Array.isArray(members) && members.length > 0);
   }
 
+  /** True when this worker has a free slot for the model now (listed in any class): one round trip. */
+  async isFree(model: string, workerId: string, now = Date.now()): Promise<boolean> {
+    const pipeline = this.client.redis.pipeline();
+    for (let cls = 0; cls < PLACEMENT_CLASSES; cls++) pipeline.zscore(this.key(model, cls), workerId);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.some(([error, score]) => !error && score !== null && Number(score) >= now);
+  }
+
   private key(model: string, placementClass: number): string {
     return this.client.keys.availability(model, placementClass);
   }

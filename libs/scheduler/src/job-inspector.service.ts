@@ -8,11 +8,13 @@ import {
   JobNotFoundError,
   JobPriority,
   JobState,
+  PreferredWorker,
 } from '@gridllm/contracts';
 
 import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 
+import { placementOf } from './affinity/placement-reason';
 import { EVERY_JOB, JobSchedulerService, JobVisibility } from './job-scheduler.service';
 
 /** A job as the native API shows it. */
@@ -23,6 +25,10 @@ export interface JobDescription {
   state: JobState;
   priority?: JobPriority;
   workerId?: string;
+  /** Why that worker took it: `session`, `prefix; chars=N` or `order` (see docs/scheduling.md). */
+  placement?: string;
+  /** The worker the job was meant for, if it could take it within the affinity delay, and why. */
+  preferred?: PreferredWorker;
   submittedAt?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -70,13 +76,16 @@ export class JobInspector {
     const bullState = await job.getState();
     const cancelled = await this.scheduler.wasCancelled(jobId);
     const state = toJobState(bullState, cancelled);
+    const workerId = job.returnvalue?.workerId ?? job.processedBy ?? undefined;
     return {
       id: jobId,
       model: job.data.model,
       kind: job.data.kind,
       state,
       priority: effectivePriority(job.priority) ?? job.data.priority,
-      workerId: job.returnvalue?.workerId ?? job.processedBy ?? undefined,
+      workerId,
+      placement: workerId ? placementOf(job.data, workerId) : undefined,
+      preferred: job.data.affinity?.preferred,
       submittedAt: iso(job.data.submittedAt),
       startedAt: iso(job.processedOn),
       finishedAt: iso(job.finishedOn),

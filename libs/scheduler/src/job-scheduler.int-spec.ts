@@ -8,6 +8,9 @@ import Redis from 'ioredis';
 
 import { RedisServer } from '../../../test/support/redis-server';
 import { FairShare } from './fair-share';
+import { AffinityPlanner } from './affinity/affinity-planner';
+import { AffinityStore } from './affinity/affinity-store';
+import { JobPreference } from './affinity/job-preference';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
 import { JobSchedulerService } from './job-scheduler.service';
@@ -51,6 +54,8 @@ describe(JobSchedulerService.name, () => {
       new FairShare(config.queue),
       config.queue,
       config.gateway,
+      new AffinityPlanner(new AffinityStore(client), config.queue),
+      new JobPreference(client, config.redis),
     );
   });
 

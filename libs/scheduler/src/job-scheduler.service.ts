@@ -19,6 +19,8 @@ import { WorkerRegistry } from '@gridllm/registry';
 import { TokenStreamWriter } from '@gridllm/streaming';
 
 import { FairShare } from './fair-share';
+import { AffinityPlanner } from './affinity/affinity-planner';
+import { JobPreference } from './affinity/job-preference';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
@@ -40,6 +42,8 @@ export interface SubmitJobInput {
   owner?: JobOwner;
   /** Resume on another worker from the text so far when the worker dies mid-stream (opt-in). */
   continueOnFailure?: boolean;
+  /** A client-named session: its jobs stay on one worker while it can take them (see docs/scheduling.md). */
+  session?: string;
 }
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
@@ -66,6 +70,8 @@ export class JobSchedulerService {
     private readonly fairShare: FairShare,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
+    private readonly affinity: AffinityPlanner,
+    private readonly preference: JobPreference,
   ) {}
 
   /**
@@ -76,10 +82,11 @@ export class JobSchedulerService {
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     // Every family's jobs pass here: a name Ollama would refuse is a 400, never a queue or a 404.
     const model = normalizeModelName(checkModelName(input.model));
-    const [availability] = await Promise.all([
+    const [availability, , , affinity] = await Promise.all([
       this.registry.availability(model),
       this.capacity.ensureRoom(model),
       input.owner && this.ownerLimits.checkQuota(input.owner),
+      this.affinity.plan({ ...input, model, ownerId: input.owner?.id }),
     ]);
     if (availability === 'recently-served') throw new ModelUnavailableError(input.model);
     if (availability === 'unknown') throw new ModelNotFoundError(input.model);
@@ -99,6 +106,7 @@ export class JobSchedulerService {
       ownerId: input.owner?.id,
       continueOnFailure: input.continueOnFailure || undefined,
       fairShare: this.fairShare.charge({ kind: input.kind }, input.request, input.owner),
+      ...(affinity && { affinity }),
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     try {
@@ -199,6 +207,7 @@ export class JobSchedulerService {
           removeOnFail: { age: retain },
         })
         .then(() => this.fairShare.place(queue, this.queues.connection, data)),
+      data.affinity?.preferred && this.preference.prefer(model, data.id, data.affinity.preferred.workerId),
     ]);
     // Both connections wrote part of the job (its id index and the BullMQ record).
     await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);

@@ -14,6 +14,8 @@ import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
 
+import { AffinityStore } from './affinity/affinity-store';
+import { HeadJob, JobPreference } from './affinity/job-preference';
 import { AvailabilityBoard } from './availability-board';
 import { storedResult, withoutRequest } from './finished-job';
 import { WorkerStanding, placementClass, shouldDefer } from './placement-policy';
@@ -39,6 +41,9 @@ const DURATION_SAMPLES = 50;
 
 /** How many times a job may be found stalled (its worker died) and put back, before it fails. */
 const MAX_STALLED_COUNT = 3;
+
+/** How soon a worker looks again at a head job it left to its preferred worker (which should take it in ms). */
+const PREFERENCE_RETRY_MS = 25;
 
 /**
  * Worker side of the queues (see ARCHITECTURE "Queue layout"): one manual-mode BullMQ Worker per model
@@ -66,6 +71,8 @@ export class JobSource implements OnApplicationShutdown {
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
+    private readonly preference: JobPreference,
+    private readonly affinity: AffinityStore,
   ) {
     this.markerWait = new MarkerWait(connections, client, `worker-${this.worker.workerId}-${randomUUID()}`);
     this.backlog = new QueueBacklog(client);
@@ -111,11 +118,17 @@ export class JobSource implements OnApplicationShutdown {
     for (const model of order) {
       const consumer = this.consumers.get(model);
       if (!consumer || (this.deferred.get(model) ?? 0) > Date.now()) continue;
-      if (await this.leaveToBetterWorker(model, consumer)) continue;
-      if (await this.warmsFirst(model)) continue;
+      const head = await this.preference.head(model, consumer.keys.prioritized, consumer.toKey(''));
+      if (head && (await this.leaveToPreferredWorker(model, head))) continue;
+      const preferredHere = head?.preferred === this.worker.workerId;
+      if (!preferredHere && (await this.leaveToBetterWorker(model, consumer))) continue;
+      if (!preferredHere && (await this.warmsFirst(model))) continue;
       const token = randomUUID();
       const job = (await consumer.getNextJob(token, { block: false })) as InferenceJob | undefined;
-      if (job) return { job, token, model };
+      if (job) {
+        this.noteAffinity(model, job);
+        return { job, token, model };
+      }
     }
     return null;
   }
@@ -195,6 +208,28 @@ export class JobSource implements OnApplicationShutdown {
     if (!(await this.warmGate(model))) return false;
     await this.client.redis.zadd(this.markerKey(model), 0, '0');
     return true;
+  }
+
+  /**
+   * Prefix and session affinity: a job the gateway prefers for another worker is left to it while that
+   * worker has a free slot, until the job is AFFINITY_DELAY_MS old; we look again every few ms.
+   */
+  private async leaveToPreferredWorker(model: string, head: HeadJob): Promise<boolean> {
+    if (!head.preferred || head.preferred === this.worker.workerId) return false;
+    const remaining = this.queue.affinityDelayMs - head.ageMs;
+    if (remaining <= 0 || !(await this.board.isFree(model, head.preferred))) return false;
+    this.deferred.set(model, Date.now() + Math.min(remaining, PREFERENCE_RETRY_MS));
+    await this.client.redis.zadd(this.markerKey(model), 0, '0');
+    return true;
+  }
+
+  /** This worker now holds the job's prefix (and session): remember it for the next jobs that share them. */
+  private noteAffinity(model: string, job: InferenceJob): void {
+    const { affinity, id } = job.data;
+    if (!affinity) return;
+    const warn = (error: Error) => this.logger.warn(`job ${id}: affinity not recorded: ${error.message}`);
+    void this.affinity.remember(model, affinity, this.worker.workerId, this.queue.affinityTtlMs).catch(warn);
+    if (affinity.preferred) void this.preference.forget(model, id).catch(warn);
   }
 
   /** Age of the job a free slot would get next (BullMQ's prioritised set head), null when none waits. */

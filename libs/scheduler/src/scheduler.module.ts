@@ -4,6 +4,9 @@ import { AccessModule } from '@gridllm/access';
 import { RegistryModule } from '@gridllm/registry';
 import { StreamingModule } from '@gridllm/streaming';
 
+import { AffinityPlanner } from './affinity/affinity-planner';
+import { AffinityStore } from './affinity/affinity-store';
+import { JobPreference } from './affinity/job-preference';
 import { AvailabilityBoard } from './availability-board';
 import { FairShare } from './fair-share';
 import { FairShareSettlement } from './fair-share-settlement';
@@ -32,6 +35,9 @@ import { QueueRegistry } from './queue-registry';
     OwnerLimits,
     JobPayloadSeal,
     FairShare,
+    AffinityStore,
+    AffinityPlanner,
+    JobPreference,
   ],
   exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],
 })
@@ -39,7 +45,14 @@ export class SchedulerModule {}
 
 /** Worker side: take jobs into free slots. */
 @Module({
-  providers: [AvailabilityBoard, JobSource, JobPayloadSeal, FairShareSettlement],
+  providers: [
+    AvailabilityBoard,
+    JobSource,
+    JobPayloadSeal,
+    FairShareSettlement,
+    AffinityStore,
+    JobPreference,
+  ],
   exports: [JobSource, AvailabilityBoard, JobPayloadSeal, FairShareSettlement],
 })
 export class JobSourceModule {}

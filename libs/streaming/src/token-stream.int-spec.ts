@@ -18,6 +18,8 @@ const queueSettings = {
   maxConcurrentJobs: 10,
   maxQueuePerModel: 10,
   affinityDelayMs: 200,
+  prefixAffinity: true,
+  affinityTtlMs: 300000,
   priorityAgingMs: 30000,
   lockDurationMs: 2000,
   fairShare: {

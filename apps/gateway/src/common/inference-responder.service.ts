@@ -6,6 +6,7 @@ import { InferenceJobData, OllamaChunk } from '@gridllm/contracts';
 import { InferenceMetrics } from '../metrics/inference-metrics.service';
 import { JobRelay } from './job-relay.service';
 import { CollectingSink, NdjsonSink } from './job-sink';
+import { PlacementHeaderSink } from './placement-header';
 
 /** Shapes the merged answer of a `stream:false` request (the native API wraps it with the job id). */
 export type ResultShaper = (result: OllamaChunk, workerId: string | undefined) => unknown;
@@ -30,11 +31,15 @@ export class InferenceResponder {
     res.setHeader('x-gridllm-job-id', job.id);
     const clientGone = watchClient(req, res);
     if (stream) {
-      await this.metrics.track(job, new NdjsonSink(res), (sink) => this.relay.relay(job, sink, clientGone));
+      const sink = new PlacementHeaderSink(new NdjsonSink(res), job, res);
+      await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
       return;
     }
     const sink = new CollectingSink(job.kind);
-    const end = await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+    const placed = new PlacementHeaderSink(sink, job, res);
+    const end = await this.metrics.track(job, placed, (metered) =>
+      this.relay.relay(job, metered, clientGone),
+    );
     if (end === 'client-gone') return;
     if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);
     if (sink.queueMs !== undefined) res.setHeader('x-gridllm-queue-ms', String(sink.queueMs));

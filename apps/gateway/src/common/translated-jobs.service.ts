@@ -10,6 +10,8 @@ import { InferenceMetrics } from '../metrics/inference-metrics.service';
 import { watchClient } from './inference-responder.service';
 import { JobRelay } from './job-relay.service';
 import { CollectingSink, JobSink } from './job-sink';
+import { PlacementHeaderSink } from './placement-header';
+import { sessionOf } from './session-name';
 import { continuationRequested } from '../continuation/continue-option';
 
 /**
@@ -26,10 +28,17 @@ export class TranslatedJobs {
     private readonly owners: JobOwners,
   ) {}
 
-  submit(kind: JobKind, request: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
+  /** `user` is the family's end-user field (OpenAI's `user`): it names the session when the header does not. */
+  submit(
+    kind: JobKind,
+    request: Record<string, unknown>,
+    req: Request,
+    user?: unknown,
+  ): Promise<InferenceJobData> {
     const { requestId } = LogContext.ids();
     const owner = this.owners.of(req);
     const continueOnFailure = continuationRequested(req);
+    const session = sessionOf(req, user);
     return this.scheduler.submit({
       kind,
       model: String(request.model),
@@ -37,6 +46,7 @@ export class TranslatedJobs {
       requestId,
       owner,
       continueOnFailure,
+      session,
     });
   }
 
@@ -44,7 +54,8 @@ export class TranslatedJobs {
   async stream(job: InferenceJobData, sink: JobSink, req: Request, res: Response): Promise<void> {
     res.setHeader('x-gridllm-job-id', job.id);
     const clientGone = watchClient(req, res);
-    await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+    const placed = new PlacementHeaderSink(sink, job, res);
+    await this.metrics.track(job, placed, (metered) => this.relay.relay(job, metered, clientGone));
   }
 
   /**
@@ -55,7 +66,10 @@ export class TranslatedJobs {
     res.setHeader('x-gridllm-job-id', job.id);
     const clientGone = watchClient(req, res);
     const sink = new CollectingSink(job.kind);
-    const end = await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+    const placed = new PlacementHeaderSink(sink, job, res);
+    const end = await this.metrics.track(job, placed, (metered) =>
+      this.relay.relay(job, metered, clientGone),
+    );
     if (end === 'client-gone') return undefined;
     if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);
     if (sink.queueMs !== undefined) res.setHeader('x-gridllm-queue-ms', String(sink.queueMs));

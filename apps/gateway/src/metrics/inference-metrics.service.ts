@@ -25,6 +25,7 @@ export class InferenceMetrics {
   private readonly queueWait;
   private readonly firstToken;
   private readonly tokens;
+  private readonly prefixLookups;
 
   constructor(metrics: MetricsRegistry) {
     this.jobs = metrics.counter({
@@ -44,6 +45,11 @@ export class InferenceMetrics {
       labelNames: ['model'] as const,
       buckets: LATENCY_BUCKETS,
     });
+    this.prefixLookups = metrics.counter({
+      name: 'gridllm_prefix_affinity_total',
+      help: 'Jobs with a fingerprinted prompt prefix: hit = run by the worker that held the longest prefix',
+      labelNames: ['model', 'outcome'] as const,
+    });
     this.tokens = metrics.counter({
       name: 'gridllm_tokens_generated_total',
       help: 'Tokens generated (eval_count of the final chunk) for generate/chat jobs, by model',
@@ -53,7 +59,7 @@ export class InferenceMetrics {
 
   /** Runs `relay` on a metered wrapper of `sink` and records how the job went. */
   async track(
-    job: Pick<InferenceJobData, 'model' | 'kind' | 'submittedAt'>,
+    job: Pick<InferenceJobData, 'model' | 'kind' | 'submittedAt' | 'affinity'>,
     sink: JobSink,
     relay: (sink: JobSink) => Promise<RelayEnd>,
   ): Promise<RelayEnd> {
@@ -68,11 +74,16 @@ export class InferenceMetrics {
   }
 
   private record(
-    job: Pick<InferenceJobData, 'model' | 'kind' | 'submittedAt'>,
+    job: Pick<InferenceJobData, 'model' | 'kind' | 'submittedAt' | 'affinity'>,
     sink: MeteredSink,
     end: RelayEnd | undefined,
   ): void {
     const model = job.model;
+    if (job.affinity?.prefix?.length && sink.workerId) {
+      const { preferred } = job.affinity;
+      const hit = preferred?.reason === 'prefix' && preferred.workerId === sink.workerId;
+      this.prefixLookups.inc({ model, outcome: hit ? 'hit' : 'miss' });
+    }
     this.jobs.inc({ model, outcome: outcomeOf(end, sink.completed) });
     if (sink.queueMs !== undefined) this.queueWait.observe({ model }, sink.queueMs / 1000);
     if (!GENERATING.has(job.kind)) return;

@@ -10,6 +10,7 @@ import { JobSink } from '../common/job-sink';
 export class MeteredSink implements JobSink {
   firstChunkAt: number | undefined;
   queueMs: number | undefined;
+  workerId: string | undefined;
   evalCount: number | undefined;
   completed = false;
 
@@ -24,6 +25,7 @@ export class MeteredSink implements JobSink {
 
   workerAssigned(workerId: string, queueMs: number): void {
     this.queueMs = queueMs;
+    this.workerId = workerId;
     this.inner.workerAssigned(workerId, queueMs);
   }
 

@@ -27,6 +27,7 @@ import { JobOwners } from '../auth/job-owners';
 import { mayUse } from '../auth/access-rules';
 import { PRIORITY_CAPPED_HEADER, cappedPriority, principalOf } from '../auth/principal';
 import { JobRelay } from '../common/job-relay.service';
+import { sessionOf } from '../common/session-name';
 import { NdjsonSink } from '../common/job-sink';
 import { InferenceResponder, watchClient } from '../common/inference-responder.service';
 import { JobLog } from '../logging/job-log';
@@ -35,7 +36,7 @@ import { InferenceRequestDto } from './dto/inference-request.dto';
 import { continuationRequested } from '../continuation/continue-option';
 
 /** Fields of the native request that are ours, not the engine's. */
-const NATIVE_FIELDS = new Set(['priority', 'async', 'stream', 'callback_url']);
+const NATIVE_FIELDS = new Set(['priority', 'async', 'stream', 'callback_url', 'session']);
 
 export interface ModelAvailability {
   model: string;
@@ -73,6 +74,7 @@ export class NativeApiService {
       requestId: LogContext.ids().requestId,
       owner: this.owners.of(req),
       continueOnFailure: continuationRequested(req),
+      session: sessionOf(req, dto.session),
     });
     if (dto.async === true) {
       JobLog.job(job.id);

@@ -16,6 +16,7 @@ import { JobSchedulerService } from '@gridllm/scheduler';
 
 import { mayUse } from '../auth/access-rules';
 import { JobOwners } from '../auth/job-owners';
+import { sessionOf } from '../common/session-name';
 import { InferenceResponder } from '../common/inference-responder.service';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { continuationRequested } from '../continuation/continue-option';
@@ -56,6 +57,7 @@ export class OllamaApiService {
     const { requestId } = LogContext.ids();
     const owner = this.owners.of(req);
     const continueOnFailure = continuationRequested(req);
+    const session = sessionOf(req);
     return this.scheduler.submit({
       kind,
       model: String(body.model),
@@ -63,6 +65,7 @@ export class OllamaApiService {
       requestId,
       owner,
       continueOnFailure,
+      session,
     });
   }
 

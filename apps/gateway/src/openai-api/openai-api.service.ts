@@ -35,7 +35,7 @@ export class OpenAiApiService {
   async chatCompletions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const id = `chatcmpl-${randomInt(1_000_000_000)}`;
     const request = toOllamaChatRequest(body);
-    const job = await this.jobs.submit(JobKind.Chat, request, req);
+    const job = await this.jobs.submit(JobKind.Chat, request, req, body.user);
     if (request.stream === true) {
       const factory: StreamTranslatorFactory = (...args) => new ChatStreamTranslator(...args);
       return this.stream(job, body, id, factory, req, res);
@@ -47,7 +47,7 @@ export class OpenAiApiService {
   async completions(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const id = `cmpl-${randomInt(1_000_000_000)}`;
     const request = toOllamaGenerateRequest(body);
-    const job = await this.jobs.submit(JobKind.Generate, request, req);
+    const job = await this.jobs.submit(JobKind.Generate, request, req, body.user);
     if (request.stream === true) {
       const factory: StreamTranslatorFactory = (...args) => new CompletionStreamTranslator(...args);
       return this.stream(job, body, id, factory, req, res);
@@ -61,7 +61,7 @@ export class OpenAiApiService {
     const ids = newResponseIds();
     const echo = new RequestEcho(body);
     const request = toOllamaChatFromResponses(body);
-    const job = await this.jobs.submit(JobKind.Chat, request, req);
+    const job = await this.jobs.submit(JobKind.Chat, request, req, body.user);
     if (request.stream === true) {
       const sink = new SseSink(res, () => new ResponsesStreamTranslator(ids, echo), OPENAI_RESPONSES_SSE);
       return this.jobs.stream(job, sink, req, res);
@@ -72,7 +72,7 @@ export class OpenAiApiService {
 
   async embeddings(body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     const { request, encoding } = toOllamaEmbedRequest(body);
-    const job = await this.jobs.submit(JobKind.Embed, request, req);
+    const job = await this.jobs.submit(JobKind.Embed, request, req, body.user);
     const result = await this.jobs.collect(job, req, res);
     if (result) sendJson(res, toEmbeddingList(String(body.model), result, encoding));
   }

@@ -53,6 +53,14 @@ export class InferenceRequestDto {
   @IsString({ message: 'callback_url must be a string' })
   callback_url?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'sticky session: its jobs go to the same worker while it can take them (as x-gridllm-session)',
+  })
+  @IsOptional()
+  @IsString({ message: 'session must be a string' })
+  session?: string;
+
   @EngineOptions()
   options?: EngineOptionsDto;
 

@@ -59,6 +59,18 @@ export class JobStatusDto {
   @ApiProperty({ enum: JOB_STATES, example: 'completed' }) state!: string;
   @ApiPropertyOptional({ enum: JOB_PRIORITIES, example: 'medium' }) priority?: string;
   @ApiPropertyOptional({ example: 'gpu-box-1' }) workerId?: string;
+  @ApiPropertyOptional({
+    example: 'prefix; chars=2048',
+    description:
+      'why that worker took it: session, prefix; chars=N (it held that much of the prompt) or order',
+  })
+  placement?: string;
+  @ApiPropertyOptional({
+    type: Object,
+    example: { workerId: 'gpu-box-1', reason: 'prefix', prefixChars: 2048 },
+    description: 'the worker the job was meant for if it could take it within the affinity delay',
+  })
+  preferred?: Record<string, unknown>;
   @ApiPropertyOptional({ example: '2025-05-01T10:00:00.000Z' }) submittedAt?: string;
   @ApiPropertyOptional({ example: '2025-05-01T10:00:00.120Z' }) startedAt?: string;
   @ApiPropertyOptional({ example: '2025-05-01T10:00:04.900Z' }) finishedAt?: string;

@@ -22,6 +22,7 @@ import { LlamaRuntime } from './llama-runtime';
 import { GgufModelWriter } from './gguf-model-writer';
 import { ModelPool } from './model-pool';
 import { withModelSettings } from './model-settings';
+import { KeyPart, promptKey } from './sequence-shelf';
 import { lifecycleAnswer } from './ollama-wire';
 
 /** The Ollama API version whose wire format this engine speaks. */
@@ -53,10 +54,14 @@ export class LlamaCppEngine implements InferenceEngine {
       { type: 'user', text: prompt },
     ];
     const raw = request.raw === true;
+    const parts: KeyPart[] = raw
+      ? [{ role: 'raw', text: prompt }]
+      : [...(system ? [{ role: 'system', text: system }] : []), { role: 'user', text: prompt }];
     return this.run('generate', request, prompt.length === 0, signal, {
       history: raw ? undefined : history,
       rawPrompt: raw ? prompt : undefined,
       contextPrompt: prompt,
+      key: promptKey(parts),
     });
   }
 
@@ -66,7 +71,14 @@ export class LlamaCppEngine implements InferenceEngine {
       ? (request.messages as Array<Record<string, unknown>>)
       : [];
     this.refuseImages(request, messages);
-    return this.run('chat', request, messages.length === 0, signal, { history: toHistory(messages) });
+    const parts = messages.map((message) => ({
+      role: String(message.role),
+      text: typeof message.content === 'string' ? message.content : '',
+    }));
+    return this.run('chat', request, messages.length === 0, signal, {
+      history: toHistory(messages),
+      key: promptKey(parts),
+    });
   }
 
   /** This engine runs text models only: images would be dropped silently, so say so instead (400). */
@@ -202,7 +214,7 @@ export class LlamaCppEngine implements InferenceEngine {
     request: Record<string, unknown>,
     lifecycleOnly: boolean,
     signal: AbortSignal,
-    prompt: Pick<GenerationPlan, 'history' | 'rawPrompt' | 'contextPrompt'>,
+    prompt: Pick<GenerationPlan, 'history' | 'rawPrompt' | 'contextPrompt' | 'key'>,
   ): AsyncGenerator<EngineChunk> {
     const startedAt = process.hrtime.bigint();
     const name = this.modelName(request);
@@ -211,7 +223,7 @@ export class LlamaCppEngine implements InferenceEngine {
       yield await this.lifecycle(kind, request, name, keepAlive);
       return;
     }
-    const lease = await this.pool.acquire(name, true, numCtx(request.options));
+    const lease = await this.pool.acquire(name, true, numCtx(request.options), prompt.key);
     try {
       const plan: GenerationPlan = {
         kind,

@@ -3,6 +3,7 @@ import type { ChatHistoryItem, LlamaGrammar, Token } from 'node-llama-cpp';
 import { EngineChunk } from '../inference-engine';
 import { ChunkQueue } from './chunk-queue';
 import { SamplingOptions } from './generation-options';
+import { promptKey } from './sequence-shelf';
 import { ModelLease } from './model-pool';
 import { NodeLlamaCpp } from './llama-runtime';
 import {
@@ -25,6 +26,8 @@ export interface GenerationPlan {
   rawPrompt?: string;
   /** generate only: the prompt whose tokens start the returned `context`. */
   contextPrompt?: string;
+  /** The prompt's key (see SequenceShelf): picks the slot sequence whose cache shares the most of it. */
+  key: string;
   sampling: SamplingOptions;
   grammar?: LlamaGrammar;
   startedAt: bigint;
@@ -50,6 +53,7 @@ export async function* runGeneration(
   if (!sequence) throw new Error('a generation needs a sequence');
   const texts = new ChunkQueue<string>();
   const output: Token[] = [];
+  let answered = '';
   let firstTokenAt: bigint | null = null;
   const meterBefore = sequence.tokenMeter.getState();
   const options = {
@@ -62,24 +66,28 @@ export async function* runGeneration(
       output.push(...tokens);
     },
   };
-  const generation: Promise<StopReason> = plan.history
+  // One evaluator per request on the long-lived sequence; disposed after (it listens on the sequence).
+  const evaluator = plan.history
     ? new lib.LlamaChat({
         contextSequence: sequence,
         chatWrapper: (lease.loaded.chatWrapper ??= lib.resolveChatWrapper(lease.loaded.model)),
       })
-        .generateResponse(plan.history, options)
-        .then((result) => result.metadata.stopReason)
-    : new lib.LlamaCompletion({ contextSequence: sequence })
-        .generateCompletionWithMeta(plan.rawPrompt ?? '', options)
-        .then((result) => result.metadata.stopReason);
+    : new lib.LlamaCompletion({ contextSequence: sequence });
+  const generation: Promise<StopReason> = (
+    evaluator instanceof lib.LlamaChat
+      ? evaluator.generateResponse(plan.history ?? [], options)
+      : evaluator.generateCompletionWithMeta(plan.rawPrompt ?? '', options)
+  ).then((result) => result.metadata.stopReason);
   generation.then(
     () => texts.end(),
     (error: unknown) => texts.fail(error),
   );
   try {
-    for await (const text of texts)
+    for await (const text of texts) {
+      answered += text;
       if (text)
         yield wire(plan.kind === 'chat' ? chatChunk(plan.model, text) : generateChunk(plan.model, text));
+    }
     const stopReason = await generation;
     const generationStart = plan.startedAt + BigInt(Math.round(lease.loadMs * 1e6));
     const metrics: GenerationMetrics = {
@@ -99,6 +107,9 @@ export async function* runGeneration(
     );
   } finally {
     await generation.catch(() => undefined);
+    evaluator.dispose({ disposeSequence: false });
+    // The sequence now holds the prompt and the answer: the next turn of this chat starts with both.
+    lease.key = plan.key + promptKey([{ role: 'assistant', text: answered }]);
   }
 }
 

@@ -13,6 +13,7 @@ import { ModelNotFoundError } from '@gridllm/contracts';
 
 import { CatalogEntry, GgufCatalog } from './gguf-catalog';
 import { LlamaRuntime } from './llama-runtime';
+import { SequenceShelf } from './sequence-shelf';
 
 /** A model held in memory: its weights, one context with a sequence per worker slot, its expiry. */
 export interface LoadedModel {
@@ -23,6 +24,8 @@ export interface LoadedModel {
   embedding: Promise<LlamaEmbeddingContext> | null;
   /** The chat wrapper for the model's template, resolved once (resolving renders test chats: ~0.5 s). */
   chatWrapper: ChatWrapper | null;
+  /** Idle slot sequences, each keeping its KV cache for the next request with the same prefix. */
+  shelf: SequenceShelf;
   leases: number;
   lastUsedAt: number;
   /** Epoch ms when it unloads once idle; Infinity = never. */
@@ -36,6 +39,8 @@ export interface ModelLease {
   sequence: LlamaContextSequence | null;
   /** Time spent loading for this request (0 when it was warm), in ms. */
   loadMs: number;
+  /** The prompt key of what the sequence holds when released (the generation updates it). */
+  key: string;
 }
 
 /**
@@ -63,8 +68,9 @@ export class ModelPool implements OnApplicationShutdown {
   /**
    * Holds the model (loading it if needed) with a sequence of its own when `withSequence`. A different
    * `num_ctx` reloads an idle model with that context size, as Ollama does; a busy one keeps its size.
+   * The sequence is the idle one whose cache shares the longest prefix with `key` (see SequenceShelf).
    */
-  async acquire(name: string, withSequence = true, contextSize?: number): Promise<ModelLease> {
+  async acquire(name: string, withSequence = true, contextSize?: number, key = ''): Promise<ModelLease> {
     const started = Date.now();
     const current = this.loaded.get(name);
     if (
@@ -80,14 +86,15 @@ export class ModelPool implements OnApplicationShutdown {
     loaded.leases += 1;
     loaded.lastUsedAt = Date.now();
     this.cancelExpiry(loaded);
-    const sequence = withSequence ? loaded.context.getSequence() : null;
-    return { loaded, sequence, loadMs: wasLoaded ? 0 : Date.now() - started };
+    const sequence = withSequence ? this.sequenceFor(loaded, key) : null;
+    return { loaded, sequence, loadMs: wasLoaded ? 0 : Date.now() - started, key };
   }
 
   /** Ends a hold; the model then stays loaded for `keepAliveMs` (0: unloaded now, Infinity: forever). */
   async release(lease: ModelLease, keepAliveMs: number): Promise<void> {
-    await lease.sequence?.dispose();
     const { loaded } = lease;
+    // Kept, not disposed: its cache serves the next request that shares its prefix.
+    if (lease.sequence) loaded.shelf.put(lease.sequence, lease.key);
     loaded.leases -= 1;
     loaded.lastUsedAt = Date.now();
     this.scheduleExpiry(loaded, keepAliveMs);
@@ -104,6 +111,7 @@ export class ModelPool implements OnApplicationShutdown {
     if (!loaded || loaded.leases > 0) return;
     this.loaded.delete(name);
     this.cancelExpiry(loaded);
+    loaded.shelf.clear();
     // Dispose only idle models: disposing under a running generation crashes node-llama-cpp.
     if (loaded.embedding) await (await loaded.embedding).dispose();
     await loaded.context.dispose();
@@ -155,6 +163,7 @@ export class ModelPool implements OnApplicationShutdown {
       context,
       embedding: null,
       chatWrapper: null,
+      shelf: new SequenceShelf(),
       leases: 0,
       lastUsedAt: Date.now(),
       expiresAt: Infinity,
@@ -165,6 +174,11 @@ export class ModelPool implements OnApplicationShutdown {
       `loaded ${name} (${entry.size} bytes, context ${contextSize} × ${this.settings.slots} sequences)`,
     );
     return loaded;
+  }
+
+  private sequenceFor(loaded: LoadedModel, key: string): LlamaContextSequence {
+    const fresh = loaded.context.sequencesLeft > 0;
+    return loaded.shelf.take(key, fresh) ?? loaded.context.getSequence();
   }
 
   /** A context size the model supports: at most its trained context length, at least 128 tokens. */

@@ -1,0 +1,53 @@
+import type { LlamaContextSequence } from 'node-llama-cpp';
+
+import { SequenceShelf, commonPrefixLength, promptKey } from './sequence-shelf';
+
+const sequence = (name: string) => ({ name, disposed: false }) as unknown as LlamaContextSequence;
+
+describe(SequenceShelf.name, () => {
+  const system = { role: 'system', text: 'You are helpful.' };
+
+  describe('take', () => {
+    it('hands out the idle sequence whose cached prompt shares the longest prefix', () => {
+      const sut = new SequenceShelf();
+      const [a, b] = [sequence('a'), sequence('b')];
+      sut.put(a, promptKey([system, { role: 'user', text: 'hello' }]));
+      sut.put(
+        b,
+        promptKey([system, { role: 'user', text: 'tell me a story' }, { role: 'assistant', text: 'Once' }]),
+      );
+
+      const next = promptKey([
+        system,
+        { role: 'user', text: 'tell me a story' },
+        { role: 'assistant', text: 'Once' },
+        { role: 'user', text: 'go on' },
+      ]);
+
+      expect(sut.take(next, true)).toBe(b);
+      expect(sut.size).toBe(1);
+    });
+
+    it('prefers a fresh sequence over an idle one that shares nothing, and reuses one when none is fresh', () => {
+      const sut = new SequenceShelf();
+      const a = sequence('a');
+      sut.put(a, promptKey([{ role: 'user', text: 'abc' }]));
+
+      expect(sut.take(promptKey([system]), true)).toBeNull();
+      expect(sut.take(promptKey([system]), false)).toBe(a);
+      expect(sut.take(promptKey([system]), false)).toBeNull();
+    });
+
+    it('never shelves a disposed sequence', () => {
+      const sut = new SequenceShelf();
+      sut.put({ disposed: true } as unknown as LlamaContextSequence, 'x');
+      expect(sut.size).toBe(0);
+    });
+  });
+
+  it('commonPrefixLength counts the shared leading characters', () => {
+    expect(commonPrefixLength('abcd', 'abxy')).toBe(2);
+    expect(commonPrefixLength('', 'abc')).toBe(0);
+    expect(commonPrefixLength('abc', 'abc')).toBe(3);
+  });
+});

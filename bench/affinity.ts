@@ -1,0 +1,206 @@
+/**
+ * Prefix-cache affinity, measured (docs/benchmarks.md "Prefix affinity"): three embedded-engine workers
+ * on a generated model big enough that prefill dominates, a long shared system prompt, and several
+ * simulated users holding multi-turn conversations at once. The same workload runs with
+ * PREFIX_AFFINITY=true and =false (fresh gateway, workers and Redis data each), and prints TTFT p50/p95
+ * and the prompt tokens the engines evaluated (the sum of `prompt_eval_count`).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { writeDemoModel } from '../scripts/gguf/demo-model';
+import { AppProcess } from '../test/support/app-process';
+import { RedisServer } from '../test/support/redis-server';
+import { waitFor } from '../test/support/wait-for';
+
+const MODEL = 'affinity-bench:latest';
+const WORKERS = 3;
+const SLOTS = Number(process.env.BENCH_SLOTS ?? 1);
+const USERS = Number(process.env.BENCH_USERS ?? 3);
+const TURNS = Number(process.env.BENCH_TURNS ?? 14);
+const CONTEXT = 6144;
+/** Words the demo vocabulary holds whole: about one token each (other text falls back to characters). */
+const WORDS =
+  'the and of is in it you that for on with are be this was have not can will what how why who world model grid answer question name'.split(
+    ' ',
+  );
+
+/** Deterministic filler text of `words` words. */
+function text(seed: number, words: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) out.push(WORDS[(seed * 7 + i * 3 + ((i * i) % 11)) % WORDS.length]);
+  return out.join(' ');
+}
+
+const SYSTEM = `You are the archive assistant. ${text(1, 1600)}`;
+
+interface Turn {
+  ttftMs: number;
+  promptEval: number;
+  placement: string | null;
+}
+
+/** One streamed chat turn: time to the first content chunk, and the final chunk's prompt_eval_count. */
+async function chatTurn(url: string, messages: object[]): Promise<Turn & { answer: string }> {
+  const started = performance.now();
+  const response = await fetch(`${url}/api/chat`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      model: MODEL,
+      messages,
+      stream: true,
+      options: { num_predict: 8, temperature: 0, seed: 1, num_ctx: CONTEXT },
+    }),
+  });
+  if (response.status !== 200) throw new Error(`chat answered ${response.status}: ${await response.text()}`);
+  let ttftMs = 0;
+  let answer = '';
+  let promptEval = 0;
+  let pending = '';
+  const decoder = new TextDecoder();
+  for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+    pending += decoder.decode(bytes, { stream: true });
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = JSON.parse(pending.slice(0, newline)) as Record<string, unknown>;
+      pending = pending.slice(newline + 1);
+      ttftMs ||= performance.now() - started;
+      answer += (line.message as { content?: string } | undefined)?.content ?? '';
+      if (line.done) promptEval = Number(line.prompt_eval_count ?? 0);
+    }
+  }
+  return { ttftMs, promptEval, answer, placement: response.headers.get('x-gridllm-placement') };
+}
+
+/** One user's conversation: TURNS turns, each adding a ~250-word message (a pasted document) to the history. */
+async function converse(url: string, user: number): Promise<Turn[]> {
+  const messages: object[] = [{ role: 'system', content: SYSTEM }];
+  const turns: Turn[] = [];
+  await pause(user * 150); // users start apart, then interleave
+  for (let turn = 0; turn < TURNS; turn++) {
+    await pause(100 + ((user * 37 + turn * 53) % 500)); // the user reads and types: every slot may be free again
+    messages.push({
+      role: 'user',
+      content: `User ${user} document ${turn}: ${text(user * 100 + turn, 250)}`,
+    });
+    const result = await chatTurn(url, messages);
+    messages.push({ role: 'assistant', content: result.answer });
+    turns.push(result);
+    if (process.env.BENCH_VERBOSE)
+      console.log(
+        `user ${user} turn ${turn}: ${result.placement} eval ${result.promptEval} ttft ${result.ttftMs.toFixed(0)}`,
+      );
+  }
+  return turns;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+interface ModeResult {
+  affinity: boolean;
+  turns: Turn[];
+  wallMs: number;
+}
+
+async function runMode(redis: RedisServer, modelsDir: string, affinity: boolean): Promise<ModeResult> {
+  const admin = redis.client();
+  await admin.flushall();
+  admin.disconnect();
+  const env = { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) };
+  const gateway = await new AppProcess('gateway', { ...env, PREFIX_AFFINITY: String(affinity) }).start(
+    60_000,
+  );
+  const url = await gateway.url;
+  const workers: AppProcess[] = [];
+  try {
+    for (let n = 0; n < WORKERS; n++)
+      workers.push(
+        await new AppProcess('worker', {
+          ...env,
+          WORKER_ID: `affinity-${n}`,
+          ENGINE: 'llamacpp',
+          MODELS_DIR: modelsDir,
+          LLAMA_GPU: 'off',
+          LLAMA_THREADS: '1',
+          LLAMA_CONTEXT_SIZE: String(CONTEXT),
+          MAX_CONCURRENT_TASKS: String(SLOTS),
+        }).start(60_000),
+      );
+    await waitFor(
+      'workers ready',
+      async () => {
+        const list = (await (await fetch(`${url}/admin/workers`)).json()) as Array<{ status: string }>;
+        return list.filter((worker) => worker.status === 'ready').length === WORKERS;
+      },
+      60_000,
+    );
+    // Load the model on every worker first (a cold load is not what this measures).
+    await Promise.all(
+      Array.from({ length: WORKERS * 2 }, (_, n) =>
+        chatTurn(url, [{ role: 'user', content: `warm up ${n}` }]),
+      ),
+    );
+    const started = performance.now();
+    const perUser = await Promise.all(Array.from({ length: USERS }, (_, user) => converse(url, user)));
+    return { affinity, turns: perUser.flat(), wallMs: performance.now() - started };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await gateway.stop('SIGKILL');
+  }
+}
+
+function row(result: ModeResult): string {
+  const ttft = result.turns.map((turn) => turn.ttftMs);
+  const tokens = result.turns.reduce((sum, turn) => sum + turn.promptEval, 0);
+  const hits = result.turns.filter((turn) => turn.placement?.startsWith('prefix')).length;
+  return `| ${result.affinity ? 'on ' : 'off'} | ${percentile(ttft, 50).toFixed(0)} | ${percentile(ttft, 95).toFixed(0)} | ${tokens} | ${hits}/${result.turns.length} | ${(result.wallMs / 1000).toFixed(1)} |`;
+}
+
+async function main(): Promise<void> {
+  const modelsDir = mkdtempSync(join(tmpdir(), 'gridllm-affinity-'));
+  writeDemoModel(join(modelsDir, 'affinity-bench.gguf'), {
+    modelName: MODEL,
+    embeddingLength: 128,
+    blockCount: 3,
+    feedForwardLength: 384,
+    contextLength: CONTEXT,
+  });
+  const redis = await new RedisServer().start();
+  try {
+    const on = await runMode(redis, modelsDir, true);
+    const off = await runMode(redis, modelsDir, false);
+    const tokens = (result: ModeResult) => result.turns.reduce((sum, turn) => sum + turn.promptEval, 0);
+    const p50 = (result: ModeResult) =>
+      percentile(
+        result.turns.map((turn) => turn.ttftMs),
+        50,
+      );
+    console.log(
+      `${USERS} users × ${TURNS} turns, ${WORKERS} embedded workers × ${SLOTS} slots, system prompt ~1,600 tokens`,
+    );
+    console.log(
+      '| affinity | TTFT p50 ms | TTFT p95 ms | prompt tokens evaluated | prefix placements | wall s |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log(row(on));
+    console.log(row(off));
+    console.log(
+      `TTFT p50 ${(p50(off) / p50(on)).toFixed(1)}× lower, ${(100 * (1 - tokens(on) / tokens(off))).toFixed(0)}% fewer prompt tokens with affinity on`,
+    );
+  } finally {
+    await redis.stop();
+    rmSync(modelsDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
