@@ -23,7 +23,8 @@ function blobServer(options: {
     const body = BLOB.subarray(start);
     res.writeHead(start > 0 ? 206 : 200, { 'Content-Length': body.length });
     if (ranges.length === 1 && options.cutFirstAt) {
-      res.write(body.subarray(0, options.cutFirstAt), () => res.destroy());
+      // Cut once the client has had time to put the first bytes on disk (what it resumes from).
+      res.write(body.subarray(0, options.cutFirstAt), () => setTimeout(() => res.destroy(), 200));
       return;
     }
     res.end(body);
