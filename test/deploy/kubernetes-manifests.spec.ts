@@ -10,6 +10,7 @@ import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 
@@ -115,6 +116,14 @@ describe('deploy/kubernetes', () => {
       expect(container(gateway).ports?.map((p) => p.name)).toContain(service.spec?.ports?.[0]?.targetPort);
     });
 
+    it('gives the gateway a writable BLOB_DIR and workers the Service address to fetch blobs from', () => {
+      const env = podEnv(objects, gateway);
+      const mount = container(gateway).volumeMounts?.find((m) => m.mountPath === env.get('BLOB_DIR'));
+      expect(mount?.readOnly).not.toBe(true);
+      expect(gateway.spec?.template.spec?.volumes?.map((v) => v.name)).toContain(mount?.name);
+      expect(env.get('GATEWAY_PUBLIC_URL')).toBe(`http://gridllm-gateway:${env.get('GATEWAY_PORT')}`);
+    });
+
     it('gives a worker the time to drain: terminationGracePeriodSeconds covers DRAIN_TIMEOUT', () => {
       const env = podEnv(objects, worker);
       const drainSeconds = Number(env.get('DRAIN_TIMEOUT')) / 1000;
@@ -149,6 +158,15 @@ describe('deploy/kubernetes', () => {
   describe('overlay production', () => {
     const objects = rendered.get('production') ?? [];
     const worker = find<IDeployment>(objects, 'Deployment', 'gridllm-worker');
+    const gateway = find<IDeployment>(objects, 'Deployment', 'gridllm-gateway');
+
+    it('shares one ReadWriteMany claim for uploaded blobs between all gateways', () => {
+      const volume = gateway.spec?.template.spec?.volumes?.find((v) => v.name === 'blobs');
+      expect(volume?.emptyDir).toBeUndefined();
+      const claimName = volume?.persistentVolumeClaim?.claimName ?? 'missing';
+      const claim = find<IPersistentVolumeClaim>(objects, 'PersistentVolumeClaim', claimName);
+      expect(claim.spec?.accessModes).toEqual(['ReadWriteMany']);
+    });
 
     it('asks for a GPU on GPU nodes for each worker', () => {
       expect(container(worker).resources?.limits?.['nvidia.com/gpu']).toBe('1');
