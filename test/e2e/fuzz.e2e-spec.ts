@@ -56,8 +56,14 @@ async function send(request: FuzzRequest): Promise<Outcome> {
       body: request.body,
       signal,
     });
+    const contentType = response.headers.get('content-type') ?? '';
+    // An event stream that opened (the dashboard's /admin/events) is live by design: its headers answer.
+    if (response.ok && contentType.startsWith('text/event-stream')) {
+      await response.body?.cancel();
+      return { status: response.status, contentType, text: '' };
+    }
     const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+    return { status: response.status, contentType, text };
   } catch (error) {
     if (signal.aborted) throw new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms (a hang)`);
     throw error;

@@ -23,6 +23,12 @@ describe('finished jobs', () => {
       expect(sut).toEqual({ ...job, request: {}, sealedRequest: undefined });
       expect('sealedRequest' in sut).toBe(false);
     });
+
+    it('drops the prompt prefix hashes but keeps the session and the preferred worker', () => {
+      const preferred = { workerId: 'w1', reason: 'prefix' as const, prefixChars: 512 };
+      const sut = withoutRequest({ ...job, affinity: { prefix: ['a', 'b'], session: 's', preferred } });
+      expect(sut.affinity).toEqual({ session: 's', preferred });
+    });
   });
 
   describe(storedResult.name, () => {

@@ -8,11 +8,14 @@ export const MAX_STORED_CONTEXT_TOKENS = 65536;
 
 /**
  * What a finished job keeps of its data: everything the status, result and cancel endpoints read (model,
- * kind, owner, times, retention), but not the request (the prompt, possibly megabytes, or its sealed form).
+ * kind, owner, times, retention, why its worker was chosen), but not the request (the prompt, possibly
+ * megabytes, or its sealed form) nor the prompt's prefix hashes (up to 256 of them, read once at the take).
  */
 export function withoutRequest(data: InferenceJobData): InferenceJobData {
   const { request: _request, sealedRequest: _sealed, ...kept } = data;
-  return { ...kept, request: {} };
+  if (!kept.affinity?.prefix) return { ...kept, request: {} };
+  const { prefix: _prefix, ...affinity } = kept.affinity;
+  return { ...kept, request: {}, affinity };
 }
 
 /** The result as stored for GET /inference/:id/result: a prompt-sized `context` is left out (see above). */
