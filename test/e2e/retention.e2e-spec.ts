@@ -1,5 +1,7 @@
 import Redis from 'ioredis';
 
+import { MAX_PREFIX_BLOCKS } from '@gridllm/scheduler';
+
 import { OllamaFixture } from '../fixtures/ollama-fixture';
 import { AppProcess } from '../support/app-process';
 import { TestGrid, postJson, readNdjson } from '../support/test-grid';
@@ -194,7 +196,11 @@ describe('Job stream caps', () => {
 
 function expectWithin(after: RedisFootprint, before: RedisFootprint, jobs: number): void {
   expect(after.largestKeyBytes).toBeLessThan(MAX_KEY_BYTES);
-  expect(after.keys - before.keys).toBeLessThanOrEqual(jobs * MAX_KEYS_PER_JOB + 10);
+  // Prefix affinity remembers up to MAX_PREFIX_BLOCKS blocks of each prompt, each key expiring.
+  const affinityKeys = after.affinityKeys - before.affinityKeys;
+  expect(affinityKeys).toBeLessThanOrEqual(jobs * MAX_PREFIX_BLOCKS);
+  expect(after.affinityKeysWithoutTtl).toBe(0);
+  expect(after.keys - before.keys - affinityKeys).toBeLessThanOrEqual(jobs * MAX_KEYS_PER_JOB + 10);
   expect(after.keyBytes - before.keyBytes).toBeLessThan(jobs * MAX_BYTES_PER_JOB + 2 * MB);
 }
 

@@ -155,7 +155,13 @@ export class RequestArbitraries {
         }
         if (method !== route.method) traits.push(`method:${method}`);
         const url = `${baseUrl}${path}${query}`;
-        const kept = new URL(url).pathname.split('/').length === route.path.split('/').length;
+        // A path still names its route when it has the route's segments, none of them empty: an empty
+        // parameter (`/api/blobs/`) is another, unknown path (404 before any credential is read).
+        const segments = new URL(url).pathname.split('/');
+        const template = route.path.split('/');
+        const kept =
+          segments.length === template.length &&
+          segments.every((segment, index) => segment !== '' || template[index] === '');
         const documented = method === route.method && kept;
         return { route, credential, method, url, headers, body: payload, traits, documented };
       });

@@ -12,6 +12,10 @@ export interface RedisFootprint {
   keys: number;
   /** Keys of per-job state outside BullMQ: token streams and the id → queue index. */
   jobKeys: number;
+  /** Placement memory (prompt prefix blocks and sessions → worker): bounded per job, always expiring. */
+  affinityKeys: number;
+  /** Affinity keys without a TTL (there must be none). */
+  affinityKeysWithoutTtl: number;
   largestKey: string;
   largestKeyBytes: number;
 }
@@ -20,10 +24,14 @@ export async function footprint(redis: Redis): Promise<RedisFootprint> {
   const keys = await redis.keys('*');
   const sizes = await Promise.all(keys.map(async (key) => (await redis.memory('USAGE', key)) ?? 0));
   const largest = sizes.reduce((best, size, index) => (size > sizes[best] ? index : best), 0);
+  const affinity = keys.filter((key) => /:(prefix|session):/.test(key));
+  const ttls = await Promise.all(affinity.map((key) => redis.pttl(key)));
   return {
     keyBytes: sizes.reduce((sum, size) => sum + size, 0),
     keys: keys.length,
     jobKeys: keys.filter((key) => /:job-(stream|queue):/.test(key)).length,
+    affinityKeys: affinity.length,
+    affinityKeysWithoutTtl: ttls.filter((ttl) => ttl < 0).length,
     largestKey: keys[largest] ?? '',
     largestKeyBytes: sizes[largest] ?? 0,
   };
