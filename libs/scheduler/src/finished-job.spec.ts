@@ -1,6 +1,6 @@
 import { InferenceJobData, JobKind } from '@gridllm/contracts';
 
-import { MAX_STORED_CONTEXT_TOKENS, storedResult, withoutRequest } from './finished-job';
+import { MAX_STORED_CONTEXT_TOKENS, finishedRecord, storedResult, withoutRequest } from './finished-job';
 
 const job: InferenceJobData = {
   id: 'job-1',
@@ -23,11 +23,20 @@ describe('finished jobs', () => {
       expect(sut).toEqual({ ...job, request: {}, sealedRequest: undefined });
       expect('sealedRequest' in sut).toBe(false);
     });
+  });
 
-    it('drops the prompt prefix hashes but keeps the session and the preferred worker', () => {
+  describe(finishedRecord.name, () => {
+    it('drops the request and the prompt prefix hashes but keeps the session and the preferred worker', () => {
       const preferred = { workerId: 'w1', reason: 'prefix' as const, prefixChars: 512 };
-      const sut = withoutRequest({ ...job, affinity: { prefix: ['a', 'b'], session: 's', preferred } });
-      expect(sut.affinity).toEqual({ session: 's', preferred });
+      const affinity = { prefix: ['a', 'b'], session: 's', preferred };
+      const sut = finishedRecord({ ...job, affinity });
+      expect(sut).toEqual({
+        ...job,
+        request: {},
+        sealedRequest: undefined,
+        affinity: { session: 's', preferred },
+      });
+      expect(withoutRequest({ ...job, affinity }).affinity).toEqual(affinity);
     });
   });
 

@@ -7,15 +7,24 @@ import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 export const MAX_STORED_CONTEXT_TOKENS = 65536;
 
 /**
- * What a finished job keeps of its data: everything the status, result and cancel endpoints read (model,
- * kind, owner, times, retention, why its worker was chosen), but not the request (the prompt, possibly
- * megabytes, or its sealed form) nor the prompt's prefix hashes (up to 256 of them, read once at the take).
+ * The job without its request (the prompt, possibly megabytes, or its sealed form): what the gateway holds
+ * while it relays the answer, and the base of what a finished job keeps.
  */
 export function withoutRequest(data: InferenceJobData): InferenceJobData {
   const { request: _request, sealedRequest: _sealed, ...kept } = data;
-  if (!kept.affinity?.prefix) return { ...kept, request: {} };
+  return { ...kept, request: {} };
+}
+
+/**
+ * What a finished job keeps of its data: everything the status, result and cancel endpoints read (model,
+ * kind, owner, times, retention, why its worker was chosen), but neither the request nor the prompt's
+ * prefix hashes (up to MAX_PREFIX_BLOCKS of them, read once when the job was taken).
+ */
+export function finishedRecord(data: InferenceJobData): InferenceJobData {
+  const kept = withoutRequest(data);
+  if (!kept.affinity?.prefix) return kept;
   const { prefix: _prefix, ...affinity } = kept.affinity;
-  return { ...kept, request: {}, affinity };
+  return { ...kept, affinity };
 }
 
 /** The result as stored for GET /inference/:id/result: a prompt-sized `context` is left out (see above). */

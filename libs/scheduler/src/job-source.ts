@@ -17,7 +17,7 @@ import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/r
 import { AffinityStore } from './affinity/affinity-store';
 import { HeadJob, JobPreference } from './affinity/job-preference';
 import { AvailabilityBoard } from './availability-board';
-import { storedResult, withoutRequest } from './finished-job';
+import { finishedRecord, storedResult } from './finished-job';
 import { WorkerStanding, placementClass, shouldDefer } from './placement-policy';
 import { queueNameFor } from './queue-names';
 import { MarkerWait } from './marker-wait';
@@ -292,7 +292,7 @@ export class JobSource implements OnApplicationShutdown {
 
   /** A finished job keeps its record for the retention window, but not its (possibly multi-MB) request. */
   private async dropRequest(job: InferenceJob): Promise<void> {
-    await job.updateData(withoutRequest(job.data)).catch((error: Error) => {
+    await job.updateData(finishedRecord(job.data)).catch((error: Error) => {
       this.logger.warn(`job ${job.id}: could not drop its stored request: ${error.message}`);
     });
   }
