@@ -121,7 +121,7 @@ export class JobSource implements OnApplicationShutdown {
       const head = await this.preference.head(model, consumer.keys.prioritized, consumer.toKey(''));
       if (head && (await this.leaveToPreferredWorker(model, head))) continue;
       const preferredHere = head?.preferred === this.worker.workerId;
-      if (!preferredHere && (await this.leaveToBetterWorker(model, consumer))) continue;
+      if (!preferredHere && (await this.leaveToBetterWorker(model, head))) continue;
       if (!preferredHere && (await this.warmsFirst(model))) continue;
       const token = randomUUID();
       const job = (await consumer.getNextJob(token, { block: false })) as InferenceJob | undefined;
@@ -167,13 +167,11 @@ export class JobSource implements OnApplicationShutdown {
    * for the model leaves a fresh head job to a better worker with a free slot, for at most the affinity
    * delay, and puts the queue's marker back so that worker wakes up.
    */
-  private async leaveToBetterWorker(
-    model: string,
-    consumer: Worker<InferenceJobData, InferenceJobResult>,
-  ): Promise<boolean> {
+  private async leaveToBetterWorker(model: string, head: HeadJob | null): Promise<boolean> {
     const cls = placementClass(this.standingFor(model));
     if (cls === 0 || !(await this.board.betterWorkerFree(model, cls))) return false;
-    const age = await this.headJobAgeMs(consumer);
+    // The head job was read with its preference (one script): its age needs no second read.
+    const age = head ? head.ageMs : null;
     if (!shouldDefer(true, age, this.queue.affinityDelayMs)) return false;
     this.deferred.set(model, Date.now() + this.queue.affinityDelayMs - (age ?? 0));
     await this.client.redis.zadd(this.markerKey(model), 0, '0');
@@ -230,14 +228,6 @@ export class JobSource implements OnApplicationShutdown {
     const warn = (error: Error) => this.logger.warn(`job ${id}: affinity not recorded: ${error.message}`);
     void this.affinity.remember(model, affinity, this.worker.workerId, this.queue.affinityTtlMs).catch(warn);
     if (affinity.preferred) void this.preference.forget(model, id).catch(warn);
-  }
-
-  /** Age of the job a free slot would get next (BullMQ's prioritised set head), null when none waits. */
-  private async headJobAgeMs(consumer: Worker<InferenceJobData, InferenceJobResult>): Promise<number | null> {
-    const [head] = await this.client.redis.zrange(consumer.keys.prioritized, 0, 0);
-    if (!head) return null;
-    const timestamp = await this.client.redis.hget(consumer.toKey(head), 'timestamp');
-    return timestamp ? Date.now() - Number(timestamp) : null;
   }
 
   private standingFor(model: string): WorkerStanding {
