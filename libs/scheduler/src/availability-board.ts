@@ -55,6 +55,11 @@ export class AvailabilityBoard {
     return replies.some(([error, members]) => !error && Array.isArray(members) && members.length > 0);
   }
 
+  /** The board keys of the classes better than `placementClass` (what `betterWorkerFree` reads). */
+  keysBetterThan(model: string, placementClass: number): string[] {
+    return Array.from({ length: placementClass }, (_, cls) => this.key(model, cls));
+  }
+
   /** True when this worker has a free slot for the model now (listed in any class): one round trip. */
   async isFree(model: string, workerId: string, now = Date.now()): Promise<boolean> {
     const pipeline = this.client.redis.pipeline();

@@ -1,13 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import {
-  BackendFactory,
-  Job,
-  RedisQueueBackend,
-  UnrecoverableError,
-  Worker,
-  createRedisBackend,
-} from 'bullmq';
+import { BackendFactory, RedisQueueBackend, UnrecoverableError, Worker, createRedisBackend } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 
 import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
@@ -15,22 +8,24 @@ import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
 
 import { AffinityStore } from './affinity/affinity-store';
-import { HeadJob, JobPreference } from './affinity/job-preference';
+import { JobPreference } from './affinity/job-preference';
 import { AvailabilityBoard } from './availability-board';
 import { finishedRecord, storedResult } from './finished-job';
-import { WorkerStanding, placementClass, shouldDefer } from './placement-policy';
+import { InferenceJob, JobTake, TakeRequest } from './job-take';
+import { WorkerStanding, placementClass } from './placement-policy';
 import { queueNameFor } from './queue-names';
 import { MarkerWait } from './marker-wait';
-import { QueueBacklog } from './queue-backlog';
 import { queueOrder } from './queue-order';
 
-export type InferenceJob = Job<InferenceJobData, InferenceJobResult>;
+export type { InferenceJob } from './job-take';
 
 /** A job this worker has locked; `token` proves the lock to BullMQ. */
 export interface TakenJob {
   job: InferenceJob;
   token: string;
   model: string;
+  /** Jobs the model's queue still held right after this take. */
+  backlog?: number;
 }
 
 /** Asked before a cold worker takes a job: true when it loads the model ahead instead (see WarmAhead). */
@@ -53,9 +48,9 @@ const PREFERENCE_RETRY_MS = 25;
 @Injectable()
 export class JobSource implements OnApplicationShutdown {
   private readonly logger = new Logger(JobSource.name);
-  private readonly consumers = new Map<string, Worker<InferenceJobData, InferenceJobResult>>();
+  private readonly consumers = new Map<string, Consumer>();
   private readonly markerWait: MarkerWait;
-  private readonly backlog: QueueBacklog;
+  private taker: JobTake | null = null;
   private shared: RedisConnection | null = null;
   private active: string[] = [];
   private standings = new Map<string, WorkerStanding>();
@@ -75,7 +70,6 @@ export class JobSource implements OnApplicationShutdown {
     private readonly affinity: AffinityStore,
   ) {
     this.markerWait = new MarkerWait(connections, client, `worker-${this.worker.workerId}-${randomUUID()}`);
-    this.backlog = new QueueBacklog(client);
   }
 
   get models(): readonly string[] {
@@ -118,35 +112,78 @@ export class JobSource implements OnApplicationShutdown {
     for (const model of order) {
       const consumer = this.consumers.get(model);
       if (!consumer || (this.deferred.get(model) ?? 0) > Date.now()) continue;
-      const head = await this.preference.head(model, consumer.keys.prioritized, consumer.toKey(''));
-      if (head && (await this.leaveToPreferredWorker(model, head))) continue;
-      const preferredHere = head?.preferred === this.worker.workerId;
-      if (!preferredHere && (await this.leaveToBetterWorker(model, head))) continue;
-      if (!preferredHere && (await this.warmsFirst(model))) continue;
-      const token = randomUUID();
-      const job = (await consumer.getNextJob(token, { block: false })) as InferenceJob | undefined;
-      if (job) {
-        this.noteAffinity(model, job);
-        return { job, token, model };
-      }
+      if (await this.warmsFirst(model)) continue;
+      const taken = await this.takeFrom(model, consumer);
+      if (taken) return taken;
     }
     return null;
   }
 
   /**
-   * Jobs still waiting in the queues just taken from. A queue found empty loses the marker our own take
-   * re-added, so the next sleep is not ended at once by a wake-up for nothing (see QueueBacklog).
+   * One script run takes the model's head job unless it should be left to another worker for now (see
+   * TAKE_NEXT): the one the gateway prefers for it (prefix or session affinity) while that worker has a
+   * free slot, or a better-class worker with a free slot (warm first, then tier), in both cases only until
+   * the job is AFFINITY_DELAY_MS old. A job left behind gets its marker back, so the other worker wakes.
+   * In the common case (no preference, no better worker) that is one round trip from free slot to job.
    */
-  async backlogAfterTake(models: readonly string[]): Promise<number> {
-    const counts = await Promise.all(
-      [...new Set(models)].map((model) => {
-        const consumer = this.consumers.get(model);
-        if (!consumer) return Promise.resolve(0);
-        const { wait, prioritized } = consumer.keys;
-        return this.backlog.settle({ wait, prioritized, marker: this.markerKey(model) });
-      }),
-    );
-    return counts.reduce((sum, count) => sum + count, 0);
+  private async takeFrom(model: string, consumer: Consumer): Promise<TakenJob | null> {
+    const cls = placementClass(this.standingFor(model));
+    const request: TakeRequest = {
+      queue: consumer,
+      hintsKey: this.preference.hintsKey(model),
+      markerKey: this.markerKey(model),
+      token: '',
+      lockMs: this.queue.lockDurationMs,
+      workerId: this.worker.workerId,
+      workerName: this.worker.workerId,
+      affinityDelayMs: this.queue.affinityDelayMs,
+      honourPreference: true,
+      betterWorkers: cls === 0 ? 'none' : this.clustered ? 'ask' : this.board.keysBetterThan(model, cls),
+    };
+    // At most three trips: a preferred worker found busy, then a young head with no better worker free.
+    for (;;) {
+      request.token = randomUUID();
+      const reply = await this.taker!.take(request);
+      switch (reply.kind) {
+        case 'empty':
+          return null;
+        case 'taken':
+          this.noteAffinity(model, reply.job);
+          return { job: reply.job, token: request.token, model, backlog: reply.backlog };
+        case 'preferred':
+          if (await this.board.isFree(model, reply.workerId)) {
+            const remaining = this.queue.affinityDelayMs - reply.ageMs;
+            return this.leave(model, Math.min(remaining, PREFERENCE_RETRY_MS));
+          }
+          request.honourPreference = false;
+          break;
+        case 'better-free':
+          return this.leave(model, this.queue.affinityDelayMs - reply.ageMs);
+        case 'young':
+          if (await this.board.betterWorkerFree(model, cls))
+            return this.leave(model, this.queue.affinityDelayMs - reply.ageMs);
+          request.betterWorkers = 'none';
+          break;
+      }
+    }
+  }
+
+  /** Leaves the model's head job to another worker for `forMs`, and puts the marker back so it wakes. */
+  private async leave(model: string, forMs: number): Promise<null> {
+    this.deferred.set(model, Date.now() + forMs);
+    await this.client.redis.zadd(this.markerKey(model), 0, '0');
+    return null;
+  }
+
+  /**
+   * Jobs still waiting in the queues just taken from, as the takes saw them (each take re-adds the marker
+   * for other workers while jobs wait, and clears it when none does; see TAKE_NEXT).
+   */
+  backlogAfterTake(taken: readonly TakenJob[]): number {
+    const least = new Map<string, number>();
+    for (const { model, backlog = 0 } of taken)
+      least.set(model, Math.min(least.get(model) ?? backlog, backlog));
+    return [...least.values()].reduce((sum, count) => sum + count, 0);
   }
 
   /** Sleeps until some queue of ours signals work (returns its model), a wake-up, a deferral ends, or the timeout. */
@@ -160,22 +197,6 @@ export class JobSource implements OnApplicationShutdown {
     const wait = Math.max(1, Math.min(timeoutMs, ...deferredEnds.map((until) => until - now)));
     const popped = await this.markerWait.wait([...markers.keys()], wait);
     return popped ? (markers.get(popped) ?? null) : null;
-  }
-
-  /**
-   * Warm-first and tier preference without a central dispatcher: a worker that is not the best class
-   * for the model leaves a fresh head job to a better worker with a free slot, for at most the affinity
-   * delay, and puts the queue's marker back so that worker wakes up.
-   */
-  private async leaveToBetterWorker(model: string, head: HeadJob | null): Promise<boolean> {
-    const cls = placementClass(this.standingFor(model));
-    if (cls === 0 || !(await this.board.betterWorkerFree(model, cls))) return false;
-    // The head job was read with its preference (one script): its age needs no second read.
-    const age = head ? head.ageMs : null;
-    if (!shouldDefer(true, age, this.queue.affinityDelayMs)) return false;
-    this.deferred.set(model, Date.now() + this.queue.affinityDelayMs - (age ?? 0));
-    await this.client.redis.zadd(this.markerKey(model), 0, '0');
-    return true;
   }
 
   /** Warm ahead: set by the worker, asked before this worker takes a job into a cold load. */
@@ -208,26 +229,12 @@ export class JobSource implements OnApplicationShutdown {
     return true;
   }
 
-  /**
-   * Prefix and session affinity: a job the gateway prefers for another worker is left to it while that
-   * worker has a free slot, until the job is AFFINITY_DELAY_MS old; we look again every few ms.
-   */
-  private async leaveToPreferredWorker(model: string, head: HeadJob): Promise<boolean> {
-    if (!head.preferred || head.preferred === this.worker.workerId) return false;
-    const remaining = this.queue.affinityDelayMs - head.ageMs;
-    if (remaining <= 0 || !(await this.board.isFree(model, head.preferred))) return false;
-    this.deferred.set(model, Date.now() + Math.min(remaining, PREFERENCE_RETRY_MS));
-    await this.client.redis.zadd(this.markerKey(model), 0, '0');
-    return true;
-  }
-
   /** This worker now holds the job's prefix (and session): remember it for the next jobs that share them. */
   private noteAffinity(model: string, job: InferenceJob): void {
     const { affinity, id } = job.data;
     if (!affinity) return;
     const warn = (error: Error) => this.logger.warn(`job ${id}: affinity not recorded: ${error.message}`);
     void this.affinity.remember(model, affinity, this.worker.workerId, this.queue.affinityTtlMs).catch(warn);
-    if (affinity.preferred) void this.preference.forget(model, id).catch(warn);
   }
 
   private standingFor(model: string): WorkerStanding {
@@ -298,10 +305,11 @@ export class JobSource implements OnApplicationShutdown {
     await markerWait;
   }
 
-  private async openConsumer(model: string): Promise<Worker<InferenceJobData, InferenceJobResult>> {
+  private async openConsumer(model: string): Promise<Consumer> {
     // One connection for every model's consumer, and none of BullMQ's blocking ones (the slot loop never
     // blocks in BullMQ): a worker's Redis connections do not grow with the number of models it serves.
     this.shared ??= this.connections.create('gridllm-consumer');
+    this.taker ??= new JobTake(this.shared);
     const consumer = new Worker<InferenceJobData, InferenceJobResult>(
       queueNameFor(model, this.clustered),
       null,
@@ -331,6 +339,8 @@ export class JobSource implements OnApplicationShutdown {
     return this.client.keys.clustered;
   }
 }
+
+type Consumer = Worker<InferenceJobData, InferenceJobResult>;
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();

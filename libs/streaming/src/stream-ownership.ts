@@ -4,6 +4,7 @@ import Redis, { ChainableCommander } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 
 import { queueConfig } from '@gridllm/config';
+import { StreamEventType } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 
 /** Takes the key when it is free or already ours; otherwise answers the current holder. */
@@ -12,6 +13,27 @@ local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] and holder ~= ARGV[3] then return holder end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
+
+/**
+ * CLAIM, and in the same trip what a run needs to know before it starts (issue 15: one round trip, not
+ * three): whether the job's stream already ended (its last entry is terminal: an earlier run answered) and
+ * whether the job was cancelled. An ended stream is not claimed. KEYS: owner, stream, cancel flag.
+ * ARGV: fence, ttl ms, take-over holder, then the terminal event types.
+ * Replies {1} ended, {2, holder, cancelled} held by another run, {0, '', cancelled} claimed.
+ */
+const ENTER = `
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+if last then
+  local fields = last[2]
+  for i = 1, #fields - 1, 2 do
+    if fields[i] == 't' and (fields[i + 1] == ARGV[4] or fields[i + 1] == ARGV[5]) then return {1} end
+  end
+end
+local cancelled = redis.call('EXISTS', KEYS[3])
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] and holder ~= ARGV[3] then return {2, holder, cancelled} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {0, '', cancelled}`;
 
 /** Extends the key only while it is ours (1), else 0. */
 const RENEW = `
@@ -24,6 +46,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 interface OwnershipRedis extends Redis {
+  gridllmEnter(
+    owner: string,
+    stream: string,
+    cancel: string,
+    fence: string,
+    ttlMs: number,
+    takeOver: string,
+    ...terminalTypes: string[]
+  ): Promise<[0 | 1 | 2, string?, number?]>;
   gridllmClaim(key: string, fence: string, ttlMs: number, takeOver: string): Promise<string | null>;
   gridllmRenew(key: string, fence: string, ttlMs: number): Promise<number>;
   gridllmRelease(key: string, fence: string): Promise<number>;
@@ -32,6 +63,12 @@ interface OwnershipRedis extends Redis {
 interface OwnershipPipeline extends ChainableCommander {
   gridllmRenew(key: string, fence: string, ttlMs: number): OwnershipPipeline;
 }
+
+/** What `enter` found: the stream ended, another run holds the job, or this run now owns it. */
+export type RunEntryState =
+  | { kind: 'ended' }
+  | { kind: 'held'; holder: string; cancelled: boolean }
+  | { kind: 'claimed'; cancelled: boolean };
 
 /**
  * Who may write a job's token stream: one owner key per running job, holding `<workerId>/<uuid>` of
@@ -47,6 +84,7 @@ export class StreamOwnership {
     private readonly client: RedisClient,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
   ) {
+    client.redis.defineCommand('gridllmEnter', { numberOfKeys: 3, lua: ENTER });
     client.redis.defineCommand('gridllmClaim', { numberOfKeys: 1, lua: CLAIM });
     client.redis.defineCommand('gridllmRenew', { numberOfKeys: 1, lua: RENEW });
     client.redis.defineCommand('gridllmRelease', { numberOfKeys: 1, lua: RELEASE });
@@ -64,6 +102,28 @@ export class StreamOwnership {
    */
   async claim(jobId: string, fence: string, takeOver = ''): Promise<string | null> {
     return this.redis.gridllmClaim(this.client.keys.jobOwner(jobId), fence, this.ttlMs, takeOver);
+  }
+
+  /**
+   * `claim` for a run about to start, which also learns whether the job's stream has ended (then nothing is
+   * claimed) and whether the job was cancelled.
+   */
+  async enter(jobId: string, fence: string, takeOver = ''): Promise<RunEntryState> {
+    const { keys } = this.client;
+    const [state, holder = '', cancelled = 0] = await this.redis.gridllmEnter(
+      keys.jobOwner(jobId),
+      keys.jobStream(jobId),
+      keys.jobCancel(jobId),
+      fence,
+      this.ttlMs,
+      takeOver,
+      StreamEventType.Final,
+      StreamEventType.Error,
+    );
+    if (state === 1) return { kind: 'ended' };
+    return state === 2
+      ? { kind: 'held', holder, cancelled: cancelled === 1 }
+      : { kind: 'claimed', cancelled: cancelled === 1 };
   }
 
   /** Renews every given run's key in one round trip; returns the job ids whose key is no longer theirs. */

@@ -94,9 +94,15 @@ export class JobRunner {
       Math.max(0, data.deadlineAt - Date.now()),
     );
     try {
-      const entry = await this.guard.enter(taken, controller.signal);
-      if (entry.kind === 'run') await this.runOwned(taken, entry.fence, controller);
-      else await this.recordEarlierRun(taken, entry);
+      // Both in one round trip: they stand between the take and the engine call.
+      const [entry, ownerGone] = await Promise.all([
+        this.guard.enter(taken, controller.signal),
+        this.ownerGone(data.ownerGatewayId),
+      ]);
+      if (entry.kind === 'run') {
+        if (entry.cancelled || ownerGone) controller.abort(AbortReason.Cancelled);
+        await this.runOwned(taken, entry.fence, controller);
+      } else await this.recordEarlierRun(taken, entry);
     } catch (error) {
       // Nothing was run or written here: the queue gives the job to the next free slot.
       this.logger.warn(`job ${data.id}: not started: ${(error as Error).message}`);
@@ -120,14 +126,6 @@ export class JobRunner {
     const account = this.accounting.open(data);
     const watch = this.health.watch(controller);
     try {
-      // Both reads in one round trip: they stand between the take and the engine call.
-      const [cancelled, ownerGone] = await Promise.all([
-        this.isCancelled(data.id),
-        this.ownerGone(data.ownerGatewayId),
-      ]);
-      if (cancelled || ownerGone) {
-        controller.abort(AbortReason.Cancelled);
-      }
       const response = await this.execute(taken, appender, account, controller.signal, watch);
       measurement.completed();
       this.health.completed(data.kind, taken.model);
@@ -283,7 +281,6 @@ export class JobRunner {
     return { error: `worker ${this.settings.workerId}: ${(error as Error).message}`, status: 502 };
   }
 
-  /** The gateway that waits for this job is gone (crashed or restarted): nobody will read the answer. */
   /**
    * A job whose gateway is gone has no client left. Checked at start only with a standalone Redis: behind
    * Sentinel or in a Cluster a failover outlasts the presence key, so a live gateway's key can be missing
@@ -292,9 +289,5 @@ export class JobRunner {
   private async ownerGone(ownerGatewayId: string | undefined): Promise<boolean> {
     if (!ownerGatewayId || this.redis.topology.mode !== 'standalone') return false;
     return (await this.client.redis.exists(this.client.keys.gateway(ownerGatewayId))) === 0;
-  }
-
-  private async isCancelled(jobId: string): Promise<boolean> {
-    return (await this.client.redis.exists(this.client.keys.jobCancel(jobId))) === 1;
   }
 }

@@ -19,7 +19,7 @@ import { AbortReason } from './abort-reason';
 
 /** How a taken job may go on: run it (holding `fence`), or only record the outcome an earlier run streamed. */
 export type RunEntry =
-  | { kind: 'run'; fence: string }
+  | { kind: 'run'; fence: string; cancelled: boolean }
   | { kind: 'completed'; response: OllamaChunk; workerId: string }
   | { kind: 'failed'; error: string };
 
@@ -44,25 +44,33 @@ export class RunGuard {
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
   ) {}
 
-  /** Resolves once the job may run here or is known finished; rejects only on a hand-back (shutdown). */
+  /**
+   * Resolves once the job may run here or is known finished; rejects only on a hand-back (shutdown). One
+   * round trip in the common case: the stream has not ended and nobody holds the job (see StreamOwnership.enter).
+   */
   async enter(taken: TakenJob, signal: AbortSignal): Promise<RunEntry> {
     const { id: jobId, kind, deadlineAt } = taken.job.data;
     const fence = this.ownership.newFence(this.worker.workerId);
     let waited = false;
+    let takeOver = '';
     for (;;) {
-      const ended = await this.endedRun(jobId, kind);
-      if (ended) return ended;
-      const holder = await this.ownership.claim(jobId, fence);
-      if (holder === null) return { kind: 'run', fence };
+      const state = await this.ownership.enter(jobId, fence, takeOver);
+      takeOver = '';
+      if (state.kind === 'claimed') return { kind: 'run', fence, cancelled: state.cancelled };
+      if (state.kind === 'ended') {
+        const ended = await this.endedRun(jobId, kind);
+        if (ended) return ended;
+        continue; // the ended stream expired meanwhile: nothing was answered that we know of
+      }
       // A run past its deadline plus a lock is not a run anyone waits for any more.
       const overdue = Date.now() > deadlineAt + this.queue.lockDurationMs;
-      if (overdue || !(await this.workerAlive(StreamOwnership.workerOf(holder)))) {
-        if ((await this.ownership.claim(jobId, fence, holder)) === null) return { kind: 'run', fence };
+      if (overdue || !(await this.workerAlive(StreamOwnership.workerOf(state.holder)))) {
+        takeOver = state.holder;
         continue;
       }
       if (!waited) {
         this.logger.warn(
-          `job ${jobId}: still running as ${holder}; waiting for that run instead of a second one`,
+          `job ${jobId}: still running as ${state.holder}; waiting for that run instead of a second one`,
         );
         waited = true;
       }

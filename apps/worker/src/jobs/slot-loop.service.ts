@@ -118,8 +118,8 @@ export class SlotLoop {
         preferred = null;
         const jobs = taken.filter((job): job is TakenJob => job !== null);
         jobs.forEach((job) => this.launch(job));
-        backlog = jobs.length > 0 ? await this.source.backlogAfterTake(jobs.map((job) => job.model)) : 0;
-        // Taking again while nothing waits would only cost an empty moveToActive: sleep on the markers,
+        backlog = this.source.backlogAfterTake(jobs);
+        // Taking again while nothing waits would only cost an empty take: sleep on the markers,
         // but only with a slot free (else a marker popped now would be a wake-up no other worker gets).
         if (backlog > 0 || this.running.size >= this.worker.slots) continue;
         if (this.stopping) break;

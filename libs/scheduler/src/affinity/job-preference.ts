@@ -62,6 +62,11 @@ export class JobPreference {
     await this.client.redis.hdel(this.key(model), jobId);
   }
 
+  /** The model queue's hints hash (read by the worker's take script, see TAKE_NEXT). */
+  hintsKey(model: string): string {
+    return this.key(model);
+  }
+
   private key(model: string): string {
     return `${this.redis.prefix}:${queueNameFor(model, this.client.keys.clustered)}:gridllm-preferred`;
   }

@@ -1,0 +1,113 @@
+import Redis from 'ioredis';
+import { Queue, Worker } from 'bullmq';
+
+import { RedisServer } from '../../../test/support/redis-server';
+import { JobTake, TakeRequest } from './job-take';
+
+describe(JobTake.name, () => {
+  const server = new RedisServer();
+  let admin: Redis;
+  let connection: Redis;
+  let queue: Queue;
+  let consumer: Worker;
+  let sut: JobTake;
+
+  beforeAll(async () => {
+    await server.start();
+    admin = server.client();
+    connection = new Redis({ port: server.port, maxRetriesPerRequest: null });
+    queue = new Queue('m', { connection, prefix: 'jt' });
+    consumer = new Worker('m', null, { connection, prefix: 'jt', autorun: false });
+    sut = new JobTake(connection);
+  });
+
+  beforeEach(() => admin.flushall());
+
+  afterAll(async () => {
+    await consumer.close();
+    await queue.close();
+    connection.disconnect();
+    admin.disconnect();
+    await server.stop();
+  });
+
+  const board = (cls: number) => `jt:board:${cls}`;
+  const request = (overrides: Partial<TakeRequest> = {}): TakeRequest => ({
+    queue: consumer,
+    hintsKey: 'jt:hints',
+    markerKey: queue.keys.marker,
+    token: 'token-1',
+    lockMs: 30_000,
+    workerId: 'w1',
+    workerName: 'w1',
+    affinityDelayMs: 5_000,
+    honourPreference: true,
+    betterWorkers: 'none',
+    ...overrides,
+  });
+
+  it('answers empty and clears the marker when nothing waits', async () => {
+    await admin.zadd(queue.keys.marker, 0, '0');
+    expect(await sut.take(request())).toEqual({ kind: 'empty' });
+    expect(await admin.zcard(queue.keys.marker)).toBe(0);
+  });
+
+  it('takes the best-priority job, locks it as BullMQ would and reports the backlog', async () => {
+    await queue.add('j', { n: 'low' }, { priority: 3, jobId: 'low' });
+    await queue.add('j', { n: 'high' }, { priority: 1, jobId: 'high' });
+    const reply = await sut.take(request());
+    if (reply.kind !== 'taken') throw new Error(`expected a job, got ${reply.kind}`);
+    expect(reply.job.id).toBe('high');
+    expect(reply.job.data).toEqual({ n: 'high' });
+    expect(reply.job.attemptsStarted).toBe(1);
+    expect(reply.backlog).toBe(1);
+    expect(await admin.get(`${queue.keys['']}high:lock`)).toBe('token-1');
+    expect(await admin.zscore(queue.keys.marker, '0')).toBe('0');
+    expect(await queue.getJobState('high')).toBe('active');
+    // BullMQ's own completion accepts the job and its token.
+    await reply.job.moveToCompleted({ workerId: 'w1', response: { done: true } }, 'token-1', false);
+    expect(await queue.getJobState('high')).toBe('completed');
+  });
+
+  it('clears the marker after taking the last job', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'only' });
+    const reply = await sut.take(request());
+    expect(reply).toMatchObject({ kind: 'taken', backlog: 0 });
+    expect(await admin.zcard(queue.keys.marker)).toBe(0);
+  });
+
+  it('leaves a young job that prefers another worker, and takes it when told to ignore that', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'p' });
+    await admin.hset('jt:hints', 'p', 'w2');
+    expect(await sut.take(request())).toMatchObject({ kind: 'preferred', workerId: 'w2' });
+    expect(await queue.getJobState('p')).toBe('prioritized');
+    expect(await sut.take(request({ honourPreference: false }))).toMatchObject({ kind: 'taken' });
+    expect(await admin.hexists('jt:hints', 'p')).toBe(0);
+  });
+
+  it('takes a job that prefers this worker at once, even with a better worker free', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'mine' });
+    await admin.hset('jt:hints', 'mine', 'w1');
+    await admin.zadd(board(0), Date.now() + 60_000, 'w0');
+    expect(await sut.take(request({ betterWorkers: [board(0)] }))).toMatchObject({ kind: 'taken' });
+  });
+
+  it('leaves a young job to a better-class worker listed as free, but not to an expired listing', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'b' });
+    await admin.zadd(board(0), Date.now() - 1, 'w-gone');
+    await admin.zadd(board(1), Date.now() + 60_000, 'w-free');
+    expect(await sut.take(request({ betterWorkers: [board(0)] }))).toMatchObject({ kind: 'taken' });
+    await queue.add('j', {}, { priority: 1, jobId: 'c' });
+    expect(await sut.take(request({ betterWorkers: [board(0), board(1)] }))).toMatchObject({
+      kind: 'better-free',
+    });
+    expect(await sut.take(request({ betterWorkers: 'ask' }))).toMatchObject({ kind: 'young' });
+  });
+
+  it('takes a job older than the affinity delay whatever the preference', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'old', timestamp: Date.now() - 10_000 });
+    await admin.hset('jt:hints', 'old', 'w2');
+    await admin.zadd(board(0), Date.now() + 60_000, 'w0');
+    expect(await sut.take(request({ betterWorkers: [board(0)] }))).toMatchObject({ kind: 'taken' });
+  });
+});

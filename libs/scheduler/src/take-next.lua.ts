@@ -1,0 +1,67 @@
+/**
+ * One round trip from a free slot to a locked job (issue 15): what BullMQ's moveToActive does for our
+ * queues, plus what the slot loop used to ask in three more trips (the head job's preference, whether a
+ * better worker is free, how many jobs are left). It writes BullMQ's own layout (active list, lock key,
+ * `processedOn`/`pb`/`ats` on the job hash), so BullMQ's stalled checker, lock renewal, completion and every
+ * reader of the queue work as before. Left out of moveToActive on purpose: delayed jobs, the rate limiter
+ * and paused/concurrency metadata (GridLLM uses none of them) and the `active` entry of BullMQ's events
+ * stream (capped at 0 entries; nothing reads it).
+ *
+ * KEYS: wait, active, prioritized, marker, pc, preference hints, then the availability keys of the better
+ *       placement classes (standalone Redis only; in a Cluster they live in other slots and the caller asks
+ *       the board itself).
+ * ARGV: job key prefix, now ms, lock token, lock ms, worker name (`pb`), worker id, affinity delay ms,
+ *       honour preference (1/0), better-worker check (0 none, 1 by the keys given, 2 report a young head).
+ *
+ * Replies:
+ *   {0}                               nothing waits (the base marker is cleared)
+ *   {1, id, backlog, HGETALL of job}  taken; backlog = jobs still waiting (marker re-added when > 0)
+ *   {2, preferred worker, age ms}     the head job prefers another worker and is younger than the delay
+ *   {3, age ms}                       a better-class worker is free and the head job is younger than the delay
+ *   {4, age ms}                       (check 2) the head job is younger than the delay: ask the board
+ */
+export const TAKE_NEXT = `
+local wait, active, prioritized, marker, pc, hints = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local prefix, now, token, lockMs = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local name, workerId, delay = ARGV[5], ARGV[6], tonumber(ARGV[7])
+local honourPreference, betterCheck = ARGV[8] == '1', tonumber(ARGV[9])
+
+local fromWait = redis.call('LLEN', wait) > 0
+local head
+if fromWait then head = redis.call('LINDEX', wait, -1)
+else head = redis.call('ZRANGE', prioritized, 0, 0)[1] end
+if not head then
+  redis.call('DEL', pc)
+  redis.call('ZREM', marker, '0')
+  return {0}
+end
+
+local jobKey = prefix .. head
+local preferred = redis.call('HGET', hints, head)
+if preferred ~= workerId then
+  local age = now - tonumber(redis.call('HGET', jobKey, 'timestamp') or now)
+  if age < delay then
+    if honourPreference and preferred then return {2, preferred, age} end
+    if betterCheck == 2 then return {4, age} end
+    if betterCheck == 1 then
+      for i = 7, #KEYS do
+        if redis.call('ZRANGEBYSCORE', KEYS[i], now, '+inf', 'LIMIT', 0, 1)[1] then return {3, age} end
+      end
+    end
+  end
+end
+
+if fromWait then redis.call('RPOPLPUSH', wait, active)
+else
+  redis.call('ZPOPMIN', prioritized)
+  redis.call('LPUSH', active, head)
+end
+redis.call('SET', jobKey .. ':lock', token, 'PX', lockMs)
+redis.call('HSET', jobKey, 'processedOn', now, 'pb', name)
+redis.call('HINCRBY', jobKey, 'ats', 1)
+if preferred then redis.call('HDEL', hints, head) end
+
+local backlog = redis.call('LLEN', wait) + redis.call('ZCARD', prioritized)
+if backlog > 0 then redis.call('ZADD', marker, 0, '0') else redis.call('ZREM', marker, '0') end
+return {1, head, backlog, redis.call('HGETALL', jobKey)}
+`;
