@@ -8,3 +8,4 @@ export * from './streaming.module';
 export * from './token-stream.codec';
 export * from './token-stream.reader';
 export * from './token-stream.writer';
+export * from './turn-writes';

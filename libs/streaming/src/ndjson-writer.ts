@@ -1,3 +1,5 @@
+import { TurnWrites } from './turn-writes';
+
 /** The part of an HTTP response the writers need (Express's Response satisfies it). */
 export interface StreamingResponse {
   readonly headersSent: boolean;
@@ -6,6 +8,8 @@ export interface StreamingResponse {
   status(code: number): unknown;
   flushHeaders(): void;
   write(chunk: string): boolean;
+  cork?(): void;
+  uncork?(): void;
   end(chunk?: string): unknown;
   readonly socket?: { setNoDelay(noDelay?: boolean): unknown } | null;
 }
@@ -17,7 +21,11 @@ export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
  * never compressed or buffered by a proxy (X-Accel-Buffering: no).
  */
 export class NdjsonWriter {
-  constructor(private readonly res: StreamingResponse) {}
+  private readonly writes: TurnWrites;
+
+  constructor(private readonly res: StreamingResponse) {
+    this.writes = new TurnWrites(res);
+  }
 
   get started(): boolean {
     return this.res.headersSent;
@@ -43,7 +51,8 @@ export class NdjsonWriter {
   line(json: string | object): void {
     if (this.res.writableEnded) return;
     this.open();
-    this.res.write(`${typeof json === 'string' ? json : JSON.stringify(json)}\n`);
+    // Lines of one turn leave together (see TurnWrites); each is still flushed in the turn it is written.
+    this.writes.write(`${typeof json === 'string' ? json : JSON.stringify(json)}\n`);
   }
 
   /** Ends the stream with Ollama's mid-stream error line. */

@@ -1,5 +1,5 @@
 import { OllamaChunk, StreamErrorData } from '@gridllm/contracts';
-import { StreamingResponse } from '@gridllm/streaming';
+import { StreamingResponse, TurnWrites } from '@gridllm/streaming';
 
 import { JobSink } from '../common/job-sink';
 import { openAiError } from './openai-error';
@@ -9,10 +9,14 @@ export const SSE_CONTENT_TYPE = 'text/event-stream';
 
 /**
  * Server-Sent Events the way Ollama's middlewares write them: `data: <json>\n\n` per event (with an
- * `event: <type>` line first for the named families), each written (and so flushed) as it comes.
+ * `event: <type>` line first for the named families), each flushed in the turn it comes (see TurnWrites).
  */
 export class SseWriter {
-  constructor(private readonly res: StreamingResponse) {}
+  private readonly writes: TurnWrites;
+
+  constructor(private readonly res: StreamingResponse) {
+    this.writes = new TurnWrites(res);
+  }
 
   get started(): boolean {
     return this.res.headersSent;
@@ -22,7 +26,7 @@ export class SseWriter {
     if (this.res.writableEnded) return;
     this.open();
     const head = name ? `event: ${name}\n` : '';
-    this.res.write(`${head}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    this.writes.write(`${head}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
   }
 
   /** OpenAI's normal end of a chat or completions stream. */

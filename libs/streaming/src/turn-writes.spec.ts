@@ -1,0 +1,59 @@
+import { TurnWrites } from './turn-writes';
+
+class FakeSocket {
+  readonly log: string[] = [];
+  private depth = 0;
+  private held: string[] = [];
+
+  write(chunk: string): boolean {
+    if (this.depth > 0) this.held.push(chunk);
+    else this.log.push(`send ${chunk}`);
+    return true;
+  }
+
+  cork(): void {
+    this.depth += 1;
+  }
+
+  uncork(): void {
+    this.depth -= 1;
+    if (this.depth === 0 && this.held.length > 0) {
+      this.log.push(`send ${this.held.join('')}`);
+      this.held = [];
+    }
+  }
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe(TurnWrites.name, () => {
+  it('sends the writes of one turn, promise chains included, in one go', async () => {
+    const socket = new FakeSocket();
+    const sut = new TurnWrites(socket);
+    sut.write('a\n');
+    await Promise.resolve();
+    sut.write('b\n');
+    await Promise.resolve().then(() => sut.write('c\n'));
+    expect(socket.log).toEqual([]);
+    await nextTurn();
+    expect(socket.log).toEqual(['send a\nb\nc\n']);
+  });
+
+  it('sends a lone write in the turn it was made, and later turns separately', async () => {
+    const socket = new FakeSocket();
+    const sut = new TurnWrites(socket);
+    sut.write('a\n');
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    expect(socket.log).toEqual(['send a\n']);
+    await nextTurn();
+    sut.write('b\n');
+    await nextTurn();
+    expect(socket.log).toEqual(['send a\n', 'send b\n']);
+  });
+
+  it('writes straight through a response that cannot cork', () => {
+    const written: string[] = [];
+    new TurnWrites({ write: (chunk) => written.push(chunk) > 0 }).write('x\n');
+    expect(written).toEqual(['x\n']);
+  });
+});
