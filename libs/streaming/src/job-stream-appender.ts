@@ -1,7 +1,7 @@
 import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
 
 import { StreamBudget } from './stream-budget';
-import { encodeEventFields, eventId } from './token-stream.codec';
+import { encodeChunkRunFields, encodeEventFields, eventId } from './token-stream.codec';
 
 /** Most events in one batch (one round trip, one script run in Redis: under a millisecond at this size). */
 export const MAX_BATCH_EVENTS = 256;
@@ -23,6 +23,44 @@ export class StreamFencedError extends Error {
 export const YIELD_EVERY_EVENTS = 16;
 
 const READY = Promise.resolve();
+
+interface BufferedEvent {
+  type: StreamEventType;
+  sequence: number;
+  data: string;
+}
+
+/**
+ * A batch's stream entries: consecutive chunk lines share one entry (one XADD, one entry for every reader
+ * to parse, instead of one per token); `started`, `final` and `error` keep entries of their own, so the
+ * last entry of an ended stream is its terminal event.
+ */
+function toEntries(events: readonly BufferedEvent[], attempt: number): string[][] {
+  const entries: string[][] = [];
+  let run: BufferedEvent[] = [];
+  const closeRun = () => {
+    if (run.length === 0) return;
+    const last = run[run.length - 1];
+    entries.push([
+      eventId(attempt, last.sequence),
+      ...encodeChunkRunFields(
+        attempt,
+        run.map((e) => e.data),
+      ),
+    ]);
+    run = [];
+  };
+  for (const event of events) {
+    if (event.type === StreamEventType.Chunk) {
+      run.push(event);
+      continue;
+    }
+    closeRun();
+    entries.push([eventId(attempt, event.sequence), ...encodeEventFields(event.type, attempt, event.data)]);
+  }
+  closeRun();
+  return entries;
+}
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Called every YIELD_EVERY_EVENTS chunks; resolves when the job may go on (see LoopPacer). */
@@ -39,7 +77,7 @@ export class JobStreamAppender {
   /** Started takes sequence 0, so the n-th NDJSON line of an attempt has id `<attempt>-<n>`. */
   private sequence = -1;
   private emitted = false;
-  private buffer: string[][] = [];
+  private buffer: BufferedEvent[] = [];
   private bufferedBytes = 0;
   private inFlight: Promise<void> | null = null;
   private failure: Error | null = null;
@@ -108,7 +146,7 @@ export class JobStreamAppender {
   private enqueue(type: StreamEventType, data: string): void {
     this.sequence += 1;
     if (this.failure) return;
-    this.buffer.push([eventId(this.attempt, this.sequence), ...encodeEventFields(type, this.attempt, data)]);
+    this.buffer.push({ type, sequence: this.sequence, data });
     this.bufferedBytes += data.length;
     this.pump();
   }
@@ -116,7 +154,7 @@ export class JobStreamAppender {
   /** Sends the buffer as one batch unless one is already on its way (then it goes when that returns). */
   private pump(): void {
     if (this.inFlight || this.buffer.length === 0 || this.failure) return;
-    const batch = this.buffer;
+    const batch = toEntries(this.buffer, this.attempt);
     this.buffer = [];
     this.bufferedBytes = 0;
     this.inFlight = this.sink(batch).then(

@@ -7,7 +7,46 @@ export function encodeEventFields(type: StreamEventType, attempt: number, data: 
   return ['t', type, 'a', String(attempt), 'd', data];
 }
 
-/** Parses one XREAD/XRANGE entry; returns null for entries that are not ours. */
+/**
+ * Fields of one entry holding several consecutive chunk lines (`datas`, in order). The entry's id is the
+ * last line's; `n` says how many lines it holds, so each line keeps its own id (see decodeEntry).
+ * Chunk lines are NDJSON lines: they never contain a newline, which therefore separates them.
+ */
+export function encodeChunkRunFields(attempt: number, datas: readonly string[]): string[] {
+  const fields = encodeEventFields(StreamEventType.Chunk, attempt, datas.join('\n'));
+  return datas.length > 1 ? [...fields, 'n', String(datas.length)] : fields;
+}
+
+/**
+ * Every event of one XREAD/XRANGE entry, each with its own id: an entry of n chunk lines whose id is
+ * `<attempt>-<s>` holds the lines `<attempt>-<s-n+1>` … `<attempt>-<s>`. Empty for entries that are not ours.
+ */
+export function decodeEntry(id: string, fields: string[]): StreamEvent[] {
+  const event = decodeEvent(id, fields);
+  if (!event) return [];
+  const count = Number(fieldOf(fields, 'n') ?? 1);
+  if (event.type !== StreamEventType.Chunk || !(count > 1)) return [event];
+  const lines = event.data.split('\n');
+  const [attempt, last] = id.split('-').map(Number);
+  return lines.map((data, index) => ({
+    ...event,
+    id: eventId(attempt, last - lines.length + 1 + index),
+    data,
+  }));
+}
+
+/** The sequence number of an entry id `<attempt>-<n>` (the n-th line of its attempt; `started` is 0). */
+export function sequenceOf(id: string): number {
+  return Number(id.split('-')[1] ?? 0);
+}
+
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let index = 0; index + 1 < fields.length; index += 2)
+    if (fields[index] === name) return fields[index + 1];
+  return undefined;
+}
+
+/** Parses one single-event entry; returns null for entries that are not ours. Use decodeEntry for any entry. */
 export function decodeEvent(id: string, fields: string[]): StreamEvent | null {
   const values = new Map<string, string>();
   for (let index = 0; index + 1 < fields.length; index += 2) values.set(fields[index], fields[index + 1]);

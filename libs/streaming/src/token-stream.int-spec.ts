@@ -43,6 +43,7 @@ describe('token streams over a real Redis', () => {
   let factory: RedisConnectionFactory;
   let writer: TokenStreamWriter;
   let sut: TokenStreamReader;
+  let client: RedisClient;
 
   beforeAll(async () => {
     await server.start();
@@ -56,7 +57,7 @@ describe('token streams over a real Redis', () => {
       waitReplicas: 0,
       waitTimeoutMs: 500,
     });
-    const client = new RedisClient(factory, {
+    client = new RedisClient(factory, {
       host: '127.0.0.1',
       port: server.port,
       db: 0,
@@ -117,6 +118,9 @@ describe('token streams over a real Redis', () => {
     await appender.final('{"done":true}');
     const events = await collect(sut.events('resume', '1-3'));
     expect(events.map((event) => event.data)).toEqual(['{"n":4}', '{"n":5}', '{"done":true}']);
+    expect(events.map((event) => event.id)).toEqual(['1-4', '1-5', '1-6']);
+    // Lines 2–5 went out as one entry: the reader resumed from inside it.
+    expect(await client.redis.xlen(client.keys.jobStream('resume'))).toBeLessThan(7);
   });
 
   it('stops yielding when the reader is aborted', async () => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { StreamEvent, StreamEventType, isTerminalEvent } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory, hashTagOf } from '@gridllm/redis';
 
-import { decodeEvent } from './token-stream.codec';
+import { decodeEntry } from './token-stream.codec';
 
 const BLOCK_MS = 5000;
 const COUNT_PER_STREAM = 256;
@@ -223,12 +223,15 @@ export class TokenStreamReader implements OnApplicationShutdown {
 
   private deliver(subscription: Subscription, entries: Array<[string, string[]]>): void {
     for (const [id, fields] of entries) {
-      if (compareIds(id, subscription.lastId) <= 0) continue;
+      const after = subscription.lastId;
+      if (compareIds(id, after) <= 0) continue;
       subscription.lastId = id;
-      const event = decodeEvent(id, fields);
-      if (!event) continue;
-      subscription.buffer.push(event);
-      subscription.ended ||= isTerminalEvent(event);
+      // An entry of several chunk lines may start at or before the line a resuming reader asked to follow.
+      for (const event of decodeEntry(id, fields)) {
+        if (compareIds(event.id, after) <= 0) continue;
+        subscription.buffer.push(event);
+        subscription.ended ||= isTerminalEvent(event);
+      }
     }
     subscription.notify?.();
   }

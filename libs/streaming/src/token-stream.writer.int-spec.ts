@@ -7,6 +7,7 @@ import { RedisServer } from '../../../test/support/redis-server';
 import { MAX_BATCH_EVENTS, StreamFencedError } from './job-stream-appender';
 import { LoopPacer } from './loop-pacer';
 import { StreamOwnership } from './stream-ownership';
+import { decodeEntry } from './token-stream.codec';
 import { TokenStreamWriter } from './token-stream.writer';
 
 describe(TokenStreamWriter.name, () => {
@@ -49,8 +50,13 @@ describe(TokenStreamWriter.name, () => {
       await appender.final('{"done":true}');
 
       const entries = await stream('flood');
-      expect(entries.map(([id]) => id)).toEqual(Array.from({ length: 5002 }, (_, n) => `1-${n}`));
-      expect(entries[1][1]).toEqual(['t', 'chunk', 'a', '1', 'd', '{"n":0}']);
+      const events = entries.flatMap(([id, fields]) => decodeEntry(id, fields));
+      expect(events.map((event) => event.id)).toEqual(Array.from({ length: 5002 }, (_, n) => `1-${n}`));
+      expect(events[1]).toMatchObject({ type: 'chunk', attempt: 1, data: '{"n":0}' });
+      expect(events[5001]).toMatchObject({ type: 'final', data: '{"done":true}' });
+      // The chunk lines of one batch share an entry; `started` and `final` keep their own.
+      expect(entries.length).toBeLessThan(5002 / 4);
+      expect(entries[0][1]).toEqual(['t', 'started', 'a', '1', 'd', 'w1']);
       const batches = (await evalCalls()) - before;
       expect(batches).toBeGreaterThanOrEqual(Math.ceil(5002 / (MAX_BATCH_EVENTS * 2)));
       expect(batches).toBeLessThan(5002 / 4);

@@ -143,12 +143,11 @@ export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationS
   private async runningOf(sample: ModelSample): Promise<RunningJob[]> {
     const jobs = await Promise.all(
       sample.activeIds.map(async (id) => {
-        const [base, length] = await Promise.all([
+        const [base, lines] = await Promise.all([
           this.baseOf(sample.model, id),
-          this.sampler.streamLength(id),
+          this.sampler.linesStreamed(id),
         ]);
-        // The first entry is the run's `started` event; each later one is a chunk.
-        return base && { ...base, tokens: Math.max(0, length - 1) };
+        return base && { ...base, tokens: lines };
       }),
     );
     return jobs.filter((job): job is RunningJob => job !== null);

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { BULLMQ_PRIORITY, InferenceJobData, JOB_PRIORITIES, JobPriority } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { QueueRegistry } from '@gridllm/scheduler';
+import { sequenceOf } from '@gridllm/streaming';
 
 /** BullMQ's prioritised set scores a job `priority * 2^32 + counter` (getPriorityScore.lua). */
 const PRIORITY_SPAN = 0x100000000;
@@ -84,9 +85,13 @@ export class GridSampler {
     };
   }
 
-  /** Entries in a job's token stream: its `started` event, one per chunk, and the final or error event. */
-  streamLength(jobId: string): Promise<number> {
-    return this.client.redis.xlen(this.client.keys.jobStream(jobId));
+  /**
+   * Lines the current run has streamed (chunks, then the final line), from the id of the stream's last entry:
+   * `<attempt>-<n>` is the n-th line after `started`, however many lines each entry holds.
+   */
+  async linesStreamed(jobId: string): Promise<number> {
+    const [last] = await this.client.redis.xrevrange(this.client.keys.jobStream(jobId), '+', '-', 'COUNT', 1);
+    return last ? sequenceOf(last[0]) : 0;
   }
 
   /** The worker running a job, from its stream's `started` event (BullMQ's manual mode leaves processedBy unset). */

@@ -13,7 +13,7 @@ import {
 } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { TakenJob } from '@gridllm/scheduler';
-import { ResponseAccumulator, StreamOwnership, decodeEvent } from '@gridllm/streaming';
+import { ResponseAccumulator, StreamOwnership, decodeEntry, decodeEvent } from '@gridllm/streaming';
 
 import { AbortReason } from './abort-reason';
 
@@ -102,10 +102,9 @@ export class RunGuard {
     const entries = (await this.client.redis.xrange(key, from, String(final.attempt))) as StreamEntry[];
     const accumulator = new ResponseAccumulator(kind);
     let workerId = '';
-    for (const [id, fields] of entries) {
-      const event = decodeEvent(id, fields);
-      if (event?.type === StreamEventType.Started) workerId = event.data;
-      else if (event) accumulator.add(JSON.parse(event.data) as OllamaChunk);
+    for (const event of entries.flatMap(([id, fields]) => decodeEntry(id, fields))) {
+      if (event.type === StreamEventType.Started) workerId = event.data;
+      else accumulator.add(JSON.parse(event.data) as OllamaChunk);
     }
     return { kind: 'completed', response: accumulator.result(), workerId };
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { OllamaChunk, StreamEventType } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
-import { decodeEvent } from '@gridllm/streaming';
+import { decodeEntry } from '@gridllm/streaming';
 
 /** What earlier attempts of a job streamed to its client. */
 export interface EarlierOutput {
@@ -31,10 +31,9 @@ export class EarlierOutputReader {
     const entries = (await this.client.redis.xrange(key, '-', String(attempt - 1))) as StreamEntry[];
     const withText = new Set<number>();
     const workers = new Map<number, string>();
-    for (const [id, fields] of entries) {
-      const event = decodeEvent(id, fields);
-      if (event?.type === StreamEventType.Started) workers.set(event.attempt, event.data);
-      if (event?.type !== StreamEventType.Chunk) continue;
+    for (const event of entries.flatMap(([id, fields]) => decodeEntry(id, fields))) {
+      if (event.type === StreamEventType.Started) workers.set(event.attempt, event.data);
+      if (event.type !== StreamEventType.Chunk) continue;
       empty.chunks.push(JSON.parse(event.data) as OllamaChunk);
       withText.add(event.attempt);
     }
