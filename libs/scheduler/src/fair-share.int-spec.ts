@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 
 import { RedisServer } from '../../../test/support/redis-server';
 import { FairShare } from './fair-share';
+import { JobEnqueue } from './job-enqueue';
 import { QueueRegistry } from './queue-registry';
 
 const A: JobOwner = { id: 'key_a' };
@@ -31,9 +32,11 @@ describe(FairShare.name, () => {
       ownerId: owner.id,
       fairShare: sut.charge({ kind: JobKind.Generate }, REQUEST, owner),
     } as InferenceJobData;
-    const queue = queues.forModel(model);
-    await queue.add(data.kind, data, { jobId: data.id, priority: sut.addPriority(data) });
-    await sut.place(queue, queues.connection, data);
+    await new JobEnqueue(queues.connection).add(queues.forModel(model), data, {
+      retainSeconds: 60,
+      fair: sut.terms(data),
+      hintsKey: `fair:hints:${model}`,
+    });
     return data.id;
   }
 

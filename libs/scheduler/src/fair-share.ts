@@ -2,12 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { queueConfig } from '@gridllm/config';
-import { BULLMQ_PRIORITY, InferenceJobData, JobOwner } from '@gridllm/contracts';
-import { RedisConnection } from '@gridllm/redis';
+import { InferenceJobData, JobOwner } from '@gridllm/contracts';
 
 import { fairShareCost } from './fair-share-cost';
-import { PARKED, PLACE_FAIRLY } from './fair-share.lua';
-import { ModelQueue } from './queue-registry';
 
 /** Jobs without an owner (auth off) share one counter: among themselves they stay FIFO. */
 export const ANONYMOUS_OWNER = 'anonymous';
@@ -15,28 +12,26 @@ export const ANONYMOUS_OWNER = 'anonymous';
 /** The fair-share state of a queue lives beside its BullMQ keys (same Cluster slot). */
 export const FAIR_STATE_SUFFIX = 'gridllm-fair';
 
-interface FairScriptHost {
-  gridllmPlaceFairly(...args: Array<string | number>): Promise<string>;
+/** What the enqueue script needs to place a job fairly (see FAIR_TAG). */
+export interface FairTerms {
+  owner: string;
+  cost: number;
+  windowMs: number;
+  /** Beyond a few windows every lead has decayed to nothing: the state may go. */
+  stateTtlMs: number;
 }
 
 /**
- * Fair share between owners within a priority class (docs/scheduling.md, "Fair share"): a job is added
- * parked behind every band, then one script gives it its place by its owner's virtual token counter.
- * With FAIR_SHARE=false jobs keep BullMQ's FIFO order within a band.
+ * Fair share between owners within a priority class (docs/scheduling.md, "Fair share"): a job is placed in
+ * its band by its owner's virtual token counter as it is enqueued (ENQUEUE_JOB). With FAIR_SHARE=false jobs
+ * keep BullMQ's FIFO order within a band.
  */
 @Injectable()
 export class FairShare {
-  private readonly prepared = new WeakSet<object>();
-
   constructor(@Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>) {}
 
   get enabled(): boolean {
     return this.settings.fairShare.enabled;
-  }
-
-  /** The BullMQ priority to add the job with: parked behind every band until `place` runs. */
-  addPriority(data: InferenceJobData): number {
-    return BULLMQ_PRIORITY[data.priority] + (this.enabled ? PARKED : 0);
   }
 
   /** What the job is charged when queued (absent when fair share is off). */
@@ -46,35 +41,15 @@ export class FairShare {
     return { cost: fairShareCost(data.kind, request, this.settings.fairShare, weight), weight };
   }
 
-  /** Moves the just-added job to its fair place in its band; returns its fair tag (null when off). */
-  async place(
-    queue: ModelQueue,
-    connection: RedisConnection,
-    data: InferenceJobData,
-  ): Promise<number | null> {
+  /** How the enqueue script places the job: by fair share, or null for FIFO within its band. */
+  terms(data: Pick<InferenceJobData, 'ownerId' | 'fairShare'>): FairTerms | null {
     if (!this.enabled || !data.fairShare) return null;
-    const fair = this.settings.fairShare;
-    const tag = await this.host(connection).gridllmPlaceFairly(
-      queue.toKey(FAIR_STATE_SUFFIX),
-      queue.keys.prioritized,
-      queue.toKey(data.id),
-      data.ownerId ?? ANONYMOUS_OWNER,
-      data.fairShare.cost,
-      Date.now(),
-      fair.windowMs,
-      BULLMQ_PRIORITY[data.priority],
-      data.id,
-      // Beyond a few windows every lead has decayed to nothing: the state may go.
-      fair.windowMs * 4,
-    );
-    return Number(tag);
-  }
-
-  private host(connection: RedisConnection): FairScriptHost {
-    if (!this.prepared.has(connection)) {
-      connection.defineCommand('gridllmPlaceFairly', { numberOfKeys: 3, lua: PLACE_FAIRLY });
-      this.prepared.add(connection);
-    }
-    return connection as unknown as FairScriptHost;
+    const { windowMs } = this.settings.fairShare;
+    return {
+      owner: data.ownerId ?? ANONYMOUS_OWNER,
+      cost: data.fairShare.cost,
+      windowMs,
+      stateTtlMs: windowMs * 4,
+    };
   }
 }

@@ -23,6 +23,7 @@ import { AffinityPlanner } from './affinity/affinity-planner';
 import { JobPreference } from './affinity/job-preference';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
+import { JobEnqueue } from './job-enqueue';
 import { JobPayloadSeal } from './job-payload-seal';
 import { OwnerLimits } from './owner-limits';
 import { ModelQueue, QueueRegistry } from './queue-registry';
@@ -57,6 +58,7 @@ export const EVERY_JOB: JobVisibility = () => true;
 @Injectable()
 export class JobSchedulerService {
   private readonly logger = new Logger(JobSchedulerService.name);
+  private enqueuer: JobEnqueue | null = null;
 
   constructor(
     private readonly queues: QueueRegistry,
@@ -188,6 +190,7 @@ export class JobSchedulerService {
     // The writes go out together; the id index is only read once the caller has the id. The index lives
     // in the job's slot group and the model list in the grid's (separate commands in a Redis Cluster).
     const { redis, keys } = this.client;
+    this.enqueuer ??= new JobEnqueue(this.queues.connection);
     await Promise.all([
       redis.set(keys.jobQueue(data.id), model, 'EX', retain),
       // A pipeline, not MULTI: the two writes need no atomicity, and MULTI/EXEC are two commands more.
@@ -198,16 +201,13 @@ export class JobSchedulerService {
         // must not take the owner for dead before the next presence beat.
         .set(keys.gateway(this.gateway.serverId), '1', 'PX', this.settings.heartbeatIntervalMs * 3)
         .exec(),
-      queue
-        .add(data.kind, data, {
-          jobId: data.id,
-          priority: this.fairShare.addPriority(data),
-          attempts: 1,
-          removeOnComplete: { age: retain },
-          removeOnFail: { age: retain },
-        })
-        .then(() => this.fairShare.place(queue, this.queues.connection, data)),
-      data.affinity?.preferred && this.preference.prefer(model, data.id, data.affinity.preferred.workerId),
+      // Stored, placed (fair share), hinted (affinity) and signalled in one script run.
+      this.enqueuer.add(queue, data, {
+        retainSeconds: retain,
+        fair: this.fairShare.terms(data),
+        preferredWorker: data.affinity?.preferred?.workerId,
+        hintsKey: this.preference.hintsKey(model),
+      }),
     ]);
     // Both connections wrote part of the job (its id index and the BullMQ record).
     await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);
