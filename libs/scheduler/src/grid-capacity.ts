@@ -10,6 +10,10 @@ import { QueueRegistry } from './queue-registry';
 const RETRY_AFTER_SECONDS = 2;
 /** The model list only grows when a job for a new model arrives; re-reading it once a second is plenty. */
 const MODEL_LIST_TTL_MS = 1000;
+/** How long the other models' open jobs are reused while the grid is far from MAX_CONCURRENT_JOBS. */
+const OTHERS_TTL_MS = 250;
+/** "Far from the limit": more than this share of MAX_CONCURRENT_JOBS (at least 8 jobs) still free. */
+const NEAR_LIMIT_SHARE = 0.1;
 
 /**
  * MAX_CONCURRENT_JOBS: queued plus running jobs over the whole grid. Counted with one pipelined round
@@ -18,6 +22,8 @@ const MODEL_LIST_TTL_MS = 1000;
 @Injectable()
 export class GridCapacity {
   private models: { list: string[]; readAt: number } = { list: [], readAt: 0 };
+  /** Open jobs of every model but one, as last counted (see count). */
+  private others: { except: string; open: number; readAt: number } | null = null;
 
   constructor(
     private readonly queues: QueueRegistry,
@@ -48,11 +54,32 @@ export class GridCapacity {
     return (await this.count(null)).open;
   }
 
-  /** One pipelined round trip: open jobs over the grid, and jobs waiting for `model`. */
+  /**
+   * One pipelined round trip: open jobs over the grid, and jobs waiting for `model`. The model's own queue is
+   * always counted afresh; the other queues (4 commands each, every model the grid ever served) are reused
+   * for OTHERS_TTL_MS while the grid is far from MAX_CONCURRENT_JOBS, and counted afresh near it, so the
+   * limit stays as exact as before where it matters and a submit costs 4 commands, not 4 per model.
+   */
   private async count(model: string | null): Promise<{ open: number; waitingForModel: number }> {
-    const models = [...new Set([...(await this.knownModels()), ...(model ? [model] : [])])];
-    // One pipeline per queue (a queue's keys share one hash slot; different queues may not in a Cluster).
-    const perQueue = await Promise.all(
+    const known = await this.knownModels();
+    const cached = this.others;
+    if (model && cached?.except === model && Date.now() - cached.readAt < OTHERS_TTL_MS) {
+      const [own] = await this.countQueues([model]);
+      const open = cached.open + sum(own);
+      if (this.settings.maxConcurrentJobs - open > this.nearLimit)
+        return { open, waitingForModel: waiting(own) };
+    }
+    const models = [...new Set([...known, ...(model ? [model] : [])])];
+    const perQueue = await this.countQueues(models);
+    const open = perQueue.reduce((total, counts) => total + sum(counts), 0);
+    const own = model ? perQueue[models.indexOf(model)] : undefined;
+    if (model && own) this.others = { except: model, open: open - sum(own), readAt: Date.now() };
+    return { open, waitingForModel: own ? waiting(own) : 0 };
+  }
+
+  /** Per queue: [wait, prioritized, delayed, active]. One pipeline per queue (a queue's keys share one hash slot). */
+  private countQueues(models: readonly string[]): Promise<number[][]> {
+    return Promise.all(
       models.map(async (name) => {
         const keys = this.queues.forModel(name).keys;
         const pipeline = this.client.redis.pipeline();
@@ -60,11 +87,10 @@ export class GridCapacity {
         return ((await pipeline.exec()) ?? []).map(([error, count]) => (error ? 0 : Number(count)));
       }),
     );
-    const replies = perQueue.flat();
-    const open = replies.reduce((sum, count) => sum + count, 0);
-    const at = model ? models.indexOf(model) * 4 : -1;
-    const waitingForModel = at >= 0 ? replies[at] + replies[at + 1] + replies[at + 2] : 0;
-    return { open, waitingForModel };
+  }
+
+  private get nearLimit(): number {
+    return Math.max(8, Math.ceil(this.settings.maxConcurrentJobs * NEAR_LIMIT_SHARE));
   }
 
   private async knownModels(): Promise<string[]> {
@@ -74,3 +100,6 @@ export class GridCapacity {
     return this.models.list;
   }
 }
+
+const sum = (counts: readonly number[]) => counts.reduce((total, count) => total + count, 0);
+const waiting = ([wait, prioritized, delayed]: readonly number[]) => wait + prioritized + delayed;

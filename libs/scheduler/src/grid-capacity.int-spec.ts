@@ -1,0 +1,75 @@
+import Redis from 'ioredis';
+
+import { parseGridConfig } from '@gridllm/config';
+import { CapacityExceededError } from '@gridllm/contracts';
+import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
+
+import { RedisServer } from '../../../test/support/redis-server';
+import { GridCapacity } from './grid-capacity';
+import { QueueRegistry } from './queue-registry';
+
+/** Redis commands executed since the last RESETSTAT (INFO commandstats), the INFO and CONFIG calls left out. */
+async function commandsSince(admin: Redis): Promise<number> {
+  const info = await admin.info('commandstats');
+  return [...info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
+    .filter(([, name]) => name !== 'info' && name !== 'config')
+    .reduce((sum, [, , count]) => sum + Number(count), 0);
+}
+
+describe(GridCapacity.name, () => {
+  const server = new RedisServer();
+  let factory: RedisConnectionFactory;
+  let queues: QueueRegistry;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    await server.start();
+    admin = server.client();
+  });
+
+  beforeEach(() => admin.flushall());
+
+  afterEach(async () => {
+    await queues.onApplicationShutdown();
+    await factory.onApplicationShutdown();
+  });
+
+  afterAll(async () => {
+    admin.disconnect();
+    await server.stop();
+  });
+
+  function capacity(env: Record<string, string>): GridCapacity {
+    const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'cap', ...env });
+    factory = new RedisConnectionFactory(config.redis);
+    const client = new RedisClient(factory, config.redis);
+    queues = new QueueRegistry(factory, config.redis);
+    return new GridCapacity(queues, client, config.queue);
+  }
+
+  /** Ten models the grid has served, each with one job waiting. */
+  async function tenModels(): Promise<void> {
+    for (let n = 0; n < 10; n++) {
+      const model = `m${n}:latest`;
+      await admin.sadd('cap:models', model);
+      await queues.forModel(model).add('generate', {}, { priority: 2 });
+    }
+  }
+
+  it('counts only the model’s own queue again while the grid is far from MAX_CONCURRENT_JOBS', async () => {
+    const sut = capacity({ MAX_CONCURRENT_JOBS: '1000' });
+    await tenModels();
+    await sut.ensureRoom('m0:latest');
+    await admin.config('RESETSTAT');
+    await sut.ensureRoom('m0:latest');
+    expect(await commandsSince(admin)).toBe(4);
+  });
+
+  it('counts every queue afresh near the limit, so the limit stays exact', async () => {
+    const sut = capacity({ MAX_CONCURRENT_JOBS: '11' });
+    await tenModels();
+    await sut.ensureRoom('m0:latest');
+    await queues.forModel('m9:latest').add('generate', {}, { priority: 2 });
+    await expect(sut.ensureRoom('m0:latest')).rejects.toThrow(CapacityExceededError);
+  });
+});
