@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 
 import { parseGridConfig } from '@gridllm/config';
-import { CapacityExceededError } from '@gridllm/contracts';
+import { CapacityExceededError, InferenceJobData } from '@gridllm/contracts';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { RedisServer } from '../../../test/support/redis-server';
@@ -15,6 +15,9 @@ async function commandsSince(admin: Redis): Promise<number> {
     .filter(([, name]) => name !== 'info' && name !== 'config')
     .reduce((sum, [, , count]) => sum + Number(count), 0);
 }
+
+/** The counts read only the queues' lists, never a job's data. */
+const ANY_JOB = {} as InferenceJobData;
 
 describe(GridCapacity.name, () => {
   const server = new RedisServer();
@@ -52,7 +55,7 @@ describe(GridCapacity.name, () => {
     for (let n = 0; n < 10; n++) {
       const model = `m${n}:latest`;
       await admin.sadd('cap:models', model);
-      await queues.forModel(model).add('generate', {}, { priority: 2 });
+      await queues.forModel(model).add('generate', ANY_JOB, { priority: 2 });
     }
   }
 
@@ -69,7 +72,7 @@ describe(GridCapacity.name, () => {
     const sut = capacity({ MAX_CONCURRENT_JOBS: '11' });
     await tenModels();
     await sut.ensureRoom('m0:latest');
-    await queues.forModel('m9:latest').add('generate', {}, { priority: 2 });
+    await queues.forModel('m9:latest').add('generate', ANY_JOB, { priority: 2 });
     await expect(sut.ensureRoom('m0:latest')).rejects.toThrow(CapacityExceededError);
   });
 });

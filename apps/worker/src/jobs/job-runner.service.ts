@@ -136,8 +136,11 @@ export class JobRunner {
     } finally {
       watch.dispose();
       this.fences.delete(data.id);
-      await this.ownership.release(data.id, fence).catch(() => undefined);
-      await this.streams.expire(data.id, data.retainSeconds).catch(() => undefined);
+      // Together: the slot stays taken until both are done.
+      await Promise.all([
+        this.ownership.release(data.id, fence).catch(() => undefined),
+        this.streams.expire(data.id, data.retainSeconds).catch(() => undefined),
+      ]);
     }
   }
 
