@@ -1,6 +1,7 @@
 /**
  * A quick probe of the hot path for comparing commits (issue 15's ablation): starts the bench grid, counts
- * Redis commands per `stream:false` request at c=1 (INFO commandstats), then meters gateway + worker + Redis
+ * Redis commands per `stream:false` request at c=1 (INFO commandstats), times the latency it adds at c=1
+ * against the fixture answering directly (300 per side, ABBA blocks), then meters gateway + worker + Redis
  * CPU per request over a window at c=32. With PROFILE_DIR, gateway and worker are also profiled over that
  * window (V8 sampling profiler; Node 20 refuses `--cpu-prof` in NODE_OPTIONS) and their `.cpuprofile`s
  * written there, for `bench/profile-summary.ts`. Prints one JSON line.
@@ -13,9 +14,10 @@ import { join } from 'node:path';
 
 import { CpuMeter } from './cpu';
 import { BenchGrid } from './grid';
-import { BenchHttpClient } from './http-client';
+import { BenchHttpClient, RequestSpec } from './http-client';
 import { generateOnce } from './probes';
 import { emptyThroughput, window } from './scenarios';
+import { percentile } from './stats';
 
 /** Loaded into the built apps with --require: profiles them, and on SIGUSR2 writes the profile and restarts it. */
 const PROFILE_HOOK = `
@@ -50,6 +52,29 @@ async function commandsPerRequest(grid: BenchGrid, send: () => Promise<unknown>,
   }
 }
 
+/** Added latency at c=1 (gateway − direct, p50 and p99 in ms), in ABBA blocks of 50 (D G G D …), 300 per side. */
+async function addedLatency(client: BenchHttpClient, direct: URL, gateway: URL, spec: RequestSpec) {
+  const times: Record<'direct' | 'gateway', number[]> = { direct: [], gateway: [] };
+  const order: Array<'direct' | 'gateway'> = ['direct', 'gateway', 'gateway', 'direct'];
+  for (let block = 0; block < 12; block++) {
+    const side = order[block % 4];
+    for (let i = 0; i < 50; i++) {
+      const started = performance.now();
+      await client.send(side === 'direct' ? direct : gateway, spec);
+      times[side].push(performance.now() - started);
+    }
+  }
+  const at = (side: 'direct' | 'gateway', p: number) =>
+    percentile(
+      [...times[side]].sort((a, b) => a - b),
+      p,
+    );
+  return {
+    p50: Number((at('gateway', 50) - at('direct', 50)).toFixed(2)),
+    p99: Number((at('gateway', 99) - at('direct', 99)).toFixed(2)),
+  };
+}
+
 async function main(): Promise<void> {
   const profileDir = process.env.PROFILE_DIR;
   if (profileDir) {
@@ -74,6 +99,7 @@ async function main(): Promise<void> {
     const send = () => client.send(gateway, probe.spec);
     for (let i = 0; i < 30; i++) await send();
     const commands = await commandsPerRequest(grid, send, Number(process.env.PROBE_REQUESTS ?? 100));
+    const added = await addedLatency(client, new URL(grid.fixtureUrl), gateway, probe.spec);
     await window(client, gateway, probe, 32, 1000, emptyThroughput(), 100);
     const signal = () => Object.values(grid.pids()).forEach((pid) => pid && process.kill(pid, 'SIGUSR2'));
     if (profileDir) {
@@ -93,6 +119,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         commandsPerRequest: Number(commands.perRequest.toFixed(1)),
+        addedMsC1: added,
         requestsPerSecond: Math.round(rate),
         errors: result.errors,
         cpuMsPerRequest: Object.fromEntries(
