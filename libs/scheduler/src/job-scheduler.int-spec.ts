@@ -54,7 +54,7 @@ describe(JobSchedulerService.name, () => {
       new FairShare(config.queue),
       config.queue,
       config.gateway,
-      new AffinityPlanner(new AffinityStore(client), config.queue),
+      new AffinityPlanner(new AffinityStore(client), config.queue, registry),
       new JobPreference(client, config.redis),
     );
   });

@@ -3,9 +3,11 @@ import { ConfigType } from '@nestjs/config';
 
 import { queueConfig } from '@gridllm/config';
 import { JobAffinity, JobKind } from '@gridllm/contracts';
+import { WorkerRegistry } from '@gridllm/registry';
 
-import { AffinityStore } from './affinity-store';
-import { PREFIX_BLOCK_CHARS, fingerprintPrompt, sessionHash } from './prefix-fingerprint';
+import { AffinityStore, PrefixMatch } from './affinity-store';
+import { checkpointChars, fingerprintPrompt, sessionHash } from './prefix-fingerprint';
+import { worthPreferring } from './prefix-preference';
 
 /** What the planner needs to know about a job being submitted. */
 export interface AffinityInput {
@@ -18,14 +20,16 @@ export interface AffinityInput {
 
 /**
  * Gateway side of affinity: fingerprints the prompt, and prefers the session's worker, else the worker
- * that served the longest prefix of this prompt recently. One round trip; nothing when there is nothing
- * to remember (no session, no full prefix block, or PREFIX_AFFINITY=false without a session).
+ * that alone served the longest prefix of this prompt recently, if that is worth its load (see
+ * worthPreferring). One round trip, plus a read of that worker's record for a prefix match; nothing when
+ * there is nothing to remember (no session, no full prefix block, or PREFIX_AFFINITY=false without one).
  */
 @Injectable()
 export class AffinityPlanner {
   constructor(
     private readonly store: AffinityStore,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
+    private readonly registry: WorkerRegistry,
   ) {}
 
   async plan(input: AffinityInput): Promise<JobAffinity | undefined> {
@@ -35,12 +39,18 @@ export class AffinityPlanner {
     const found = await this.store.lookup(input.model, prefix, session);
     const affinity: JobAffinity = { ...(prefix.length > 0 && { prefix }), ...(session && { session }) };
     if (found.session) affinity.preferred = { workerId: found.session, reason: 'session' };
-    else if (found.prefix)
+    else if (found.prefix && (await this.worthIt(found.prefix)))
       affinity.preferred = {
         workerId: found.prefix.workerId,
         reason: 'prefix',
-        prefixChars: found.prefix.depth * PREFIX_BLOCK_CHARS,
+        prefixChars: checkpointChars(found.prefix.depth),
       };
     return affinity;
+  }
+
+  /** The worker's load is read only when it alone holds part of the prefix (else no preference anyway). */
+  private async worthIt(match: PrefixMatch): Promise<boolean> {
+    if (!worthPreferring(match, { runningJobs: 0, slots: 1 })) return false;
+    return worthPreferring(match, await this.registry.get(match.workerId));
   }
 }
