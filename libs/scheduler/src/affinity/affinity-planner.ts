@@ -5,6 +5,7 @@ import { queueConfig } from '@gridllm/config';
 import { JobAffinity, JobKind } from '@gridllm/contracts';
 import { WorkerRegistry } from '@gridllm/registry';
 
+import { AvailabilityBoard } from '../availability-board';
 import { AffinityStore, PrefixMatch } from './affinity-store';
 import { checkpointChars, fingerprintPrompt, sessionHash } from './prefix-fingerprint';
 import { worthPreferring } from './prefix-preference';
@@ -20,8 +21,8 @@ export interface AffinityInput {
 
 /**
  * Gateway side of affinity: fingerprints the prompt, and prefers the session's worker, else the worker
- * that alone served the longest prefix of this prompt recently, if that is worth its load (see
- * worthPreferring). One round trip, plus a read of that worker's record for a prefix match; nothing when
+ * that served the longest prefix of this prompt recently, if that is worth its load (see
+ * worthPreferring). One round trip, plus one for that worker's load on a prefix match; nothing when
  * there is nothing to remember (no session, no full prefix block, or PREFIX_AFFINITY=false without one).
  */
 @Injectable()
@@ -30,6 +31,7 @@ export class AffinityPlanner {
     private readonly store: AffinityStore,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     private readonly registry: WorkerRegistry,
+    private readonly board: AvailabilityBoard,
   ) {}
 
   async plan(input: AffinityInput): Promise<JobAffinity | undefined> {
@@ -39,7 +41,7 @@ export class AffinityPlanner {
     const found = await this.store.lookup(input.model, prefix, session);
     const affinity: JobAffinity = { ...(prefix.length > 0 && { prefix }), ...(session && { session }) };
     if (found.session) affinity.preferred = { workerId: found.session, reason: 'session' };
-    else if (found.prefix && (await this.worthIt(found.prefix)))
+    else if (found.prefix && (await this.worthIt(input.model, found.prefix)))
       affinity.preferred = {
         workerId: found.prefix.workerId,
         reason: 'prefix',
@@ -48,9 +50,12 @@ export class AffinityPlanner {
     return affinity;
   }
 
-  /** The worker's load is read only when it alone holds part of the prefix (else no preference anyway). */
-  private async worthIt(match: PrefixMatch): Promise<boolean> {
-    if (!worthPreferring(match, { runningJobs: 0, slots: 1 })) return false;
-    return worthPreferring(match, await this.registry.get(match.workerId));
+  /** The worker's heartbeat and its board entry, read side by side (one more round trip). */
+  private async worthIt(model: string, match: PrefixMatch): Promise<boolean> {
+    const [info, free] = await Promise.all([
+      this.registry.get(match.workerId),
+      this.board.isFree(model, match.workerId),
+    ]);
+    return worthPreferring(match, info && { runningJobs: info.runningJobs, slots: info.slots, free });
   }
 }

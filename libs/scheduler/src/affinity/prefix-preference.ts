@@ -8,10 +8,11 @@ import { checkpointChars } from './prefix-fingerprint';
  */
 export const BUSY_SLOT_CHARS = 2048;
 
-/** The preferred worker's load as its last heartbeat published it. */
+/** The preferred worker's load: its slots and running jobs from its last heartbeat (up to one interval old), and whether the availability board lists it with a free slot now (exact: written when that flips). */
 export interface WorkerLoad {
   runningJobs: number;
   slots: number;
+  free: boolean;
 }
 
 /** Characters of the matched prefix that only the preferred worker served (the rest several workers hold). */
@@ -20,13 +21,15 @@ export function exclusiveChars(match: PrefixMatch): number {
 }
 
 /**
- * Whether a prefix match is worth preferring its worker. Not when several workers served all of it (a
- * shared system prompt: any of them saves as much, and preferring one would herd every new chat onto it),
- * nor when the worker is gone or full; otherwise when what it alone holds outweighs its busy slots:
- * an idle worker for any exclusive prefix, a worker with n busy slots for n × BUSY_SLOT_CHARS or more.
+ * Whether a prefix match is worth preferring its worker. Never when it is gone or has no free slot. When
+ * several workers served all of the match (a shared system prompt, or a conversation that moved), only
+ * while it is idle: any of them saves as much, and preferring a busy one would herd new chats onto it.
+ * Otherwise when what it alone served outweighs its busy slots (n busy: n × BUSY_SLOT_CHARS or more).
+ * Busy slots come from the heartbeat, capped below the slot count while the board says one is free.
  */
 export function worthPreferring(match: PrefixMatch, load: WorkerLoad | null): boolean {
+  if (!load?.free) return false;
+  const busy = Math.min(load.runningJobs, load.slots - 1);
   const exclusive = exclusiveChars(match);
-  if (exclusive === 0 || !load || load.runningJobs >= load.slots) return false;
-  return exclusive >= load.runningJobs * BUSY_SLOT_CHARS;
+  return exclusive === 0 ? busy === 0 : exclusive >= busy * BUSY_SLOT_CHARS;
 }
