@@ -60,17 +60,16 @@ describe(AffinityStore.name, () => {
       const found = await sut.lookup(MODEL, checkpoints('b', 20), undefined); // blocks 1..48
 
       // Checkpoints up to block 28 (the 15th) were served by both; 32 and 40 by w-2 alone.
-      expect(found.prefix).toEqual({ depth: 17, workerId: 'w-2', sharedDepth: 15 });
+      expect(found.prefix).toEqual({ depth: 17, workerId: 'w-2', sharedDepth: 15, changes: 0 });
     });
 
-    it('reports a prefix that two workers served as shared, naming the latest', async () => {
-      await sut.remember(MODEL, { prefix: checkpoints('a', 4) }, 'w-1', TTL);
-      await sut.remember(MODEL, { prefix: checkpoints('a', 4) }, 'w-2', TTL);
-      await sut.remember(MODEL, { prefix: checkpoints('a', 4) }, 'w-2', TTL);
+    it('reports a prefix that several workers served as shared, naming the latest and counting hand changes', async () => {
+      for (const worker of ['w-1', 'w-2', 'w-2', 'w:3'])
+        await sut.remember(MODEL, { prefix: checkpoints('a', 4) }, worker, TTL);
 
       const found = await sut.lookup(MODEL, checkpoints('a', 4), undefined);
 
-      expect(found.prefix).toEqual({ depth: 16, workerId: 'w-2', sharedDepth: 16 });
+      expect(found.prefix).toEqual({ depth: 16, workerId: 'w:3', sharedDepth: 16, changes: 2 });
     });
 
     it('finds nothing for a prompt no worker served, and the session with it', async () => {

@@ -3,16 +3,25 @@ import { Injectable } from '@nestjs/common';
 import { JobAffinity } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 
-/** Marks a checkpoint that more than one worker served recently (value `+<latest worker>`). */
-const SHARED = '+';
+/**
+ * A checkpoint value: `<worker>` while one worker served it; `+<k>:<worker>` once it changed hands k times
+ * (capped at 9) — `<worker>` the latest. Shared: the first character is `+`.
+ */
+const PARSE = `
+local function parse(value)
+  local changes, worker = string.match(value, '^%+(%d):(.*)$')
+  if changes then return tonumber(changes), worker end
+  return 0, value
+end
+`;
 
 /**
  * Binary searches over a prompt's checkpoint keys (see checkpointBlocks), O(log n) GETs in one round
  * trip: the deepest checkpoint some worker served recently, then the deepest one several workers served.
  * Checkpoints are written as whole chains, so a present (or shared) one has its predecessors present (or
- * shared) too. KEYS: the checkpoint keys in order. Returns {depth, worker, sharedDepth}; depth 0: no match.
+ * shared) too. KEYS: the checkpoint keys in order. Returns {depth, worker, sharedDepth, changes}, or {0}.
  */
-const LONGEST_PREFIX = `
+const LONGEST_PREFIX = `${PARSE}
 local function search(lo, hi, accept)
   while lo < hi do
     local mid = math.floor((lo + hi + 1) / 2)
@@ -22,21 +31,21 @@ local function search(lo, hi, accept)
 end
 local depth = search(0, #KEYS, function(value) return value ~= false end)
 if depth == 0 then return {0} end
-local value = redis.call('GET', KEYS[depth])
-local shared = search(0, depth, function(v) return v and string.sub(v, 1, 1) == '${SHARED}' end)
-if string.sub(value, 1, 1) == '${SHARED}' then value = string.sub(value, 2) end
-return {depth, value, shared}
+local changes, worker = parse(redis.call('GET', KEYS[depth]))
+local shared = search(0, depth, function(v) return v and string.sub(v, 1, 1) == '+' end)
+return {depth, worker, shared, changes}
 `;
 
-/**
- * Records the worker for each checkpoint key; one that another worker served too becomes shared (and
- * stays so while it is refreshed). KEYS: checkpoint keys; ARGV: worker id, ttl ms.
- */
-const REMEMBER = `
+/** Records the worker for each checkpoint key, counting how often each changed hands. KEYS: checkpoint keys; ARGV: worker id, ttl ms. */
+const REMEMBER = `${PARSE}
 for _, key in ipairs(KEYS) do
   local old = redis.call('GET', key)
   local value = ARGV[1]
-  if old and old ~= value then value = '${SHARED}' .. value end
+  if old then
+    local changes, holder = parse(old)
+    if holder ~= value then changes = math.min(changes + 1, 9) end
+    if changes > 0 then value = '+' .. changes .. ':' .. value end
+  end
   redis.call('SET', key, value, 'PX', ARGV[2])
 end
 return #KEYS
@@ -50,6 +59,8 @@ export interface PrefixMatch {
   workerId: string;
   /** Leading checkpoints that more than one worker served: no worker stands out for these. */
   sharedDepth: number;
+  /** Times the deepest checkpoint changed hands recently (0: one worker only; 9 at most). */
+  changes: number;
 }
 
 /** Which worker served which prompt prefix and session recently, shared by every gateway (Redis, expiring). */
@@ -82,9 +93,14 @@ export class AffinityStore {
       return value;
     };
     const sessionWorker = session ? ((reply(0) as string | null) ?? null) : null;
-    const found = (checkpoints.length > 0 ? reply(session ? 1 : 0) : [0]) as [number, string?, number?];
-    const [depth, workerId, sharedDepth] = found;
-    const prefix = depth > 0 && workerId ? { depth, workerId, sharedDepth: sharedDepth ?? 0 } : null;
+    const found = (checkpoints.length > 0 ? reply(session ? 1 : 0) : [0]) as [
+      number,
+      string?,
+      number?,
+      number?,
+    ];
+    const [depth, workerId, sharedDepth = 0, changes = 0] = found;
+    const prefix = depth > 0 && workerId ? { depth, workerId, sharedDepth, changes } : null;
     return { session: sessionWorker, prefix };
   }
 

@@ -1,8 +1,13 @@
 import { PREFIX_BLOCK_CHARS } from './prefix-fingerprint';
-import { BUSY_SLOT_CHARS, exclusiveChars, worthPreferring } from './prefix-preference';
+import { BUSY_SLOT_CHARS, MOVES_OF_ONE_CHAT, exclusiveChars, worthPreferring } from './prefix-preference';
 
 /** A match of `depth` checkpoints of which the first `sharedDepth` several workers served. */
-const match = (depth: number, sharedDepth: number) => ({ depth, workerId: 'w-1', sharedDepth });
+const match = (depth: number, sharedDepth: number, changes = sharedDepth === depth ? 1 : 0) => ({
+  depth,
+  workerId: 'w-1',
+  sharedDepth,
+  changes,
+});
 const load = (runningJobs: number, slots = 3, free = true) => ({ runningJobs, slots, free });
 
 describe('prefix preference', () => {
@@ -12,9 +17,13 @@ describe('prefix preference', () => {
     expect(exclusiveChars(match(16, 16))).toBe(0);
   });
 
-  it('prefers a worker for a prefix several workers served only while it is idle', () => {
-    expect(worthPreferring(match(15, 15), load(0))).toBe(true);
-    expect(worthPreferring(match(15, 15), load(1))).toBe(false);
+  it('prefers the latest worker of a conversation that moved only while that worker is idle', () => {
+    expect(worthPreferring(match(15, 15, MOVES_OF_ONE_CHAT), load(0))).toBe(true);
+    expect(worthPreferring(match(15, 15, 1), load(1))).toBe(false);
+  });
+
+  it('never prefers a worker for a prefix that changed hands often (a system prompt new chats share)', () => {
+    expect(worthPreferring(match(15, 15, MOVES_OF_ONE_CHAT + 1), load(0))).toBe(false);
   });
 
   it('prefers an idle worker for any prefix it alone served', () => {

@@ -8,6 +8,12 @@ import { checkpointChars } from './prefix-fingerprint';
  */
 export const BUSY_SLOT_CHARS = 2048;
 
+/**
+ * Hand changes up to which a prefix several workers served counts as one conversation that moved (its
+ * latest worker holds the most of it); beyond, as a prefix many requests start with (a system prompt).
+ */
+export const MOVES_OF_ONE_CHAT = 2;
+
 /** The preferred worker's load: its slots and running jobs from its last heartbeat (up to one interval old), and whether the availability board lists it with a free slot now (exact: written when that flips). */
 export interface WorkerLoad {
   runningJobs: number;
@@ -22,14 +28,16 @@ export function exclusiveChars(match: PrefixMatch): number {
 
 /**
  * Whether a prefix match is worth preferring its worker. Never when it is gone or has no free slot. When
- * several workers served all of the match (a shared system prompt, or a conversation that moved), only
- * while it is idle: any of them saves as much, and preferring a busy one would herd new chats onto it.
- * Otherwise when what it alone served outweighs its busy slots (n busy: n × BUSY_SLOT_CHARS or more).
+ * several workers served all of the match: never for a prefix that changed hands often (a system prompt
+ * that new chats share: any worker saves as much, and preferring one would herd them onto it); for a
+ * conversation that moved once or twice, only while its latest worker is idle. Otherwise when what it
+ * alone served outweighs its busy slots (n busy: n × BUSY_SLOT_CHARS or more).
  * Busy slots come from the heartbeat, capped below the slot count while the board says one is free.
  */
 export function worthPreferring(match: PrefixMatch, load: WorkerLoad | null): boolean {
   if (!load?.free) return false;
   const busy = Math.min(load.runningJobs, load.slots - 1);
   const exclusive = exclusiveChars(match);
-  return exclusive === 0 ? busy === 0 : exclusive >= busy * BUSY_SLOT_CHARS;
+  if (exclusive > 0) return exclusive >= busy * BUSY_SLOT_CHARS;
+  return busy === 0 && match.changes <= MOVES_OF_ONE_CHAT;
 }
