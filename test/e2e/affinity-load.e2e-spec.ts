@@ -58,9 +58,9 @@ describe('Affinity: a busy worker is preferred only for a prefix worth its busy 
   }
 
   it('prefers an idle worker for its conversation; once busy, only for the conversation that saves more than a busy slot costs', async () => {
-    // About 1,200 characters of its own: less than one busy slot is worth (2,048).
+    // About 500 characters of its own: less than one busy slot is worth (1,024).
     const short0 = [
-      { role: 'system', content: `Short chat. ${'Tides rise and fall. '.repeat(55)}` },
+      { role: 'system', content: `Short chat. ${'Tides rise and fall. '.repeat(22)}` },
       { role: 'user', content: 'q0' },
     ];
     const first = await chat(short0);
@@ -76,12 +76,21 @@ describe('Affinity: a busy worker is preferred only for a prefix worth its busy 
       placement: expect.stringMatching(/^prefix; /),
     });
 
-    // A long answer on that worker keeps one of its two slots busy; its heartbeat says so.
+    // Another chat that worker served: it will keep one of its two slots busy with a long answer.
+    let other: object[] = [];
+    for (let n = 0; n < 20 && other.length === 0; n++) {
+      const candidate = [{ role: 'system', content: `Other chat ${n}. ${'Ships come and go. '.repeat(60)}` }];
+      if ((await chat(candidate)).worker === first.worker) other = candidate;
+    }
+    expect(other).not.toHaveLength(0);
+    // The user reads for a while: the heartbeat that counts the busy slot is not the one that may have
+    // counted this conversation's own last turn (see busySlots).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     const busy = new AbortController();
     const running = fetch(`${grid.gatewayUrl}/api/chat`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ model: 'afl', stream: true, messages: turn(long0, 'write an essay') }),
+      body: JSON.stringify({ model: 'afl', stream: true, messages: turn(other, 'write an essay') }),
       signal: busy.signal,
     });
     try {

@@ -8,7 +8,7 @@ import { WorkerRegistry } from '@gridllm/registry';
 import { AvailabilityBoard } from '../availability-board';
 import { AffinityStore, PrefixMatch } from './affinity-store';
 import { checkpointChars, fingerprintPrompt, sessionHash } from './prefix-fingerprint';
-import { worthPreferring } from './prefix-preference';
+import { busySlots, worthPreferring } from './prefix-preference';
 
 /** What the planner needs to know about a job being submitted. */
 export interface AffinityInput {
@@ -56,6 +56,7 @@ export class AffinityPlanner {
       this.registry.get(match.workerId),
       this.board.isFree(model, match.workerId),
     ]);
-    return worthPreferring(match, info && { runningJobs: info.runningJobs, slots: info.slots, free });
+    const servedAt = match.expiresAt - this.settings.affinityTtlMs;
+    return worthPreferring(match, info && { busy: busySlots(info, free, servedAt), free });
   }
 }

@@ -60,7 +60,15 @@ describe(AffinityStore.name, () => {
       const found = await sut.lookup(MODEL, checkpoints('b', 20), undefined); // blocks 1..48
 
       // Checkpoints up to block 28 (the 15th) were served by both; 32 and 40 by w-2 alone.
-      expect(found.prefix).toEqual({ depth: 17, workerId: 'w-2', sharedDepth: 15, changes: 0 });
+      expect(found.prefix).toEqual({
+        depth: 17,
+        workerId: 'w-2',
+        sharedDepth: 15,
+        changes: 0,
+        expiresAt: expect.any(Number),
+      });
+      // Written just now: it expires about PREFIX_AFFINITY_TTL from now.
+      expect(Math.abs(found.prefix!.expiresAt - Date.now() - TTL)).toBeLessThan(5_000);
     });
 
     it('reports a prefix that several workers served as shared, naming the latest and counting hand changes', async () => {
@@ -69,7 +77,7 @@ describe(AffinityStore.name, () => {
 
       const found = await sut.lookup(MODEL, checkpoints('a', 4), undefined);
 
-      expect(found.prefix).toEqual({ depth: 16, workerId: 'w:3', sharedDepth: 16, changes: 2 });
+      expect(found.prefix).toMatchObject({ depth: 16, workerId: 'w:3', sharedDepth: 16, changes: 2 });
     });
 
     it('finds nothing for a prompt no worker served, and the session with it', async () => {

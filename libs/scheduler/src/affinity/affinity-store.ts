@@ -19,7 +19,8 @@ end
  * Binary searches over a prompt's checkpoint keys (see checkpointBlocks), O(log n) GETs in one round
  * trip: the deepest checkpoint some worker served recently, then the deepest one several workers served.
  * Checkpoints are written as whole chains, so a present (or shared) one has its predecessors present (or
- * shared) too. KEYS: the checkpoint keys in order. Returns {depth, worker, sharedDepth, changes}, or {0}.
+ * shared) too. KEYS: the checkpoint keys in order. Returns {depth, worker, sharedDepth, changes, pttl of
+ * the deepest}, or {0}.
  */
 const LONGEST_PREFIX = `${PARSE}
 local function search(lo, hi, accept)
@@ -33,7 +34,7 @@ local depth = search(0, #KEYS, function(value) return value ~= false end)
 if depth == 0 then return {0} end
 local changes, worker = parse(redis.call('GET', KEYS[depth]))
 local shared = search(0, depth, function(v) return v and string.sub(v, 1, 1) == '+' end)
-return {depth, worker, shared, changes}
+return {depth, worker, shared, changes, redis.call('PTTL', KEYS[depth])}
 `;
 
 /** Records the worker for each checkpoint key, counting how often each changed hands. KEYS: checkpoint keys; ARGV: worker id, ttl ms. */
@@ -61,6 +62,8 @@ export interface PrefixMatch {
   sharedDepth: number;
   /** Times the deepest checkpoint changed hands recently (0: one worker only; 9 at most). */
   changes: number;
+  /** Epoch ms left until the deepest checkpoint expires (it was written PREFIX_AFFINITY_TTL before that). */
+  expiresAt: number;
 }
 
 /** Which worker served which prompt prefix and session recently, shared by every gateway (Redis, expiring). */
@@ -93,14 +96,10 @@ export class AffinityStore {
       return value;
     };
     const sessionWorker = session ? ((reply(0) as string | null) ?? null) : null;
-    const found = (checkpoints.length > 0 ? reply(session ? 1 : 0) : [0]) as [
-      number,
-      string?,
-      number?,
-      number?,
-    ];
-    const [depth, workerId, sharedDepth = 0, changes = 0] = found;
-    const prefix = depth > 0 && workerId ? { depth, workerId, sharedDepth, changes } : null;
+    const found = (checkpoints.length > 0 ? reply(session ? 1 : 0) : [0]) as number[];
+    const [depth, workerId, sharedDepth = 0, changes = 0, pttl = 0] = found as [number, string, ...number[]];
+    const expiresAt = Date.now() + pttl;
+    const prefix = depth > 0 && workerId ? { depth, workerId, sharedDepth, changes, expiresAt } : null;
     return { session: sessionWorker, prefix };
   }
 

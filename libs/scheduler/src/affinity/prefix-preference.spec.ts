@@ -1,5 +1,11 @@
 import { PREFIX_BLOCK_CHARS } from './prefix-fingerprint';
-import { BUSY_SLOT_CHARS, MOVES_OF_ONE_CHAT, exclusiveChars, worthPreferring } from './prefix-preference';
+import {
+  BUSY_SLOT_CHARS,
+  MOVES_OF_ONE_CHAT,
+  busySlots,
+  exclusiveChars,
+  worthPreferring,
+} from './prefix-preference';
 
 /** A match of `depth` checkpoints of which the first `sharedDepth` several workers served. */
 const match = (depth: number, sharedDepth: number, changes = sharedDepth === depth ? 1 : 0) => ({
@@ -7,8 +13,9 @@ const match = (depth: number, sharedDepth: number, changes = sharedDepth === dep
   workerId: 'w-1',
   sharedDepth,
   changes,
+  expiresAt: 0,
 });
-const load = (runningJobs: number, slots = 3, free = true) => ({ runningJobs, slots, free });
+const load = (busy: number, free = true) => ({ busy, free });
 
 describe('prefix preference', () => {
   it('counts only the characters no other worker served', () => {
@@ -31,21 +38,39 @@ describe('prefix preference', () => {
   });
 
   it('prefers a busy worker only when what it alone served outweighs its busy slots', () => {
-    const short = match(16, 15); // 1 KB its own
+    const short = match(9, 8); // blocks 9..10: 512 characters its own
     const long = match(20, 15); // blocks 29..64: 9 KB its own
-    expect(4 * PREFIX_BLOCK_CHARS).toBeLessThan(BUSY_SLOT_CHARS);
+    expect(exclusiveChars(short)).toBeLessThan(BUSY_SLOT_CHARS);
     expect(worthPreferring(short, load(1))).toBe(false);
     expect(worthPreferring(long, load(2))).toBe(true);
   });
 
-  it('trusts the board over an older heartbeat: a worker listed free has at least one slot free', () => {
-    // One slot, its last heartbeat caught it busy, the board (written when that flipped) says free.
-    expect(worthPreferring(match(15, 15), load(1, 1))).toBe(true);
-    expect(worthPreferring(match(20, 15), load(3, 3))).toBe(true);
+  describe('busySlots', () => {
+    const beat = (runningJobs: number, slots: number, lastHeartbeatAt: number) => ({
+      runningJobs,
+      slots,
+      lastHeartbeatAt,
+      heartbeatIntervalMs: 1_000,
+    });
+
+    it('takes the heartbeat’s running jobs when it came before, or long after, this prefix was served', () => {
+      expect(busySlots(beat(2, 3, 1_000), true, 2_000)).toBe(2);
+      expect(busySlots(beat(2, 3, 3_500), true, 2_000)).toBe(2);
+    });
+
+    it('does not count the turn that served this prefix when the heartbeat came just after it was taken', () => {
+      expect(busySlots(beat(2, 3, 2_400), true, 2_000)).toBe(1);
+      expect(busySlots(beat(0, 3, 2_400), true, 2_000)).toBe(0);
+    });
+
+    it('trusts the board over an older heartbeat: a worker listed free has a slot free', () => {
+      expect(busySlots(beat(1, 1, 1_000), true, 2_000)).toBe(0);
+      expect(busySlots(beat(3, 3, 1_000), false, 2_000)).toBe(3);
+    });
   });
 
   it('does not prefer a worker that is gone or has no free slot', () => {
     expect(worthPreferring(match(20, 0), null)).toBe(false);
-    expect(worthPreferring(match(20, 0), load(0, 3, false))).toBe(false);
+    expect(worthPreferring(match(20, 0), load(0, false))).toBe(false);
   });
 });
