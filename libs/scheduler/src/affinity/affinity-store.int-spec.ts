@@ -63,21 +63,31 @@ describe(AffinityStore.name, () => {
       expect(found.prefix).toEqual({
         depth: 17,
         workerId: 'w-2',
-        sharedDepth: 15,
-        changes: 0,
+        commonDepth: 0,
         expiresAt: expect.any(Number),
       });
       // Written just now: it expires about PREFIX_AFFINITY_TTL from now.
       expect(Math.abs(found.prefix!.expiresAt - Date.now() - TTL)).toBeLessThan(5_000);
     });
 
-    it('reports a prefix that several workers served as shared, naming the latest and counting hand changes', async () => {
+    it('names the latest worker of a prefix that moved, and counts as common one that changed hands more than twice', async () => {
       for (const worker of ['w-1', 'w-2', 'w-2', 'w:3'])
         await sut.remember(MODEL, { prefix: checkpoints('a', 4) }, worker, TTL);
+      // The conversation moved twice (w-1 → w-2 → w:3): none of it is common yet.
+      expect((await sut.lookup(MODEL, checkpoints('a', 4), undefined)).prefix).toMatchObject({
+        depth: 16,
+        workerId: 'w:3',
+        commonDepth: 0,
+      });
 
-      const found = await sut.lookup(MODEL, checkpoints('a', 4), undefined);
-
-      expect(found.prefix).toMatchObject({ depth: 16, workerId: 'w:3', sharedDepth: 16, changes: 2 });
+      for (const worker of ['w-1', 'w-2'])
+        await sut.remember(MODEL, { prefix: checkpoints('b', 1) }, worker, TTL);
+      // The 28 shared blocks (15 checkpoints) have now changed hands four times: common.
+      expect((await sut.lookup(MODEL, checkpoints('a', 4), undefined)).prefix).toMatchObject({
+        depth: 16,
+        workerId: 'w:3',
+        commonDepth: 15,
+      });
     });
 
     it('finds nothing for a prompt no worker served, and the session with it', async () => {

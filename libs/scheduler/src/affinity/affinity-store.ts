@@ -16,11 +16,17 @@ end
 `;
 
 /**
+ * Hand changes up to which a checkpoint counts as one conversation's that moved between workers (its
+ * latest worker holds the most of it); beyond, as a prefix many requests start with (a system prompt).
+ */
+export const MOVES_OF_ONE_CHAT = 2;
+
+/**
  * Binary searches over a prompt's checkpoint keys (see checkpointBlocks), O(log n) GETs in one round
- * trip: the deepest checkpoint some worker served recently, then the deepest one several workers served.
- * Checkpoints are written as whole chains, so a present (or shared) one has its predecessors present (or
- * shared) too. KEYS: the checkpoint keys in order. Returns {depth, worker, sharedDepth, changes, pttl of
- * the deepest}, or {0}.
+ * trip: the deepest checkpoint some worker served recently, then the deepest common one (changed hands
+ * more than ARGV[1] times). Checkpoints are written as whole chains, so a present (or common) one has its
+ * predecessors present (or common) too. KEYS: the checkpoint keys in order. Returns {depth, worker,
+ * commonDepth, pttl of the deepest}, or {0}.
  */
 const LONGEST_PREFIX = `${PARSE}
 local function search(lo, hi, accept)
@@ -32,9 +38,9 @@ local function search(lo, hi, accept)
 end
 local depth = search(0, #KEYS, function(value) return value ~= false end)
 if depth == 0 then return {0} end
-local changes, worker = parse(redis.call('GET', KEYS[depth]))
-local shared = search(0, depth, function(v) return v and string.sub(v, 1, 1) == '+' end)
-return {depth, worker, shared, changes, redis.call('PTTL', KEYS[depth])}
+local _, worker = parse(redis.call('GET', KEYS[depth]))
+local common = search(0, depth, function(v) return v and parse(v) > tonumber(ARGV[1]) end)
+return {depth, worker, common, redis.call('PTTL', KEYS[depth])}
 `;
 
 /** Records the worker for each checkpoint key, counting how often each changed hands. KEYS: checkpoint keys; ARGV: worker id, ttl ms. */
@@ -52,16 +58,14 @@ end
 return #KEYS
 `;
 
-/** The worker that served the deepest checkpoint of a prompt, and how much of that others served too. */
+/** The worker that served the deepest checkpoint of a prompt, and how much of that is common to many. */
 export interface PrefixMatch {
   /** Checkpoints matched (1-based count into the prompt's checkpoints). */
   depth: number;
   /** The latest worker to serve the deepest one. */
   workerId: string;
-  /** Leading checkpoints that more than one worker served: no worker stands out for these. */
-  sharedDepth: number;
-  /** Times the deepest checkpoint changed hands recently (0: one worker only; 9 at most). */
-  changes: number;
+  /** Leading checkpoints that changed hands more than MOVES_OF_ONE_CHAT times: no worker stands out for these. */
+  commonDepth: number;
   /** Epoch ms left until the deepest checkpoint expires (it was written PREFIX_AFFINITY_TTL before that). */
   expiresAt: number;
 }
@@ -87,7 +91,7 @@ export class AffinityStore {
     if (session) pipeline.get(this.client.keys.session(session));
     if (checkpoints.length > 0) {
       const keys = checkpoints.map((hash) => this.client.keys.prefixBlock(model, hash));
-      (pipeline as unknown as PrefixCommands).gridllmLongestPrefix(keys.length, ...keys);
+      (pipeline as unknown as PrefixCommands).gridllmLongestPrefix(keys.length, ...keys, MOVES_OF_ONE_CHAT);
     }
     const replies = (await pipeline.exec()) ?? [];
     const reply = (index: number) => {
@@ -97,9 +101,9 @@ export class AffinityStore {
     };
     const sessionWorker = session ? ((reply(0) as string | null) ?? null) : null;
     const found = (checkpoints.length > 0 ? reply(session ? 1 : 0) : [0]) as number[];
-    const [depth, workerId, sharedDepth = 0, changes = 0, pttl = 0] = found as [number, string, ...number[]];
+    const [depth, workerId, commonDepth = 0, pttl = 0] = found as [number, string, ...number[]];
     const expiresAt = Date.now() + pttl;
-    const prefix = depth > 0 && workerId ? { depth, workerId, sharedDepth, changes, expiresAt } : null;
+    const prefix = depth > 0 && workerId ? { depth, workerId, commonDepth, expiresAt } : null;
     return { session: sessionWorker, prefix };
   }
 
@@ -115,6 +119,6 @@ export class AffinityStore {
 }
 
 interface PrefixCommands {
-  gridllmLongestPrefix(numKeys: number, ...keys: string[]): unknown;
+  gridllmLongestPrefix(numKeys: number, ...args: Array<string | number>): unknown;
   gridllmRememberPrefix(numKeys: number, ...args: Array<string | number>): unknown;
 }

@@ -1,46 +1,29 @@
 import { PREFIX_BLOCK_CHARS } from './prefix-fingerprint';
-import {
-  BUSY_SLOT_CHARS,
-  MOVES_OF_ONE_CHAT,
-  busySlots,
-  exclusiveChars,
-  worthPreferring,
-} from './prefix-preference';
+import { BUSY_SLOT_CHARS, busySlots, ownChars, worthPreferring } from './prefix-preference';
 
-/** A match of `depth` checkpoints of which the first `sharedDepth` several workers served. */
-const match = (depth: number, sharedDepth: number, changes = sharedDepth === depth ? 1 : 0) => ({
-  depth,
-  workerId: 'w-1',
-  sharedDepth,
-  changes,
-  expiresAt: 0,
-});
+/** A match of `depth` checkpoints of which the first `commonDepth` are common to many workers. */
+const match = (depth: number, commonDepth: number) => ({ depth, workerId: 'w-1', commonDepth, expiresAt: 0 });
 const load = (busy: number, free = true) => ({ busy, free });
 
 describe('prefix preference', () => {
-  it('counts only the characters no other worker served', () => {
+  it('counts only the characters beyond the common part', () => {
     // Checkpoints 1..8 are blocks 1..8; the 15th ends at block 28, the 16th at block 32.
-    expect(exclusiveChars(match(16, 15))).toBe(4 * PREFIX_BLOCK_CHARS);
-    expect(exclusiveChars(match(16, 16))).toBe(0);
+    expect(ownChars(match(16, 15))).toBe(4 * PREFIX_BLOCK_CHARS);
+    expect(ownChars(match(16, 16))).toBe(0);
   });
 
-  it('prefers the latest worker of a conversation that moved only while that worker is idle', () => {
-    expect(worthPreferring(match(15, 15, MOVES_OF_ONE_CHAT), load(0))).toBe(true);
-    expect(worthPreferring(match(15, 15, 1), load(1))).toBe(false);
+  it('never prefers a worker for a prefix common to many workers (a system prompt new chats share)', () => {
+    expect(worthPreferring(match(15, 15), load(0))).toBe(false);
   });
 
-  it('never prefers a worker for a prefix that changed hands often (a system prompt new chats share)', () => {
-    expect(worthPreferring(match(15, 15, MOVES_OF_ONE_CHAT + 1), load(0))).toBe(false);
-  });
-
-  it('prefers an idle worker for any prefix it alone served', () => {
+  it('prefers an idle worker for any prefix it holds beyond the common part', () => {
     expect(worthPreferring(match(16, 15), load(0))).toBe(true);
   });
 
-  it('prefers a busy worker only when what it alone served outweighs its busy slots', () => {
+  it('prefers a busy worker only when what it holds beyond the common part outweighs its busy slots', () => {
     const short = match(9, 8); // blocks 9..10: 512 characters its own
     const long = match(20, 15); // blocks 29..64: 9 KB its own
-    expect(exclusiveChars(short)).toBeLessThan(BUSY_SLOT_CHARS);
+    expect(ownChars(short)).toBeLessThan(BUSY_SLOT_CHARS);
     expect(worthPreferring(short, load(1))).toBe(false);
     expect(worthPreferring(long, load(2))).toBe(true);
   });

@@ -8,12 +8,6 @@ import { checkpointChars } from './prefix-fingerprint';
  */
 export const BUSY_SLOT_CHARS = 1024;
 
-/**
- * Hand changes up to which a prefix several workers served counts as one conversation that moved (its
- * latest worker holds the most of it); beyond, as a prefix many requests start with (a system prompt).
- */
-export const MOVES_OF_ONE_CHAT = 2;
-
 /** The preferred worker's load: busy slots (see busySlots) and whether the board lists it with a free one. */
 export interface WorkerLoad {
   busy: number;
@@ -40,22 +34,21 @@ export function busySlots(beat: HeartbeatLoad, free: boolean, servedAt: number):
   return Math.max(0, free ? Math.min(counted, beat.slots - 1) : counted);
 }
 
-/** Characters of the matched prefix that only the preferred worker served (the rest several workers hold). */
-export function exclusiveChars(match: PrefixMatch): number {
-  return checkpointChars(match.depth) - checkpointChars(match.sharedDepth);
+/**
+ * Characters of the matched prefix that the preferred worker holds beyond the common part (what many
+ * workers hold): all of it for a conversation that stayed there, or moved there from one or two others.
+ */
+export function ownChars(match: PrefixMatch): number {
+  return checkpointChars(match.depth) - checkpointChars(match.commonDepth);
 }
 
 /**
- * Whether a prefix match is worth preferring its worker. Never when it is gone or has no free slot. When
- * several workers served all of the match: never for a prefix that changed hands often (a system prompt
- * that new chats share: any worker saves as much, and preferring one would herd them onto it); for a
- * conversation that moved once or twice, only while its latest worker is idle. Otherwise when what it
- * alone served outweighs its busy slots (n busy: n × BUSY_SLOT_CHARS or more).
+ * Whether a prefix match is worth preferring its worker. Never when it is gone or has no free slot, nor
+ * for a match that is all common (a system prompt that new chats share: any worker saves as much, and
+ * preferring one would herd them onto it). Otherwise when what it holds beyond the common part outweighs
+ * its busy slots: an idle worker for any, a worker with n busy slots for n × BUSY_SLOT_CHARS or more.
  */
 export function worthPreferring(match: PrefixMatch, load: WorkerLoad | null): boolean {
-  if (!load?.free) return false;
-  const { busy } = load;
-  const exclusive = exclusiveChars(match);
-  if (exclusive > 0) return exclusive >= busy * BUSY_SLOT_CHARS;
-  return busy === 0 && match.changes <= MOVES_OF_ONE_CHAT;
+  const own = ownChars(match);
+  return Boolean(load?.free) && own > 0 && own >= (load?.busy ?? 0) * BUSY_SLOT_CHARS;
 }
