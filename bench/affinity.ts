@@ -141,10 +141,15 @@ async function runMode(redis: RedisServer, modelsDir: string, affinity: boolean)
       },
       60_000,
     );
-    // Load the model on every worker first (a cold load is not what this measures).
+    // Load the model on every worker first (a cold load is not what this measures), with the shared
+    // system prompt, so every slot holds it as a grid that has served a while would: what affinity adds is
+    // each conversation's own history.
     await Promise.all(
-      Array.from({ length: WORKERS * 2 }, (_, n) =>
-        chatTurn(url, [{ role: 'user', content: `warm up ${n}` }]),
+      Array.from({ length: WORKERS * SLOTS * 2 }, (_, n) =>
+        chatTurn(url, [
+          { role: 'system', content: SYSTEM },
+          { role: 'user', content: `warm up ${n}` },
+        ]),
       ),
     );
     const started = performance.now();

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 
-import { MAX_PREFIX_BLOCKS } from '@gridllm/scheduler';
+import { MAX_PREFIX_CHECKPOINTS } from '@gridllm/scheduler';
 
 import { OllamaFixture } from '../fixtures/ollama-fixture';
 import { AppProcess } from '../support/app-process';
@@ -196,9 +196,9 @@ describe('Job stream caps', () => {
 
 function expectWithin(after: RedisFootprint, before: RedisFootprint, jobs: number): void {
   expect(after.largestKeyBytes).toBeLessThan(MAX_KEY_BYTES);
-  // Prefix affinity remembers up to MAX_PREFIX_BLOCKS blocks of each prompt, each key expiring.
+  // Prefix affinity remembers up to MAX_PREFIX_CHECKPOINTS (28) checkpoints of each prompt, each key expiring.
   const affinityKeys = after.affinityKeys - before.affinityKeys;
-  expect(affinityKeys).toBeLessThanOrEqual(jobs * MAX_PREFIX_BLOCKS);
+  expect(affinityKeys).toBeLessThanOrEqual(jobs * MAX_PREFIX_CHECKPOINTS);
   expect(after.affinityKeysWithoutTtl).toBe(0);
   expect(after.keys - before.keys - affinityKeys).toBeLessThanOrEqual(jobs * MAX_KEYS_PER_JOB + 10);
   expect(after.keyBytes - before.keyBytes).toBeLessThan(jobs * MAX_BYTES_PER_JOB + 2 * MB);

@@ -18,7 +18,7 @@ export function withoutRequest(data: InferenceJobData): InferenceJobData {
 /**
  * What a finished job keeps of its data: everything the status, result and cancel endpoints read (model,
  * kind, owner, times, retention, why its worker was chosen), but neither the request nor the prompt's
- * prefix hashes (up to MAX_PREFIX_BLOCKS of them, read once when the job was taken).
+ * prefix checkpoint hashes (up to MAX_PREFIX_CHECKPOINTS of them, read once when the job was taken).
  */
 export function finishedRecord(data: InferenceJobData): InferenceJobData {
   const kept = withoutRequest(data);

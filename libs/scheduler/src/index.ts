@@ -3,6 +3,7 @@ export * from './affinity/affinity-store';
 export * from './affinity/job-preference';
 export * from './affinity/placement-reason';
 export * from './affinity/prefix-fingerprint';
+export * from './affinity/prefix-preference';
 export * from './availability-board';
 export * from './fair-share';
 export * from './fair-share-cost';

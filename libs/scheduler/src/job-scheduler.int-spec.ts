@@ -10,6 +10,7 @@ import { RedisServer } from '../../../test/support/redis-server';
 import { FairShare } from './fair-share';
 import { AffinityPlanner } from './affinity/affinity-planner';
 import { AffinityStore } from './affinity/affinity-store';
+import { AvailabilityBoard } from './availability-board';
 import { JobPreference } from './affinity/job-preference';
 import { GridCapacity } from './grid-capacity';
 import { JobPayloadSeal } from './job-payload-seal';
@@ -54,7 +55,7 @@ describe(JobSchedulerService.name, () => {
       new FairShare(config.queue),
       config.queue,
       config.gateway,
-      new AffinityPlanner(new AffinityStore(client), config.queue),
+      new AffinityPlanner(new AffinityStore(client), config.queue, registry, new AvailabilityBoard(client)),
       new JobPreference(client, config.redis),
     );
   });

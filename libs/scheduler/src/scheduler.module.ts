@@ -37,6 +37,7 @@ import { QueueRegistry } from './queue-registry';
     FairShare,
     AffinityStore,
     AffinityPlanner,
+    AvailabilityBoard,
     JobPreference,
   ],
   exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],

@@ -3,9 +3,12 @@ import { ConfigType } from '@nestjs/config';
 
 import { queueConfig } from '@gridllm/config';
 import { JobAffinity, JobKind } from '@gridllm/contracts';
+import { WorkerRegistry } from '@gridllm/registry';
 
-import { AffinityStore } from './affinity-store';
-import { PREFIX_BLOCK_CHARS, fingerprintPrompt, sessionHash } from './prefix-fingerprint';
+import { AvailabilityBoard } from '../availability-board';
+import { AffinityStore, PrefixMatch } from './affinity-store';
+import { checkpointChars, fingerprintPrompt, sessionHash } from './prefix-fingerprint';
+import { busySlots, worthPreferring } from './prefix-preference';
 
 /** What the planner needs to know about a job being submitted. */
 export interface AffinityInput {
@@ -18,14 +21,17 @@ export interface AffinityInput {
 
 /**
  * Gateway side of affinity: fingerprints the prompt, and prefers the session's worker, else the worker
- * that served the longest prefix of this prompt recently. One round trip; nothing when there is nothing
- * to remember (no session, no full prefix block, or PREFIX_AFFINITY=false without a session).
+ * that served the longest prefix of this prompt recently, if that is worth its load (see
+ * worthPreferring). One round trip, plus one for that worker's load on a prefix match; nothing when
+ * there is nothing to remember (no session, no full prefix block, or PREFIX_AFFINITY=false without one).
  */
 @Injectable()
 export class AffinityPlanner {
   constructor(
     private readonly store: AffinityStore,
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
+    private readonly registry: WorkerRegistry,
+    private readonly board: AvailabilityBoard,
   ) {}
 
   async plan(input: AffinityInput): Promise<JobAffinity | undefined> {
@@ -35,12 +41,22 @@ export class AffinityPlanner {
     const found = await this.store.lookup(input.model, prefix, session);
     const affinity: JobAffinity = { ...(prefix.length > 0 && { prefix }), ...(session && { session }) };
     if (found.session) affinity.preferred = { workerId: found.session, reason: 'session' };
-    else if (found.prefix)
+    else if (found.prefix && (await this.worthIt(input.model, found.prefix)))
       affinity.preferred = {
         workerId: found.prefix.workerId,
         reason: 'prefix',
-        prefixChars: found.prefix.depth * PREFIX_BLOCK_CHARS,
+        prefixChars: checkpointChars(found.prefix.depth),
       };
     return affinity;
+  }
+
+  /** The worker's heartbeat and its board entry, read side by side (one more round trip). */
+  private async worthIt(model: string, match: PrefixMatch): Promise<boolean> {
+    const [info, free] = await Promise.all([
+      this.registry.get(match.workerId),
+      this.board.isFree(model, match.workerId),
+    ]);
+    const servedAt = match.expiresAt - this.settings.affinityTtlMs;
+    return worthPreferring(match, info && { busy: busySlots(info, free, servedAt), free });
   }
 }

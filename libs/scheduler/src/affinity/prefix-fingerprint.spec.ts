@@ -1,6 +1,17 @@
 import { JobKind } from '@gridllm/contracts';
 
-import { PREFIX_BLOCK_CHARS, fingerprintPrompt, prefixChain, sessionHash } from './prefix-fingerprint';
+import {
+  CHECKPOINT_BLOCKS,
+  MAX_PREFIX_BLOCKS,
+  MAX_PREFIX_CHECKPOINTS,
+  PREFIX_BLOCK_CHARS,
+  checkpointBlocks,
+  checkpointChars,
+  fingerprintPrompt,
+  prefixChain,
+  prefixCheckpoints,
+  sessionHash,
+} from './prefix-fingerprint';
 
 describe('prefix fingerprint', () => {
   const system = { role: 'system', content: 'x'.repeat(3 * PREFIX_BLOCK_CHARS) };
@@ -32,6 +43,34 @@ describe('prefix fingerprint', () => {
     expect(prefixChain('short')).toEqual([]);
     expect(fingerprintPrompt(JobKind.Embed, { input: 'x'.repeat(5000) })).toEqual([]);
     expect(fingerprintPrompt(JobKind.Generate, { prompt: 'x'.repeat(600) })).toHaveLength(2);
+  });
+
+  describe('checkpoints', () => {
+    it('keeps every block up to 8, then four per doubling, up to the last block fingerprinted', () => {
+      expect(checkpointBlocks(40)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40]);
+      expect(CHECKPOINT_BLOCKS.at(-1)).toBe(MAX_PREFIX_BLOCKS);
+      expect(MAX_PREFIX_CHECKPOINTS).toBe(28);
+    });
+
+    it('grows with the logarithm of the prompt, and misses at most a quarter of a matched prefix', () => {
+      for (const blocks of [9, 33, 100, 255]) {
+        const kept = CHECKPOINT_BLOCKS.filter((checkpoint) => checkpoint <= blocks);
+        expect(kept.length).toBeLessThanOrEqual(4 * Math.log2(blocks));
+        expect(kept.at(-1)).toBeGreaterThan(0.75 * blocks);
+      }
+    });
+
+    it('picks the chain hashes at the checkpoints, so a longer prompt shares a shorter one’s checkpoints', () => {
+      const chain = prefixChain('q'.repeat(11 * PREFIX_BLOCK_CHARS));
+      const kept = prefixCheckpoints(chain);
+      expect(kept).toEqual([...chain.slice(0, 8), chain[9]]);
+      expect(prefixCheckpoints(prefixChain('q'.repeat(30 * PREFIX_BLOCK_CHARS))).slice(0, 9)).toEqual(kept);
+    });
+
+    it('converts a count of matched checkpoints into prompt characters', () => {
+      expect(checkpointChars(0)).toBe(0);
+      expect(checkpointChars(9)).toBe(10 * PREFIX_BLOCK_CHARS);
+    });
   });
 
   it('scopes a session name to its owner', () => {

@@ -47,10 +47,43 @@ export function prefixChain(rendered: string): string[] {
   return chain;
 }
 
-/** The chain of a job's prompt; empty for kinds without a prompt (embeddings, show). */
+/** Checkpoints per doubling of the prompt's length: the depth found is at most a quarter short of the truth. */
+const CHECKPOINTS_PER_OCTAVE = 4;
+
+/**
+ * Block counts at which a prompt's prefix is remembered: every block up to 8, then 4 per doubling (10, 12,
+ * 14, 16, 20 … 224, 256). O(log n) keys per prompt instead of one per block; the same grid for every prompt,
+ * so a checkpoint present in Redis has every smaller one of its chain present too (binary search holds).
+ */
+export function checkpointBlocks(maxBlocks = MAX_PREFIX_BLOCKS): number[] {
+  const blocks: number[] = [];
+  for (let block = 1; block <= maxBlocks;) {
+    blocks.push(block);
+    const octave = 2 ** Math.floor(Math.log2(block));
+    block += Math.max(1, octave / CHECKPOINTS_PER_OCTAVE);
+  }
+  return blocks;
+}
+
+/** Block counts of the checkpoints, in order: `CHECKPOINT_BLOCKS[i]` blocks end at a prompt's i-th checkpoint hash. */
+export const CHECKPOINT_BLOCKS: readonly number[] = checkpointBlocks();
+/** Prefix keys one prompt remembers at most (28 for 256 blocks). */
+export const MAX_PREFIX_CHECKPOINTS = CHECKPOINT_BLOCKS.length;
+
+/** The chain's hashes at the checkpoints it reaches (see checkpointBlocks). */
+export function prefixCheckpoints(chain: readonly string[]): string[] {
+  return CHECKPOINT_BLOCKS.filter((blocks) => blocks <= chain.length).map((blocks) => chain[blocks - 1]);
+}
+
+/** Prompt characters covered by the first `count` checkpoints of a prompt (0 for none). */
+export function checkpointChars(count: number): number {
+  return count > 0 ? CHECKPOINT_BLOCKS[count - 1] * PREFIX_BLOCK_CHARS : 0;
+}
+
+/** The checkpoint hashes of a job's prompt; empty for kinds without a prompt (embeddings, show). */
 export function fingerprintPrompt(kind: JobKind, request: Record<string, unknown>): string[] {
   if (kind !== JobKind.Chat && kind !== JobKind.Generate) return [];
-  return prefixChain(renderPrompt(kind, request));
+  return prefixCheckpoints(prefixChain(renderPrompt(kind, request)));
 }
 
 /** The key a named session sticks under: scoped to its owner, so two tenants' "default" never meet. */

@@ -38,6 +38,18 @@ describe(SequenceShelf.name, () => {
       expect(sut.take(promptKey([system]), false)).toBeNull();
     });
 
+    it('among near-equal prefixes takes the sequence with the least cache to lose', () => {
+      const sut = new SequenceShelf();
+      const long = { role: 'system', text: 'archive '.repeat(200) };
+      const [warmUp, chat] = [sequence('warm-up'), sequence('chat')];
+      sut.put(chat, promptKey([long, { role: 'user', text: `User 3 ${'history '.repeat(500)}` }]));
+      sut.put(warmUp, promptKey([long, { role: 'user', text: 'warm up' }]));
+
+      // The new chat shares a few more characters ("User ") with the other chat's long history.
+      expect(sut.take(promptKey([long, { role: 'user', text: 'User 6 hello' }]), true)).toBe(warmUp);
+      expect(sut.size).toBe(1);
+    });
+
     it('never shelves a disposed sequence', () => {
       const sut = new SequenceShelf();
       sut.put({ disposed: true } as unknown as LlamaContextSequence, 'x');

@@ -1,5 +1,8 @@
 import type { LlamaContextSequence } from 'node-llama-cpp';
 
+/** Prompt characters (tens of tokens) within which two cached prefixes count as equally long. */
+export const NEAR_CHARS = 256;
+
 /** An idle slot sequence and what its KV cache holds, as a prompt key (see `promptKey`). */
 export interface ShelvedSequence {
   sequence: LlamaContextSequence;
@@ -22,16 +25,31 @@ export class SequenceShelf {
     if (!sequence.disposed) this.idle.push({ sequence, key });
   }
 
-  /** The idle sequence with the longest common prefix with `key` (null when none is idle or none shares any and `fresh` is possible). */
+  /**
+   * The idle sequence to run `key` on: one whose cached prompt shares the longest prefix with it, and
+   * among those within NEAR_CHARS of that, the one with the least cache to lose (so a new chat that
+   * shares only the system prompt takes a warm-up's sequence, not another chat's long history).
+   * Null when none is idle, or when one shares nothing and a fresh sequence is available.
+   */
   take(key: string, freshAvailable: boolean): LlamaContextSequence | null {
-    let best = -1;
-    let bestLength = 0;
-    this.idle.forEach((shelved, index) => {
-      const length = commonPrefixLength(shelved.key, key);
-      if (best === -1 || length > bestLength) [best, bestLength] = [index, length];
+    const scored = this.idle.map((shelved) => {
+      const shared = commonPrefixLength(shelved.key, key);
+      return { shared, lost: shelved.key.length - shared };
     });
-    // A fresh sequence is as good as a stale one and leaves the stale cache for a later match.
-    if (best === -1 || (bestLength === 0 && freshAvailable)) return null;
+    const longest = Math.max(-1, ...scored.map((score) => score.shared));
+    // A fresh sequence is as good as one that shares nothing, and leaves that cache for a later match.
+    if (longest < 0 || (freshAvailable && longest === 0)) return null;
+    let best = -1;
+    scored.forEach((score, index) => {
+      if (score.shared < longest - NEAR_CHARS) return;
+      const current = best >= 0 ? scored[best] : null;
+      if (
+        !current ||
+        score.lost < current.lost ||
+        (score.lost === current.lost && score.shared > current.shared)
+      )
+        best = index;
+    });
     return this.idle.splice(best, 1)[0].sequence;
   }
 
