@@ -110,6 +110,23 @@ describe('token streams over a real Redis', () => {
     }
   });
 
+  it('delivers whole backlogs when more streams are open than one read returns in full', async () => {
+    // 200 streams of 120 events each: each read then returns at most 40 per stream, spaced 4 ms apart.
+    const jobs = Array.from({ length: 200 }, (_, n) => `crowd-${n}`);
+    await Promise.all(
+      jobs.map(async (job) => {
+        const appender = writer.open(job, 1);
+        appender.started('w');
+        for (let n = 0; n < 118; n++) void appender.chunk(`{"n":${n}}`);
+        await appender.final('{"done":true}');
+      }),
+    );
+    const results = await Promise.all(jobs.map((job) => collect(sut.events(job))));
+    for (const events of results) {
+      expect(events.map((event) => event.id)).toEqual(Array.from({ length: 120 }, (_, n) => `1-${n}`));
+    }
+  });
+
   it('resumes after a given event id', async () => {
     const appender = writer.open('resume', 1);
     appender.started('w');
