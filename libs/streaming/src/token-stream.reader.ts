@@ -38,6 +38,8 @@ interface ReadGroup {
   wakeKey: string;
   wakeLastId: string;
   wakeIdle: (() => void) | null;
+  /** The keys to read, kept until a reader comes, goes or ends (null: list them afresh). */
+  keys: string[] | null;
   /** When the last XREAD was sent (ms), for the spacing of reads over many streams. */
   readAt: number;
   /** An XREAD is on its way: a new key is only seen if the wake stream makes it return. */
@@ -90,6 +92,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
         wakeKey,
         wakeLastId: '0',
         wakeIdle: null,
+        keys: null,
         readAt: 0,
         blocked: false,
         expiredAt: 0,
@@ -146,6 +149,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
     const set = this.subscriptions.get(key) ?? new Set<Subscription>();
     set.add(subscription);
     this.subscriptions.set(key, set);
+    group.keys = null;
     this.wake(group);
     return subscription;
   }
@@ -155,6 +159,12 @@ export class TokenStreamReader implements OnApplicationShutdown {
     const set = this.subscriptions.get(subscription.key);
     set?.delete(subscription);
     if (set?.size === 0) this.subscriptions.delete(subscription.key);
+    this.forgetKeys(subscription.key);
+  }
+
+  private forgetKeys(key: string): void {
+    const group = this.groups.get(this.groupOf(key));
+    if (group) group.keys = null;
   }
 
   /** Ends every open read of a group with a terminal error event (the relay turns it into an error line or a 503). */
@@ -187,7 +197,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
 
   private async readLoop(group: ReadGroup): Promise<void> {
     while (this.running) {
-      let keys = this.keysOf(group.name);
+      let keys = this.keysOf(group);
       if (keys.length === 0) {
         await new Promise<void>((resolve) => (group.wakeIdle = resolve));
         group.wakeIdle = null;
@@ -196,7 +206,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
       const wait = group.readAt + readSpacingMs(keys.length) - Date.now();
       if (wait > 0) {
         await new Promise((resolve) => setTimeout(resolve, wait));
-        keys = this.keysOf(group.name);
+        keys = this.keysOf(group);
         if (keys.length === 0) continue;
       }
       group.readAt = Date.now();
@@ -217,16 +227,18 @@ export class TokenStreamReader implements OnApplicationShutdown {
    * at once, not when its reader lets go: otherwise the next XREAD blocks on it alone, and the next job's
    * subscribe has to wake it.
    */
-  private keysOf(group: string): string[] {
+  private keysOf(group: ReadGroup): string[] {
+    if (group.keys) return group.keys;
     const keys: string[] = [];
     for (const [key, readers] of this.subscriptions) {
-      if (this.groupOf(key) !== group) continue;
+      if (this.groupOf(key) !== group.name) continue;
       for (const reader of readers)
         if (!reader.ended) {
           keys.push(key);
           break;
         }
     }
+    group.keys = keys;
     return keys;
   }
 
@@ -255,7 +267,10 @@ export class TokenStreamReader implements OnApplicationShutdown {
       const event = decodeEvent(id, fields);
       if (!event) continue;
       subscription.buffer.push(event);
-      subscription.ended ||= isTerminalEvent(event);
+      if (!subscription.ended && isTerminalEvent(event)) {
+        subscription.ended = true;
+        this.forgetKeys(subscription.key);
+      }
     }
     subscription.notify?.();
   }
