@@ -59,7 +59,7 @@ export function landmarks(trace: TracedRequest): number[] | null {
       /^SET .*(:lock|job-owner)/.test(event.command),
   );
   let added = taken - 1;
-  while (added >= 0 && !(isGateway(events[added]?.who ?? '') && names(events[added] as RedisEvent))) added--;
+  while (added >= 0 && !(isGateway(events[added]?.who ?? '') && names(events[added]))) added--;
   if (firstGateway < 0 || taken < 0 || added < 0) return null;
   const streamAdds = events.filter(
     (event, index) => index > taken && isWorker(event.who) && isAppend(event) && names(event),
