@@ -20,7 +20,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'worker: wakes up and takes the job', endsAt: "job's lock or stream owner SET" },
   { name: 'worker: cancel check, XADD started', endsAt: 'XADD started' },
   { name: 'worker: HTTP to the engine, first chunk, XADD', endsAt: 'XADD first chunk' },
-  { name: 'worker: remaining chunks, one XADD each', endsAt: 'XADD final chunk' },
+  { name: 'worker: remaining chunks, appended in batches', endsAt: 'XADD final chunk' },
   { name: 'gateway: XREAD wakes, merge, HTTP out', endsAt: 'client has the answer' },
 ];
 
@@ -95,7 +95,7 @@ export const LOADED_STEPS: readonly string[] = [
   'queued: BullMQ add → a worker takes it (moveToActive)',
   'worker: taken → XADD started (cancel check)',
   'worker: XADD started → first chunk XADD (engine call)',
-  'worker: first → final chunk XADD (one XADD per chunk)',
+  'worker: first → final chunk XADD (appended in batches)',
   'worker: final chunk → BullMQ completed (moveToFinished)',
 ];
 
