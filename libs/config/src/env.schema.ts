@@ -102,6 +102,13 @@ export class EnvSchema {
   @Matches(HOST_PORT_LIST, { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' })
   REDIS_CLUSTER_NODES?: string;
 
+  /**
+   * Command connections send the commands of one event-loop turn in one write (ioredis auto-pipelining);
+   * never on blocking or pub/sub connections, nor in a Cluster. `false` sends each command at once.
+   */
+  @IsIn(['true', 'false'])
+  REDIS_AUTO_PIPELINING = 'true';
+
   /** TLS to Redis; a `rediss://` REDIS_URL turns it on too. */
   @IsIn(['true', 'false'])
   REDIS_TLS = 'false';

@@ -55,7 +55,8 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
       ...this.options(connectionName),
       commandTimeout: commandTimeoutMs,
       keyPrefix,
-      enableAutoPipelining: autoPipelining && this.settings.topology.mode !== 'cluster',
+      enableAutoPipelining:
+        autoPipelining && this.settings.autoPipelining && this.settings.topology.mode !== 'cluster',
     };
     const { topology } = this.settings;
     return this.track(

@@ -55,6 +55,7 @@ describe('token streams over a real Redis', () => {
       topology: { mode: 'standalone' },
       waitReplicas: 0,
       waitTimeoutMs: 500,
+      autoPipelining: true,
     });
     const client = new RedisClient(factory, {
       host: '127.0.0.1',
@@ -65,6 +66,7 @@ describe('token streams over a real Redis', () => {
       topology: { mode: 'standalone' },
       waitReplicas: 0,
       waitTimeoutMs: 500,
+      autoPipelining: true,
     });
     writer = new TokenStreamWriter(client, factory, new LoopPacer(), queueSettings);
     sut = new TokenStreamReader(client, factory);
