@@ -36,9 +36,9 @@ describe('parseGridConfig', () => {
     expect(() => parseGridConfig({ LOG_FORMAT: 'xml' })).toThrow(ConfigValidationError);
   });
 
-  it('auto-pipelines Redis command connections unless REDIS_AUTO_PIPELINING=false', () => {
-    expect(parseGridConfig({}).redis.autoPipelining).toBe(true);
-    expect(parseGridConfig({ REDIS_AUTO_PIPELINING: 'false' }).redis.autoPipelining).toBe(false);
+  it('auto-pipelines Redis command connections only with REDIS_AUTO_PIPELINING=true', () => {
+    expect(parseGridConfig({}).redis.autoPipelining).toBe(false);
+    expect(parseGridConfig({ REDIS_AUTO_PIPELINING: 'true' }).redis.autoPipelining).toBe(true);
     expect(() => parseGridConfig({ REDIS_AUTO_PIPELINING: 'maybe' })).toThrow(/REDIS_AUTO_PIPELINING/);
   });
 

@@ -45,7 +45,7 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
    * unreachable (ioredis would otherwise queue it until Redis returns): request paths use it so a
    * client gets a 503 within a second instead of hanging. Blocking readers must not set it.
    * `keyPrefix` is for third-party code that names its own keys (never for BullMQ, which breaks with it).
-   * `autoPipelining` sends the commands of one event-loop turn in one write (see `autoPipelined`).
+   * `autoPipelining` asks for ioredis auto-pipelining, applied when REDIS_AUTO_PIPELINING is on.
    */
   create(
     connectionName: string,
