@@ -17,6 +17,8 @@ export interface RedisEvent {
   /** `role/connection-name` of the client that sent it, or `lua` for commands run by a script. */
   who: string;
   command: string;
+  /** Job ids (UUIDs) among the command's arguments: what ties a script's inner commands to one job. */
+  jobIds: string[];
 }
 
 export interface TracedRequest {
@@ -144,6 +146,13 @@ function describeCommand(args: readonly string[], scripts: Map<string, string>):
   return upper;
 }
 
+const JOB_ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** The distinct job ids named in a command's keys and arguments (payloads included, cut at 200 chars). */
+function jobIdsIn(args: readonly string[]): string[] {
+  return [...new Set(args.flatMap((arg) => arg.slice(0, 200).match(JOB_ID) ?? []))];
+}
+
 /** `gridllm:job-stream:3f2a…` → `job-stream:…`: enough to tell keys apart in a timeline. */
 function shortKey(key: string): string {
   return key.replace(/^[^:]+:/, '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…');
@@ -217,6 +226,7 @@ export async function traceRequests(
           atMs: event.atMs,
           who: who(event.source),
           command: describeCommand(event.args, scripts),
+          jobIds: jobIdsIn(event.args),
         })),
     };
   });

@@ -9,13 +9,14 @@ const client = (atMs: number, ...args: string[]): MonitoredCommand => ({
   source: '127.0.0.1:5000',
   args,
 });
-const xadd = (atMs: number, type: string) =>
-  client(atMs, 'xadd', STREAM, 'MAXLEN', '~', '100', '1-0', 't', type);
+const xadd = (atMs: number, type: string) => lua(atMs, 'XADD', STREAM, 'MAXLEN', '~', '100', '*', 't', type);
 
 describe('jobLandmarks / loadedStages', () => {
   const commands = [
     lua(10, 'ZADD', 'gridllm:llama3.2%3Alatest:prioritized', '8589934593', ID),
-    lua(15, 'HMSET', `gridllm:llama3.2%3Alatest:${ID}`, 'processedOn', '1', 'pb', 'w'),
+    lua(14, 'HGET', `gridllm:llama3.2%3Alatest:${ID}`, 'timestamp'),
+    lua(15, 'SET', `gridllm:llama3.2%3Alatest:${ID}:lock`, 'token', 'PX', '30000'),
+    client(16, 'evalsha', 'd1d7a09b', '2', STREAM, 'gridllm:job-owner'),
     xadd(17, 'started'),
     xadd(20, 'chunk'),
     xadd(21, 'chunk'),
@@ -24,7 +25,7 @@ describe('jobLandmarks / loadedStages', () => {
     lua(30, 'LPUSH', 'gridllm:llama3.2%3Alatest:wait', 'other-job'),
   ];
 
-  it('finds each landmark of a job by its id', () => {
+  it('finds each landmark of a job by its id, also inside scripts', () => {
     expect(jobLandmarks(commands).get(ID)).toEqual({
       added: 10,
       taken: 15,
@@ -41,26 +42,49 @@ describe('jobLandmarks / loadedStages', () => {
 });
 
 describe('landmarks', () => {
-  const event = (atMs: number, who: string, command: string) => ({ atMs, who, command });
+  const OTHER = '7c1c2f0e-0000-4000-8000-000000000001';
+  const event = (atMs: number, who: string, command: string, jobIds: string[] = []) => ({
+    atMs,
+    who,
+    command,
+    jobIds,
+  });
   const trace: TracedRequest = {
     startMs: 100,
     endMs: 112,
     events: [
       event(101, 'gateway/gridllm-command', 'ZRANGEBYSCORE'),
-      event(103, 'gateway/gridllm-queues', 'EVALSHA addPrioritizedJob'),
-      event(104, 'worker/gridllm-consumer', 'EVALSHA moveToActive'),
-      event(105, 'worker/gridllm-command', 'XADD job-stream:…'),
-      event(107, 'worker/gridllm-command', 'XADD job-stream:…'),
-      event(110, 'worker/gridllm-command', 'XADD job-stream:…'),
-      event(113, 'worker/gridllm-command', 'EXPIRE job-stream:…'),
+      event(102, 'gateway/gridllm-command', 'SET job-queue:…', [ID]),
+      event(102.5, 'gateway/gridllm-queues', 'EVALSHA 1a2b3c4d'),
+      event(103, 'lua', 'HMSET llama3.2%3Alatest:…', [ID]),
+      event(103.2, 'worker/gridllm-command', 'EVALSHA e42e1774'),
+      event(103.3, 'lua', 'HGET', [ID]),
+      event(103.5, 'worker/gridllm-consumer', 'EVALSHA 5e6f7a8b'),
+      event(103.7, 'lua', 'SET llama3.2%3Alatest:…:lock', [OTHER]),
+      event(104, 'lua', 'SET llama3.2%3Alatest:…:lock', [ID]),
+      event(104.5, 'worker/gridllm-command', 'EVALSHA d1d7a09b', [ID]),
+      event(104.6, 'lua', 'SET job-owner:…', [ID]),
+      event(104.8, 'worker/gridllm-token-writer', 'EVALSHA 74b8a2ed', [ID]),
+      event(105, 'lua', 'XADD job-stream:…', [ID]),
+      event(107, 'lua', 'XADD job-stream:…', [ID]),
+      event(109.5, 'worker/gridllm-token-writer', 'EVALSHA 74b8a2ed', [ID]),
+      event(109.8, 'lua', 'XADD job-stream:…', [ID]),
+      event(110, 'lua', 'XADD job-stream:…', [ID]),
+      event(113, 'worker/gridllm-command', 'EXPIRE job-stream:…', [ID]),
     ],
   };
 
-  it('gives the end of each step from the request start', () => {
+  it('gives the end of each step from the request start, crediting script commands to their caller', () => {
     expect(landmarks(trace)).toEqual([1, 3, 4, 5, 7, 10, 12]);
   });
 
   it('gives null when the job was never taken', () => {
-    expect(landmarks({ ...trace, events: trace.events.slice(0, 2) })).toBeNull();
+    expect(landmarks({ ...trace, events: trace.events.slice(0, 4) })).toBeNull();
+  });
+
+  it('gives null when the worker appended nothing', () => {
+    expect(
+      landmarks({ ...trace, events: trace.events.filter((e) => !e.command.startsWith('XADD')) }),
+    ).toBeNull();
   });
 });

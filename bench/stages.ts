@@ -1,4 +1,4 @@
-import { MonitoredCommand, TracedRequest } from './redis-probe';
+import { MonitoredCommand, RedisEvent, TracedRequest } from './redis-probe';
 import { summarize } from './stats';
 
 /**
@@ -13,28 +13,56 @@ export interface Stage {
 
 export const STAGES: readonly Stage[] = [
   { name: 'gateway: HTTP in, routing, validation', endsAt: 'first gateway command' },
-  { name: 'gateway: submit (served? capacity? job-queue key, BullMQ add)', endsAt: 'EVALSHA add*Job' },
-  { name: 'worker: wakes up and takes the job', endsAt: 'EVALSHA moveToActive' },
+  {
+    name: 'gateway: submit (served? capacity? job-queue key, BullMQ add)',
+    endsAt: "gateway's last job command",
+  },
+  { name: 'worker: wakes up and takes the job', endsAt: "job's lock or stream owner SET" },
   { name: 'worker: cancel check, XADD started', endsAt: 'XADD started' },
   { name: 'worker: HTTP to the engine, first chunk, XADD', endsAt: 'XADD first chunk' },
-  { name: 'worker: remaining chunks, one XADD each', endsAt: 'XADD final chunk' },
+  { name: 'worker: remaining chunks, appended in batches', endsAt: 'XADD final chunk' },
   { name: 'gateway: XREAD wakes, merge, HTTP out', endsAt: 'client has the answer' },
 ];
 
 const isGateway = (who: string) => who.startsWith('gateway/');
 const isWorker = (who: string) => who.startsWith('worker/');
 
-/** Offsets (ms from the request's start) of each step's end, or null when a landmark is missing. */
+/**
+ * The trace with each command a script ran (`lua`) credited to the script's caller: Redis runs a script
+ * whole, so its inner commands follow the caller's EVAL/EVALSHA in the MONITOR log.
+ */
+function byCaller(events: readonly RedisEvent[]): RedisEvent[] {
+  let caller = 'lua';
+  return events.map((event) => {
+    if (event.who !== 'lua') caller = event.who;
+    return { ...event, who: caller };
+  });
+}
+
+/**
+ * Offsets (ms from the request's start) of each step's end, or null when a landmark is missing. Keyed on
+ * what survives a change of scripts: the job's id (found in its `job-stream:<id>` appends, inside a script or
+ * not), the SET that takes the job (BullMQ's `<id>:lock`, or the stream's `job-owner:<id>`).
+ */
 export function landmarks(trace: TracedRequest): number[] | null {
-  const events = trace.events.filter((event) => event.atMs <= trace.endMs);
-  const after = (start: number, test: (who: string, command: string) => boolean): number =>
-    start < 0 ? -1 : events.findIndex((event, i) => i >= start && test(event.who, event.command));
-  const firstGateway = after(0, (who) => isGateway(who));
-  const added = after(firstGateway, (who, command) => isGateway(who) && /^EVALSHA add\w*Job/.test(command));
-  const taken = after(added, (who, command) => isWorker(who) && command === 'EVALSHA moveToActive');
-  if (taken < 0) return null;
+  const events = byCaller(trace.events.filter((event) => event.atMs <= trace.endMs));
+  const isAppend = (event: RedisEvent) => event.command.startsWith('XADD job-stream');
+  const jobId = events.find(isAppend)?.jobIds[0];
+  if (!jobId) return null;
+  const names = (event: RedisEvent) => event.jobIds.includes(jobId);
+  const firstGateway = events.findIndex((event) => isGateway(event.who));
+  const taken = events.findIndex(
+    (event, i) =>
+      i > firstGateway &&
+      isWorker(event.who) &&
+      names(event) &&
+      /^SET .*(:lock|job-owner)/.test(event.command),
+  );
+  let added = taken - 1;
+  while (added >= 0 && !(isGateway(events[added]?.who ?? '') && names(events[added]))) added--;
+  if (firstGateway < 0 || taken < 0 || added < 0) return null;
   const streamAdds = events.filter(
-    (event, index) => index > taken && isWorker(event.who) && event.command.startsWith('XADD job-stream'),
+    (event, index) => index > taken && isWorker(event.who) && isAppend(event) && names(event),
   );
   const [started, firstChunk] = streamAdds;
   const final = streamAdds[streamAdds.length - 1];
@@ -67,14 +95,14 @@ export const LOADED_STEPS: readonly string[] = [
   'queued: BullMQ add → a worker takes it (moveToActive)',
   'worker: taken → XADD started (cancel check)',
   'worker: XADD started → first chunk XADD (engine call)',
-  'worker: first → final chunk XADD (one XADD per chunk)',
+  'worker: first → final chunk XADD (appended in batches)',
   'worker: final chunk → BullMQ completed (moveToFinished)',
 ];
 
 /**
- * Per job id, when each landmark happened, from BullMQ's and GridLLM's commands: the add script's
- * `ZADD …:prioritized` / `LPUSH …:wait`, moveToActive's `HMSET <job> processedOn`, the worker's `XADD
- * …:job-stream:<id>` (started, chunk, final) and moveToFinished's `ZADD …:completed`.
+ * Per job id, when each landmark happened, from BullMQ's and GridLLM's commands (inside scripts or not):
+ * the add script's `ZADD …:prioritized` / `LPUSH …:wait`, the take's `SET …:<id>:lock`, the `XADD
+ * …:job-stream:<id>` appends (started, chunk, final) and moveToFinished's `ZADD …:completed`.
  */
 export function jobLandmarks(
   commands: readonly MonitoredCommand[],
@@ -86,23 +114,20 @@ export function jobLandmarks(
     job[landmark] ??= atMs;
     jobs.set(id, job);
   };
-  for (const { atMs, source, args } of commands) {
+  for (const { atMs, args } of commands) {
     const [command = '', key = ''] = args;
     const upper = command.toUpperCase();
-    if (source === 'lua') {
-      if (upper === 'ZADD' && key.endsWith(':prioritized')) mark(args[3], 'added', atMs);
-      else if (upper === 'LPUSH' && key.endsWith(':wait')) mark(args[2], 'added', atMs);
-      else if (upper === 'HMSET' && args[2] === 'processedOn')
-        mark(key.slice(key.lastIndexOf(':') + 1), 'taken', atMs);
-      else if (upper === 'ZADD' && key.endsWith(':completed')) mark(args[3], 'completed', atMs);
-      continue;
+    if (upper === 'ZADD' && key.endsWith(':prioritized')) mark(args[3], 'added', atMs);
+    else if (upper === 'LPUSH' && key.endsWith(':wait')) mark(args[2], 'added', atMs);
+    else if (upper === 'SET' && key.endsWith(':lock')) mark(key.split(':').at(-2), 'taken', atMs);
+    else if (upper === 'ZADD' && key.endsWith(':completed')) mark(args[3], 'completed', atMs);
+    else if (upper === 'XADD' && key.includes(':job-stream:')) {
+      const id = key.slice(key.indexOf(':job-stream:') + ':job-stream:'.length);
+      const type = args[args.indexOf('t') + 1];
+      if (type === 'started') mark(id, 'started', atMs);
+      else if (type === 'chunk') mark(id, 'firstChunk', atMs);
+      else if (type === 'final') mark(id, 'final', atMs);
     }
-    if (upper !== 'XADD' || !key.includes(':job-stream:')) continue;
-    const id = key.slice(key.indexOf(':job-stream:') + ':job-stream:'.length);
-    const type = args[args.indexOf('t') + 1];
-    if (type === 'started') mark(id, 'started', atMs);
-    else if (type === 'chunk') mark(id, 'firstChunk', atMs);
-    else if (type === 'final') mark(id, 'final', atMs);
   }
   return jobs;
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import { GridConfigModule } from '@gridllm/config';
 import { LoggingModule } from '@gridllm/logging';
@@ -16,7 +16,7 @@ import { AnthropicApiService } from './anthropic-api/anthropic-api.service';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { BlobsModule } from './blobs/blobs.module';
-import { BodyRefusalInterceptor } from './common/body-parser-errors.middleware';
+import { BodyRefusalGuard } from './common/body-parser-errors.middleware';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { InferenceResponder } from './common/inference-responder.service';
 import { JobRelay } from './common/job-relay.service';
@@ -85,8 +85,8 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     RequestLogging,
     // Must stay after the auth guard: global guards run in this order, and limits are per principal.
     { provide: APP_GUARD, useClass: RequestRateGuard },
-    // Interceptors run after every guard: a body refused at parsing is answered once credentials passed.
-    { provide: APP_INTERCEPTOR, useClass: BodyRefusalInterceptor },
+    // Last: a body refused at parsing is answered once credentials and limits passed.
+    { provide: APP_GUARD, useClass: BodyRefusalGuard },
   ],
 })
 export class GatewayModule {}

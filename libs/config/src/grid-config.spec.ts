@@ -36,6 +36,12 @@ describe('parseGridConfig', () => {
     expect(() => parseGridConfig({ LOG_FORMAT: 'xml' })).toThrow(ConfigValidationError);
   });
 
+  it('auto-pipelines Redis command connections only with REDIS_AUTO_PIPELINING=true', () => {
+    expect(parseGridConfig({}).redis.autoPipelining).toBe(false);
+    expect(parseGridConfig({ REDIS_AUTO_PIPELINING: 'true' }).redis.autoPipelining).toBe(true);
+    expect(() => parseGridConfig({ REDIS_AUTO_PIPELINING: 'maybe' })).toThrow(/REDIS_AUTO_PIPELINING/);
+  });
+
   it('lets GATEWAY_PORT and WORKER_PORT override a shared PORT', () => {
     const sut = parseGridConfig({ PORT: '5000', GATEWAY_PORT: '4100', WORKER_PORT: '3100' });
     expect(sut.gateway.port).toBe(4100);

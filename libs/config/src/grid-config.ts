@@ -29,6 +29,8 @@ export interface RedisSettings {
   /** Replicas that must confirm each submitted job (WAIT), and for how long to wait; 0: none. */
   waitReplicas: number;
   waitTimeoutMs: number;
+  /** Auto-pipelining on the connections that ask for it (REDIS_AUTO_PIPELINING). */
+  autoPipelining: boolean;
 }
 
 /** A Redis address from REDIS_SENTINELS / REDIS_CLUSTER_NODES. */
@@ -503,6 +505,7 @@ function redisSettings(env: EnvSchema): RedisSettings {
     topology: redisTopology(env),
     waitReplicas: env.REDIS_WAIT_REPLICAS,
     waitTimeoutMs: env.REDIS_WAIT_TIMEOUT,
+    autoPipelining: env.REDIS_AUTO_PIPELINING === 'true',
   };
   if (!env.REDIS_URL) {
     return {

@@ -13,6 +13,18 @@ import { RedisSettings, RedisTlsSettings, redisConfig } from '@gridllm/config';
 export type RedisConnection = Redis | Cluster;
 
 /**
+ * How one connection behaves. `autoPipelining` is for command connections only: ioredis then holds a
+ * turn's commands until the batch before them is answered, so a blocking command (XREAD BLOCK, BZPOPMIN,
+ * BLPOP) would stall every caller behind it, and pub/sub cannot be pipelined. Off in a Redis Cluster,
+ * where a pipeline must stay within one node's slots and fails as a whole on a slot move.
+ */
+export interface ConnectionTuning {
+  commandTimeoutMs?: number;
+  keyPrefix?: string;
+  autoPipelining?: boolean;
+}
+
+/**
  * Creates and tracks ioredis connections so that each can be closed on shutdown. Blocking commands
  * (XREAD BLOCK, BZPOPMIN) and pub/sub each need a connection of their own.
  */
@@ -33,12 +45,19 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
    * unreachable (ioredis would otherwise queue it until Redis returns): request paths use it so a
    * client gets a 503 within a second instead of hanging. Blocking readers must not set it.
    * `keyPrefix` is for third-party code that names its own keys (never for BullMQ, which breaks with it).
+   * `autoPipelining` asks for ioredis auto-pipelining, applied when REDIS_AUTO_PIPELINING is on.
    */
   create(
     connectionName: string,
-    { commandTimeoutMs, keyPrefix }: { commandTimeoutMs?: number; keyPrefix?: string } = {},
+    { commandTimeoutMs, keyPrefix, autoPipelining = false }: ConnectionTuning = {},
   ): RedisConnection {
-    const options = { ...this.options(connectionName), commandTimeout: commandTimeoutMs, keyPrefix };
+    const options: RedisOptions = {
+      ...this.options(connectionName),
+      commandTimeout: commandTimeoutMs,
+      keyPrefix,
+      enableAutoPipelining:
+        autoPipelining && this.settings.autoPipelining && this.settings.topology.mode !== 'cluster',
+    };
     const { topology } = this.settings;
     return this.track(
       connectionName,

@@ -12,6 +12,7 @@ const settings: RedisSettings = {
   topology: { mode: 'standalone' },
   waitReplicas: 0,
   waitTimeoutMs: 500,
+  autoPipelining: true,
 };
 
 function failure(message: string, code?: string): Error & { code?: string } {

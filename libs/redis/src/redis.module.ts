@@ -10,7 +10,7 @@ import { ReplicaAck } from './replica-ack';
 /** How long a request-path Redis command may take before the caller gets "Redis unavailable". */
 export const REQUEST_COMMAND_TIMEOUT_MS = 700;
 
-/** The shared command connection (non-blocking commands only). */
+/** The shared command connection (non-blocking commands only: it is auto-pipelined). */
 @Injectable()
 export class RedisClient {
   readonly redis: RedisConnection;
@@ -20,7 +20,10 @@ export class RedisClient {
     factory: RedisConnectionFactory,
     @Inject(redisConfig.KEY) settings: ConfigType<typeof redisConfig>,
   ) {
-    this.redis = factory.create('gridllm-command', { commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS });
+    this.redis = factory.create('gridllm-command', {
+      commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS,
+      autoPipelining: true,
+    });
     this.keys = new RedisKeys(settings.prefix, settings.topology.mode === 'cluster');
   }
 }

@@ -43,6 +43,7 @@ export class QueueRegistry implements OnApplicationShutdown {
   get connection(): RedisConnection {
     this.shared ??= this.connections.create('gridllm-queues', {
       commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS,
+      autoPipelining: true,
     });
     return this.shared;
   }

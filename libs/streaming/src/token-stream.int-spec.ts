@@ -56,6 +56,7 @@ describe('token streams over a real Redis', () => {
       topology: { mode: 'standalone' },
       waitReplicas: 0,
       waitTimeoutMs: 500,
+      autoPipelining: true,
     });
     client = new RedisClient(factory, {
       host: '127.0.0.1',
@@ -66,6 +67,7 @@ describe('token streams over a real Redis', () => {
       topology: { mode: 'standalone' },
       waitReplicas: 0,
       waitTimeoutMs: 500,
+      autoPipelining: true,
     });
     writer = new TokenStreamWriter(client, factory, new LoopPacer(), queueSettings);
     sut = new TokenStreamReader(client, factory);
@@ -108,6 +110,23 @@ describe('token streams over a real Redis', () => {
         .filter((event) => event.type === StreamEventType.Chunk)
         .map((event) => JSON.parse(event.data) as unknown);
       expect(chunks).toEqual(Array.from({ length: 20 }, (_, n) => ({ n, job: jobs[index] })));
+    }
+  });
+
+  it('delivers whole backlogs when more streams are open than one read returns in full', async () => {
+    // 200 streams of 120 events each: each read then returns at most 40 per stream, spaced 4 ms apart.
+    const jobs = Array.from({ length: 200 }, (_, n) => `crowd-${n}`);
+    await Promise.all(
+      jobs.map(async (job) => {
+        const appender = writer.open(job, 1);
+        appender.started('w');
+        for (let n = 0; n < 118; n++) void appender.chunk(`{"n":${n}}`);
+        await appender.final('{"done":true}');
+      }),
+    );
+    const results = await Promise.all(jobs.map((job) => collect(sut.events(job))));
+    for (const events of results) {
+      expect(events.map((event) => event.id)).toEqual(Array.from({ length: 120 }, (_, n) => `1-${n}`));
     }
   });
 

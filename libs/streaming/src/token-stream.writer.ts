@@ -100,6 +100,7 @@ export class TokenStreamWriter {
     if (!this.connection) {
       const connection = this.connections.create('gridllm-token-writer', {
         commandTimeoutMs: WRITE_TIMEOUT_MS,
+        autoPipelining: true,
       });
       connection.defineCommand('gridllmAppend', { numberOfKeys: 2, lua: FENCED_APPEND });
       this.connection = connection as AppendingRedis;

@@ -1,6 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import type { Observable } from 'rxjs';
 
 import { GridError } from '@gridllm/contracts';
 
@@ -19,7 +18,7 @@ const logger = new Logger('RequestBody');
  * Express error middleware right after the body parser and the depth check: a body that cannot be read
  * (malformed JSON, over BODY_LIMIT, a Content-Encoding it does not have, nested too deep) becomes a 4xx
  * in the family's shape. With auth on, a route that needs credentials gets its verdict from the
- * AccessGuard first: the refusal is kept and raised after the guards by `BodyRefusalInterceptor`, so a
+ * AccessGuard first: the refusal is kept and raised after the other guards by `BodyRefusalGuard`, so a
  * wrong key gets 401 whatever its body.
  */
 export function refuseBadBodies(authEnabled: boolean): ErrorRequestHandler {
@@ -48,14 +47,18 @@ function send(res: Response, path: string, status: number, message: string): voi
     .send(JSON.stringify(errorBody(path, status, message)));
 }
 
-/** Raises a body refusal kept by `refuseBadBodies`; runs after every guard, so credentials come first. */
+/**
+ * Raises a body refusal kept by `refuseBadBodies`. The last global guard, so credentials and limits come
+ * first. A guard, not an interceptor: Nest wraps every request of an app with any interceptor in an RxJS
+ * pipeline and an AsyncResource.bind per step, a cost on every route for a check that rarely fires.
+ */
 @Injectable()
-export class BodyRefusalInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+export class BodyRefusalGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
     const refusal = (context.switchToHttp().getResponse<Response>()?.locals as BodyRefusalLocals | undefined)
       ?.bodyRefusal;
     if (refusal) throw refusal;
-    return next.handle();
+    return true;
   }
 }
 

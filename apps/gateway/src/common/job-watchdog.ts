@@ -11,6 +11,7 @@ export class JobWatchdog {
   private readonly controller = new AbortController();
   private readonly total: NodeJS.Timeout;
   private phaseTimer: NodeJS.Timeout | null = null;
+  private phase: Phase | null = null;
   expired: JobTimeoutError | null = null;
 
   constructor(
@@ -41,8 +42,14 @@ export class JobWatchdog {
     if (this.phaseTimer) clearTimeout(this.phaseTimer);
   }
 
+  /** Re-arming the same phase restarts its timer in place: no new timer per token of a long stream. */
   private arm(phase: Phase, ms: number): void {
+    if (this.phaseTimer && this.phase === phase) {
+      this.phaseTimer.refresh();
+      return;
+    }
     if (this.phaseTimer) clearTimeout(this.phaseTimer);
+    this.phase = phase;
     this.phaseTimer = setTimeout(() => this.expire(phase, ms), ms);
   }
 

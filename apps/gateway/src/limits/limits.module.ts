@@ -44,6 +44,7 @@ function throttleConnection(connections: RedisConnectionFactory, client: RedisCl
   return connections.create('gridllm-throttle', {
     commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS,
     keyPrefix: client.keys.throttlePrefix(),
+    autoPipelining: true,
   });
 }
 
