@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 
-import { parseGridConfig } from '@gridllm/config';
+import { RedisSettings, parseGridConfig } from '@gridllm/config';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { RedisServer } from './redis-server';
@@ -11,6 +11,10 @@ export interface SpecRedis {
   newClient(): RedisClient;
   /** A plain client for arranging and asserting Redis state. */
   readonly admin: Redis;
+  /** The connection factory behind `newClient`, for services that open connections of their own. */
+  readonly factory: RedisConnectionFactory;
+  /** The Redis settings it was built with (prefix included). */
+  readonly settings: RedisSettings;
 }
 
 /**
@@ -20,7 +24,7 @@ export interface SpecRedis {
 export function specRedis(prefix: string): SpecRedis {
   const server = new RedisServer();
   let factory: RedisConnectionFactory;
-  let settings: ReturnType<typeof parseGridConfig>['redis'];
+  let settings: RedisSettings;
   let admin: Redis;
 
   beforeAll(async () => {
@@ -42,6 +46,12 @@ export function specRedis(prefix: string): SpecRedis {
     newClient: () => new RedisClient(factory, settings),
     get admin() {
       return admin;
+    },
+    get factory() {
+      return factory;
+    },
+    get settings() {
+      return settings;
     },
   };
 }

@@ -2,9 +2,8 @@ import Redis from 'ioredis';
 
 import { parseGridConfig } from '@gridllm/config';
 import { CapacityExceededError, InferenceJobData } from '@gridllm/contracts';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
-import { RedisServer } from '../../../test/support/redis-server';
+import { specRedis } from '../../../test/support/spec-redis';
 import { GridCapacity } from './grid-capacity';
 import { QueueRegistry } from './queue-registry';
 
@@ -20,41 +19,21 @@ async function commandsSince(admin: Redis): Promise<number> {
 const ANY_JOB = {} as InferenceJobData;
 
 describe(GridCapacity.name, () => {
-  const server = new RedisServer();
-  let factory: RedisConnectionFactory;
+  const redis = specRedis('cap');
   let queues: QueueRegistry;
-  let admin: Redis;
 
-  beforeAll(async () => {
-    await server.start();
-    admin = server.client();
-  });
-
-  beforeEach(() => admin.flushall());
-
-  afterEach(async () => {
-    await queues.onApplicationShutdown();
-    await factory.onApplicationShutdown();
-  });
-
-  afterAll(async () => {
-    admin.disconnect();
-    await server.stop();
-  });
+  afterEach(() => queues.onApplicationShutdown());
 
   function capacity(env: Record<string, string>): GridCapacity {
-    const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'cap', ...env });
-    factory = new RedisConnectionFactory(config.redis);
-    const client = new RedisClient(factory, config.redis);
-    queues = new QueueRegistry(factory, config.redis);
-    return new GridCapacity(queues, client, config.queue);
+    queues = new QueueRegistry(redis.factory, redis.settings);
+    return new GridCapacity(queues, redis.newClient(), parseGridConfig(env).queue);
   }
 
   /** Ten models the grid has served, each with one job waiting. */
   async function tenModels(): Promise<void> {
     for (let n = 0; n < 10; n++) {
       const model = `m${n}:latest`;
-      await admin.sadd('cap:models', model);
+      await redis.admin.sadd('cap:models', model);
       await queues.forModel(model).add('generate', ANY_JOB, { priority: 2 });
     }
   }
@@ -63,9 +42,9 @@ describe(GridCapacity.name, () => {
     const sut = capacity({ MAX_CONCURRENT_JOBS: '1000' });
     await tenModels();
     await sut.ensureRoom('m0:latest');
-    await admin.config('RESETSTAT');
+    await redis.admin.config('RESETSTAT');
     await sut.ensureRoom('m0:latest');
-    expect(await commandsSince(admin)).toBe(4);
+    expect(await commandsSince(redis.admin)).toBe(4);
   });
 
   it('counts every queue afresh near the limit, so the limit stays exact', async () => {

@@ -135,7 +135,6 @@ export class JobSource implements OnApplicationShutdown {
       token: '',
       lockMs: this.queue.lockDurationMs,
       workerId: this.worker.workerId,
-      workerName: this.worker.workerId,
       affinityDelayMs: this.queue.affinityDelayMs,
       honourPreference: true,
       betterWorkers: cls === 0 ? 'none' : this.clustered ? 'ask' : this.board.keysBetterThan(model, cls),
@@ -171,8 +170,13 @@ export class JobSource implements OnApplicationShutdown {
   /** Leaves the model's head job to another worker for `forMs`, and puts the marker back so it wakes. */
   private async leave(model: string, forMs: number): Promise<null> {
     this.deferred.set(model, Date.now() + forMs);
-    await this.client.redis.zadd(this.markerKey(model), 0, '0');
+    await this.putMarkerBack(model);
     return null;
+  }
+
+  /** Wakes another worker for the model's queue: the job this one leaves is still there. */
+  private async putMarkerBack(model: string): Promise<void> {
+    await this.client.redis.zadd(this.markerKey(model), 0, '0');
   }
 
   /**
@@ -225,7 +229,7 @@ export class JobSource implements OnApplicationShutdown {
     const standing = this.standingFor(model);
     if (!this.warmGate || standing.warm || !standing.room) return false;
     if (!(await this.warmGate(model))) return false;
-    await this.client.redis.zadd(this.markerKey(model), 0, '0');
+    await this.putMarkerBack(model);
     return true;
   }
 

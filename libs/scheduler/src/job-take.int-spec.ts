@@ -39,7 +39,6 @@ describe(JobTake.name, () => {
     token: 'token-1',
     lockMs: 30_000,
     workerId: 'w1',
-    workerName: 'w1',
     affinityDelayMs: 5_000,
     honourPreference: true,
     betterWorkers: 'none',

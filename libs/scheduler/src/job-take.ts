@@ -15,9 +15,8 @@ export interface TakeRequest {
   markerKey: string;
   token: string;
   lockMs: number;
+  /** Also written as BullMQ's `processedBy`, as the consumer's `name` is the worker id too. */
   workerId: string;
-  /** BullMQ's `processedBy`. */
-  workerName: string;
   affinityDelayMs: number;
   /** Leave a young head job that prefers another worker (the caller then asks whether that worker is free). */
   honourPreference: boolean;
@@ -72,7 +71,6 @@ export class JobTake {
       Date.now(),
       request.token,
       request.lockMs,
-      request.workerName,
       request.workerId,
       request.affinityDelayMs,
       request.honourPreference ? 1 : 0,

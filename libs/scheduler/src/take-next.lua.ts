@@ -10,7 +10,7 @@
  * KEYS: wait, active, prioritized, marker, pc, preference hints, then the availability keys of the better
  *       placement classes (standalone Redis only; in a Cluster they live in other slots and the caller asks
  *       the board itself).
- * ARGV: job key prefix, now ms, lock token, lock ms, worker name (`pb`), worker id, affinity delay ms,
+ * ARGV: job key prefix, now ms, lock token, lock ms, worker id (also BullMQ's `pb`), affinity delay ms,
  *       honour preference (1/0), better-worker check (0 none, 1 by the keys given, 2 report a young head).
  *
  * Replies:
@@ -23,8 +23,8 @@
 export const TAKE_NEXT = `
 local wait, active, prioritized, marker, pc, hints = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, now, token, lockMs = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local name, workerId, delay = ARGV[5], ARGV[6], tonumber(ARGV[7])
-local honourPreference, betterCheck = ARGV[8] == '1', tonumber(ARGV[9])
+local workerId, delay = ARGV[5], tonumber(ARGV[6])
+local honourPreference, betterCheck = ARGV[7] == '1', tonumber(ARGV[8])
 
 local fromWait = redis.call('LLEN', wait) > 0
 local head
@@ -57,7 +57,7 @@ else
   redis.call('LPUSH', active, head)
 end
 redis.call('SET', jobKey .. ':lock', token, 'PX', lockMs)
-redis.call('HSET', jobKey, 'processedOn', now, 'pb', name)
+redis.call('HSET', jobKey, 'processedOn', now, 'pb', workerId)
 redis.call('HINCRBY', jobKey, 'ats', 1)
 if preferred then redis.call('HDEL', hints, head) end
 

@@ -7,12 +7,18 @@ import { queueConfig } from '@gridllm/config';
 import { StreamEventType } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 
-/** Takes the key when it is free or already ours; otherwise answers the current holder. */
-const CLAIM = `
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] and holder ~= ARGV[3] then return holder end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return false`;
+/** Takes the key when it is free, already ours or `takeOver`'s; otherwise answers the current holder. */
+const CLAIM_FUNCTION = `
+local function claim(key, fence, ttl, takeOver)
+  local holder = redis.call('GET', key)
+  if holder and holder ~= fence and holder ~= takeOver then return holder end
+  redis.call('SET', key, fence, 'PX', ttl)
+  return false
+end`;
+
+/** CLAIM_FUNCTION on its own. KEYS: owner. ARGV: fence, ttl ms, take-over holder. */
+const CLAIM = `${CLAIM_FUNCTION}
+return claim(KEYS[1], ARGV[1], ARGV[2], ARGV[3])`;
 
 /**
  * CLAIM, and in the same trip what a run needs to know before it starts (issue 15: one round trip, not
@@ -21,7 +27,7 @@ return false`;
  * ARGV: fence, ttl ms, take-over holder, then the terminal event types.
  * Replies {1} ended, {2, holder, cancelled} held by another run, {0, '', cancelled} claimed.
  */
-const ENTER = `
+const ENTER = `${CLAIM_FUNCTION}
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
 if last then
   local fields = last[2]
@@ -30,9 +36,8 @@ if last then
   end
 end
 local cancelled = redis.call('EXISTS', KEYS[3])
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] and holder ~= ARGV[3] then return {2, holder, cancelled} end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local holder = claim(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+if holder then return {2, holder, cancelled} end
 return {0, '', cancelled}`;
 
 /** Extends the key only while it is ours (1), else 0. */

@@ -1,8 +1,4 @@
-import { parseGridConfig } from '@gridllm/config';
-import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
-import Redis from 'ioredis';
-
-import { RedisServer } from '../../../../test/support/redis-server';
+import { specRedis } from '../../../../test/support/spec-redis';
 import { AffinityStore } from './affinity-store';
 import {
   MAX_PREFIX_CHECKPOINTS,
@@ -20,25 +16,11 @@ const checkpoints = (own: string, ownBlocks: number) =>
   );
 
 describe(AffinityStore.name, () => {
-  const server = new RedisServer();
-  let factory: RedisConnectionFactory;
-  let admin: Redis;
+  const redis = specRedis('aff');
   let sut: AffinityStore;
 
-  beforeAll(async () => {
-    await server.start();
-    const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'aff' });
-    factory = new RedisConnectionFactory(config.redis);
-    sut = new AffinityStore(new RedisClient(factory, config.redis));
-    admin = server.client();
-  });
-
-  beforeEach(() => admin.flushall());
-
-  afterAll(async () => {
-    admin.disconnect();
-    await factory.onApplicationShutdown();
-    await server.stop();
+  beforeAll(() => {
+    sut = new AffinityStore(redis.newClient());
   });
 
   describe('remember', () => {
@@ -46,9 +28,9 @@ describe(AffinityStore.name, () => {
       const longest = checkpoints('x', 1000);
       await sut.remember(MODEL, { prefix: longest }, 'w-1', TTL);
 
-      const keys = await admin.keys('aff:prefix:*');
+      const keys = await redis.admin.keys('aff:prefix:*');
       expect(keys).toHaveLength(MAX_PREFIX_CHECKPOINTS);
-      for (const key of keys) expect(await admin.pttl(key)).toBeGreaterThan(0);
+      for (const key of keys) expect(await redis.admin.pttl(key)).toBeGreaterThan(0);
     });
   });
 
@@ -91,7 +73,7 @@ describe(AffinityStore.name, () => {
     });
 
     it('finds nothing for a prompt no worker served, and the session with it', async () => {
-      await admin.set('aff:session:s-1', 'w-3');
+      await redis.admin.set('aff:session:s-1', 'w-3');
       const found = await sut.lookup(MODEL, checkpoints('z', 3), 's-1');
       expect(found).toEqual({ session: 'w-3', prefix: null });
     });
