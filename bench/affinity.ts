@@ -19,6 +19,10 @@ const WORKERS = 3;
 const SLOTS = Number(process.env.BENCH_SLOTS ?? 1);
 const USERS = Number(process.env.BENCH_USERS ?? 3);
 const TURNS = Number(process.env.BENCH_TURNS ?? 14);
+/** Words per user message: 250 by default (a pasted document); a chat-like workload sends a few dozen. */
+const MESSAGE_WORDS = Number(process.env.BENCH_MESSAGE_WORDS ?? 250);
+/** Tokens per answer: the answer stays in the slot's cache and in the history of every later turn. */
+const ANSWER_TOKENS = Number(process.env.BENCH_ANSWER_TOKENS ?? 8);
 const CONTEXT = 6144;
 /** Words the demo vocabulary holds whole: about one token each (other text falls back to characters). */
 const WORDS =
@@ -51,7 +55,7 @@ async function chatTurn(url: string, messages: object[]): Promise<Turn & { answe
       model: MODEL,
       messages,
       stream: true,
-      options: { num_predict: 8, temperature: 0, seed: 1, num_ctx: CONTEXT },
+      options: { num_predict: ANSWER_TOKENS, temperature: 0, seed: 1, num_ctx: CONTEXT },
     }),
   });
   if (response.status !== 200) throw new Error(`chat answered ${response.status}: ${await response.text()}`);
@@ -74,7 +78,7 @@ async function chatTurn(url: string, messages: object[]): Promise<Turn & { answe
   return { ttftMs, promptEval, answer, placement: response.headers.get('x-gridllm-placement') };
 }
 
-/** One user's conversation: TURNS turns, each adding a ~250-word message (a pasted document) to the history. */
+/** One user's conversation: TURNS turns, each adding a MESSAGE_WORDS-word message and its answer to the history. */
 async function converse(url: string, user: number): Promise<Turn[]> {
   const messages: object[] = [{ role: 'system', content: SYSTEM }];
   const turns: Turn[] = [];
@@ -83,7 +87,7 @@ async function converse(url: string, user: number): Promise<Turn[]> {
     await pause(100 + ((user * 37 + turn * 53) % 500)); // the user reads and types: every slot may be free again
     messages.push({
       role: 'user',
-      content: `User ${user} document ${turn}: ${text(user * 100 + turn, 250)}`,
+      content: `User ${user} document ${turn}: ${text(user * 100 + turn, MESSAGE_WORDS)}`,
     });
     const result = await chatTurn(url, messages);
     messages.push({ role: 'assistant', content: result.answer });
@@ -188,7 +192,7 @@ async function main(): Promise<void> {
         50,
       );
     console.log(
-      `${USERS} users × ${TURNS} turns, ${WORKERS} embedded workers × ${SLOTS} slots, system prompt ~1,600 tokens`,
+      `${USERS} users × ${TURNS} turns (${MESSAGE_WORDS}-word messages, ${ANSWER_TOKENS}-token answers), ${WORKERS} embedded workers × ${SLOTS} slots, system prompt ~1,600 tokens`,
     );
     console.log(
       '| affinity | TTFT p50 ms | TTFT p95 ms | prompt tokens evaluated | prefix placements | wall s |',
