@@ -57,6 +57,11 @@ export class WorkerRegistry {
     await pipeline.exec();
   }
 
+  /** True when a worker's claim on a model counts only once its record's signature is checked (WORKER_TOKEN). */
+  get verifiesClaims(): boolean {
+    return this.signer.enforcing;
+  }
+
   /** Served now, served within RECENTLY_SERVED_MS, or unknown: at most two O(log n) lookups. */
   async availability(model: string, now = Date.now()): Promise<ModelAvailability> {
     if (await this.isServed(model, now)) return 'served';

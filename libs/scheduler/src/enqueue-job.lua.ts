@@ -1,18 +1,7 @@
 import { FAIR_TAG } from './fair-share.lua';
 
-/**
- * Stores a job in BullMQ's layout and places it, in one round trip (issue 15; it was BullMQ's
- * addPrioritizedJob, then the fair-share placement, then the preference hint). Writes what BullMQ's add
- * writes for a prioritised job (the job hash with name/data/opts/timestamp/delay/priority, its score in the
- * prioritised set, the base marker), so every BullMQ reader and script works on it as before; left out:
- * BullMQ's `id` counter (jobs carry our ids) and its events stream (capped at 0 entries; nothing reads it).
- * The score is the fair tag (fair share on) or BullMQ's priority counter (FIFO within the band).
- * KEYS: job hash, prioritized, marker, pc, fair-share hash, preference hints.
- * ARGV: job id, name, data, opts, timestamp ms, priority, owner ('' = fair share off), cost, window ms,
- *       fair state ttl ms, preferred worker ('' = none), hints ttl ms. Replies the fair tag, or ''.
- */
-export const ENQUEUE_JOB = `${FAIR_TAG}
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR job ' .. ARGV[1] .. ' exists') end
+/** Stores and places the job (KEYS[1..6], ARGV[1..12], see ENQUEUE_JOB); leaves its fair tag in `tag`. */
+const STORE_AND_PLACE = `if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR job ' .. ARGV[1] .. ' exists') end
 local now, priority = tonumber(ARGV[5]), tonumber(ARGV[6])
 redis.call('HSET', KEYS[1], 'name', ARGV[2], 'data', ARGV[3], 'opts', ARGV[4], 'timestamp', ARGV[5],
   'delay', 0, 'priority', priority)
@@ -29,5 +18,42 @@ if ARGV[11] ~= '' then
   redis.call('PEXPIRE', KEYS[6], ARGV[12])
 end
 redis.call('ZADD', KEYS[3], 0, '0')
+`;
+
+/**
+ * Stores a job in BullMQ's layout and places it, in one round trip (issue 15; it was BullMQ's
+ * addPrioritizedJob, then the fair-share placement, then the preference hint). Writes what BullMQ's add
+ * writes for a prioritised job (the job hash with name/data/opts/timestamp/delay/priority, its score in the
+ * prioritised set, the base marker), so every BullMQ reader and script works on it as before; left out:
+ * BullMQ's `id` counter (jobs carry our ids) and its events stream (capped at 0 entries; nothing reads it).
+ * The score is the fair tag (fair share on) or BullMQ's priority counter (FIFO within the band).
+ * KEYS: job hash, prioritized, marker, pc, fair-share hash, preference hints.
+ * ARGV: job id, name, data, opts, timestamp ms, priority, owner ('' = fair share off), cost, window ms,
+ *       fair state ttl ms, preferred worker ('' = none), hints ttl ms. Replies the fair tag, or ''.
+ */
+export const ENQUEUE_JOB = `${FAIR_TAG}
+${STORE_AND_PLACE}
+return tag
+`;
+
+/**
+ * ENQUEUE_JOB with the gateway's admission checks and index writes in the same round trip, for one Redis
+ * server (not a Cluster: the keys span slot groups). It admits the job only when a live worker claims the
+ * model, the model's queue is below MAX_QUEUE_PER_MODEL, and its open jobs stay within the allowance the
+ * caller computed from the other queues' recent count (far from MAX_CONCURRENT_JOBS); otherwise it writes
+ * nothing and replies nil, and the caller checks the slow way, which gives the exact refusal.
+ * KEYS 1–6 and ARGV 1–12 as ENQUEUE_JOB, then
+ * KEYS: model's worker claims, wait, delayed, active, job id index, model list, gateway presence.
+ * ARGV: max waiting for the model, max open jobs of the model, model, index ttl s, presence ttl ms.
+ */
+export const ENQUEUE_ADMITTED = `${FAIR_TAG}
+if #redis.call('ZRANGEBYSCORE', KEYS[7], ARGV[5], '+inf', 'LIMIT', 0, 1) == 0 then return nil end
+local waiting = redis.call('LLEN', KEYS[8]) + redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[9])
+if waiting >= tonumber(ARGV[13]) then return nil end
+if waiting + redis.call('LLEN', KEYS[10]) >= tonumber(ARGV[14]) then return nil end
+${STORE_AND_PLACE}
+redis.call('SET', KEYS[11], ARGV[15], 'EX', ARGV[16])
+redis.call('SADD', KEYS[12], ARGV[15])
+redis.call('SET', KEYS[13], '1', 'PX', ARGV[17])
 return tag
 `;

@@ -49,6 +49,20 @@ export class GridCapacity {
     }
   }
 
+  /**
+   * For a check made inside the enqueue script (JobEnqueue.addIfAdmitted): how many open jobs `model` may
+   * have while the grid stays far from MAX_CONCURRENT_JOBS, going by the other queues' recent count. Null
+   * when that count is missing or stale: then ensureRoom must count.
+   */
+  openAllowance(model: string): { maxOpen: number; maxWaiting: number } | null {
+    const cached = this.others;
+    if (cached?.except !== model || Date.now() - cached.readAt >= OTHERS_TTL_MS) return null;
+    return {
+      maxOpen: this.settings.maxConcurrentJobs - this.nearLimit - cached.open,
+      maxWaiting: this.settings.maxQueuePerModel,
+    };
+  }
+
   /** Jobs waiting, prioritised, delayed or running, over every model queue. */
   async openJobs(): Promise<number> {
     return (await this.count(null)).open;

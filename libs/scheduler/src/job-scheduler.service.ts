@@ -23,7 +23,7 @@ import { AffinityPlanner } from './affinity/affinity-planner';
 import { JobPreference } from './affinity/job-preference';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
-import { JobEnqueue } from './job-enqueue';
+import { Admission, EnqueueTerms, JobEnqueue } from './job-enqueue';
 import { JobPayloadSeal } from './job-payload-seal';
 import { OwnerLimits } from './owner-limits';
 import { ModelQueue, QueueRegistry } from './queue-registry';
@@ -58,7 +58,7 @@ export const EVERY_JOB: JobVisibility = () => true;
 @Injectable()
 export class JobSchedulerService {
   private readonly logger = new Logger(JobSchedulerService.name);
-  private enqueuer: JobEnqueue | null = null;
+  private jobEnqueue: JobEnqueue | null = null;
 
   constructor(
     private readonly queues: QueueRegistry,
@@ -84,14 +84,14 @@ export class JobSchedulerService {
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     // Every family's jobs pass here: a name Ollama would refuse is a 400, never a queue or a 404.
     const model = normalizeModelName(checkModelName(input.model));
-    const [availability, , , affinity] = await Promise.all([
-      this.registry.availability(model),
-      this.capacity.ensureRoom(model),
+    // Where it can, the enqueue script itself checks that the model is served and the queues have room
+    // (one round trip instead of two); otherwise, and whenever that script refuses, they are checked here.
+    const admission = this.admission(model);
+    const [, , affinity] = await Promise.all([
+      admission || this.admit(model, input.model),
       input.owner && this.ownerLimits.checkQuota(input.owner),
       this.affinity.plan({ ...input, model, ownerId: input.owner?.id }),
     ]);
-    if (availability === 'recently-served') throw new ModelUnavailableError(input.model);
-    if (availability === 'unknown') throw new ModelNotFoundError(input.model);
     const now = Date.now();
     const id = randomUUID();
     const data: InferenceJobData = {
@@ -111,13 +111,12 @@ export class JobSchedulerService {
       ...(affinity && { affinity }),
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
-    try {
-      await this.enqueue(data);
-    } catch (error) {
-      // A job that was never queued must not keep the slot until its deadline.
-      if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
-      await this.discard(data);
-      throw error;
+    const admitted =
+      admission && (await this.undoingOnError(data, () => this.enqueueAdmitted(data, admission)));
+    if (!admitted) {
+      if (admission)
+        await this.admit(model, input.model).catch((error: unknown) => this.releaseSlot(data, error));
+      await this.undoingOnError(data, () => this.enqueue(data));
     }
     this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
     return withoutRequest(data);
@@ -183,34 +182,112 @@ export class JobSchedulerService {
     return this.queues.forModel(model);
   }
 
+  /** Throws unless a live worker serves the model and the grid and the model's queue have room. */
+  private async admit(model: string, asked: string): Promise<void> {
+    const [availability] = await Promise.all([
+      this.registry.availability(model),
+      this.capacity.ensureRoom(model),
+    ]);
+    if (availability === 'recently-served') throw new ModelUnavailableError(asked);
+    if (availability === 'unknown') throw new ModelNotFoundError(asked);
+  }
+
+  /**
+   * The checks the enqueue script can make itself: one Redis server (a Cluster spreads the keys over
+   * slots), claims that need no signature check, and a recent count of the other queues.
+   */
+  private admission(model: string): Omit<Admission, 'indexKey' | 'indexSeconds'> | null {
+    if (this.client.keys.clustered || this.registry.verifiesClaims) return null;
+    const allowance = this.capacity.openAllowance(model);
+    if (!allowance) return null;
+    const { keys } = this.client;
+    return {
+      ...allowance,
+      claimsKey: keys.modelWorkers(model),
+      modelsKey: keys.models(),
+      presenceKey: keys.gateway(this.gateway.serverId),
+      presenceMs: this.presenceMs,
+    };
+  }
+
+  private get presenceMs(): number {
+    // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
+    // must not take the owner for dead before the next presence beat.
+    return this.settings.heartbeatIntervalMs * 3;
+  }
+
+  /** Runs an enqueue; when it fails, frees the owner's slot and takes back whatever it may have written. */
+  private async undoingOnError<T>(data: InferenceJobData, enqueue: () => Promise<T>): Promise<T> {
+    try {
+      return await enqueue();
+    } catch (error) {
+      await this.discard(data);
+      return this.releaseSlot(data, error);
+    }
+  }
+
+  /** A job that was never queued must not keep its owner's slot until its deadline. */
+  private async releaseSlot(data: InferenceJobData, error: unknown): Promise<never> {
+    if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
+    throw error;
+  }
+
+  /** Checks admission and enqueues in one round trip; false (nothing written) when not admitted. */
+  private async enqueueAdmitted(
+    data: InferenceJobData,
+    admission: Omit<Admission, 'indexKey' | 'indexSeconds'>,
+  ): Promise<boolean> {
+    const queue = this.queues.forModel(data.model);
+    const retain = this.indexSeconds(data);
+    const admitted = await this.enqueuer.addIfAdmitted(queue, data, this.terms(data, retain), {
+      ...admission,
+      indexKey: this.client.keys.jobQueue(data.id),
+      indexSeconds: retain,
+    });
+    if (admitted) await this.replicas.confirm(`job ${data.id}`, this.queues.connection);
+    return admitted;
+  }
+
   private async enqueue(data: InferenceJobData): Promise<void> {
     const { model } = data;
     const queue = this.queues.forModel(model);
-    const retain = Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
+    const retain = this.indexSeconds(data);
     // The writes go out together; the id index is only read once the caller has the id. The index lives
     // in the job's slot group and the model list in the grid's (separate commands in a Redis Cluster).
     const { redis, keys } = this.client;
-    this.enqueuer ??= new JobEnqueue(this.queues.connection);
     await Promise.all([
       redis.set(keys.jobQueue(data.id), model, 'EX', retain),
       // A pipeline, not MULTI: the two writes need no atomicity, and MULTI/EXEC are two commands more.
       redis
         .pipeline()
         .sadd(keys.models(), model)
-        // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
-        // must not take the owner for dead before the next presence beat.
-        .set(keys.gateway(this.gateway.serverId), '1', 'PX', this.settings.heartbeatIntervalMs * 3)
+        .set(keys.gateway(this.gateway.serverId), '1', 'PX', this.presenceMs)
         .exec(),
       // Stored, placed (fair share), hinted (affinity) and signalled in one script run.
-      this.enqueuer.add(queue, data, {
-        retainSeconds: retain,
-        fair: this.fairShare.terms(data),
-        preferredWorker: data.affinity?.preferred?.workerId,
-        hintsKey: this.preference.hintsKey(model),
-      }),
+      this.enqueuer.add(queue, data, this.terms(data, retain)),
     ]);
     // Both connections wrote part of the job (its id index and the BullMQ record).
     await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);
+  }
+
+  /** How long the job id index (and the finished job) is kept. */
+  private indexSeconds(data: InferenceJobData): number {
+    return Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
+  }
+
+  private terms(data: InferenceJobData, retainSeconds: number): EnqueueTerms {
+    return {
+      retainSeconds,
+      fair: this.fairShare.terms(data),
+      preferredWorker: data.affinity?.preferred?.workerId,
+      hintsKey: this.preference.hintsKey(data.model),
+    };
+  }
+
+  /** Created on first use: the queues' shared connection is opened lazily. */
+  private get enqueuer(): JobEnqueue {
+    this.jobEnqueue ??= new JobEnqueue(this.queues.connection);
+    return this.jobEnqueue;
   }
 
   /**

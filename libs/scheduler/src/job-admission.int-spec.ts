@@ -1,0 +1,132 @@
+import { OwnerJobs, UsageLedger } from '@gridllm/access';
+import { GridConfig, parseGridConfig } from '@gridllm/config';
+import {
+  CapacityExceededError,
+  JobKind,
+  ModelNotFoundError,
+  ModelUnavailableError,
+} from '@gridllm/contracts';
+import { RedisClient, ReplicaAck } from '@gridllm/redis';
+import { WorkerRegistry } from '@gridllm/registry';
+import { LoopPacer, TokenStreamWriter } from '@gridllm/streaming';
+
+import { specRedis } from '../../../test/support/spec-redis';
+import { AffinityPlanner } from './affinity/affinity-planner';
+import { AffinityStore } from './affinity/affinity-store';
+import { JobPreference } from './affinity/job-preference';
+import { AvailabilityBoard } from './availability-board';
+import { FairShare } from './fair-share';
+import { GridCapacity } from './grid-capacity';
+import { JobPayloadSeal } from './job-payload-seal';
+import { JobSchedulerService } from './job-scheduler.service';
+import { OwnerLimits } from './owner-limits';
+import { QueueRegistry } from './queue-registry';
+
+const MODEL = 'm:latest';
+const OWNER = { id: 'key-1', maxConcurrent: 5 };
+
+/**
+ * Admission inside the enqueue script (issue 15): once the queues were counted, a submit checks that the
+ * model is served and its queue has room in the same round trip that stores the job; whenever that
+ * script refuses, the slow checks give the exact refusal and nothing is left behind.
+ */
+describe('job admission in the enqueue script', () => {
+  const redis = specRedis('adm');
+  let queues: QueueRegistry;
+  let registry: WorkerRegistry;
+  let client: RedisClient;
+  let ownerJobs: OwnerJobs;
+  let config: GridConfig;
+
+  afterEach(() => queues.onApplicationShutdown());
+
+  function scheduler(env: Record<string, string> = {}): JobSchedulerService {
+    config = parseGridConfig(env);
+    client = redis.newClient();
+    queues = new QueueRegistry(redis.factory, redis.settings);
+    registry = new WorkerRegistry(client);
+    ownerJobs = new OwnerJobs(client);
+    return new JobSchedulerService(
+      queues,
+      registry,
+      client,
+      new TokenStreamWriter(client, redis.factory, new LoopPacer(), config.queue),
+      new GridCapacity(queues, client, config.queue),
+      new OwnerLimits(new UsageLedger(client), ownerJobs),
+      new JobPayloadSeal(config.security),
+      new ReplicaAck(config.redis),
+      new FairShare(config.queue),
+      config.queue,
+      config.gateway,
+      new AffinityPlanner(new AffinityStore(client), config.queue, registry, new AvailabilityBoard(client)),
+      new JobPreference(client, config.redis),
+    );
+  }
+
+  /** A live worker's claim on the model (as its heartbeat writes it), or one that expired `agoMs` ago. */
+  const claim = (agoMs = -60_000) =>
+    redis.admin.zadd(client.keys.modelWorkers(MODEL), Date.now() - agoMs, 'worker-1');
+
+  const submit = (sut: JobSchedulerService, owner?: typeof OWNER) =>
+    sut.submit({ kind: JobKind.Generate, model: 'm', request: { prompt: 'hello' }, owner });
+
+  it('stores, indexes and places a job without the separate checks once the queues were counted', async () => {
+    const sut = scheduler();
+    await claim();
+    await submit(sut); // counts every queue: the next submits may check inside the script
+    const availability = jest.spyOn(registry, 'availability');
+
+    const job = await submit(sut, OWNER);
+
+    expect(availability).not.toHaveBeenCalled();
+    expect((await queues.forModel(MODEL).getJob(job.id))?.data.request).toEqual({ prompt: 'hello' });
+    expect(await redis.admin.get(client.keys.jobQueue(job.id))).toBe(MODEL);
+    expect(await redis.admin.smembers(client.keys.models())).toEqual([MODEL]);
+    expect(await redis.admin.pttl(client.keys.gateway(config.gateway.serverId))).toBeGreaterThan(0);
+    expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 2 });
+    expect(await ownerJobs.count(OWNER.id)).toBe(1);
+  });
+
+  it('answers 404 when no worker claims the model any more, leaving nothing behind', async () => {
+    const sut = scheduler();
+    await claim();
+    await submit(sut);
+    await redis.admin.del(client.keys.modelWorkers(MODEL));
+
+    await expect(submit(sut, OWNER)).rejects.toThrow(ModelNotFoundError);
+    expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 1 });
+    expect(await redis.admin.keys('adm:job-queue:*')).toHaveLength(1);
+    expect(await ownerJobs.count(OWNER.id)).toBe(0);
+  });
+
+  it('answers 503 while the model’s only worker is restarting (its claim just expired)', async () => {
+    const sut = scheduler();
+    await claim();
+    await submit(sut);
+    await claim(1000);
+
+    await expect(submit(sut)).rejects.toThrow(ModelUnavailableError);
+    expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 1 });
+  });
+
+  it('holds MAX_QUEUE_PER_MODEL exactly', async () => {
+    const sut = scheduler({ MAX_QUEUE_PER_MODEL: '3' });
+    await claim();
+    for (let n = 0; n < 3; n++) await submit(sut);
+
+    await expect(submit(sut, OWNER)).rejects.toThrow(CapacityExceededError);
+    expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 3 });
+    expect(await ownerJobs.count(OWNER.id)).toBe(0);
+  });
+
+  it('holds MAX_CONCURRENT_JOBS exactly over every model', async () => {
+    const sut = scheduler({ MAX_CONCURRENT_JOBS: '12' });
+    await claim();
+    await redis.admin.sadd(client.keys.models(), 'other:latest');
+    await queues.forModel('other:latest').add('generate', { id: 'x' } as never, { priority: 2 });
+    for (let n = 0; n < 11; n++) await submit(sut);
+
+    await expect(submit(sut)).rejects.toThrow(CapacityExceededError);
+    expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 11 });
+  });
+});
