@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
-import { redisConfig, workerConfig } from '@gridllm/config';
+import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { GridError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
@@ -22,6 +22,7 @@ import { AbortReason } from './abort-reason';
 import { JobContinuations } from './continuation/job-continuations';
 import { JobHandlers } from './job-handlers';
 import { JobAccount, OwnerAccounting } from './owner-accounting';
+import { RecentPresence } from './recent-presence';
 import { RunEntry, RunGuard } from './run-guard';
 import { StallWatch } from './stall-watch';
 
@@ -51,6 +52,8 @@ export class JobRunner {
   private readonly fences = new Map<string, string>();
   /** Jobs whose BullMQ lock went to another worker while they ran here: that worker records the outcome. */
   private readonly lockMoved = new Set<string>();
+  /** Gateways whose presence was read lately (see ownerGone). */
+  private readonly gateways: RecentPresence;
 
   constructor(
     private readonly handlers: JobHandlers,
@@ -68,7 +71,10 @@ export class JobRunner {
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
     private readonly loadedModels: LoadedModelsPublisher,
     private readonly health: JobHealth,
-  ) {}
+    @Inject(queueConfig.KEY) queue: ConfigType<typeof queueConfig>,
+  ) {
+    this.gateways = new RecentPresence(queue.heartbeatIntervalMs);
+  }
 
   /** Aborts a running job; no-op when it does not run here. */
   abort(jobId: string, reason: AbortReason): void {
@@ -285,12 +291,16 @@ export class JobRunner {
   }
 
   /**
-   * A job whose gateway is gone has no client left. Checked at start only with a standalone Redis: behind
+   * A job whose gateway is gone has no client left. A gateway seen alive within the last heartbeat is not
+   * read again (RecentPresence). Checked at start only with a standalone Redis: behind
    * Sentinel or in a Cluster a failover outlasts the presence key, so a live gateway's key can be missing
    * for seconds; there the slot loop's grace (OwnerAbsence) decides, on its lock-renewal checks.
    */
   private async ownerGone(ownerGatewayId: string | undefined): Promise<boolean> {
     if (!ownerGatewayId || this.redis.topology.mode !== 'standalone') return false;
-    return (await this.client.redis.exists(this.client.keys.gateway(ownerGatewayId))) === 0;
+    if (this.gateways.alive(ownerGatewayId)) return false;
+    const present = (await this.client.redis.exists(this.client.keys.gateway(ownerGatewayId))) === 1;
+    if (present) this.gateways.seen(ownerGatewayId);
+    return !present;
   }
 }
