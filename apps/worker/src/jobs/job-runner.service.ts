@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
-import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
+import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { GridError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
@@ -19,6 +19,7 @@ import { JobHealth } from '../deep-health/job-health';
 import { EngineError } from '../engines/inference-engine';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
+import { infoLinesOn } from './info-lines';
 import { JobContinuations } from './continuation/job-continuations';
 import { JobHandlers } from './job-handlers';
 import { JobAccount, OwnerAccounting } from './owner-accounting';
@@ -54,6 +55,7 @@ export class JobRunner {
   private readonly lockMoved = new Set<string>();
   /** Gateways whose presence was read lately (see ownerGone). */
   private readonly gateways: RecentPresence;
+  private readonly infoLines: boolean;
 
   constructor(
     private readonly handlers: JobHandlers,
@@ -72,8 +74,10 @@ export class JobRunner {
     private readonly loadedModels: LoadedModelsPublisher,
     private readonly health: JobHealth,
     @Inject(queueConfig.KEY) queue: ConfigType<typeof queueConfig>,
+    @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
   ) {
     this.gateways = new RecentPresence(queue.heartbeatIntervalMs);
+    this.infoLines = infoLinesOn(app.logLevel);
   }
 
   /** Aborts a running job; no-op when it does not run here. */
@@ -207,7 +211,7 @@ export class JobRunner {
         this.source.complete(taken, { workerId: this.settings.workerId, response }),
         account.settle(),
       ]);
-      this.logger.log(`job ${jobId}: completed`);
+      if (this.infoLines) this.logger.log(`job ${jobId}: completed`);
     } catch (error) {
       // The client has its answer; only the queue's record is missing. A worker that took the job over
       // records it from the stream (RunGuard), so it is never run again.
