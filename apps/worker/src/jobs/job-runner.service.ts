@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
-import { redisConfig, workerConfig } from '@gridllm/config';
+import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { GridError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
@@ -19,9 +19,11 @@ import { JobHealth } from '../deep-health/job-health';
 import { EngineError } from '../engines/inference-engine';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
+import { infoLinesOn } from './info-lines';
 import { JobContinuations } from './continuation/job-continuations';
 import { JobHandlers } from './job-handlers';
 import { JobAccount, OwnerAccounting } from './owner-accounting';
+import { RecentPresence } from './recent-presence';
 import { RunEntry, RunGuard } from './run-guard';
 import { StallWatch } from './stall-watch';
 
@@ -51,6 +53,9 @@ export class JobRunner {
   private readonly fences = new Map<string, string>();
   /** Jobs whose BullMQ lock went to another worker while they ran here: that worker records the outcome. */
   private readonly lockMoved = new Set<string>();
+  /** Gateways whose presence was read lately (see ownerGone). */
+  private readonly gateways: RecentPresence;
+  private readonly infoLines: boolean;
 
   constructor(
     private readonly handlers: JobHandlers,
@@ -68,7 +73,12 @@ export class JobRunner {
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
     private readonly loadedModels: LoadedModelsPublisher,
     private readonly health: JobHealth,
-  ) {}
+    @Inject(queueConfig.KEY) queue: ConfigType<typeof queueConfig>,
+    @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
+  ) {
+    this.gateways = new RecentPresence(queue.heartbeatIntervalMs);
+    this.infoLines = infoLinesOn(app.logLevel);
+  }
 
   /** Aborts a running job; no-op when it does not run here. */
   abort(jobId: string, reason: AbortReason): void {
@@ -201,7 +211,7 @@ export class JobRunner {
         this.source.complete(taken, { workerId: this.settings.workerId, response }),
         account.settle(),
       ]);
-      this.logger.log(`job ${jobId}: completed`);
+      if (this.infoLines) this.logger.log(`job ${jobId}: completed`);
     } catch (error) {
       // The client has its answer; only the queue's record is missing. A worker that took the job over
       // records it from the stream (RunGuard), so it is never run again.
@@ -285,12 +295,16 @@ export class JobRunner {
   }
 
   /**
-   * A job whose gateway is gone has no client left. Checked at start only with a standalone Redis: behind
+   * A job whose gateway is gone has no client left. A gateway seen alive within the last heartbeat is not
+   * read again (RecentPresence). Checked at start only with a standalone Redis: behind
    * Sentinel or in a Cluster a failover outlasts the presence key, so a live gateway's key can be missing
    * for seconds; there the slot loop's grace (OwnerAbsence) decides, on its lock-renewal checks.
    */
   private async ownerGone(ownerGatewayId: string | undefined): Promise<boolean> {
     if (!ownerGatewayId || this.redis.topology.mode !== 'standalone') return false;
-    return (await this.client.redis.exists(this.client.keys.gateway(ownerGatewayId))) === 0;
+    if (this.gateways.alive(ownerGatewayId)) return false;
+    const present = (await this.client.redis.exists(this.client.keys.gateway(ownerGatewayId))) === 1;
+    if (present) this.gateways.seen(ownerGatewayId);
+    return !present;
   }
 }

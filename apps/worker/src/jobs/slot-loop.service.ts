@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
-import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
+import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { LogContext } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
 import { JobSource, TakenJob } from '@gridllm/scheduler';
 import { StreamOwnership } from '@gridllm/streaming';
 
 import { AbortReason } from './abort-reason';
+import { infoLinesOn } from './info-lines';
 import { JobRunner } from './job-runner.service';
 import { OwnerAbsence } from './owner-absence';
 
@@ -41,6 +42,7 @@ export class SlotLoop {
   private announcedFree = true;
   private slotFreed: (() => void) | null = null;
   private readonly ownerAbsence: OwnerAbsence;
+  private readonly infoLines: boolean;
 
   constructor(
     private readonly source: JobSource,
@@ -50,7 +52,9 @@ export class SlotLoop {
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
     @Inject(redisConfig.KEY) redis: ConfigType<typeof redisConfig>,
+    @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
   ) {
+    this.infoLines = infoLinesOn(app.logLevel);
     const beats = redis.topology.mode === 'standalone' ? OWNER_GRACE_BEATS : OWNER_GRACE_BEATS_HA;
     this.ownerAbsence = new OwnerAbsence(queue.heartbeatIntervalMs * beats);
   }
@@ -139,10 +143,13 @@ export class SlotLoop {
     this.announceFreeSlots();
     // Every line logged while the job runs carries its ids, down to the engine.
     LogContext.run({ jobId, requestId, workerId: this.worker.workerId }, () => {
-      this.logger.log(
-        `job ${jobId}: started (${taken.model}, ${this.running.size}/${this.worker.slots} slots)`,
-      );
-      void this.runner.run(taken).finally(() => {
+      // The run sends its first command before its first await: the line is written while that is on its way.
+      const run = this.runner.run(taken);
+      if (this.infoLines)
+        this.logger.log(
+          `job ${jobId}: started (${taken.model}, ${this.running.size}/${this.worker.slots} slots)`,
+        );
+      void run.finally(() => {
         this.running.delete(taken.token);
         this.announceFreeSlots();
         this.slotFreed?.();
