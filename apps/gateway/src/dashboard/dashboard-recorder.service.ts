@@ -102,9 +102,9 @@ export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationS
     const finished = (await Promise.all(samples.map((sample) => this.finishedOf(sample)))).flat();
     this.tally.observeRunning(running, now);
     for (const job of finished) this.tally.observeFinished(job, now);
-    this.tally.retain(new Set(running.map((job) => job.id)));
-    for (const id of this.runningBase.keys())
-      if (!running.some((job) => job.id === id)) this.runningBase.delete(id);
+    const runningIds = new Set(running.map((job) => job.id));
+    this.tally.retain(runningIds);
+    for (const id of this.runningBase.keys()) if (!runningIds.has(id)) this.runningBase.delete(id);
     this.since = finished.reduce((latest, job) => Math.max(latest, job.finishedAt), this.since);
     const queued = samples.reduce((sum, s) => sum + JOB_PRIORITIES.reduce((n, p) => n + s.waiting[p], 0), 0);
     const live: LiveGrid = {
@@ -140,22 +140,26 @@ export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationS
     ]);
   }
 
+  /**
+   * Runs every second over every running job: the known ones take no promise of their own (only their
+   * line count is read), so a tick's garbage stays small however many jobs run.
+   */
   private async runningOf(sample: ModelSample): Promise<RunningJob[]> {
-    const jobs = await Promise.all(
-      sample.activeIds.map(async (id) => {
-        const [base, lines] = await Promise.all([
-          this.baseOf(sample.model, id),
-          this.sampler.linesStreamed(id),
-        ]);
-        return base && { ...base, tokens: lines };
-      }),
-    );
-    return jobs.filter((job): job is RunningJob => job !== null);
+    const { model, activeIds } = sample;
+    const [lines, unknown] = await Promise.all([
+      Promise.all(activeIds.map((id) => this.sampler.linesStreamed(id))),
+      Promise.all(activeIds.filter((id) => !this.runningBase.has(id)).map((id) => this.baseOf(model, id))),
+    ]);
+    const fresh = new Map(unknown.flatMap((base) => (base ? [[base.id, base] as const] : [])));
+    const jobs: RunningJob[] = [];
+    activeIds.forEach((id, index) => {
+      const base = this.runningBase.get(id) ?? fresh.get(id);
+      if (base) jobs.push({ ...base, tokens: lines[index] });
+    });
+    return jobs;
   }
 
   private async baseOf(model: string, id: string): Promise<Omit<RunningJob, 'tokens'> | null> {
-    const known = this.runningBase.get(id);
-    if (known) return known;
     const record = await this.sampler.job(model, id);
     if (!record.data) return null;
     const base = {

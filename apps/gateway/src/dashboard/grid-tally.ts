@@ -21,6 +21,7 @@ interface Seen {
  */
 export class GridTally {
   private readonly seen = new Map<string, Seen>();
+  /** Tokens per worker and tick, for a minute: one entry per worker and tick, not per job (fewer objects to age). */
   private workerTokens: Array<{ at: number; workerId: string; tokens: number }> = [];
   private starts: Array<{ at: number; queue: string }> = [];
   private ttfts: Array<{ at: number; ms: number }> = [];
@@ -35,7 +36,11 @@ export class GridTally {
       const before = this.seen.get(job.id);
       if (!before) this.starts.push({ at: now, queue: `${job.model}\n${job.priority}` });
       this.addTokens(job.workerId, job.tokens - (before?.tokens ?? 0), now);
-      this.seen.set(job.id, { tokens: job.tokens, workerId: job.workerId });
+      // Updated in place: a new object per running job and tick would only add garbage.
+      if (before) {
+        before.tokens = job.tokens;
+        before.workerId = job.workerId;
+      } else this.seen.set(job.id, { tokens: job.tokens, workerId: job.workerId });
     }
   }
 
@@ -125,7 +130,15 @@ export class GridTally {
   private addTokens(workerId: string | null, tokens: number, now: number): void {
     if (tokens <= 0) return;
     this.tick.tokens += tokens;
-    if (workerId) this.workerTokens.push({ at: now, workerId, tokens });
+    if (!workerId) return;
+    // Entries of one tick come together: a worker's tokens of this tick add up in one entry.
+    for (let i = this.workerTokens.length - 1; i >= 0 && this.workerTokens[i].at === now; i--) {
+      if (this.workerTokens[i].workerId === workerId) {
+        this.workerTokens[i].tokens += tokens;
+        return;
+      }
+    }
+    this.workerTokens.push({ at: now, workerId, tokens });
   }
 
   private rateOf(workerId: string): number {
