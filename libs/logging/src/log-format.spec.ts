@@ -21,6 +21,27 @@ function capture(kind: LogFormat, level = 'info') {
 }
 
 describe('logFormat', () => {
+  it('drops a line above the level before any of it is formatted', () => {
+    const level = winstonLevel('warn');
+    const lines: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (data: Buffer) => lines.push(data.toString()));
+    const format = logFormat('json', level);
+    const transform = jest.spyOn(format, 'transform');
+    const logger = createLogger({
+      levels: LOG_LEVELS,
+      level,
+      format,
+      transports: [new transports.Stream({ stream })],
+    });
+
+    logger.debug('queued');
+    logger.warn('slow');
+
+    expect(transform.mock.results.map((result) => result.value)).toEqual([false, expect.anything()]);
+    expect(lines.map((line) => JSON.parse(line).message)).toEqual(['slow']);
+  });
+
   describe('json', () => {
     it('writes one JSON object per line with the ids of the current scope', () => {
       const { logger, lines } = capture('json');

@@ -64,6 +64,20 @@ const prettyLine = format.printf((info) => {
 });
 
 /** JSON lines (for log shippers) or readable lines (for a terminal). */
-export function logFormat(kind: LogFormat): Logform.Format {
-  return format.combine(format.timestamp(), gridFields(), kind === 'json' ? format.json() : prettyLine);
+export function logFormat(kind: LogFormat, level: WinstonLevel = 'verbose'): Logform.Format {
+  return format.combine(
+    onlyUpTo(level),
+    format.timestamp(),
+    gridFields(),
+    kind === 'json' ? format.json() : prettyLine,
+  );
+}
+
+/**
+ * Drops a line above `level` before it is formatted: winston formats every line (timestamp, context, JSON)
+ * and only its transport compares levels, so a filtered debug line cost as much CPU as a printed one.
+ */
+function onlyUpTo(level: WinstonLevel): Logform.Format {
+  const most = LOG_LEVELS[level];
+  return format((info) => (LOG_LEVELS[info.level as WinstonLevel] ?? 0) <= most && info)();
 }

@@ -19,7 +19,7 @@ export function loggerOptions(
     levels: LOG_LEVELS,
     level: winstonLevel(level),
     defaultMeta: meta,
-    format: logFormat(kind),
+    format: logFormat(kind, winstonLevel(level)),
     transports: [new transports.Console()],
   };
 }

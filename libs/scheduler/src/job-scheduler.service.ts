@@ -216,13 +216,17 @@ export class JobSchedulerService {
     return this.settings.heartbeatIntervalMs * 3;
   }
 
-  /** Runs an enqueue; when it fails, frees the owner's slot and takes back whatever it may have written. */
+  /**
+   * Runs an enqueue; when it fails, frees the owner's slot and takes back whatever it may have written. The
+   * refusal does not wait for that: with Redis unreachable each undo would take a command timeout more.
+   */
   private async undoingOnError<T>(data: InferenceJobData, enqueue: () => Promise<T>): Promise<T> {
     try {
       return await enqueue();
     } catch (error) {
-      await this.discard(data);
-      return this.releaseSlot(data, error);
+      void this.discard(data);
+      void this.releaseSlot(data, error).catch(() => undefined);
+      throw error;
     }
   }
 
