@@ -49,6 +49,9 @@ export interface SubmitJobInput {
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
 
+/** What the enqueue script needs to admit a job, but its id index (known once the job has an id). */
+type GridAdmission = Omit<Admission, 'indexKey' | 'indexSeconds'>;
+
 /** Whether the caller may see a job; a job it may not see is answered as unknown (404). */
 export type JobVisibility = (job: InferenceJobData) => boolean;
 
@@ -114,8 +117,7 @@ export class JobSchedulerService {
     const admitted =
       admission && (await this.undoingOnError(data, () => this.enqueueAdmitted(data, admission)));
     if (!admitted) {
-      if (admission)
-        await this.admit(model, input.model).catch((error: unknown) => this.releaseSlot(data, error));
+      if (admission) await this.admitOrRelease(data, input.model);
       await this.undoingOnError(data, () => this.enqueue(data));
     }
     this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
@@ -196,7 +198,7 @@ export class JobSchedulerService {
    * The checks the enqueue script can make itself: one Redis server (a Cluster spreads the keys over
    * slots), claims that need no signature check, and a recent count of the other queues.
    */
-  private admission(model: string): Omit<Admission, 'indexKey' | 'indexSeconds'> | null {
+  private admission(model: string): GridAdmission | null {
     if (this.client.keys.clustered || this.registry.verifiesClaims) return null;
     const allowance = this.capacity.openAllowance(model);
     if (!allowance) return null;
@@ -216,31 +218,37 @@ export class JobSchedulerService {
     return this.settings.heartbeatIntervalMs * 3;
   }
 
+  /** The slow checks after the enqueue script refused: the exact refusal, the owner's slot given back. */
+  private async admitOrRelease(data: InferenceJobData, asked: string): Promise<void> {
+    try {
+      await this.admit(data.model, asked);
+    } catch (error) {
+      await this.releaseOwnerSlot(data);
+      throw error;
+    }
+  }
+
   /**
    * Runs an enqueue; when it fails, frees the owner's slot and takes back whatever it may have written. The
-   * refusal does not wait for that: with Redis unreachable each undo would take a command timeout more.
+   * refusal does not wait for the take-back: with Redis unreachable it would take a command timeout more.
    */
   private async undoingOnError<T>(data: InferenceJobData, enqueue: () => Promise<T>): Promise<T> {
     try {
       return await enqueue();
     } catch (error) {
       void this.discard(data);
-      void this.releaseSlot(data, error).catch(() => undefined);
+      await this.releaseOwnerSlot(data);
       throw error;
     }
   }
 
   /** A job that was never queued must not keep its owner's slot until its deadline. */
-  private async releaseSlot(data: InferenceJobData, error: unknown): Promise<never> {
+  private async releaseOwnerSlot(data: InferenceJobData): Promise<void> {
     if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
-    throw error;
   }
 
   /** Checks admission and enqueues in one round trip; false (nothing written) when not admitted. */
-  private async enqueueAdmitted(
-    data: InferenceJobData,
-    admission: Omit<Admission, 'indexKey' | 'indexSeconds'>,
-  ): Promise<boolean> {
+  private async enqueueAdmitted(data: InferenceJobData, admission: GridAdmission): Promise<boolean> {
     const queue = this.queues.forModel(data.model);
     const retain = this.indexSeconds(data);
     const admitted = await this.enqueuer.addIfAdmitted(queue, data, this.terms(data, retain), {
