@@ -140,8 +140,12 @@ secrets_not_leaked() {
 
 docker_phase() {
   local t0 gw_status c
-  # Leftovers of an interrupted run (this dockerd is the test's own): start from nothing.
+  # Leftovers of an interrupted run (this dockerd is the test's own): start from nothing. The volumes too:
+  # Redis's append-only file in gridllm-redis-data remembers the old run's WORKER_TOKEN, and this run's
+  # workers would be refused (an interrupted CI run left it behind once).
   for c in gridllm-client gridllm-client-2 gridllm-server gridllm-redis; do docker_cmd rm -f "$c" >/dev/null 2>&1; done
+  docker_cmd network rm gridllm >/dev/null 2>&1
+  docker_cmd volume rm gridllm-models gridllm-redis-data >/dev/null 2>&1
   export ADMIN_API_KEY WORKER_TOKEN SERVER_PORT
   ADMIN_API_KEY="ak-$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   WORKER_TOKEN="wt-$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
