@@ -1,4 +1,4 @@
-import { OwnerJobs, UsageLedger } from '@gridllm/access';
+import { OwnerJobs } from '@gridllm/access';
 import { GridConfig, parseGridConfig } from '@gridllm/config';
 import {
   CapacityExceededError,
@@ -6,20 +6,12 @@ import {
   ModelNotFoundError,
   ModelUnavailableError,
 } from '@gridllm/contracts';
-import { RedisClient, ReplicaAck } from '@gridllm/redis';
+import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
-import { LoopPacer, TokenStreamWriter } from '@gridllm/streaming';
 
 import { specRedis } from '../../../test/support/spec-redis';
-import { AffinityPlanner } from './affinity/affinity-planner';
-import { AffinityStore } from './affinity/affinity-store';
-import { JobPreference } from './affinity/job-preference';
-import { AvailabilityBoard } from './availability-board';
-import { FairShare } from './fair-share';
-import { GridCapacity } from './grid-capacity';
-import { JobPayloadSeal } from './job-payload-seal';
 import { JobSchedulerService } from './job-scheduler.service';
-import { OwnerLimits } from './owner-limits';
+import { jobSchedulerFor } from './job-scheduler.testing';
 import { QueueRegistry } from './queue-registry';
 
 const MODEL = 'm:latest';
@@ -46,21 +38,7 @@ describe('job admission in the enqueue script', () => {
     queues = new QueueRegistry(redis.factory, redis.settings);
     registry = new WorkerRegistry(client);
     ownerJobs = new OwnerJobs(client);
-    return new JobSchedulerService(
-      queues,
-      registry,
-      client,
-      new TokenStreamWriter(client, redis.factory, new LoopPacer(), config.queue),
-      new GridCapacity(queues, client, config.queue),
-      new OwnerLimits(new UsageLedger(client), ownerJobs),
-      new JobPayloadSeal(config.security),
-      new ReplicaAck(config.redis),
-      new FairShare(config.queue),
-      config.queue,
-      config.gateway,
-      new AffinityPlanner(new AffinityStore(client), config.queue, registry, new AvailabilityBoard(client)),
-      new JobPreference(client, config.redis),
-    );
+    return jobSchedulerFor({ queues, registry, client, factory: redis.factory, config });
   }
 
   /** A live worker's claim on the model (as its heartbeat writes it), or one that expired `agoMs` ago. */

@@ -1,21 +1,12 @@
-import { OwnerJobs, UsageLedger } from '@gridllm/access';
 import { parseGridConfig } from '@gridllm/config';
 import { JobKind } from '@gridllm/contracts';
-import { RedisClient, RedisConnectionFactory, ReplicaAck } from '@gridllm/redis';
+import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
-import { LoopPacer, TokenStreamWriter } from '@gridllm/streaming';
 import Redis from 'ioredis';
 
 import { RedisServer } from '../../../test/support/redis-server';
-import { FairShare } from './fair-share';
-import { AffinityPlanner } from './affinity/affinity-planner';
-import { AffinityStore } from './affinity/affinity-store';
-import { AvailabilityBoard } from './availability-board';
-import { JobPreference } from './affinity/job-preference';
-import { GridCapacity } from './grid-capacity';
-import { JobPayloadSeal } from './job-payload-seal';
 import { JobSchedulerService } from './job-scheduler.service';
-import { OwnerLimits } from './owner-limits';
+import { jobSchedulerFor } from './job-scheduler.testing';
 import { QueueRegistry } from './queue-registry';
 
 const PAUSE_MS = 1500;
@@ -43,21 +34,7 @@ describe(JobSchedulerService.name, () => {
         return 'served';
       },
     } as unknown as WorkerRegistry;
-    sut = new JobSchedulerService(
-      queues,
-      registry,
-      client,
-      new TokenStreamWriter(client, factory, new LoopPacer(), config.queue),
-      new GridCapacity(queues, client, config.queue),
-      new OwnerLimits(new UsageLedger(client), new OwnerJobs(client)),
-      new JobPayloadSeal(config.security),
-      new ReplicaAck(config.redis),
-      new FairShare(config.queue),
-      config.queue,
-      config.gateway,
-      new AffinityPlanner(new AffinityStore(client), config.queue, registry, new AvailabilityBoard(client)),
-      new JobPreference(client, config.redis),
-    );
+    sut = jobSchedulerFor({ queues, registry, client, factory, config });
   });
 
   afterAll(async () => {
