@@ -8,6 +8,12 @@ interface Placed {
   placement: string | null;
 }
 
+interface WorkerRow {
+  id: string;
+  runningJobs: number;
+  lastHeartbeatAt: number;
+}
+
 /** Prefix affinity weighs the preferred worker's load (docs/scheduling.md, "Affinity"), over two workers. */
 describe('Affinity: a busy worker is preferred only for a prefix worth its busy slots', () => {
   const grid = new TestGrid();
@@ -37,10 +43,32 @@ describe('Affinity: a busy worker is preferred only for a prefix worth its busy 
     });
     expect(response.status).toBe(200);
     await response.text();
-    return {
+    const placed = {
       worker: response.headers.get('x-gridllm-worker'),
       placement: response.headers.get('x-gridllm-placement'),
     };
+    await endedAndSeen(response.headers.get('x-gridllm-job-id')!, placed.worker!);
+    return placed;
+  }
+
+  /**
+   * Waits as a user reading the answer would: a stream:false answer comes with the last chunk, before the
+   * worker has finished the job, freed its slot and written the board, and the busy count preference
+   * weighs comes from heartbeats. The next turn is sent once the job has ended and a heartbeat of its
+   * worker came after that.
+   */
+  async function endedAndSeen(jobId: string, workerId: string): Promise<void> {
+    await waitFor(`job ${jobId} to end`, async () => {
+      const status = (await (await fetch(`${grid.gatewayUrl}/inference/${jobId}/status`)).json()) as {
+        state: string;
+      };
+      return status.state === 'completed';
+    });
+    const ended = Date.now();
+    await waitFor(`a heartbeat of ${workerId} after job ${jobId}`, async () => {
+      const row = await workerRow(workerId);
+      return row !== undefined && row.lastHeartbeatAt > ended;
+    });
   }
 
   const turn = (history: object[], content: string) => [
@@ -49,12 +77,9 @@ describe('Affinity: a busy worker is preferred only for a prefix worth its busy 
     { role: 'user', content },
   ];
 
-  async function runningJobs(workerId: string): Promise<number> {
-    const workers = (await (await fetch(`${grid.gatewayUrl}/admin/workers`)).json()) as Array<{
-      id: string;
-      runningJobs: number;
-    }>;
-    return workers.find((worker) => worker.id === workerId)?.runningJobs ?? 0;
+  async function workerRow(workerId: string): Promise<WorkerRow | undefined> {
+    const workers = (await (await fetch(`${grid.gatewayUrl}/admin/workers`)).json()) as WorkerRow[];
+    return workers.find((worker) => worker.id === workerId);
   }
 
   it('prefers an idle worker for its conversation; once busy, only for the conversation that saves more than a busy slot costs', async () => {
@@ -96,7 +121,10 @@ describe('Affinity: a busy worker is preferred only for a prefix worth its busy 
     try {
       const started = await running;
       expect(started.headers.get('x-gridllm-worker')).toBe(first.worker);
-      await waitFor('the busy slot in a heartbeat', async () => (await runningJobs(first.worker!)) === 1);
+      await waitFor(
+        'the busy slot in a heartbeat',
+        async () => (await workerRow(first.worker!))?.runningJobs === 1,
+      );
 
       const short2 = await chat(turn(short1, 'q2'));
       expect(short2.placement).toBe('order');
