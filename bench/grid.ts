@@ -31,6 +31,8 @@ export class BenchGrid {
   worker: AppProcess | null = null;
   /** Workers started later by a phase (the embedded engine), one at a time. */
   readonly extraWorkers: AppProcess[] = [];
+  /** Gateways started later by a phase (auth on), beside the first. */
+  readonly extraGateways: AppProcess[] = [];
   fixtureUrl = '';
   gatewayUrl = '';
   private redisStarted = false;
@@ -80,6 +82,17 @@ export class BenchGrid {
   }
 
   /**
+   * Starts one more gateway on the grid's Redis, with the first one's settings plus `env`; it is stopped
+   * with the grid unless the caller stops it before.
+   */
+  async startGateway(env: Record<string, string>): Promise<AppProcess> {
+    const gateway = new AppProcess('gateway', { ...this.redisEnv(), ...this.options.gatewayEnv, ...env });
+    this.extraGateways.push(gateway);
+    await gateway.start();
+    return gateway;
+  }
+
+  /**
    * Stops a worker from `startWorker` gracefully (SIGTERM), killing it if that takes too long; resolves
    * to its exit code (null when killed).
    */
@@ -107,7 +120,7 @@ export class BenchGrid {
   /** Synchronous last resort (process 'exit'): kills the processes whose pid we know. */
   killNow(): void {
     this.fixture.killNow();
-    for (const app of [...this.extraWorkers, this.worker, this.gateway]) {
+    for (const app of [...this.extraWorkers, this.worker, this.gateway, ...this.extraGateways]) {
       const pid = app && !app.exited ? app.pid : undefined;
       if (pid) safeKill(pid);
     }
@@ -137,6 +150,7 @@ export class BenchGrid {
     for (const worker of this.extraWorkers) await bounded('worker', () => worker.stop('SIGKILL'));
     if (this.worker) await bounded('worker', () => this.worker?.stop('SIGKILL') ?? Promise.resolve());
     if (this.gateway) await bounded('gateway', () => this.gateway?.stop('SIGKILL') ?? Promise.resolve());
+    for (const gateway of this.extraGateways) await bounded('gateway', () => gateway.stop('SIGKILL'));
     await bounded('fixture', () => this.fixture.stop());
     if (this.redisStarted) await bounded('redis-server', () => this.redis.stop());
   }

@@ -6,6 +6,8 @@ export interface RequestSpec {
   method: 'GET' | 'POST';
   path: string;
   body?: Buffer;
+  /** Sent as they are (e.g. an Authorization header, which a gateway with auth off ignores). */
+  headers?: Record<string, string>;
 }
 
 export interface HttpTiming {
@@ -40,7 +42,7 @@ export class BenchHttpClient {
 
   send(base: URL, spec: RequestSpec): Promise<HttpTiming> {
     return new Promise<HttpTiming>((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = {};
+      const headers: http.OutgoingHttpHeaders = { ...spec.headers };
       if (spec.body) {
         headers['content-type'] = 'application/json';
         headers['content-length'] = spec.body.length;

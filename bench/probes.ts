@@ -44,6 +44,15 @@ export function generateFirstToken(model: string): Probe {
   };
 }
 
+/** GET /api/tags: the models list (no job); on the gateway it passes every guard. */
+export function listModels(): Probe {
+  return {
+    spec: { method: 'GET', path: '/api/tags' },
+    measure: (timing) => timing.totalMs,
+    check: statusError,
+  };
+}
+
 /** GET /api/version: the HTTP floor of each side (the gateway also reads the worker list from Redis). */
 export function version(): Probe {
   return {

@@ -7,6 +7,7 @@ import { BenchResults } from './results';
 import { Side, SideResult } from './scenarios';
 import { LOADED_STEPS, medianStages, STAGES } from './stages';
 import { ratePerSecond, summarize, Summary } from './stats';
+import { accessConsole, accessMarkdown } from './access-report';
 import { streamsConsole, streamsMarkdown } from './streams-report';
 import { markdownTable, textTable } from './tables';
 
@@ -113,6 +114,10 @@ export function unhealthy(results: BenchResults, maxShare = 0.01): string[] {
     'streaming generate': results.firstToken,
     'GET /api/version': results.version,
     throughput: results.throughput,
+    ...(results.access && {
+      'auth off vs on, generate': results.access.generate,
+      'auth off vs on, GET /api/tags': results.access.tags,
+    }),
   };
   const sides = Object.entries(phases).flatMap(([phase, result]) =>
     (['direct', 'gateway'] as const)
@@ -143,6 +148,7 @@ export function consoleReport(results: BenchResults): string {
     ...derived.verdicts.map((verdict) => plain(verdict)),
     ...(derived.errors.length > 0 ? ['', 'Errors:', ...derived.errors] : ['No failed requests.']),
     '',
+    ...accessConsole(results.access),
     ...streamsConsole(results.streams),
     textTable(
       TARGET_HEADER,
@@ -297,6 +303,7 @@ export function markdownReport(results: BenchResults): string {
     '',
     markdownTable(TARGET_HEADER, targetCells(results)),
     '',
+    ...accessMarkdown(results.access),
     ...streamsMarkdown(results.streams),
     '### Where the added time goes',
     '',

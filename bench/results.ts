@@ -1,3 +1,4 @@
+import { AccessResults } from './access';
 import { EmbeddedResults } from './embedded';
 import { MachineInfo } from './machine';
 import { CommandCount, QueueDepth, TracedRequest } from './redis-probe';
@@ -25,6 +26,8 @@ export interface BenchResults {
   traces: TracedRequest[];
   /** Median steps per job in a window at full concurrency traced with MONITOR (see stages.ts). */
   loaded: { durations: number[]; jobs: number; windowMs: number; ratePerSecond: number; queue: QueueDepth };
+  /** Auth off vs on, on two gateways of the same grid; null when skipped. */
+  access: AccessResults | null;
   /** The relay of concurrent long streams and the crowd of slow streaming clients; null when skipped. */
   streams: StreamsResults | null;
   /** The embedded llama.cpp engine on the demo model; null when skipped (BENCH_EMBEDDED=0). */

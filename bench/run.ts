@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 
+import { AccessPhase, AccessResults } from './access';
 import { CpuMeter } from './cpu';
 import { diagnose, LOADED_TRACE_MS } from './diagnose';
 import { EmbeddedPhase, EmbeddedResults } from './embedded';
@@ -76,6 +77,19 @@ async function measureStreams(
     return null;
   }
   return new StreamsPhase(grid, settings.streams, log).run(targets);
+}
+
+/** After the rows above and before the streams rows (their garbage would weigh on the first gateway). */
+async function measureAccess(
+  grid: BenchGrid,
+  client: BenchHttpClient,
+  settings: BenchSettings,
+): Promise<AccessResults | null> {
+  if (!settings.access) {
+    log('auth off vs on: skipped (BENCH_ACCESS=0)');
+    return null;
+  }
+  return new AccessPhase(grid, client, settings.access, log).run();
 }
 
 /** Last, so that the gateway-vs-fixture numbers above are measured exactly as without it. */
@@ -176,6 +190,7 @@ async function main(): Promise<void> {
         `MONITOR traces (${settings.traceRequests} requests at c=1, ${LOADED_TRACE_MS / 1000} s at c=${settings.concurrency})`,
     );
     const diagnosis = await diagnose(client, targets, probeRedis, grid.pids(), settings);
+    const access = await measureAccess(grid, client, settings);
     const streams = await measureStreams(grid, targets, settings);
     const embeddedResults = await measureEmbedded(embedded, settings);
     const results: BenchResults = {
@@ -186,6 +201,7 @@ async function main(): Promise<void> {
       settings,
       ...measurements,
       ...diagnosis,
+      access,
       streams,
       embedded: embeddedResults,
     };

@@ -1,3 +1,5 @@
+import type { AccessSettings } from './access';
+
 /** What one `npm run bench` does; each number can be overridden by an environment variable. */
 export interface BenchSettings {
   model: string;
@@ -26,6 +28,8 @@ export interface BenchSettings {
   runTimeoutMs: number;
   /** Streams at width (bench/streams.ts); null when BENCH_STREAMS=0. */
   streams: StreamSettings | null;
+  /** Auth off vs on (bench/access.ts); null when BENCH_ACCESS=0. */
+  access: AccessSettings | null;
   /** The embedded llama.cpp phase (bench/embedded.ts); null when BENCH_EMBEDDED=0. */
   embedded: EmbeddedSettings | null;
 }
@@ -99,6 +103,14 @@ export function benchSettings(): BenchSettings {
           crowdTokens: intFromEnv('BENCH_CROWD_TOKENS', 12),
           crowdDelayMs: intFromEnv('BENCH_CROWD_DELAY_MS', 1000),
           crowdRampMs: intFromEnv('BENCH_CROWD_RAMP_MS', 5000, 0),
+        }
+      : null,
+    access: flagFromEnv('BENCH_ACCESS', true)
+      ? {
+          model: 'llama3.2:latest',
+          requests: intFromEnv('BENCH_ACCESS_REQUESTS', 500),
+          warmup: intFromEnv('BENCH_WARMUP', 50, 0),
+          blockSize: intFromEnv('BENCH_BLOCK', 50),
         }
       : null,
     embedded: flagFromEnv('BENCH_EMBEDDED', true)

@@ -1,0 +1,75 @@
+/**
+ * What access control adds (issue 15's last row): a second gateway on the same Redis and worker, with
+ * auth on (a stored API key) and a rate limit in force, beside the bench's gateway with auth off. Both
+ * get the same requests, Authorization header included (a gateway with auth off ignores it), ABBA.
+ */
+import { AppProcess } from '../test/support/app-process';
+import { BenchGrid } from './grid';
+import { BenchHttpClient } from './http-client';
+import { generateOnce, listModels } from './probes';
+import { latency, Probe, Side, SideResult, Targets } from './scenarios';
+
+const ADMIN_KEY = 'bench-admin-key-0123456789';
+
+/** Each case measured with auth off ("direct" side: the bench's gateway) and on ("gateway" side). */
+export interface AccessResults {
+  requests: number;
+  /** POST /api/generate stream:false: the request the other rows measure (auth, rate limit, owner accounting). */
+  generate: Record<Side, SideResult>;
+  /** GET /api/tags: no job, so only the guards (key lookup, rate-limit count) differ. */
+  tags: Record<Side, SideResult>;
+}
+
+export interface AccessSettings {
+  model: string;
+  requests: number;
+  warmup: number;
+  blockSize: number;
+}
+
+export class AccessPhase {
+  constructor(
+    private readonly grid: BenchGrid,
+    private readonly client: BenchHttpClient,
+    private readonly settings: AccessSettings,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async run(): Promise<AccessResults> {
+    const guarded = await this.grid.startGateway({
+      ADMIN_API_KEY: ADMIN_KEY,
+      // High enough never to refuse: what counting costs is what is measured.
+      RATE_LIMIT_REQUESTS: '100000000',
+    });
+    try {
+      const guardedUrl = await guarded.url;
+      this.log(`gateway with auth on and a rate limit: ${guardedUrl} (pid ${guarded.pid})`);
+      const headers = { Authorization: `Bearer ${await createKey(guardedUrl)}` };
+      const targets: Targets = { direct: new URL(this.grid.gatewayUrl), gateway: new URL(guardedUrl) };
+      const { requests, warmup, blockSize } = this.settings;
+      const plan = { warmup, count: requests, blockSize };
+      const withKey = (probe: Probe): Probe => ({ ...probe, spec: { ...probe.spec, headers } });
+      this.log(`auth off vs on: generate stream:false and GET /api/tags, ${requests} per side each, ABBA`);
+      const generate = await latency(this.client, targets, withKey(generateOnce(this.settings.model)), plan);
+      const tags = await latency(this.client, targets, withKey(listModels()), plan);
+      return { requests, generate, tags };
+    } finally {
+      await stopQuietly(guarded);
+    }
+  }
+}
+
+async function createKey(gatewayUrl: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/admin/keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  if (response.status !== 201 && response.status !== 200)
+    throw new Error(`creating an API key answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { key: string }).key;
+}
+
+async function stopQuietly(gateway: AppProcess): Promise<void> {
+  await gateway.stop('SIGKILL').catch(() => undefined);
+}
