@@ -1,18 +1,8 @@
-import { TestGrid, postJson } from '../support/test-grid';
+import { Placed, settledChatTurn, workerRow } from '../support/settled-turn';
+import { TestGrid } from '../support/test-grid';
 import { waitFor } from '../support/wait-for';
 
 const MODEL = 'afl:latest';
-
-interface Placed {
-  worker: string | null;
-  placement: string | null;
-}
-
-interface WorkerRow {
-  id: string;
-  runningJobs: number;
-  lastHeartbeatAt: number;
-}
 
 /** Prefix affinity weighs the preferred worker's load (docs/scheduling.md, "Affinity"), over two workers. */
 describe('Affinity: a busy worker is preferred only for a prefix worth its busy slots', () => {
@@ -34,53 +24,14 @@ describe('Affinity: a busy worker is preferred only for a prefix worth its busy 
 
   afterAll(() => grid.stop());
 
-  async function chat(messages: object[]): Promise<Placed> {
-    const response = await postJson(`${grid.gatewayUrl}/api/chat`, {
-      model: 'afl',
-      stream: false,
-      messages,
-      options: { num_predict: 2 },
-    });
-    expect(response.status).toBe(200);
-    await response.text();
-    const placed = {
-      worker: response.headers.get('x-gridllm-worker'),
-      placement: response.headers.get('x-gridllm-placement'),
-    };
-    await endedAndSeen(response.headers.get('x-gridllm-job-id')!, placed.worker!);
-    return placed;
-  }
-
-  /**
-   * Waits as a user reading the answer would: a stream:false answer comes with the last chunk, before the
-   * worker has finished the job, freed its slot and written the board, and the busy count preference
-   * weighs comes from heartbeats. The next turn is sent once the job has ended and a heartbeat of its
-   * worker came after that.
-   */
-  async function endedAndSeen(jobId: string, workerId: string): Promise<void> {
-    await waitFor(`job ${jobId} to end`, async () => {
-      const status = (await (await fetch(`${grid.gatewayUrl}/inference/${jobId}/status`)).json()) as {
-        state: string;
-      };
-      return status.state === 'completed';
-    });
-    const ended = Date.now();
-    await waitFor(`a heartbeat of ${workerId} after job ${jobId}`, async () => {
-      const row = await workerRow(workerId);
-      return row !== undefined && row.lastHeartbeatAt > ended;
-    });
-  }
+  const chat = (messages: object[]): Promise<Placed> =>
+    settledChatTurn(grid.gatewayUrl, { model: 'afl', messages, options: { num_predict: 2 } });
 
   const turn = (history: object[], content: string) => [
     ...history,
     { role: 'assistant', content: 'an answer' },
     { role: 'user', content },
   ];
-
-  async function workerRow(workerId: string): Promise<WorkerRow | undefined> {
-    const workers = (await (await fetch(`${grid.gatewayUrl}/admin/workers`)).json()) as WorkerRow[];
-    return workers.find((worker) => worker.id === workerId);
-  }
 
   it('prefers an idle worker for its conversation; once busy, only for the conversation that saves more than a busy slot costs', async () => {
     // About 500 characters of its own: less than one busy slot is worth (1,024).
@@ -108,9 +59,6 @@ describe('Affinity: a busy worker is preferred only for a prefix worth its busy 
       if ((await chat(candidate)).worker === first.worker) other = candidate;
     }
     expect(other).not.toHaveLength(0);
-    // The user reads for a while: the heartbeat that counts the busy slot is not the one that may have
-    // counted this conversation's own last turn (see busySlots).
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
     const busy = new AbortController();
     const running = fetch(`${grid.gatewayUrl}/api/chat`, {
       method: 'POST',
@@ -123,17 +71,19 @@ describe('Affinity: a busy worker is preferred only for a prefix worth its busy 
       expect(started.headers.get('x-gridllm-worker')).toBe(first.worker);
       await waitFor(
         'the busy slot in a heartbeat',
-        async () => (await workerRow(first.worker!))?.runningJobs === 1,
+        async () => (await workerRow(grid.gatewayUrl, first.worker!))?.runningJobs === 1,
       );
 
-      const short2 = await chat(turn(short1, 'q2'));
-      expect(short2.placement).toBe('order');
       const long1 = await chat(turn(long0, 'and the next page?'));
       expect(long1).toEqual({
         worker: first.worker,
         placement: expect.stringMatching(/^prefix; chars=\d+$/),
       });
       expect(Number(long1.placement?.split('=')[1])).toBeGreaterThanOrEqual(4096);
+      // Last: a branch of the conversation that the order sends to that worker takes the conversation's
+      // slot there (the engine reuses its oldest slot), and the long document's cache with it.
+      const short2 = await chat(turn(short1, 'q2'));
+      expect(short2.placement).toBe('order');
     } finally {
       busy.abort();
     }

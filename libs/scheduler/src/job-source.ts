@@ -9,6 +9,7 @@ import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/r
 
 import { AffinityStore } from './affinity/affinity-store';
 import { JobPreference } from './affinity/job-preference';
+import { ResidentPrefixes } from './affinity/resident-prefixes';
 import { AvailabilityBoard } from './availability-board';
 import { finishedRecord, storedResult } from './finished-job';
 import { InferenceJob, JobTake, TakeRequest } from './job-take';
@@ -58,6 +59,8 @@ export class JobSource implements OnApplicationShutdown {
   private readonly deferred = new Map<string, number>();
   private cursor = 0;
   private warmGate: WarmGate | null = null;
+  /** The prompts this worker's engine holds, one per slot (affinity forgets what it evicts). */
+  private readonly resident: ResidentPrefixes;
 
   constructor(
     private readonly connections: RedisConnectionFactory,
@@ -70,6 +73,7 @@ export class JobSource implements OnApplicationShutdown {
     private readonly affinity: AffinityStore,
   ) {
     this.markerWait = new MarkerWait(connections, client, `worker-${this.worker.workerId}-${randomUUID()}`);
+    this.resident = new ResidentPrefixes(this.worker.slots);
   }
 
   get models(): readonly string[] {
@@ -233,12 +237,18 @@ export class JobSource implements OnApplicationShutdown {
     return true;
   }
 
-  /** This worker now holds the job's prefix (and session): remember it for the next jobs that share them. */
+  /**
+   * This worker now holds the job's prefix (and session): remember it for the next jobs that share them,
+   * and forget the prompt whose cache its engine gives up for it (see ResidentPrefixes).
+   */
   private noteAffinity(model: string, job: InferenceJob): void {
     const { affinity, id } = job.data;
     if (!affinity) return;
+    const evicted = this.resident.admit(model, affinity.prefix ?? []);
     const warn = (error: Error) => this.logger.warn(`job ${id}: affinity not recorded: ${error.message}`);
-    void this.affinity.remember(model, affinity, this.worker.workerId, this.queue.affinityTtlMs).catch(warn);
+    void this.affinity
+      .remember(model, affinity, this.worker.workerId, this.queue.affinityTtlMs, evicted)
+      .catch(warn);
   }
 
   private standingFor(model: string): WorkerStanding {

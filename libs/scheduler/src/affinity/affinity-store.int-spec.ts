@@ -34,6 +34,28 @@ describe(AffinityStore.name, () => {
     });
   });
 
+  describe('remember with evicted checkpoints', () => {
+    it("forgets the evicted prompt's checkpoints this worker holds, not one another worker served since", async () => {
+      const evicted = checkpoints('e', 12); // blocks 1..40: 17 checkpoints, 15 of them shared
+      await sut.remember(MODEL, { prefix: evicted }, 'w-1', TTL);
+      await sut.remember(MODEL, { prefix: checkpoints('e', 4) }, 'w-2', TTL); // w-2 took blocks 1..32 since
+      const incoming = checkpoints('n', 4);
+      const notShared = evicted.filter((hash) => !incoming.includes(hash));
+
+      await sut.remember(MODEL, { prefix: incoming }, 'w-1', TTL, notShared);
+
+      // Block 40 was w-1's alone: gone, so a follow-up of the evicted chat finds w-2's block 32.
+      expect((await sut.lookup(MODEL, checkpoints('e', 20), undefined)).prefix).toMatchObject({
+        depth: 16,
+        workerId: 'w-2',
+      });
+      expect((await sut.lookup(MODEL, incoming, undefined)).prefix).toMatchObject({
+        depth: 16,
+        workerId: 'w-1',
+      });
+    });
+  });
+
   describe('lookup', () => {
     it('finds the worker of the deepest checkpoint a follow-up turn shares, with the part only it served', async () => {
       await sut.remember(MODEL, { prefix: checkpoints('a', 2) }, 'w-1', TTL); // blocks 1..30

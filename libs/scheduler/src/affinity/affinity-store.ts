@@ -58,6 +58,25 @@ end
 return #KEYS
 `;
 
+/**
+ * Deletes the checkpoints whose latest worker is ARGV[1] (its engine evicted that prompt's cache, see
+ * ResidentPrefixes); one another worker served since stays. KEYS: checkpoint keys.
+ */
+const FORGET = `${PARSE}
+local forgotten = 0
+for _, key in ipairs(KEYS) do
+  local value = redis.call('GET', key)
+  if value then
+    local _, holder = parse(value)
+    if holder == ARGV[1] then
+      redis.call('DEL', key)
+      forgotten = forgotten + 1
+    end
+  end
+end
+return forgotten
+`;
+
 /** The worker that served the deepest checkpoint of a prompt, and how much of that is common to many. */
 export interface PrefixMatch {
   /** Checkpoints matched (1-based count into the prompt's checkpoints). */
@@ -76,6 +95,7 @@ export class AffinityStore {
   constructor(private readonly client: RedisClient) {
     this.client.redis.defineCommand('gridllmLongestPrefix', { lua: LONGEST_PREFIX });
     this.client.redis.defineCommand('gridllmRememberPrefix', { lua: REMEMBER });
+    this.client.redis.defineCommand('gridllmForgetPrefix', { lua: FORGET });
   }
 
   /**
@@ -107,9 +127,21 @@ export class AffinityStore {
     return { session: sessionWorker, prefix };
   }
 
-  /** Remembers `workerId` for the job's prefix checkpoints and session until `ttlMs` from now: one round trip. */
-  async remember(model: string, affinity: JobAffinity, workerId: string, ttlMs: number): Promise<void> {
+  /**
+   * Remembers `workerId` for the job's prefix checkpoints and session until `ttlMs` from now, and forgets
+   * it for the `evicted` checkpoints (a prompt its engine no longer holds): one round trip.
+   */
+  async remember(
+    model: string,
+    affinity: JobAffinity,
+    workerId: string,
+    ttlMs: number,
+    evicted: readonly string[] = [],
+  ): Promise<void> {
     const pipeline = this.client.redis.pipeline();
+    const forgotten = evicted.map((hash) => this.client.keys.prefixBlock(model, hash));
+    if (forgotten.length > 0)
+      (pipeline as unknown as PrefixCommands).gridllmForgetPrefix(forgotten.length, ...forgotten, workerId);
     const keys = (affinity.prefix ?? []).map((hash) => this.client.keys.prefixBlock(model, hash));
     if (keys.length > 0)
       (pipeline as unknown as PrefixCommands).gridllmRememberPrefix(keys.length, ...keys, workerId, ttlMs);
@@ -121,4 +153,5 @@ export class AffinityStore {
 interface PrefixCommands {
   gridllmLongestPrefix(numKeys: number, ...args: Array<string | number>): unknown;
   gridllmRememberPrefix(numKeys: number, ...args: Array<string | number>): unknown;
+  gridllmForgetPrefix(numKeys: number, ...args: Array<string | number>): unknown;
 }

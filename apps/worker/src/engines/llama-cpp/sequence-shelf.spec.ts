@@ -38,16 +38,30 @@ describe(SequenceShelf.name, () => {
       expect(sut.take(promptKey([system]), false)).toBeNull();
     });
 
-    it('among near-equal prefixes takes the sequence with the least cache to lose', () => {
+    it('among near-equal prefixes takes the least recently used sequence (as Ollama takes its oldest slot)', () => {
       const sut = new SequenceShelf();
       const long = { role: 'system', text: 'archive '.repeat(200) };
-      const [warmUp, chat] = [sequence('warm-up'), sequence('chat')];
-      sut.put(chat, promptKey([long, { role: 'user', text: `User 3 ${'history '.repeat(500)}` }]));
+      const [warmUp, older, newer] = [sequence('warm-up'), sequence('older chat'), sequence('newer chat')];
       sut.put(warmUp, promptKey([long, { role: 'user', text: 'warm up' }]));
+      sut.put(older, promptKey([long, { role: 'user', text: `User 3 ${'history '.repeat(500)}` }]));
+      sut.put(newer, promptKey([long, { role: 'user', text: `User 4 ${'history '.repeat(5)}` }]));
 
-      // The new chat shares a few more characters ("User ") with the other chat's long history.
+      // New chats share the system prompt with all three (and a few characters, "User ", with two).
       expect(sut.take(promptKey([long, { role: 'user', text: 'User 6 hello' }]), true)).toBe(warmUp);
+      expect(sut.take(promptKey([long, { role: 'user', text: 'User 7 hello' }]), true)).toBe(older);
       expect(sut.size).toBe(1);
+    });
+
+    it('a continuation takes its own sequence however recently it was used', () => {
+      const sut = new SequenceShelf();
+      const long = { role: 'system', text: 'archive '.repeat(200) };
+      const history = [long, { role: 'user', text: `User 3 ${'history '.repeat(500)}` }];
+      const [other, own] = [sequence('other'), sequence('own')];
+      sut.put(other, promptKey([long, { role: 'user', text: 'User 5 hi' }]));
+      sut.put(own, promptKey(history));
+
+      const next = promptKey([...history, { role: 'assistant', text: 'ok' }, { role: 'user', text: 'more' }]);
+      expect(sut.take(next, true)).toBe(own);
     });
 
     it('never shelves a disposed sequence', () => {

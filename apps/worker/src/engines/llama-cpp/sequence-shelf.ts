@@ -26,31 +26,25 @@ export class SequenceShelf {
   }
 
   /**
-   * The idle sequence to run `key` on: one whose cached prompt shares the longest prefix with it, and
-   * among those within NEAR_CHARS of that, the one with the least cache to lose (so a new chat that
-   * shares only the system prompt takes a warm-up's sequence, not another chat's long history).
-   * Null when none is idle, or when one shares nothing and a fresh sequence is available.
+   * The idle sequence to run `key` on, as Ollama picks a slot: one whose whole cached prompt `key`
+   * continues (the longest such); else, among those whose shared prefix is within NEAR_CHARS of the
+   * longest, the least recently used, as Ollama reuses its oldest slot. So the worker can tell which
+   * conversation's cache a new one evicts (see ResidentPrefixes), and a warm-up's sequence, used before
+   * any chat, goes first. Null when none is idle, or when one shares nothing and a fresh one is available.
    */
   take(key: string, freshAvailable: boolean): LlamaContextSequence | null {
-    const scored = this.idle.map((shelved) => {
-      const shared = commonPrefixLength(shelved.key, key);
-      return { shared, lost: shelved.key.length - shared };
-    });
-    const longest = Math.max(-1, ...scored.map((score) => score.shared));
+    const shared = this.idle.map((shelved) => commonPrefixLength(shelved.key, key));
+    const longest = Math.max(-1, ...shared);
     // A fresh sequence is as good as one that shares nothing, and leaves that cache for a later match.
     if (longest < 0 || (freshAvailable && longest === 0)) return null;
-    let best = -1;
-    scored.forEach((score, index) => {
-      if (score.shared < longest - NEAR_CHARS) return;
-      const current = best >= 0 ? scored[best] : null;
-      if (
-        !current ||
-        score.lost < current.lost ||
-        (score.lost === current.lost && score.shared > current.shared)
-      )
-        best = index;
+    let chosen = -1;
+    shared.forEach((length, index) => {
+      const continued = length === this.idle[index].key.length;
+      if (continued && (chosen < 0 || length > shared[chosen])) chosen = index;
     });
-    return this.idle.splice(best, 1)[0].sequence;
+    // Shelved in the order they went idle: the first near-longest one is the least recently used.
+    if (chosen < 0) chosen = shared.findIndex((length) => length >= longest - NEAR_CHARS);
+    return this.idle.splice(chosen, 1)[0].sequence;
   }
 
   clear(): void {
