@@ -23,6 +23,9 @@ const TURNS = Number(process.env.BENCH_TURNS ?? 14);
 const MESSAGE_WORDS = Number(process.env.BENCH_MESSAGE_WORDS ?? 250);
 /** Tokens per answer: the answer stays in the slot's cache and in the history of every later turn. */
 const ANSWER_TOKENS = Number(process.env.BENCH_ANSWER_TOKENS ?? 8);
+/** The pause before each turn, in ms (see readingMs). */
+const READ_MIN_MS = Number(process.env.BENCH_READ_MIN_MS ?? 300);
+const READ_MAX_MS = Number(process.env.BENCH_READ_MAX_MS ?? 2500);
 const CONTEXT = 6144;
 /** Words the demo vocabulary holds whole: about one token each (other text falls back to characters). */
 const WORDS =
@@ -84,7 +87,7 @@ async function converse(url: string, user: number): Promise<Turn[]> {
   const turns: Turn[] = [];
   await pause(user * 150); // users start apart, then interleave
   for (let turn = 0; turn < TURNS; turn++) {
-    await pause(100 + ((user * 37 + turn * 53) % 500)); // the user reads and types: every slot may be free again
+    await pause(readingMs(user, turn));
     messages.push({
       role: 'user',
       content: `User ${user} document ${turn}: ${text(user * 100 + turn, MESSAGE_WORDS)}`,
@@ -98,6 +101,24 @@ async function converse(url: string, user: number): Promise<Turn[]> {
       );
   }
   return turns;
+}
+
+/** A uniform number in [0, 1) fixed by its two inputs (mulberry32's mixing of one 32-bit seed). */
+function fixedRandom(a: number, b: number): number {
+  let t = Math.imul(a + 1, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca6b);
+  t = Math.imul(t ^ (t >>> 15), 1 | t);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/**
+ * How long the user reads the answer and types before this turn: random within READ_MIN_MS..READ_MAX_MS
+ * but the same in both modes and every run. Random, so that the users' turns arrive in no fixed order:
+ * with short regular pauses, turns arrived in a cycle and the idle workers took them in a cycle too, which
+ * sent each of three users back to "its" worker without any affinity (docs/benchmarks.md).
+ */
+function readingMs(user: number, turn: number): number {
+  return READ_MIN_MS + fixedRandom(user, turn) * (READ_MAX_MS - READ_MIN_MS);
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -192,7 +213,7 @@ async function main(): Promise<void> {
         50,
       );
     console.log(
-      `${USERS} users × ${TURNS} turns (${MESSAGE_WORDS}-word messages, ${ANSWER_TOKENS}-token answers), ${WORKERS} embedded workers × ${SLOTS} slots, system prompt ~1,600 tokens`,
+      `${USERS} users × ${TURNS} turns (${MESSAGE_WORDS}-word messages, ${ANSWER_TOKENS}-token answers, ${READ_MIN_MS}–${READ_MAX_MS} ms reading), ${WORKERS} embedded workers × ${SLOTS} slots, system prompt ~1,600 tokens`,
     );
     console.log(
       '| affinity | TTFT p50 ms | TTFT p95 ms | prompt tokens evaluated | prefix placements | wall s |',
