@@ -24,6 +24,7 @@ import { TranslatedJobs } from './common/translated-jobs.service';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { GatewayHealthModule } from './health/health.module';
 import { LimitsModule } from './limits/limits.module';
+import { RateLimitGate } from './limits/rate-limit-gate';
 import { RequestRateGuard } from './limits/request-rate.guard';
 import { RequestLogging } from './logging/request-logging';
 import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
@@ -83,8 +84,9 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     NativeApiService,
     AdminService,
     RequestLogging,
+    RequestRateGuard,
     // Must stay after the auth guard: global guards run in this order, and limits are per principal.
-    { provide: APP_GUARD, useClass: RequestRateGuard },
+    { provide: APP_GUARD, useClass: RateLimitGate },
     // Last: a body refused at parsing is answered once credentials and limits passed.
     { provide: APP_GUARD, useClass: BodyRefusalGuard },
   ],

@@ -16,7 +16,8 @@ import { RateLimitPolicy } from './rate-limit-policy';
 
 /**
  * Request-rate limits, counted in Redis so that every gateway replica shares them. The guard
- * (RequestRateGuard) is registered by GatewayModule, after the auth guard, so the order is explicit.
+ * (RateLimitGate, which hands limited requests to RequestRateGuard) is registered by GatewayModule,
+ * after the auth guard, so the order is explicit.
  */
 @Module({
   imports: [
