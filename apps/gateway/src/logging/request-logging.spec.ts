@@ -27,10 +27,13 @@ function fakeExchange(headers: Record<string, string> = {}) {
 }
 
 describe(RequestLogging.name, () => {
-  const logger = { info: jest.fn() };
+  const logger = { info: jest.fn(), isInfoEnabled: jest.fn() };
   const sut = new RequestLogging(logger as unknown as Logger);
 
-  beforeEach(() => logger.info.mockReset());
+  beforeEach(() => {
+    logger.info.mockReset();
+    logger.isInfoEnabled.mockReturnValue(true);
+  });
 
   it('returns the request id and runs the rest of the request inside its log scope', () => {
     const { req, res } = fakeExchange({ 'x-request-id': 'req-7' });
@@ -64,5 +67,15 @@ describe(RequestLogging.name, () => {
       tokens: 5,
     });
     expect(JSON.stringify(fields)).not.toContain('secret');
+  });
+
+  it('writes no access line when LOG_LEVEL is above info, and still returns the request id', () => {
+    logger.isInfoEnabled.mockReturnValue(false);
+    const { req, res } = fakeExchange({ 'x-request-id': 'req-9' });
+    sut.begin(req, res, (() => undefined) as NextFunction);
+    res.emit('close');
+
+    expect(logger.info).not.toHaveBeenCalled();
+    expect(res.headers['x-request-id']).toBe('req-9');
   });
 });

@@ -24,10 +24,13 @@ export class RequestLogging {
 
   readonly begin = (req: Request, res: Response, next: NextFunction): void => {
     const scope: LogScope = { requestId: requestIdFrom(req.headers[REQUEST_ID_HEADER]) };
-    const startedAt = performance.now();
     res.setHeader(REQUEST_ID_HEADER, scope.requestId as string);
     (res.locals as RequestLogLocals).logScope = scope;
-    res.once('close', () => this.accessLine(req, res, scope, performance.now() - startedAt));
+    // Above LOG_LEVEL info the line would be dropped after being built and formatted: do neither.
+    if (this.logger.isInfoEnabled()) {
+      const startedAt = performance.now();
+      res.once('close', () => this.accessLine(req, res, scope, performance.now() - startedAt));
+    }
     next();
   };
 
