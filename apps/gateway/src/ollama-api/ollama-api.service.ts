@@ -20,9 +20,13 @@ import { sessionOf } from '../common/session-name';
 import { InferenceResponder } from '../common/inference-responder.service';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { continuationRequested } from '../continuation/continue-option';
+import { ReusedAnswer } from './reused-answer';
 
 /** The version reported when no worker is online; clients use it only for feature checks. */
 export const GATEWAY_OLLAMA_COMPAT_VERSION = '0.12.6';
+
+/** How long one read of the fleet's oldest engine version answers /api/version (below a heartbeat interval). */
+const FLEET_VERSION_REUSE_MS = 500;
 
 /** Ollama's API over the whole fleet. */
 @Injectable()
@@ -34,6 +38,10 @@ export class OllamaApiService {
     private readonly lifecycle: ModelLifecycleService,
     private readonly owners: JobOwners,
   ) {}
+
+  // Clients ask for the version before (nearly) every call; the registry's two reads and record parsing
+  // cost more than the answer. The fleet changes by heartbeats, so an answer this old is as fresh.
+  private readonly fleetVersion = new ReusedAnswer(() => this.oldestEngineVersion(), FLEET_VERSION_REUSE_MS);
 
   async run(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     if (isLifecycleRequest(kind, body)) {
@@ -90,11 +98,15 @@ export class OllamaApiService {
 
   /** The oldest engine version in the fleet: a client gating features on it is then right for every worker. */
   async version(): Promise<OllamaVersion> {
+    return { version: await this.fleetVersion.get() };
+  }
+
+  private async oldestEngineVersion(): Promise<string> {
     const versions = (await this.registry.liveWorkers())
       .map((worker) => worker.engineVersion)
       .filter((version): version is string => typeof version === 'string' && version.length > 0)
       .sort(compareVersions);
-    return { version: versions[0] ?? GATEWAY_OLLAMA_COMPAT_VERSION };
+    return versions[0] ?? GATEWAY_OLLAMA_COMPAT_VERSION;
   }
 }
 
