@@ -63,6 +63,9 @@ async function bootstrap(): Promise<void> {
   const requests = app.get(RequestLogging);
   if (settings.trustProxy !== undefined) app.set('trust proxy', settings.trustProxy);
   app.disable('x-powered-by');
+  // No ETag: hashing every JSON answer costs per request, and no client revalidates API answers (Ollama
+  // sends none either). Static files (dashboard, Swagger UI) keep theirs: serve-static makes its own.
+  app.set('etag', false);
   // Counted from the first byte, so that SIGTERM waits for every request and can mark it Connection: close.
   app.use(app.get(InFlightRequests).track);
   // CORS and security headers first, so that every answer carries them, refusals and parse errors too.
