@@ -44,6 +44,8 @@ interface ReadGroup {
   readAt: number;
   /** An XREAD is on its way: a new key is only seen if the wake stream makes it return. */
   blocked: boolean;
+  /** The blocked XREAD was already woken: one wake is enough, the next read lists every new key. */
+  woken: boolean;
   /** When the wake stream's TTL was last set (ms). */
   expiredAt: number;
   loop: Promise<void>;
@@ -95,6 +97,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
         keys: null,
         readAt: 0,
         blocked: false,
+        woken: false,
         expiredAt: 0,
         loop: Promise.resolve(),
       };
@@ -181,18 +184,21 @@ export class TokenStreamReader implements OnApplicationShutdown {
 
   /**
    * Makes the loop read a new key. Only a blocked XREAD needs the wake stream: an idle loop, or one
-   * between reads, lists the keys afresh before its next XREAD (one command fewer per request).
+   * between reads, lists the keys afresh before its next XREAD (one command fewer per request). Jobs
+   * arriving together share one wake: at hundreds of arrivals a second, a command each was garbage.
    */
   private wake(group: ReadGroup): void {
     group.wakeIdle?.();
-    if (!group.blocked) return;
-    const pipeline = this.client.redis.pipeline().xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1');
+    if (!group.blocked || group.woken) return;
+    group.woken = true;
+    const { redis } = this.client;
+    const failed = (error: Error) => this.logger.warn(`wake failed: ${error.message}`);
+    void redis.xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1').catch(failed);
     // The TTL only bounds a stream left behind by a crashed gateway: refreshing it now and then is enough.
     if (Date.now() - group.expiredAt > (WAKE_TTL_SECONDS * 1000) / 2) {
       group.expiredAt = Date.now();
-      pipeline.expire(group.wakeKey, WAKE_TTL_SECONDS);
+      void redis.expire(group.wakeKey, WAKE_TTL_SECONDS).catch(failed);
     }
-    void pipeline.exec().catch((error: Error) => this.logger.warn(`wake failed: ${error.message}`));
   }
 
   private async readLoop(group: ReadGroup): Promise<void> {
@@ -212,6 +218,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
       group.readAt = Date.now();
       try {
         group.blocked = true;
+        group.woken = false;
         const reply = await this.readOnce(group, keys).finally(() => (group.blocked = false));
         this.dispatch(group, reply);
       } catch (error) {

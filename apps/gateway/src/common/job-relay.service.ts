@@ -10,6 +10,7 @@ import { TokenStreamReader } from '@gridllm/streaming';
 import { ResumptionGate } from '../continuation/resumption-gate';
 import { JobLog } from '../logging/job-log';
 import { GatewayDrain, SHUTDOWN_MESSAGE } from '../shutdown/gateway-drain.service';
+import { abortWhenAny } from './abort-link';
 import { JobSink } from './job-sink';
 import { JobWatchdog } from './job-watchdog';
 
@@ -40,19 +41,22 @@ export class JobRelay {
   ) {}
 
   async relay(job: RelayedJob, sink: JobSink, clientGone: AbortSignal, afterId = '0'): Promise<RelayEnd> {
+    // One controller ends the read, whichever of client, watchdog or shutdown stops it first.
+    const stop = new AbortController();
     const watchdog = new JobWatchdog(
       job.deadlineAt,
       job.deadlineAt - job.submittedAt,
       this.settings.firstTokenTimeoutMs,
       this.settings.stallTimeoutMs,
+      stop,
     );
-    const signal = AbortSignal.any([clientGone, watchdog.signal, this.drain.deadline]);
+    const unlink = abortWhenAny(stop, [clientGone, this.drain.deadline]);
     let attempt = 0;
     let workerId = '';
     const resumption = new ResumptionGate(job.continueOnFailure === true);
     JobLog.job(job.id);
     try {
-      for await (const event of this.reader.events(job.id, afterId, signal)) {
+      for await (const event of this.reader.events(job.id, afterId, stop.signal)) {
         if (event.attempt > 0 && event.attempt < attempt) continue;
         // A new attempt means the previous worker died or lost the job: continue transparently unless
         // the client already saw output from it (never duplicate text, never truncate silently).
@@ -89,6 +93,7 @@ export class JobRelay {
       return this.abandon(job, sink, clientGone.aborted, watchdog.expired);
     } finally {
       watchdog.dispose();
+      unlink();
     }
   }
 

@@ -6,9 +6,9 @@ type Phase = JobTimeoutError['phase'];
  * Deadlines per phase of one job as the gateway relays it: the whole job (DEFAULT_JOB_TIMEOUT), the
  * first token once a worker took it (FIRST_TOKEN_TIMEOUT: long enough for a cold model load), and the
  * pause between two tokens (STALL_TIMEOUT). `signal` aborts when one passes; `expired` names it.
+ * A relay passes its own controller, so one abort ends its read whatever the reason (no composite signal).
  */
 export class JobWatchdog {
-  private readonly controller = new AbortController();
   private readonly total: NodeJS.Timeout;
   private phaseTimer: NodeJS.Timeout | null = null;
   private phase: Phase | null = null;
@@ -19,6 +19,7 @@ export class JobWatchdog {
     totalMs: number,
     private readonly firstTokenMs: number,
     private readonly stallMs: number,
+    private readonly controller = new AbortController(),
   ) {
     this.total = setTimeout(() => this.expire('total', totalMs), Math.max(0, deadlineAt - Date.now()));
   }
