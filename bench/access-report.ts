@@ -38,8 +38,8 @@ const HEADER = ['Request', 'Auth off p50 / p99', 'API key + rate limit p50 / p99
 
 function description(access: AccessResults): string {
   return (
-    `A second gateway on the same Redis and worker, with auth on (a stored API key, \`ADMIN_API_KEY\` set) ` +
-    `and a rate limit in force (never reached), beside the bench's gateway (auth off, no rate limit); ` +
+    `Two more gateways on the same Redis and worker, started together: one with auth off and no rate ` +
+    `limit, one with auth on (a stored API key, \`ADMIN_API_KEY\` set) and a rate limit in force (never reached); ` +
     `the same requests with the same Authorization header to both, ${access.requests} per side each, ` +
     `ABBA blocks, c=1.`
   );

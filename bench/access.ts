@@ -1,7 +1,8 @@
 /**
- * What access control adds (issue 15's last row): a second gateway on the same Redis and worker, with
- * auth on (a stored API key) and a rate limit in force, beside the bench's gateway with auth off. Both
- * get the same requests, Authorization header included (a gateway with auth off ignores it), ABBA.
+ * What access control adds (issue 15's last row): two more gateways on the same Redis and worker, started
+ * together (the same age, so the same warm-up of their code): one with auth off, one with auth on (a
+ * stored API key) and a rate limit in force. Both get the same requests, Authorization header included
+ * (a gateway with auth off ignores it), ABBA.
  */
 import { AppProcess } from '../test/support/app-process';
 import { BenchGrid } from './grid';
@@ -11,7 +12,7 @@ import { latency, Probe, Side, SideResult, Targets } from './scenarios';
 
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 
-/** Each case measured with auth off ("direct" side: the bench's gateway) and on ("gateway" side). */
+/** Each case measured with auth off ("direct" side) and on ("gateway" side). */
 export interface AccessResults {
   requests: number;
   /** POST /api/generate stream:false: the request the other rows measure (auth, rate limit, owner accounting). */
@@ -36,16 +37,19 @@ export class AccessPhase {
   ) {}
 
   async run(): Promise<AccessResults> {
-    const guarded = await this.grid.startGateway({
-      ADMIN_API_KEY: ADMIN_KEY,
-      // High enough never to refuse: what counting costs is what is measured.
-      RATE_LIMIT_REQUESTS: '100000000',
-    });
+    const [open, guarded] = await Promise.all([
+      this.grid.startGateway({}),
+      this.grid.startGateway({
+        ADMIN_API_KEY: ADMIN_KEY,
+        // High enough never to refuse: what counting costs is what is measured.
+        RATE_LIMIT_REQUESTS: '100000000',
+      }),
+    ]);
     try {
-      const guardedUrl = await guarded.url;
-      this.log(`gateway with auth on and a rate limit: ${guardedUrl} (pid ${guarded.pid})`);
+      const [openUrl, guardedUrl] = await Promise.all([open.url, guarded.url]);
+      this.log(`gateways with auth off ${openUrl} and on, with a rate limit, ${guardedUrl}`);
       const headers = { Authorization: `Bearer ${await createKey(guardedUrl)}` };
-      const targets: Targets = { direct: new URL(this.grid.gatewayUrl), gateway: new URL(guardedUrl) };
+      const targets: Targets = { direct: new URL(openUrl), gateway: new URL(guardedUrl) };
       const { requests, warmup, blockSize } = this.settings;
       const plan = { warmup, count: requests, blockSize };
       const withKey = (probe: Probe): Probe => ({ ...probe, spec: { ...probe.spec, headers } });
@@ -54,7 +58,7 @@ export class AccessPhase {
       const tags = await latency(this.client, targets, withKey(listModels()), plan);
       return { requests, generate, tags };
     } finally {
-      await stopQuietly(guarded);
+      await Promise.all([stopQuietly(open), stopQuietly(guarded)]);
     }
   }
 }
