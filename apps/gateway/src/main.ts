@@ -21,7 +21,6 @@ import { refuseAnonymous } from './auth/refuse-anonymous.middleware';
 import { exceptBlobUploads } from './blobs/blob-routes';
 import { markMissingBody, refuseBadBodies } from './common/body-parser-errors.middleware';
 import { limitJsonDepth } from './common/json-depth';
-import { boundHeapGrowth } from './memory/heap-growth';
 import { HeapRelease } from './memory/heap-release';
 import { RequestLogging } from './logging/request-logging';
 import { serveDashboard } from './dashboard/dashboard-assets';
@@ -46,7 +45,6 @@ const EXPOSED_HEADERS = [
 const SHUTDOWN_MARGIN_MS = 5000;
 
 async function bootstrap(): Promise<void> {
-  boundHeapGrowth();
   // Imported here: the config module validates the environment while the module file loads.
   const { GatewayModule } = await import('./gateway.module');
   const config = parseGridConfig(process.env);
