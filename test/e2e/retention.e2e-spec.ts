@@ -196,7 +196,7 @@ describe('Job stream caps', () => {
 
 function expectWithin(after: RedisFootprint, before: RedisFootprint, jobs: number): void {
   expect(after.largestKeyBytes).toBeLessThan(MAX_KEY_BYTES);
-  // Prefix affinity remembers up to MAX_PREFIX_CHECKPOINTS (28) checkpoints of each prompt, each key expiring.
+  // Prefix affinity remembers up to MAX_PREFIX_CHECKPOINTS (32) checkpoints of each prompt, each key expiring.
   const affinityKeys = after.affinityKeys - before.affinityKeys;
   expect(affinityKeys).toBeLessThanOrEqual(jobs * MAX_PREFIX_CHECKPOINTS);
   expect(after.affinityKeysWithoutTtl).toBe(0);

@@ -65,7 +65,7 @@ export interface PreferredWorker {
 
 /** What a job's placement remembers and prefers. */
 export interface JobAffinity {
-  /** Chained hashes of the prompt at its checkpoint blocks, at most 28 (see prefix-fingerprint.ts). */
+  /** Chained hashes of the prompt at its checkpoint blocks, at most 32 (see prefix-fingerprint.ts). */
   prefix?: string[];
   /** Hash of (owner, session name): the session's requests stay on one worker. */
   session?: string;

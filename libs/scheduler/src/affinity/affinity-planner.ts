@@ -7,8 +7,8 @@ import { WorkerRegistry } from '@gridllm/registry';
 
 import { AvailabilityBoard } from '../availability-board';
 import { AffinityStore, PrefixMatch } from './affinity-store';
-import { checkpointChars, fingerprintPrompt, sessionHash } from './prefix-fingerprint';
-import { busySlots, worthPreferring } from './prefix-preference';
+import { PromptFingerprint, checkpointChars, fingerprintPrompt, sessionHash } from './prefix-fingerprint';
+import { busySlots, ownChars, worthPreferring } from './prefix-preference';
 
 /** What the planner needs to know about a job being submitted. */
 export interface AffinityInput {
@@ -35,28 +35,32 @@ export class AffinityPlanner {
   ) {}
 
   async plan(input: AffinityInput): Promise<JobAffinity | undefined> {
-    const prefix = this.settings.prefixAffinity ? fingerprintPrompt(input.kind, input.request) : [];
+    const fingerprint = this.settings.prefixAffinity
+      ? fingerprintPrompt(input.kind, input.request)
+      : { hashes: [], blocks: [] };
+    const prefix = fingerprint.hashes;
     const session = input.session ? sessionHash(input.ownerId, input.session) : undefined;
     if (prefix.length === 0 && !session) return undefined;
     const found = await this.store.lookup(input.model, prefix, session);
     const affinity: JobAffinity = { ...(prefix.length > 0 && { prefix }), ...(session && { session }) };
     if (found.session) affinity.preferred = { workerId: found.session, reason: 'session' };
-    else if (found.prefix && (await this.worthIt(input.model, found.prefix)))
+    else if (found.prefix && (await this.worthIt(input.model, found.prefix, fingerprint)))
       affinity.preferred = {
         workerId: found.prefix.workerId,
         reason: 'prefix',
-        prefixChars: checkpointChars(found.prefix.depth),
+        prefixChars: checkpointChars(fingerprint, found.prefix.depth),
       };
     return affinity;
   }
 
   /** The worker's heartbeat and its board entry, read side by side (one more round trip). */
-  private async worthIt(model: string, match: PrefixMatch): Promise<boolean> {
+  private async worthIt(model: string, match: PrefixMatch, fingerprint: PromptFingerprint): Promise<boolean> {
     const [info, free] = await Promise.all([
       this.registry.get(match.workerId),
       this.board.isFree(model, match.workerId),
     ]);
     const servedAt = match.expiresAt - this.settings.affinityTtlMs;
-    return worthPreferring(match, info && { busy: busySlots(info, free, servedAt), free });
+    const own = ownChars(match, fingerprint);
+    return worthPreferring(own, info && { busy: busySlots(info, free, servedAt), free });
   }
 }

@@ -1,11 +1,6 @@
 import { specRedis } from '../../../../test/support/spec-redis';
 import { AffinityStore } from './affinity-store';
-import {
-  MAX_PREFIX_CHECKPOINTS,
-  PREFIX_BLOCK_CHARS,
-  prefixChain,
-  prefixCheckpoints,
-} from './prefix-fingerprint';
+import { CHECKPOINT_BLOCKS, PREFIX_BLOCK_CHARS, prefixChain, prefixCheckpoints } from './prefix-fingerprint';
 
 const MODEL = 'm:latest';
 const TTL = 60_000;
@@ -29,7 +24,7 @@ describe(AffinityStore.name, () => {
       await sut.remember(MODEL, { prefix: longest }, 'w-1', TTL);
 
       const keys = await redis.admin.keys('aff:prefix:*');
-      expect(keys).toHaveLength(MAX_PREFIX_CHECKPOINTS);
+      expect(keys).toHaveLength(CHECKPOINT_BLOCKS.length);
       for (const key of keys) expect(await redis.admin.pttl(key)).toBeGreaterThan(0);
     });
   });

@@ -15,7 +15,7 @@ import {
 
 describe('prefix fingerprint', () => {
   const system = { role: 'system', content: 'x'.repeat(3 * PREFIX_BLOCK_CHARS) };
-  const chat = (...messages: object[]) => fingerprintPrompt(JobKind.Chat, { messages });
+  const chat = (...messages: object[]) => fingerprintPrompt(JobKind.Chat, { messages }).hashes;
 
   it('gives a follow-up turn the same leading hashes as the turn before it', () => {
     const first = chat(system, { role: 'user', content: 'hi' });
@@ -41,15 +41,15 @@ describe('prefix fingerprint', () => {
 
   it('fingerprints only full blocks and only prompt-bearing kinds', () => {
     expect(prefixChain('short')).toEqual([]);
-    expect(fingerprintPrompt(JobKind.Embed, { input: 'x'.repeat(5000) })).toEqual([]);
-    expect(fingerprintPrompt(JobKind.Generate, { prompt: 'x'.repeat(600) })).toHaveLength(2);
+    expect(fingerprintPrompt(JobKind.Embed, { input: 'x'.repeat(5000) }).hashes).toEqual([]);
+    expect(fingerprintPrompt(JobKind.Generate, { prompt: 'x'.repeat(600) }).hashes).toHaveLength(2);
   });
 
   describe('checkpoints', () => {
     it('keeps every block up to 8, then four per doubling, up to the last block fingerprinted', () => {
       expect(checkpointBlocks(40)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40]);
       expect(CHECKPOINT_BLOCKS.at(-1)).toBe(MAX_PREFIX_BLOCKS);
-      expect(MAX_PREFIX_CHECKPOINTS).toBe(28);
+      expect(MAX_PREFIX_CHECKPOINTS).toBe(28 + 4);
     });
 
     it('grows with the logarithm of the prompt, and misses at most a quarter of a matched prefix', () => {
@@ -67,9 +67,20 @@ describe('prefix fingerprint', () => {
       expect(prefixCheckpoints(prefixChain('q'.repeat(30 * PREFIX_BLOCK_CHARS))).slice(0, 9)).toEqual(kept);
     });
 
-    it('converts a count of matched checkpoints into prompt characters', () => {
-      expect(checkpointChars(0)).toBe(0);
-      expect(checkpointChars(9)).toBe(10 * PREFIX_BLOCK_CHARS);
+    it('adds the last message ends, so a follow-up finds exactly where the turn before it ended', () => {
+      const system = { role: 'system', content: 's'.repeat(40 * PREFIX_BLOCK_CHARS) };
+      const turn = (n: number) => ({ role: 'user', content: `${n} ${'u'.repeat(3 * PREFIX_BLOCK_CHARS)}` });
+      const answer = { role: 'assistant', content: 'a'.repeat(PREFIX_BLOCK_CHARS) };
+      const before = fingerprintPrompt(JobKind.Chat, { messages: [system, turn(1)] });
+      const after = fingerprintPrompt(JobKind.Chat, { messages: [system, turn(1), answer, turn(2)] });
+
+      // The turn before ends at block 43, between the grid's 40 and 48: its last checkpoint is its end.
+      expect(before.blocks.slice(-3)).toEqual([32, 40, 43]);
+      const deepest = before.hashes.at(-1);
+      expect(after.hashes).toContain(deepest);
+      expect(after.hashes.indexOf(deepest!) + 1).toBe(before.hashes.length);
+      expect(checkpointChars(after, before.hashes.length)).toBe(43 * PREFIX_BLOCK_CHARS);
+      expect(checkpointChars(after, 0)).toBe(0);
     });
   });
 

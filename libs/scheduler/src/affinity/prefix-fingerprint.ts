@@ -8,11 +8,11 @@ export const PREFIX_BLOCK_CHARS = 256;
 export const MAX_PREFIX_BLOCKS = 256;
 
 /**
- * The prompt as the engine will see it, in order: tools, then each message's role and text (chat), or
- * system and prompt (generate). Equal renderings mean equal prompts; a longer common prefix of two
- * renderings means a longer common prefix of their tokens.
+ * The prompt as the engine will see it, in order, one part per message: tools, then each message's role
+ * and text (chat), or system and prompt (generate). Equal renderings mean equal prompts; a longer common
+ * prefix of two renderings means a longer common prefix of their tokens.
  */
-export function renderPrompt(kind: JobKind, request: Record<string, unknown>): string {
+export function renderParts(kind: JobKind, request: Record<string, unknown>): string[] {
   const parts: string[] = [];
   if (request.tools !== undefined) parts.push(`tools\u0002${JSON.stringify(request.tools)}`);
   if (kind === JobKind.Chat && Array.isArray(request.messages)) {
@@ -28,7 +28,12 @@ export function renderPrompt(kind: JobKind, request: Record<string, unknown>): s
       `${request.raw === true ? 'raw' : 'user'}\u0002${typeof request.prompt === 'string' ? request.prompt : ''}`,
     );
   }
-  return parts.map((part) => `${part}\u0001`).join('');
+  return parts.map((part) => `${part}\u0001`);
+}
+
+/** The whole rendering (see renderParts). */
+export function renderPrompt(kind: JobKind, request: Record<string, unknown>): string {
+  return renderParts(kind, request).join('');
 }
 
 /**
@@ -67,23 +72,48 @@ export function checkpointBlocks(maxBlocks = MAX_PREFIX_BLOCKS): number[] {
 
 /** Block counts of the checkpoints, in order: `CHECKPOINT_BLOCKS[i]` blocks end at a prompt's i-th checkpoint hash. */
 export const CHECKPOINT_BLOCKS: readonly number[] = checkpointBlocks();
-/** Prefix keys one prompt remembers at most (28 for 256 blocks). */
-export const MAX_PREFIX_CHECKPOINTS = CHECKPOINT_BLOCKS.length;
 
-/** The chain's hashes at the checkpoints it reaches (see checkpointBlocks). */
+/**
+ * Message ends remembered besides the grid: the last few, so that a follow-up turn finds exactly where the
+ * turn before it ended (its previous prompt is this one's messages but the last two). Between grid
+ * checkpoints a quarter of the length apart, that end would be missed: a 16 KB conversation's next 4 KB.
+ */
+export const BOUNDARY_CHECKPOINTS = 4;
+/** Prefix keys one prompt remembers at most (28 grid checkpoints for 256 blocks, and its last message ends). */
+export const MAX_PREFIX_CHECKPOINTS = CHECKPOINT_BLOCKS.length + BOUNDARY_CHECKPOINTS;
+
+/** The chain's hashes at the grid checkpoints it reaches (see checkpointBlocks). */
 export function prefixCheckpoints(chain: readonly string[]): string[] {
   return CHECKPOINT_BLOCKS.filter((blocks) => blocks <= chain.length).map((blocks) => chain[blocks - 1]);
 }
 
-/** Prompt characters covered by the first `count` checkpoints of a prompt (0 for none). */
-export function checkpointChars(count: number): number {
-  return count > 0 ? CHECKPOINT_BLOCKS[count - 1] * PREFIX_BLOCK_CHARS : 0;
+/** A prompt's checkpoint hashes, shallowest first, and the block count each one covers. */
+export interface PromptFingerprint {
+  hashes: string[];
+  blocks: number[];
 }
 
-/** The checkpoint hashes of a job's prompt; empty for kinds without a prompt (embeddings, show). */
-export function fingerprintPrompt(kind: JobKind, request: Record<string, unknown>): string[] {
-  if (kind !== JobKind.Chat && kind !== JobKind.Generate) return [];
-  return prefixCheckpoints(prefixChain(renderPrompt(kind, request)));
+/**
+ * The checkpoints of a job's prompt: the grid's, and the full blocks up to each of its last
+ * BOUNDARY_CHECKPOINTS message ends. A follow-up's checkpoints up to where the turn before it ended are
+ * that turn's own, so the binary search over them still holds. Empty for kinds without a prompt.
+ */
+export function fingerprintPrompt(kind: JobKind, request: Record<string, unknown>): PromptFingerprint {
+  if (kind !== JobKind.Chat && kind !== JobKind.Generate) return { hashes: [], blocks: [] };
+  const parts = renderParts(kind, request);
+  const chain = prefixChain(parts.join(''));
+  let end = 0;
+  const ends = parts.map((part) => (end += part.length));
+  const boundaries = ends.slice(-BOUNDARY_CHECKPOINTS).map((at) => Math.floor(at / PREFIX_BLOCK_CHARS));
+  const blocks = [...new Set([...CHECKPOINT_BLOCKS, ...boundaries])]
+    .filter((count) => count >= 1 && count <= chain.length)
+    .sort((a, b) => a - b);
+  return { hashes: blocks.map((count) => chain[count - 1]), blocks };
+}
+
+/** Prompt characters covered by the first `count` checkpoints of a fingerprint (0 for none). */
+export function checkpointChars(fingerprint: PromptFingerprint, count: number): number {
+  return count > 0 ? fingerprint.blocks[count - 1] * PREFIX_BLOCK_CHARS : 0;
 }
 
 /** The key a named session sticks under: scoped to its owner, so two tenants' "default" never meet. */

@@ -1,5 +1,5 @@
 import type { PrefixMatch } from './affinity-store';
-import { checkpointChars } from './prefix-fingerprint';
+import { PromptFingerprint, checkpointChars } from './prefix-fingerprint';
 
 /**
  * Prompt characters whose prefill one busy slot of the preferred worker is worth: a slot there shares the
@@ -38,17 +38,17 @@ export function busySlots(beat: HeartbeatLoad, free: boolean, servedAt: number):
  * Characters of the matched prefix that the preferred worker holds beyond the common part (what many
  * workers hold): all of it for a conversation that stayed there, or moved there from one or two others.
  */
-export function ownChars(match: PrefixMatch): number {
-  return checkpointChars(match.depth) - checkpointChars(match.commonDepth);
+export function ownChars(match: PrefixMatch, fingerprint: PromptFingerprint): number {
+  return checkpointChars(fingerprint, match.depth) - checkpointChars(fingerprint, match.commonDepth);
 }
 
 /**
- * Whether a prefix match is worth preferring its worker. Never when it is gone or has no free slot, nor
- * for a match that is all common (a system prompt that new chats share: any worker saves as much, and
- * preferring one would herd them onto it). Otherwise when what it holds beyond the common part outweighs
- * its busy slots: an idle worker for any, a worker with n busy slots for n × BUSY_SLOT_CHARS or more.
+ * Whether a prefix match is worth preferring its worker, given the characters it holds beyond the common
+ * part (see ownChars). Never when it is gone or has no free slot, nor for a match that is all common (a
+ * system prompt that new chats share: any worker saves as much, and preferring one would herd them onto
+ * it). Otherwise when that outweighs its busy slots: an idle worker for any, a worker with n busy slots
+ * for n × BUSY_SLOT_CHARS or more.
  */
-export function worthPreferring(match: PrefixMatch, load: WorkerLoad | null): boolean {
-  const own = ownChars(match);
+export function worthPreferring(own: number, load: WorkerLoad | null): boolean {
   return Boolean(load?.free) && own > 0 && own >= (load?.busy ?? 0) * BUSY_SLOT_CHARS;
 }
