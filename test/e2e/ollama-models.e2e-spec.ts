@@ -169,11 +169,19 @@ describe('Ollama embed, show and ps through the grid', () => {
       await grid.client().generate({ model: 'llama3.2', prompt: 'load me' });
 
       await waitFor('llama3.2 in /api/ps', async () => (await psNames()).includes('llama3.2:latest'));
-      const { models } = await grid.client().ps();
-      const engine = (await (await fetch(`${fixtureA.url}/api/ps`)).json()) as { models: PsEntry[] };
-      expect(models.find((m) => m.name === 'llama3.2:latest')).toEqual(
-        engine.models.find((m) => m.name === 'llama3.2:latest'),
-      );
+      // The engine moves expires_at when the generate releases the model, a moment after its answer:
+      // the worker lists it again when the job ends, so the two agree once that has happened.
+      const listed = async () => {
+        const { models } = await grid.client().ps();
+        const engine = (await (await fetch(`${fixtureA.url}/api/ps`)).json()) as { models: PsEntry[] };
+        const pick = (entries: PsEntry[]) => entries.find((m) => m.name === 'llama3.2:latest');
+        return { gateway: pick(models as unknown as PsEntry[]), engine: pick(engine.models) };
+      };
+      const seen = await waitFor('the same entry as the engine', async () => {
+        const both = await listed();
+        return JSON.stringify(both.gateway) === JSON.stringify(both.engine) ? both : null;
+      }).catch(() => listed());
+      expect(seen.gateway).toEqual(seen.engine);
     });
 
     it('routes each model to the worker that has it and lists the loaded models of both', async () => {

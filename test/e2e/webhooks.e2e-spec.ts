@@ -211,6 +211,8 @@ describe('Webhooks', () => {
     receiver.answerNext(503);
     const id = await submit({ prompt: 'restart between', callback_url: receiver.url });
     await waitFor('the first attempt', () => receiver.about(id).length === 1);
+    // Killed once the attempt is recorded: one whose outcome a crash lost is simply not in the record.
+    await waitFor('the first attempt recorded', async () => (await webhookOf(id))?.attempts?.length === 1);
     await grid.gateway?.stop('SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
