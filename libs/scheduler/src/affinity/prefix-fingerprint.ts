@@ -12,7 +12,7 @@ export const MAX_PREFIX_BLOCKS = 256;
  * and text (chat), or system and prompt (generate). Equal renderings mean equal prompts; a longer common
  * prefix of two renderings means a longer common prefix of their tokens.
  */
-export function renderParts(kind: JobKind, request: Record<string, unknown>): string[] {
+function renderParts(kind: JobKind, request: Record<string, unknown>): string[] {
   const parts: string[] = [];
   if (request.tools !== undefined) parts.push(`tools\u0002${JSON.stringify(request.tools)}`);
   if (kind === JobKind.Chat && Array.isArray(request.messages)) {
@@ -29,11 +29,6 @@ export function renderParts(kind: JobKind, request: Record<string, unknown>): st
     );
   }
   return parts.map((part) => `${part}\u0001`);
-}
-
-/** The whole rendering (see renderParts). */
-export function renderPrompt(kind: JobKind, request: Record<string, unknown>): string {
-  return renderParts(kind, request).join('');
 }
 
 /**
