@@ -9,9 +9,9 @@ import { sign } from 'jsonwebtoken';
 
 import { AppProcess } from '../test/support/app-process';
 import { RedisServer } from '../test/support/redis-server';
+import { ADMIN_KEY, createKey } from './access';
 import { percentile } from './stats';
 
-const ADMIN_KEY = 'bench-admin-key-0123456789';
 const JWT_SECRET = 'bench-hs256-secret-of-at-least-32-characters';
 const WARMUP = 200;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -38,15 +38,6 @@ async function measure(url: string, headers: Record<string, string>): Promise<nu
   const times: number[] = [];
   for (let i = 0; i < REQUESTS; i++) times.push(await timedGet(url, headers));
   return times.sort((a, b) => a - b);
-}
-
-async function createKey(url: string): Promise<string> {
-  const response = await fetch(`${url}/admin/keys`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'bench' }),
-  });
-  return ((await response.json()) as { key: string }).key;
 }
 
 async function main(): Promise<void> {

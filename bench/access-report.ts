@@ -1,6 +1,6 @@
 /** The auth-off-vs-on section of the console report and of docs/benchmarks.md. */
 import { AccessResults } from './access';
-import { SideResult } from './scenarios';
+import { Side, SideResult } from './scenarios';
 import { summarize } from './stats';
 import { markdownTable, textTable } from './tables';
 
@@ -11,12 +11,12 @@ const ms = (value: number) => `${value.toFixed(3)} ms`;
 const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)} ms`;
 
 /** p50 with auth on minus p50 with auth off, for one request. */
-export function authAddedP50(result: Record<'direct' | 'gateway', SideResult>): number {
+export function authAddedP50(result: Record<Side, SideResult>): number {
   return summarize(result.gateway.samples).p50 - summarize(result.direct.samples).p50;
 }
 
 function rows(access: AccessResults): string[][] {
-  const row = (label: string, result: Record<'direct' | 'gateway', SideResult>) => {
+  const row = (label: string, result: Record<Side, SideResult>) => {
     const off = summarize(result.direct.samples);
     const on = summarize(result.gateway.samples);
     const failed = result.direct.errors + result.gateway.errors;

@@ -9,8 +9,10 @@ import { BenchGrid } from './grid';
 import { BenchHttpClient } from './http-client';
 import { generateOnce, listModels } from './probes';
 import { latency, Probe, Side, SideResult, Targets } from './scenarios';
+import type { BenchSettings } from './settings';
 
-const ADMIN_KEY = 'bench-admin-key-0123456789';
+/** The admin key of a bench gateway with auth on (also `npm run bench:access`). */
+export const ADMIN_KEY = 'bench-admin-key-0123456789';
 
 /** Each case measured with auth off ("direct" side) and on ("gateway" side). */
 export interface AccessResults {
@@ -21,18 +23,16 @@ export interface AccessResults {
   tags: Record<Side, SideResult>;
 }
 
+/** Measured requests per side and request; model, warm-up and blocks are the bench's own. */
 export interface AccessSettings {
-  model: string;
   requests: number;
-  warmup: number;
-  blockSize: number;
 }
 
 export class AccessPhase {
   constructor(
     private readonly grid: BenchGrid,
     private readonly client: BenchHttpClient,
-    private readonly settings: AccessSettings,
+    private readonly settings: Pick<BenchSettings, 'model' | 'warmup' | 'blockSize'> & AccessSettings,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -63,7 +63,8 @@ export class AccessPhase {
   }
 }
 
-async function createKey(gatewayUrl: string): Promise<string> {
+/** Creates an API key on a gateway started with ADMIN_API_KEY = ADMIN_KEY; resolves to its secret. */
+export async function createKey(gatewayUrl: string): Promise<string> {
   const response = await fetch(`${gatewayUrl}/admin/keys`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },

@@ -89,7 +89,8 @@ async function measureAccess(
     log('auth off vs on: skipped (BENCH_ACCESS=0)');
     return null;
   }
-  return new AccessPhase(grid, client, settings.access, log).run();
+  const { model, warmup, blockSize } = settings;
+  return new AccessPhase(grid, client, { model, warmup, blockSize, ...settings.access }, log).run();
 }
 
 /** Last, so that the gateway-vs-fixture numbers above are measured exactly as without it. */

@@ -105,14 +105,7 @@ export function benchSettings(): BenchSettings {
           crowdRampMs: intFromEnv('BENCH_CROWD_RAMP_MS', 5000, 0),
         }
       : null,
-    access: flagFromEnv('BENCH_ACCESS', true)
-      ? {
-          model: 'llama3.2:latest',
-          requests: intFromEnv('BENCH_ACCESS_REQUESTS', 500),
-          warmup: intFromEnv('BENCH_WARMUP', 50, 0),
-          blockSize: intFromEnv('BENCH_BLOCK', 50),
-        }
-      : null,
+    access: flagFromEnv('BENCH_ACCESS', true) ? { requests: intFromEnv('BENCH_ACCESS_REQUESTS', 500) } : null,
     embedded: flagFromEnv('BENCH_EMBEDDED', true)
       ? {
           numPredict: 256,

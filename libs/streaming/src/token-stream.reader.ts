@@ -191,14 +191,13 @@ export class TokenStreamReader implements OnApplicationShutdown {
     group.wakeIdle?.();
     if (!group.blocked || group.woken) return;
     group.woken = true;
-    const { redis } = this.client;
-    const failed = (error: Error) => this.logger.warn(`wake failed: ${error.message}`);
-    void redis.xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1').catch(failed);
+    const pipeline = this.client.redis.pipeline().xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1');
     // The TTL only bounds a stream left behind by a crashed gateway: refreshing it now and then is enough.
     if (Date.now() - group.expiredAt > (WAKE_TTL_SECONDS * 1000) / 2) {
       group.expiredAt = Date.now();
-      void redis.expire(group.wakeKey, WAKE_TTL_SECONDS).catch(failed);
+      pipeline.expire(group.wakeKey, WAKE_TTL_SECONDS);
     }
+    void pipeline.exec().catch((error: Error) => this.logger.warn(`wake failed: ${error.message}`));
   }
 
   private async readLoop(group: ReadGroup): Promise<void> {
