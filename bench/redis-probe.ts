@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { Socket, connect } from 'node:net';
 import Redis from 'ioredis';
 
 /** Looks at what the gateway and the worker do in Redis: round-trip cost, commands per request, a timeline. */
@@ -158,8 +159,6 @@ function shortKey(key: string): string {
   return key.replace(/^[^:]+:/, '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…');
 }
 
-type MonitorListener = (time: string, args: string[], source: string) => void;
-
 /** One command as MONITOR saw it, on the bench's clock. `source` is `host:port` of the client, or `lua`. */
 export interface MonitoredCommand {
   atMs: number;
@@ -170,21 +169,72 @@ export interface MonitoredCommand {
 /**
  * Every command Redis runs while `task` runs (MONITOR on a connection of its own). MONITOR slows Redis
  * down a little: the result shows the order and rough cost of steps, not exact production latency.
+ * A plain socket, not ioredis's monitor(): ioredis marks the connection as monitoring only after the
+ * MONITOR reply's promise settles, so a busy Redis's first lines, arriving in the same read as that
+ * reply, fail with "Command queue state error".
  */
 export async function monitorDuring(redis: Redis, task: () => Promise<void>): Promise<MonitoredCommand[]> {
   const offset = await clockOffsetMs(redis);
   const seen: MonitoredCommand[] = [];
-  const monitor = await redis.duplicate().monitor();
-  const listener: MonitorListener = (time, args, source) => {
-    seen.push({ atMs: Number(time) * 1000 - offset, source, args });
-  };
-  monitor.on('monitor', listener);
+  const socket = await monitorSocket(redis, (line) => {
+    const command = parseMonitorLine(line);
+    if (command) seen.push({ ...command, atMs: command.atMs - offset });
+  });
   try {
     await task();
   } finally {
-    monitor.disconnect();
+    socket.destroy();
   }
   return seen;
+}
+
+/** A connection in MONITOR mode that hands each command line after MONITOR's +OK to `onLine`. */
+function monitorSocket(redis: Redis, onLine: (line: string) => void): Promise<Socket> {
+  const { host = '127.0.0.1', port = 6379, password } = redis.options;
+  const commands = password ? [['AUTH', password], ['MONITOR']] : [['MONITOR']];
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host);
+    let pending = '';
+    let replies = 0;
+    socket.setEncoding('utf8');
+    socket.once('error', reject);
+    socket.on('data', (data: string) => {
+      const lines = (pending + data).split('\r\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (replies === commands.length) onLine(line);
+        else if (line.startsWith('-')) reject(new Error(`MONITOR: ${line.slice(1)}`));
+        else if (++replies === commands.length) resolve(socket);
+      }
+    });
+    socket.write(commands.map(respCommand).join(''));
+  });
+}
+
+/** A command in RESP: an array of bulk strings. */
+function respCommand(args: readonly string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+}
+
+/**
+ * `+1339518083.107412 [0 127.0.0.1:60866] "keys" "*"` (or `[0 lua]`): Redis quotes every argument and
+ * escapes it as sdscatrepr does (\\, \", \n, \r, \t, \a, \b, \xHH).
+ */
+export function parseMonitorLine(line: string): MonitoredCommand | null {
+  const head = /^\+(\d+\.\d+) \[\d+ ([^\]]+)\] /.exec(line);
+  if (!head) return null;
+  const args = [...line.slice(head[0].length).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) =>
+    unescapeRepr(match[1]),
+  );
+  return { atMs: Number(head[1]) * 1000, source: head[2], args };
+}
+
+const REPR_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b' };
+
+function unescapeRepr(text: string): string {
+  return text.replace(/\\(x[0-9a-f]{2}|.)/g, (_, code: string) =>
+    code.length === 3 ? String.fromCharCode(parseInt(code.slice(1), 16)) : (REPR_ESCAPES[code] ?? code),
+  );
 }
 
 /**
