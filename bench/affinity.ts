@@ -6,7 +6,7 @@
  * and the prompt tokens the engines evaluated (the sum of `prompt_eval_count`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { writeDemoModel } from '../scripts/gguf/demo-model';
@@ -26,6 +26,11 @@ const ANSWER_TOKENS = Number(process.env.BENCH_ANSWER_TOKENS ?? 8);
 /** The pause before each turn, in ms (see readingMs). */
 const READ_MIN_MS = Number(process.env.BENCH_READ_MIN_MS ?? 300);
 const READ_MAX_MS = Number(process.env.BENCH_READ_MAX_MS ?? 2500);
+/**
+ * Runs of each mode, in ABBA order (on off, off on, …), pooled per mode: the machine's load drifts
+ * between runs, and a hit's TTFT moves with it (docs/benchmarks.md).
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const CONTEXT = 6144;
 /** Words the demo vocabulary holds whole: about one token each (other text falls back to characters). */
 const WORDS =
@@ -186,12 +191,33 @@ async function runMode(redis: RedisServer, modelsDir: string, affinity: boolean)
   }
 }
 
-function row(result: ModeResult): string {
+function row(label: string, result: ModeResult): string {
   const ttft = result.turns.map((turn) => turn.ttftMs);
-  const tokens = result.turns.reduce((sum, turn) => sum + turn.promptEval, 0);
   const hits = result.turns.filter((turn) => turn.placement?.startsWith('prefix')).length;
-  return `| ${result.affinity ? 'on ' : 'off'} | ${percentile(ttft, 50).toFixed(0)} | ${percentile(ttft, 95).toFixed(0)} | ${tokens} | ${hits}/${result.turns.length} | ${(result.wallMs / 1000).toFixed(1)} |`;
+  return `| ${label} | ${percentile(ttft, 50).toFixed(0)} | ${percentile(ttft, 95).toFixed(0)} | ${tokensOf(result)} | ${hits}/${result.turns.length} | ${(result.wallMs / 1000).toFixed(1)} |`;
 }
+
+const tokensOf = (result: ModeResult): number => result.turns.reduce((sum, turn) => sum + turn.promptEval, 0);
+
+const p50Of = (result: ModeResult): number =>
+  percentile(
+    result.turns.map((turn) => turn.ttftMs),
+    50,
+  );
+
+/** Every run of one mode as one: its turns together, its wall time summed. */
+function pooled(runs: ModeResult[]): ModeResult {
+  return {
+    affinity: runs[0].affinity,
+    turns: runs.flatMap((run) => run.turns),
+    wallMs: runs.reduce((sum, run) => sum + run.wallMs, 0),
+  };
+}
+
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ');
 
 async function main(): Promise<void> {
   const modelsDir = mkdtempSync(join(tmpdir(), 'gridllm-affinity-'));
@@ -203,26 +229,27 @@ async function main(): Promise<void> {
     contextLength: CONTEXT,
   });
   const redis = await new RedisServer().start();
+  const loadBefore = load();
   try {
-    const on = await runMode(redis, modelsDir, true);
-    const off = await runMode(redis, modelsDir, false);
-    const tokens = (result: ModeResult) => result.turns.reduce((sum, turn) => sum + turn.promptEval, 0);
-    const p50 = (result: ModeResult) =>
-      percentile(
-        result.turns.map((turn) => turn.ttftMs),
-        50,
-      );
+    const runs: ModeResult[] = [];
+    for (let round = 0; round < ROUNDS; round++)
+      for (const affinity of round % 2 === 0 ? [true, false] : [false, true])
+        runs.push(await runMode(redis, modelsDir, affinity));
+    const on = pooled(runs.filter((run) => run.affinity));
+    const off = pooled(runs.filter((run) => !run.affinity));
     console.log(
-      `${USERS} users × ${TURNS} turns (${MESSAGE_WORDS}-word messages, ${ANSWER_TOKENS}-token answers, ${READ_MIN_MS}–${READ_MAX_MS} ms reading), ${WORKERS} embedded workers × ${SLOTS} slots, system prompt ~1,600 tokens`,
+      `${USERS} users × ${TURNS} turns (${MESSAGE_WORDS}-word messages, ${ANSWER_TOKENS}-token answers, ${READ_MIN_MS}–${READ_MAX_MS} ms reading), ${WORKERS} embedded workers × ${SLOTS} slots, system prompt ~1,600 tokens; ${ROUNDS} round(s), load average ${loadBefore} → ${load()}`,
     );
     console.log(
       '| affinity | TTFT p50 ms | TTFT p95 ms | prompt tokens evaluated | prefix placements | wall s |',
     );
     console.log('| --- | --- | --- | --- | --- | --- |');
-    console.log(row(on));
-    console.log(row(off));
+    if (ROUNDS > 1)
+      runs.forEach((run, n) => console.log(row(`${run.affinity ? 'on' : 'off'} (run ${n + 1})`, run)));
+    console.log(row(ROUNDS > 1 ? 'on, pooled' : 'on ', on));
+    console.log(row(ROUNDS > 1 ? 'off, pooled' : 'off', off));
     console.log(
-      `TTFT p50 ${(p50(off) / p50(on)).toFixed(1)}× lower, ${(100 * (1 - tokens(on) / tokens(off))).toFixed(0)}% fewer prompt tokens with affinity on`,
+      `TTFT p50 ${(p50Of(off) / p50Of(on)).toFixed(1)}× lower, ${(100 * (1 - tokensOf(on) / tokensOf(off))).toFixed(0)}% fewer prompt tokens with affinity on`,
     );
   } finally {
     await redis.stop();
