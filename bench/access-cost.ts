@@ -1,7 +1,8 @@
 /**
  * What access control adds to one cheap request (GET /api/tags, no job), c=1, keep-alive: a gateway with
  * auth off beside one with auth on (a stored API key, and an HS256 JWT) and a rate limit in force, on one
- * real redis-server. Run with `npm run bench:access` (after `npm run build`); prints a table, writes nothing.
+ * real redis-server; then the bench's access phase with a worker (generate too, bench/access-jobs.ts).
+ * Run with `npm run bench:access` (it builds first); prints tables, writes nothing.
  */
 import { Agent, get } from 'node:http';
 
@@ -10,6 +11,7 @@ import { sign } from 'jsonwebtoken';
 import { AppProcess } from '../test/support/app-process';
 import { RedisServer } from '../test/support/redis-server';
 import { ADMIN_KEY, createKey } from './access';
+import { accessJobRows } from './access-jobs';
 import { percentile } from './stats';
 
 const JWT_SECRET = 'bench-hs256-secret-of-at-least-32-characters';
@@ -89,7 +91,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main()
+  .then(accessJobRows)
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -91,22 +91,27 @@ export class ApiKeyStore {
     return { key, record };
   }
 
-  /** The key a secret belongs to, or null (unknown, revoked, or not one of ours); expired keys are returned. */
-  async findBySecret(secret: string): Promise<ApiKeyRecord | null> {
+  /**
+   * The key a secret belongs to, or null (unknown, revoked, or not one of ours); expired keys are returned.
+   * A caller that already has the secret's SHA-256 (hex) passes it to spare a second hash.
+   */
+  async findBySecret(secret: string, secretHash = sha256(secret)): Promise<ApiKeyRecord | null> {
     if (!secret.startsWith(SECRET_PREFIX)) return null;
-    const secretHash = sha256(secret);
     const cached = this.recent.get(secretHash);
     if (cached) {
       if (!isExpired(cached)) this.noteUse(cached.id);
       return cached;
     }
+    // The record is trusted for KEY_CACHE_MS from before it was read: a revocation that lands while the
+    // reads are under way is still seen within KEY_CACHE_MS of it.
+    const readAt = Date.now();
     const { redis, keys } = this.client;
     const id = await redis.get(keys.apiKeyBySecretHash(secretHash));
     if (!id) return null;
     const record = await this.get(id).catch(() => null);
     if (!record || record.revokedAt) return null;
     if (!isExpired(record)) this.noteUse(id);
-    this.recent.set(secretHash, record);
+    this.recent.set(secretHash, record, readAt);
     return record;
   }
 

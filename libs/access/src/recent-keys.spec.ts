@@ -22,6 +22,17 @@ describe(RecentKeys.name, () => {
     });
   });
 
+  describe('set', () => {
+    it('counts KEY_CACHE_MS from when the record was read, not from when it arrived', () => {
+      const cache = sut();
+      const readAt = now;
+      now += 30;
+      cache.set('h', 'record', readAt);
+      now = readAt + KEY_CACHE_MS;
+      expect(cache.get('h')).toBeUndefined();
+    });
+  });
+
   describe('clear', () => {
     it('drops every record at once', () => {
       const cache = sut();

@@ -20,9 +20,10 @@ export class RecentKeys<T> {
     return undefined;
   }
 
-  set(secretHash: string, value: T): void {
+  /** Keeps `value` until KEY_CACHE_MS after `readAt`, when it was read (default: now). */
+  set(secretHash: string, value: T, readAt = this.now()): void {
     this.entries.delete(secretHash);
-    this.entries.set(secretHash, { value, until: this.now() + KEY_CACHE_MS });
+    this.entries.set(secretHash, { value, until: readAt + KEY_CACHE_MS });
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
   }
 

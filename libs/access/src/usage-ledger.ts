@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
 
 import { QuotaPeriod } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
@@ -43,28 +44,49 @@ type CountField = 'prompt_tokens' | 'completion_tokens' | 'requests';
 const MODEL_FIELD_PREFIX = 'model:';
 
 /**
+ * Adds the same increments to each bucket and sets its expiry, in one script: a MULTI of 20 commands cost
+ * the worker about 0.5 ms of CPU per job. KEYS = the buckets; ARGV = each bucket's retain seconds (0: keep),
+ * then field, increment pairs.
+ */
+const RECORD_SCRIPT = `
+for k = 1, #KEYS do
+  for i = #KEYS + 1, #ARGV, 2 do
+    redis.call('HINCRBY', KEYS[k], ARGV[i], ARGV[i + 1])
+  end
+  local retain = tonumber(ARGV[k])
+  if retain > 0 then redis.call('EXPIRE', KEYS[k], retain) end
+end
+`;
+
+type WithRecord = Redis & {
+  gridllmUsageRecord(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<void>;
+};
+
+/**
  * Token usage per owner in Redis: one hash per bucket (`total`, `day:YYYY-MM-DD`, `month:YYYY-MM`, UTC),
  * with owner-wide fields and the same per model (`model:<name>:prompt_tokens`). Calendar buckets expire
  * long after their period so old days do not pile up; `total` stays for the key's audit trail.
  */
 @Injectable()
 export class UsageLedger {
-  constructor(private readonly client: RedisClient) {}
+  private readonly redis: WithRecord;
+
+  constructor(private readonly client: RedisClient) {
+    // Its own count of keys per call (numberOfKeys unset): the script takes any number of buckets.
+    client.redis.defineCommand('gridllmUsageRecord', { lua: RECORD_SCRIPT });
+    this.redis = client.redis as WithRecord;
+  }
 
   /** Adds one ended job to every bucket it falls in (one round trip, applied atomically). */
   async record(ownerId: string, model: string, counts: TokenCounts, now = Date.now()): Promise<void> {
-    const increments: Array<[string, number]> = [];
+    const increments: Array<string | number> = [];
     for (const [field, value] of countsOf(counts)) {
-      increments.push([field, value], [`${MODEL_FIELD_PREFIX}${model}:${field}`, value]);
+      increments.push(field, value, `${MODEL_FIELD_PREFIX}${model}:${field}`, value);
     }
-    const transaction = this.client.redis.multi();
-    for (const period of ['total', 'day', 'month'] as const) {
-      const bucket = usagePeriod(period, now);
-      const key = this.client.keys.usage(ownerId, bucket.bucket);
-      for (const [field, value] of increments) transaction.hincrby(key, field, value);
-      if (bucket.retainSeconds) transaction.expire(key, bucket.retainSeconds);
-    }
-    await transaction.exec();
+    const buckets = (['total', 'day', 'month'] as const).map((period) => usagePeriod(period, now));
+    const keys = buckets.map((bucket) => this.client.keys.usage(ownerId, bucket.bucket));
+    const retain = buckets.map((bucket) => bucket.retainSeconds ?? 0);
+    await this.redis.gridllmUsageRecord(keys.length, ...keys, ...retain, ...increments);
   }
 
   /** Prompt plus completion tokens in the owner's current bucket of `period`. */

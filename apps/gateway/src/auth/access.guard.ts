@@ -8,27 +8,27 @@ import { securityConfig } from '@gridllm/config';
 import { ForbiddenError, Principal, Scope, UnauthorizedError } from '@gridllm/contracts';
 
 import { authorize, isPublicPath } from './access-rules';
-import { API_KEY_STRATEGY } from './api-key.strategy';
+import { ApiKeyVerifier } from './api-key-verifier';
 import { REQUIRED_SCOPE } from './auth.decorators';
 import { MISSING_CREDENTIALS, looksLikeJwt, presentedCredential } from './credentials';
 import { JWT_STRATEGY, jwtConfigured } from './jwt.strategy';
 
 /**
- * The gateway's one door: with auth on, every route but the public paths needs an API key or a JWT
- * (checked by the matching passport strategy), the scope the route declares, and, for a principal with
+ * The gateway's one door: with auth on, every route but the public paths needs an API key (ApiKeyVerifier)
+ * or a JWT (passport's JWT strategy), the scope the route declares, and, for a principal with
  * a model allowlist, every model the body names. With auth off it lets everything through.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger(AccessGuard.name);
-  private readonly apiKeyGuard = new (passportGuard(API_KEY_STRATEGY, 'invalid API key'))();
   private readonly jwtGuard: IAuthGuard | null;
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeyVerifier,
     @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
   ) {
-    this.jwtGuard = jwtConfigured(security.jwt) ? new (passportGuard(JWT_STRATEGY, 'invalid token'))() : null;
+    this.jwtGuard = jwtConfigured(security.jwt) ? new (jwtPassportGuard())() : null;
   }
 
   // Not async: with auth off or on a public path, a plain `true` spares Nest an await on every request.
@@ -45,8 +45,8 @@ export class AccessGuard implements CanActivate {
     if (!credential) {
       throw new UnauthorizedError(MISSING_CREDENTIALS);
     }
-    const guard = this.jwtGuard && looksLikeJwt(credential) ? this.jwtGuard : this.apiKeyGuard;
-    await guard.canActivate(context);
+    if (this.jwtGuard && looksLikeJwt(credential)) await this.jwtGuard.canActivate(context);
+    else req.user = await this.apiKeys.verify(credential);
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [
       context.getHandler(),
       context.getClass(),
@@ -61,15 +61,14 @@ export class AccessGuard implements CanActivate {
   }
 }
 
-/** A passport guard for one strategy whose failures become our 401 with a message that helps. */
-function passportGuard(strategy: string, failure: string): Type<IAuthGuard> {
-  return class extends AuthGuard(strategy) {
+/** Passport's JWT guard, whose failures become our 401 with a message that helps. */
+function jwtPassportGuard(): Type<IAuthGuard> {
+  return class extends AuthGuard(JWT_STRATEGY) {
     override handleRequest<TUser>(error: unknown, user: unknown, info: unknown): TUser {
       if (user && !error) return user as TUser;
-      // A strategy's own verdict (an expired key) already says what is wrong.
       if (error instanceof UnauthorizedError) throw error;
       const reason = (info as Error | undefined)?.message ?? (error as Error | undefined)?.message;
-      throw new UnauthorizedError(reason && strategy === JWT_STRATEGY ? `${failure}: ${reason}` : failure);
+      throw new UnauthorizedError(reason ? `invalid token: ${reason}` : 'invalid token');
     }
   };
 }

@@ -6,15 +6,15 @@ import { AccessModule } from '@gridllm/access';
 import { securityConfig } from '@gridllm/config';
 
 import { AccessGuard } from './access.guard';
-import { ApiKeyStrategy } from './api-key.strategy';
+import { ApiKeyVerifier } from './api-key-verifier';
 import { JobOwners } from './job-owners';
 import { JwtStrategy, jwtConfigured } from './jwt.strategy';
 
-/** API keys and JWTs through passport; the guard itself is registered globally by GatewayModule. */
+/** API keys (checked directly) and JWTs (through passport); the guard itself is registered globally by GatewayModule. */
 @Module({
   imports: [PassportModule, AccessModule],
   providers: [
-    ApiKeyStrategy,
+    ApiKeyVerifier,
     {
       // Registered with passport only when a verifier is configured (the strategy needs a key).
       provide: JwtStrategy,

@@ -1,21 +1,18 @@
 import { ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { ThrottlerStorage } from '@nestjs/throttler';
 
 import { parseGridConfig } from '@gridllm/config';
 import { LimitExceededError, Principal } from '@gridllm/contracts';
 
+import { RateCount, RateCounter } from './rate-counter';
 import { RateLimitPolicy } from './rate-limit-policy';
 import { RequestRateGuard, limitMessage } from './request-rate.guard';
 
-type Record = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
 /** Answers with `record` and remembers what it was asked. */
-class FakeStorage implements ThrottlerStorage {
+class FakeCounter implements Pick<RateCounter, 'increment'> {
   readonly calls: Array<{ key: string; ttl: number; limit: number; blockDuration: number }> = [];
-  record: Record = { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
+  record: RateCount = { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<Record> {
+  increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateCount> {
     this.calls.push({ key, ttl, limit, blockDuration });
     return Promise.resolve(this.record);
   }
@@ -28,7 +25,7 @@ const contextFor = (path: string, user?: Partial<Principal>) => {
   const context = {
     switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
     getHandler: () => contextFor,
-    getClass: () => FakeStorage,
+    getClass: () => FakeCounter,
   } as unknown as ExecutionContext;
   return { context, headers };
 };
@@ -36,35 +33,32 @@ const contextFor = (path: string, user?: Partial<Principal>) => {
 const key = { kind: 'api-key', id: 'key_abc', scopes: ['inference'] } as const;
 
 describe(RequestRateGuard.name, () => {
-  let storage: FakeStorage;
+  let storage: FakeCounter;
 
-  const guardWith = async (env: { [name: string]: string }) => {
+  const guardWith = (env: { [name: string]: string }) => {
     const security = parseGridConfig(env).security;
-    const options = { throttlers: [{ limit: security.rateLimit.requests, ttl: 1000 }] };
-    const sut = new RequestRateGuard(options, storage, new Reflector(), new RateLimitPolicy(security));
-    await sut.onModuleInit();
-    return sut;
+    return new RequestRateGuard(new RateLimitPolicy(security), storage as unknown as RateCounter);
   };
 
-  beforeEach(() => (storage = new FakeStorage()));
+  beforeEach(() => (storage = new FakeCounter()));
 
   describe('canActivate', () => {
     it('lets every request through without asking the store when no limit applies', async () => {
-      const sut = await guardWith({});
+      const sut = guardWith({});
 
       await expect(sut.canActivate(contextFor('/api/chat', key).context)).resolves.toBe(true);
       expect(storage.calls).toEqual([]);
     });
 
     it('skips exempt routes without asking the store', async () => {
-      const sut = await guardWith({ RATE_LIMIT_REQUESTS: '1' });
+      const sut = guardWith({ RATE_LIMIT_REQUESTS: '1' });
 
       await expect(sut.canActivate(contextFor('/health/live').context)).resolves.toBe(true);
       expect(storage.calls).toEqual([]);
     });
 
     it("counts the principal's own limit in one counter for every route, in milliseconds", async () => {
-      const sut = await guardWith({ RATE_LIMIT_REQUESTS: '100' });
+      const sut = guardWith({ RATE_LIMIT_REQUESTS: '100' });
       const principal = { ...key, rateLimit: { requests: 3, windowSeconds: 20 } };
 
       await sut.canActivate(contextFor('/api/chat', principal).context);
@@ -75,21 +69,21 @@ describe(RequestRateGuard.name, () => {
     });
 
     it('reports the remaining allowance on an allowed request', async () => {
-      const sut = await guardWith({ RATE_LIMIT_REQUESTS: '5' });
+      const sut = guardWith({ RATE_LIMIT_REQUESTS: '5' });
       storage.record = { totalHits: 2, timeToExpire: 41, isBlocked: false, timeToBlockExpire: 0 };
       const { context, headers } = contextFor('/api/chat');
 
       await sut.canActivate(context);
 
       expect(Object.fromEntries(headers)).toEqual({
-        'X-RateLimit-Limit': 5,
-        'X-RateLimit-Remaining': 3,
-        'X-RateLimit-Reset': 41,
+        'X-RateLimit-Limit': '5',
+        'X-RateLimit-Remaining': '3',
+        'X-RateLimit-Reset': '41',
       });
     });
 
     it('refuses a blocked client with a LimitExceededError naming the limit, the key and the wait', async () => {
-      const sut = await guardWith({ RATE_LIMIT_REQUESTS: '5' });
+      const sut = guardWith({ RATE_LIMIT_REQUESTS: '5' });
       storage.record = { totalHits: 6, timeToExpire: 50, isBlocked: true, timeToBlockExpire: 42 };
 
       const refusal = sut.canActivate(contextFor('/api/chat', key).context);

@@ -1,68 +1,40 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
-  ThrottlerGuard,
-  ThrottlerLimitDetail,
-  ThrottlerModuleOptions,
-  ThrottlerRequest,
-  ThrottlerStorage,
-} from '@nestjs/throttler';
-import type { Request } from 'express';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
 
 import { LimitExceededError } from '@gridllm/contracts';
 
+import { RateCounter } from './rate-counter';
 import { AppliedRateLimit, RateLimitPolicy } from './rate-limit-policy';
 
 /**
  * Counts each request against its principal's (or client IP's) limit in Redis, so the limit holds
  * across every gateway replica. Registered after the auth guard: it needs `req.user`.
  * Allowed answers carry X-RateLimit-Limit/-Remaining/-Reset; a refusal is a 429 LimitExceededError.
+ * Over the limit means refused until a whole window has passed since the first refusal.
  */
 @Injectable()
-export class RequestRateGuard extends ThrottlerGuard {
+export class RequestRateGuard implements CanActivate {
   constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
     private readonly policy: RateLimitPolicy,
-  ) {
-    super(options, storage, reflector);
-  }
+    private readonly counter: RateCounter,
+  ) {}
 
-  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return Promise.resolve(this.policy.limitFor(requestOf(context)) === null);
-  }
-
-  /** Swaps the module's placeholder limit for the principal's own, in the units the storage wants. */
-  protected override handleRequest(props: ThrottlerRequest): Promise<boolean> {
-    const limit = this.policy.limitFor(requestOf(props.context));
-    if (!limit) return Promise.resolve(true);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const limit = this.policy.limitFor(http.getRequest<Request>());
+    if (!limit) return true;
+    const res = http.getResponse<Response>();
     const windowMs = limit.windowSeconds * 1000;
-    return super.handleRequest({
-      ...props,
-      limit: limit.requests,
-      ttl: windowMs,
-      // Over the limit means refused until a whole window has passed since the first refusal.
-      blockDuration: windowMs,
-      getTracker: () => limit.tracker,
-    });
-  }
-
-  /** One counter per principal for all routes (the default would count each route apart). */
-  protected override generateKey(_context: ExecutionContext, tracker: string): string {
-    return tracker;
-  }
-
-  protected override throwThrottlingException(
-    context: ExecutionContext,
-    detail: ThrottlerLimitDetail,
-  ): Promise<void> {
-    const subject = this.policy.limitFor(requestOf(context))?.subject ?? detail.tracker;
-    const retryAfterSeconds = Math.max(1, detail.timeToBlockExpire);
-    const limit = { requests: detail.limit, windowSeconds: Math.round(detail.ttl / 1000), subject };
-    throw new LimitExceededError(limitMessage(limit, retryAfterSeconds), retryAfterSeconds);
+    const count = await this.counter.increment(limit.tracker, windowMs, limit.requests, windowMs);
+    if (count.isBlocked) {
+      res.header('Retry-After', String(count.timeToBlockExpire));
+      const retryAfterSeconds = Math.max(1, count.timeToBlockExpire);
+      throw new LimitExceededError(limitMessage(limit, retryAfterSeconds), retryAfterSeconds);
+    }
+    res.header('X-RateLimit-Limit', String(limit.requests));
+    res.header('X-RateLimit-Remaining', String(Math.max(0, limit.requests - count.totalHits)));
+    res.header('X-RateLimit-Reset', String(count.timeToExpire));
+    return true;
   }
 }
 
@@ -73,8 +45,4 @@ export function limitMessage(
 ): string {
   const rate = `${limit.requests} requests per ${limit.windowSeconds} s`;
   return `rate limit exceeded: ${rate} for ${limit.subject}; retry in ${retryAfterSeconds} s`;
-}
-
-function requestOf(context: ExecutionContext): Request {
-  return context.switchToHttp().getRequest<Request>();
 }
