@@ -80,5 +80,33 @@ describe(DashboardRecorder.name, () => {
       const [[, fields]] = await redis.admin.xrange(`${PREFIX}:dashboard:series`, '-', '+');
       expect(JSON.parse(fields[1])).toMatchObject({ queued: 2 });
     });
+
+    it('lists running jobs with the lines their streams hold, updated every tick', async () => {
+      // Two jobs a worker took (BullMQ's active list, processedBy), one of which has streamed.
+      for (const id of ['r1', 'r2']) {
+        await queue.add('generate', { id, kind: 'generate', submittedAt: T0 }, { jobId: id, priority: 2 });
+        await redis.admin.hset(queue.toKey(id), 'processedBy', 'w1', 'processedOn', T0 + 5);
+        await redis.admin.lpush(queue.keys.active, id);
+      }
+      const stream = (id: string) => `${PREFIX}:job-stream:${id}`;
+      await redis.admin.xadd(stream('r1'), '1-0', 't', 'started', 'd', 'w1');
+      await redis.admin.xadd(stream('r1'), '1-3', 't', 'chunk', 'd', '{}');
+      const sut = gateway('gw-a');
+      const running = async () =>
+        (JSON.parse((await redis.admin.get(`${PREFIX}:dashboard:live`)) ?? '{}') as LiveGrid).running;
+
+      await sut.tick(T0);
+      expect(await running()).toEqual([
+        expect.objectContaining({ id: 'r2', workerId: 'w1', tokens: 0, startedAt: T0 + 5 }),
+        expect.objectContaining({ id: 'r1', workerId: 'w1', tokens: 3, startedAt: T0 + 5 }),
+      ]);
+      await redis.admin.xadd(stream('r1'), '1-7', 't', 'chunk', 'd', '{}');
+      await redis.admin.xadd(stream('r2'), '1-1', 't', 'chunk', 'd', '{}');
+      await sut.tick(T0 + 1000);
+      expect((await running()).map((job) => [job.id, job.tokens])).toEqual([
+        ['r2', 1],
+        ['r1', 7],
+      ]);
+    });
   });
 });
