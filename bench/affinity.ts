@@ -16,8 +16,12 @@ import { waitFor } from '../test/support/wait-for';
 
 const MODEL = 'affinity-bench:latest';
 const WORKERS = 3;
-const SLOTS = Number(process.env.BENCH_SLOTS ?? 1);
-const USERS = Number(process.env.BENCH_USERS ?? 3);
+/**
+ * Nine users on three workers × three slots by default: more conversations than workers, as on a grid
+ * (with three users on three one-slot workers, the order alone often sends a user back to its worker).
+ */
+const SLOTS = Number(process.env.BENCH_SLOTS ?? 3);
+const USERS = Number(process.env.BENCH_USERS ?? 9);
 const TURNS = Number(process.env.BENCH_TURNS ?? 14);
 /** Words per user message: 250 by default (a pasted document); a chat-like workload sends a few dozen. */
 const MESSAGE_WORDS = Number(process.env.BENCH_MESSAGE_WORDS ?? 250);
@@ -30,7 +34,7 @@ const READ_MAX_MS = Number(process.env.BENCH_READ_MAX_MS ?? 2500);
  * Runs of each mode, in ABBA order (on off, off on, …), pooled per mode: the machine's load drifts
  * between runs, and a hit's TTFT moves with it (docs/benchmarks.md).
  */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONTEXT = 6144;
 /** Words the demo vocabulary holds whole: about one token each (other text falls back to characters). */
 const WORDS =
