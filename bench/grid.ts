@@ -4,6 +4,7 @@ import { AppProcess } from '../test/support/app-process';
 import { RedisServer } from '../test/support/redis-server';
 import { waitFor } from '../test/support/wait-for';
 import { FixtureProcess } from './fixture-process';
+import type { BenchSettings } from './settings';
 
 export interface GridOptions {
   model: string;
@@ -17,6 +18,21 @@ export interface GridOptions {
 }
 
 const WORKER_ID = 'bench-worker';
+
+/** The grid the bench's settings describe (model, tokens, one worker slot per fixture slot, timeouts). */
+export function gridOptionsFrom(
+  settings: BenchSettings,
+  rest: Pick<GridOptions, 'stopTimeoutMs' | 'gatewayEnv'>,
+): GridOptions {
+  return {
+    model: settings.model,
+    tokens: settings.tokens,
+    fixtureParallel: settings.parallel,
+    workerSlots: settings.parallel,
+    startTimeoutMs: settings.startTimeoutMs,
+    ...rest,
+  };
+}
 
 /**
  * What the benchmark runs against: the fixture process, a real redis-server, the built gateway and ONE

@@ -12,7 +12,7 @@ import { AccessPhase, AccessResults } from './access';
 import { CpuMeter } from './cpu';
 import { diagnose, LOADED_TRACE_MS } from './diagnose';
 import { EmbeddedPhase, EmbeddedResults } from './embedded';
-import { BenchGrid } from './grid';
+import { BenchGrid, gridOptionsFrom } from './grid';
 import { BenchHttpClient } from './http-client';
 import { loadAverage, machineInfo } from './machine';
 import { generateFirstToken, generateOnce, version } from './probes';
@@ -125,22 +125,19 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const started = performance.now();
   const machine = machineInfo();
-  const grid = new BenchGrid({
-    model: settings.model,
-    tokens: settings.tokens,
-    fixtureParallel: settings.parallel,
-    workerSlots: settings.parallel,
-    startTimeoutMs: settings.startTimeoutMs,
-    stopTimeoutMs: 10_000,
-    // The crowd row holds this many jobs open at once: the default admission limits (1000 open jobs, 512
-    // waiting per model) would answer some of them 503 by design.
-    gatewayEnv: settings.streams
-      ? {
-          MAX_CONCURRENT_JOBS: String(settings.streams.crowdClients * 2),
-          MAX_QUEUE_PER_MODEL: String(settings.streams.crowdClients * 2),
-        }
-      : {},
-  });
+  const grid = new BenchGrid(
+    gridOptionsFrom(settings, {
+      stopTimeoutMs: 10_000,
+      // The crowd row holds this many jobs open at once: the default admission limits (1000 open jobs, 512
+      // waiting per model) would answer some of them 503 by design.
+      gatewayEnv: settings.streams
+        ? {
+            MAX_CONCURRENT_JOBS: String(settings.streams.crowdClients * 2),
+            MAX_QUEUE_PER_MODEL: String(settings.streams.crowdClients * 2),
+          }
+        : {},
+    }),
+  );
   const client = new BenchHttpClient(settings.concurrency * 2, settings.requestTimeoutMs);
   const embedded = settings.embedded ? new EmbeddedPhase(grid, settings.embedded, log) : null;
   let redis: Redis | null = null;

@@ -6,8 +6,8 @@ import { RequestRateGuard } from './request-rate.guard';
 
 /**
  * The global rate-limit guard. A request no limit applies to (every request while limits are off, and
- * the public paths) passes with a plain `true`: the throttler's async steps would cost each of them a
- * few promise hops for nothing. Every other request is counted by RequestRateGuard.
+ * the public paths) passes with a plain `true`: RequestRateGuard's async path would cost each of them a
+ * promise hop for nothing. Every other request is counted by RequestRateGuard.
  */
 @Injectable()
 export class RateLimitGate implements CanActivate {
