@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:floor`: how close any Redis-queued design can get to the engine on this machine (issue 15:
+ * "measure it against the floor"). Four targets in front of the same fixture, measured in turn:
+ *
+ * - direct: the fixture itself;
+ * - nginx: one reverse-proxy hop (the issue's reference row; left out when nginx is not installed);
+ * - proxy: a bare Node `http` proxy (one hop, no framework, no Redis);
+ * - queue floor: a bare gateway and worker that make each request durable in Redis (one MULTI), hand it
+ *   over by BLMOVE and stream its lines back through a Redis stream, and nothing else (bench/floor/);
+ * - GridLLM: the real gateway and worker, as `npm run bench` runs them.
+ *
+ * c=1 latency is measured in blocks rotating over the targets (each round starts at the next one), so drift
+ * on a shared machine hits all alike; c=32 throughput in windows rotating the same way, with the CPU time of
+ * each target's own processes. Nothing is written to docs/; the tables are printed.
+ */
+import { performance } from 'node:perf_hooks';
+
+import { CpuMeter } from './cpu';
+import { FloorProcess } from './floor/floor-process';
+import { NginxHop } from './floor/nginx-hop';
+import { BenchGrid } from './grid';
+import { BenchHttpClient } from './http-client';
+import { loadAverage } from './machine';
+import { generateFirstToken, generateOnce } from './probes';
+import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scenarios';
+import { percentile } from './stats';
+
+const MODEL = 'llama3.2:latest';
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const REQUESTS = env('BENCH_REQUESTS', 500);
+const BLOCK = env('BENCH_BLOCK', 50);
+const WINDOW_MS = env('BENCH_WINDOW_MS', 5000);
+const ROUNDS = env('BENCH_ROUNDS', 2);
+const CONCURRENCY = 32;
+
+interface Target {
+  name: string;
+  url: URL;
+  /** The processes this target adds in front of the fixture (their CPU is its cost). */
+  pids: () => Array<number | undefined>;
+}
+
+async function latencyRows(client: BenchHttpClient, targets: Target[], probe: Probe, count: number) {
+  const samples = new Map(targets.map((t) => [t.name, [] as number[]]));
+  for (const target of targets) await warmUp(client, target.url, probe, 50);
+  for (let round = 0; round < Math.ceil(count / BLOCK); round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const target = targets[(round + k) % targets.length];
+      for (let i = 0; i < BLOCK; i++) {
+        const timing = await client.send(target.url, probe.spec);
+        const problem = probe.check(timing);
+        if (problem) throw new Error(`${target.name}: ${problem}`);
+        samples.get(target.name)!.push(probe.measure(timing));
+      }
+    }
+  }
+  const direct = [...samples.get('direct')!].sort((a, b) => a - b);
+  return targets.map((target) => {
+    const sorted = [...samples.get(target.name)!].sort((a, b) => a - b);
+    return {
+      target: target.name,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      addedP50: percentile(sorted, 50) - percentile(direct, 50),
+      addedP99: percentile(sorted, 99) - percentile(direct, 99),
+    };
+  });
+}
+
+async function throughputRows(client: BenchHttpClient, targets: Target[], probe: Probe, fixturePid?: number) {
+  const results = new Map(targets.map((t) => [t.name, emptyThroughput()]));
+  const cpu = new Map(targets.map((t) => [t.name, 0]));
+  for (const target of targets)
+    await window(client, target.url, probe, CONCURRENCY, 1000, emptyThroughput(), 10);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const target = targets[(round + k) % targets.length];
+      const pids = Object.fromEntries(target.pids().map((pid, i) => [String(i), pid]));
+      const meter = new CpuMeter({ ...pids, fixture: fixturePid });
+      const result: ThroughputResult = results.get(target.name)!;
+      await meter.measure('w', () => window(client, target.url, probe, CONCURRENCY, WINDOW_MS, result, 10));
+      const seconds = meter
+        .percentages('w')
+        .filter((row) => /^\d+$/.test(row.role))
+        .reduce((sum, row) => sum + (row.percent / 100) * (WINDOW_MS / 1000), 0);
+      cpu.set(target.name, cpu.get(target.name)! + seconds);
+    }
+  }
+  const directRate = rate(results.get('direct')!);
+  return targets.map((target) => {
+    const result = results.get(target.name)!;
+    return {
+      target: target.name,
+      reqPerSecond: rate(result),
+      ratio: rate(result) / directRate,
+      cpuMsPerRequest: result.completed ? (cpu.get(target.name)! * 1000) / result.completed : 0,
+      errors: result.errors,
+    };
+  });
+}
+
+const rate = (result: ThroughputResult) => (result.completed * 1000) / Math.max(1, result.elapsedMs);
+const ms = (value: number) => value.toFixed(3);
+const signed = (value: number) => `${value < 0 ? '−' : '+'}${ms(Math.abs(value))}`;
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const load = loadAverage();
+  const grid = new BenchGrid({
+    model: MODEL,
+    tokens: 8,
+    fixtureParallel: 32,
+    workerSlots: 32,
+    startTimeoutMs: 60_000,
+    stopTimeoutMs: 20_000,
+  });
+  const floors: Array<FloorProcess | NginxHop> = [];
+  const client = new BenchHttpClient(64, 10_000);
+  try {
+    await grid.start((line) => console.log(line));
+    const redisUrl = `redis://127.0.0.1:${grid.redis.port}`;
+    const proxy = new FloorProcess('bare-proxy.ts', { ENGINE_URL: grid.fixtureUrl });
+    const queueGateway = new FloorProcess('bare-queue-gateway.ts', { REDIS_URL: redisUrl });
+    const queueWorker = new FloorProcess('bare-queue-worker.ts', {
+      REDIS_URL: redisUrl,
+      ENGINE_URL: grid.fixtureUrl,
+      SLOTS: String(CONCURRENCY),
+    });
+    floors.push(proxy, queueGateway, queueWorker);
+    const proxyUrl = await proxy.start(30_000);
+    const queueUrl = await queueGateway.start(30_000);
+    await queueWorker.start(30_000);
+    const redisPid = grid.redis.pid;
+    const nginx = NginxHop.available() ? new NginxHop() : null;
+    if (nginx) floors.push(nginx);
+    const nginxUrl = nginx ? await nginx.start(new URL(grid.fixtureUrl)) : '';
+    const targets: Target[] = [
+      { name: 'direct', url: new URL(grid.fixtureUrl), pids: () => [] },
+      ...(nginx ? [{ name: 'nginx', url: new URL(nginxUrl), pids: () => [nginx.pid] }] : []),
+      { name: 'proxy', url: new URL(proxyUrl), pids: () => [proxy.pid] },
+      {
+        name: 'queue floor',
+        url: new URL(queueUrl),
+        pids: () => [queueGateway.pid, queueWorker.pid, redisPid],
+      },
+      {
+        name: 'GridLLM',
+        url: new URL(grid.gatewayUrl),
+        pids: () => [grid.gateway?.pid, grid.worker?.pid, redisPid],
+      },
+    ];
+    const once = await latencyRows(client, targets, generateOnce(MODEL), REQUESTS);
+    const first = await latencyRows(client, targets, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
+    const flow = await throughputRows(client, targets, generateOnce(MODEL), grid.fixture.pid);
+    console.log(
+      `\nload average ${load} → ${loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+    console.log(
+      '\n| Target | stream:false p50 / p99 (ms) | added p50 / p99 | first line p50 | added | c=32 req/s | / direct | CPU ms/req (own processes) |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    targets.forEach((target, i) => {
+      const a = once[i];
+      const b = first[i];
+      const c = flow[i];
+      console.log(
+        `| ${target.name} | ${ms(a.p50)} / ${ms(a.p99)} | ${signed(a.addedP50)} / ${signed(a.addedP99)} | ${ms(b.p50)} | ${signed(b.addedP50)} | ${c.reqPerSecond.toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.cpuMsPerRequest.toFixed(2)}${c.errors ? ` (${c.errors} errors)` : ''} |`,
+      );
+    });
+  } finally {
+    client.close();
+    floors.forEach((floor) => floor.stop());
+    await grid.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
