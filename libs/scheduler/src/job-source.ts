@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
+import { TakenRunEntry, newRunFence, runEntryArgs } from '@gridllm/streaming';
 
 import { AffinityStore } from './affinity/affinity-store';
 import { JobPreference } from './affinity/job-preference';
@@ -27,6 +28,8 @@ export interface TakenJob {
   model: string;
   /** Jobs the model's queue still held right after this take. */
   backlog?: number;
+  /** The run as the take entered it (`takeNext(…, true)` on a standalone Redis); see RunGuard. */
+  entry?: TakenRunEntry;
 }
 
 /** Asked before a cold worker takes a job: true when it loads the model ahead instead (see WarmAhead). */
@@ -110,14 +113,18 @@ export class JobSource implements OnApplicationShutdown {
     await this.board.withdraw(this.worker.workerId, this.active);
   }
 
-  /** Locks the next job for one free slot, trying `preferred` first; null when every queue is empty. */
-  async takeNext(preferred: string | null = null): Promise<TakenJob | null> {
+  /**
+   * Locks the next job for one free slot, trying `preferred` first; null when every queue is empty. With
+   * `enterRun` (and a standalone Redis: in a Cluster the run's keys live in other slots) the same trip also
+   * enters the job's run and stores its `started` event (TakenJob.entry), so the run goes to its engine next.
+   */
+  async takeNext(preferred: string | null = null, enterRun = false): Promise<TakenJob | null> {
     const order = queueOrder(this.active, preferred, this.cursor++);
     for (const model of order) {
       const consumer = this.consumers.get(model);
       if (!consumer || (this.deferred.get(model) ?? 0) > Date.now()) continue;
       if (await this.warmsFirst(model)) continue;
-      const taken = await this.takeFrom(model, consumer);
+      const taken = await this.takeFrom(model, consumer, enterRun && !this.clustered);
       if (taken) return taken;
     }
     return null;
@@ -130,7 +137,7 @@ export class JobSource implements OnApplicationShutdown {
    * the job is AFFINITY_DELAY_MS old. A job left behind gets its marker back, so the other worker wakes.
    * In the common case (no preference, no better worker) that is one round trip from free slot to job.
    */
-  private async takeFrom(model: string, consumer: Consumer): Promise<TakenJob | null> {
+  private async takeFrom(model: string, consumer: Consumer, enterRun: boolean): Promise<TakenJob | null> {
     const cls = placementClass(this.standingFor(model));
     const request: TakeRequest = {
       queue: consumer,
@@ -146,13 +153,17 @@ export class JobSource implements OnApplicationShutdown {
     // At most three trips: a preferred worker found busy, then a young head with no better worker free.
     for (;;) {
       request.token = randomUUID();
+      if (enterRun) {
+        const fence = newRunFence(this.worker.workerId);
+        request.entry = { fence, args: runEntryArgs(this.client.keys, fence, this.queue) };
+      }
       const reply = await this.taker!.take(request);
       switch (reply.kind) {
         case 'empty':
           return null;
         case 'taken':
           this.noteAffinity(model, reply.job);
-          return { job: reply.job, token: request.token, model, backlog: reply.backlog };
+          return { job: reply.job, token: request.token, model, backlog: reply.backlog, entry: reply.entry };
         case 'preferred':
           if (await this.board.isFree(model, reply.workerId)) {
             const remaining = this.queue.affinityDelayMs - reply.ageMs;

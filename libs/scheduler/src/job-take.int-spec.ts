@@ -1,6 +1,10 @@
 import Redis from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 
+import { StreamEventType } from '@gridllm/contracts';
+import { RedisKeys } from '@gridllm/redis';
+import { decodeEvent, runEntryArgs } from '@gridllm/streaming';
+
 import { RedisServer } from '../../../test/support/redis-server';
 import { JobTake, TakeRequest } from './job-take';
 
@@ -108,5 +112,84 @@ describe(JobTake.name, () => {
     await admin.hset('jt:hints', 'old', 'w2');
     await admin.zadd(board(0), Date.now() + 60_000, 'w0');
     expect(await sut.take(request({ betterWorkers: [board(0)] }))).toMatchObject({ kind: 'taken' });
+  });
+
+  describe("entering the taken job's run in the same trip", () => {
+    const keys = new RedisKeys('jt');
+    const settings = { lockDurationMs: 30_000, heartbeatIntervalMs: 5_000, streamMaxEvents: 1000 };
+    const entering = (fence: string) =>
+      request({ entry: { fence, args: runEntryArgs(keys, fence, settings) } });
+
+    it("claims the run, and stores the attempt's started event as the run's own appender would", async () => {
+      await queue.add('j', {}, { priority: 1, jobId: 'e1' });
+      const reply = await sut.take(entering('w1/f1'));
+      expect(reply).toMatchObject({
+        kind: 'taken',
+        entry: { state: { kind: 'claimed', cancelled: false }, fence: 'w1/f1', startedStored: true },
+      });
+      expect(await admin.get(keys.jobOwner('e1'))).toBe('w1/f1');
+      expect(await admin.pttl(keys.jobOwner('e1'))).toBeGreaterThan(30_000);
+      const entries = (await admin.xrange(keys.jobStream('e1'), '-', '+')) as Array<[string, string[]]>;
+      expect(entries.map(([id, fields]) => decodeEvent(id, fields))).toEqual([
+        { id: '1-0', type: StreamEventType.Started, attempt: 1, data: 'w1' },
+      ]);
+    });
+
+    it("numbers the started event by the job's attempt", async () => {
+      await queue.add('j', {}, { priority: 1, jobId: 'e2' });
+      await admin.hset(`${queue.keys['']}e2`, 'ats', 2);
+      const reply = await sut.take(entering('w1/f2'));
+      expect(reply).toMatchObject({ kind: 'taken', entry: { startedStored: true } });
+      expect((await admin.xrange(keys.jobStream('e2'), '-', '+')).map(([id]) => id)).toEqual(['3-0']);
+    });
+
+    it('reports a cancelled job claimed, and writes no started event for it', async () => {
+      await queue.add('j', {}, { priority: 1, jobId: 'e3' });
+      await admin.set(keys.jobCancel('e3'), '1');
+      const reply = await sut.take(entering('w1/f3'));
+      expect(reply).toMatchObject({
+        kind: 'taken',
+        entry: { state: { kind: 'claimed', cancelled: true }, startedStored: false },
+      });
+      expect(await admin.exists(keys.jobStream('e3'))).toBe(0);
+    });
+
+    it('reports a run another worker holds, and an ended stream, without claiming or writing', async () => {
+      await queue.add('j', {}, { priority: 1, jobId: 'e4' });
+      await admin.set(keys.jobOwner('e4'), 'w2/other');
+      expect(await sut.take(entering('w1/f4'))).toMatchObject({
+        entry: { state: { kind: 'held', holder: 'w2/other', cancelled: false }, startedStored: false },
+      });
+      expect(await admin.get(keys.jobOwner('e4'))).toBe('w2/other');
+      expect(await admin.exists(keys.jobStream('e4'))).toBe(0);
+
+      await queue.add('j', {}, { priority: 1, jobId: 'e5' });
+      await admin.xadd(keys.jobStream('e5'), '1-3', 't', StreamEventType.Final, 'a', '1', 'd', '{}');
+      expect(await sut.take(entering('w1/f5'))).toMatchObject({
+        entry: { state: { kind: 'ended' }, startedStored: false },
+      });
+      expect(await admin.exists(keys.jobOwner('e5'))).toBe(0);
+      expect(await admin.xlen(keys.jobStream('e5'))).toBe(1);
+    });
+
+    it('claims but leaves the started event to the run when the stream refuses it', async () => {
+      await queue.add('j', {}, { priority: 1, jobId: 'e6' });
+      // An entry of a later attempt (ids only grow): XADD 1-0 fails, the take still succeeds.
+      await admin.xadd(keys.jobStream('e6'), '5-1', 't', StreamEventType.Chunk, 'a', '5', 'd', '{}');
+      const reply = await sut.take(entering('w1/f6'));
+      expect(reply).toMatchObject({
+        kind: 'taken',
+        entry: { state: { kind: 'claimed', cancelled: false }, startedStored: false },
+      });
+      expect(await queue.getJobState('e6')).toBe('active');
+    });
+
+    it('takes without entering when not asked', async () => {
+      await queue.add('j', {}, { priority: 1, jobId: 'e7' });
+      const reply = await sut.take(request());
+      expect(reply).toMatchObject({ kind: 'taken' });
+      expect(reply.kind === 'taken' && reply.entry).toBeUndefined();
+      expect(await admin.exists(keys.jobOwner('e7'), keys.jobStream('e7'))).toBe(0);
+    });
   });
 });

@@ -2,6 +2,7 @@ import { Job, JobJson, MinimalQueue, raw2NextJobData } from 'bullmq';
 
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisConnection } from '@gridllm/redis';
+import { TakenRunEntry, decodeTakenEntry } from '@gridllm/streaming';
 
 import { TAKE_NEXT } from './take-next.lua';
 
@@ -26,16 +27,19 @@ export interface TakeRequest {
    * a young head and let the caller read the board, whose keys live in other slots).
    */
   betterWorkers: 'none' | 'ask' | readonly string[];
+  /** Enter the taken job's run in the same trip (standalone Redis): its fence and runEntryArgs. */
+  entry?: { fence: string; args: readonly string[] };
 }
 
 export type TakeReply =
   | { kind: 'empty' }
-  | { kind: 'taken'; job: InferenceJob; backlog: number }
+  | { kind: 'taken'; job: InferenceJob; backlog: number; entry?: TakenRunEntry }
   | { kind: 'preferred'; workerId: string; ageMs: number }
   | { kind: 'better-free'; ageMs: number }
   | { kind: 'young'; ageMs: number };
 
-type RawReply = [0] | [1, string, number, string[]] | [2, string, number] | [3 | 4, number];
+type RawEntry = Parameters<typeof decodeTakenEntry>[0];
+type RawReply = [0] | [1, string, number, string[], RawEntry | null] | [2, string, number] | [3 | 4, number];
 
 interface TakeRedis {
   gridllmTakeNext(numberOfKeys: number, ...args: Array<string | number>): Promise<RawReply>;
@@ -75,21 +79,23 @@ export class JobTake {
       request.affinityDelayMs,
       request.honourPreference ? 1 : 0,
       betterWorkers === 'ask' ? 2 : boardKeys.length > 0 ? 1 : 0,
+      ...(request.entry?.args ?? []),
     );
-    return this.decode(queue, request.token, reply);
+    return this.decode(queue, request, reply);
   }
 
-  private decode(queue: MinimalQueue, token: string, reply: RawReply): TakeReply {
+  private decode(queue: MinimalQueue, { token, entry }: TakeRequest, reply: RawReply): TakeReply {
     switch (reply[0]) {
       case 0:
         return { kind: 'empty' };
       case 1: {
-        const [, id, backlog, fields] = reply;
+        const [, id, backlog, fields, rawEntry] = reply;
         // The same decoding BullMQ applies to moveToActive's reply, so the Job is the one getNextJob gives.
         const [json] = raw2NextJobData([fields, id, 0, 0]) as [JobJson];
         const job = Job.fromJSON<InferenceJobData, InferenceJobResult>(queue, json, id);
         job.token = token;
-        return { kind: 'taken', job, backlog: Number(backlog) };
+        const entered = entry && rawEntry ? decodeTakenEntry(rawEntry, entry.fence) : undefined;
+        return { kind: 'taken', job, backlog: Number(backlog), entry: entered };
       }
       case 2:
         return { kind: 'preferred', workerId: reply[1], ageMs: Number(reply[2]) };

@@ -1,3 +1,5 @@
+import { ENTER_TAKEN_LUA } from '@gridllm/streaming';
+
 /**
  * One round trip from a free slot to a locked job (issue 15): what BullMQ's moveToActive does for our
  * queues, plus what the slot loop used to ask in three more trips (the head job's preference, whether a
@@ -11,16 +13,19 @@
  *       placement classes (standalone Redis only; in a Cluster they live in other slots and the caller asks
  *       the board itself).
  * ARGV: job key prefix, now ms, lock token, lock ms, worker id (also BullMQ's `pb`), affinity delay ms,
- *       honour preference (1/0), better-worker check (0 none, 1 by the keys given, 2 report a young head).
+ *       honour preference (1/0), better-worker check (0 none, 1 by the keys given, 2 report a young head),
+ *       then optionally (standalone Redis) runEntryArgs: the taken job's run is entered in the same trip.
  *
  * Replies:
  *   {0}                               nothing waits (the base marker is cleared)
- *   {1, id, backlog, HGETALL of job}  taken; backlog = jobs still waiting (marker re-added when > 0)
+ *   {1, id, backlog, HGETALL of job, entry}
+ *                                     taken; backlog = jobs still waiting (marker re-added when > 0);
+ *                                     entry = enter_taken's reply when asked (ENTER_TAKEN_LUA), else nil
  *   {2, preferred worker, age ms}     the head job prefers another worker and is younger than the delay
  *   {3, age ms}                       a better-class worker is free and the head job is younger than the delay
  *   {4, age ms}                       (check 2) the head job is younger than the delay: ask the board
  */
-export const TAKE_NEXT = `
+export const TAKE_NEXT = `${ENTER_TAKEN_LUA}
 local wait, active, prioritized, marker, pc, hints = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, now, token, lockMs = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local workerId, delay = ARGV[5], tonumber(ARGV[6])
@@ -58,10 +63,12 @@ else
 end
 redis.call('SET', jobKey .. ':lock', token, 'PX', lockMs)
 redis.call('HSET', jobKey, 'processedOn', now, 'pb', workerId)
-redis.call('HINCRBY', jobKey, 'ats', 1)
+local attempt = redis.call('HINCRBY', jobKey, 'ats', 1)
 if preferred then redis.call('HDEL', hints, head) end
 
 local backlog = redis.call('LLEN', wait) + redis.call('ZCARD', prioritized)
 if backlog > 0 then redis.call('ZADD', marker, 0, '0') else redis.call('ZREM', marker, '0') end
-return {1, head, backlog, redis.call('HGETALL', jobKey)}
+local entry = false
+if #ARGV > 8 then entry = enter_taken(head, attempt, workerId, 9) end
+return {1, head, backlog, redis.call('HGETALL', jobKey), entry}
 `;

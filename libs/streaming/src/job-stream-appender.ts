@@ -97,9 +97,20 @@ export class JobStreamAppender {
     return this.emitted;
   }
 
+  /** True once the attempt's `started` event is queued or stored. */
+  get hasStarted(): boolean {
+    return this.sequence >= 0;
+  }
+
   started(workerId: string): void {
     this.budget.charge(workerId);
     this.enqueue(StreamEventType.Started, workerId);
+  }
+
+  /** The attempt's `started` event was stored by the take that entered the run: count it, write nothing. */
+  startedStored(workerId: string): void {
+    this.budget.charge(workerId);
+    this.sequence = Math.max(this.sequence, 0);
   }
 
   /**

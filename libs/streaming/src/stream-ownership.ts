@@ -5,7 +5,12 @@ import { randomUUID } from 'node:crypto';
 
 import { queueConfig } from '@gridllm/config';
 import { StreamEventType } from '@gridllm/contracts';
-import { RedisClient } from '@gridllm/redis';
+import { RedisClient, RedisKeys } from '@gridllm/redis';
+
+type QueueSettings = Pick<
+  ConfigType<typeof queueConfig>,
+  'lockDurationMs' | 'heartbeatIntervalMs' | 'streamMaxEvents'
+>;
 
 /** Takes the key when it is free, already ours or `takeOver`'s; otherwise answers the current holder. */
 const CLAIM_FUNCTION = `
@@ -23,22 +28,56 @@ return claim(KEYS[1], ARGV[1], ARGV[2], ARGV[3])`;
 /**
  * CLAIM, and in the same trip what a run needs to know before it starts (issue 15: one round trip, not
  * three): whether the job's stream already ended (its last entry is terminal: an earlier run answered) and
- * whether the job was cancelled. An ended stream is not claimed. KEYS: owner, stream, cancel flag.
- * ARGV: fence, ttl ms, take-over holder, then the terminal event types.
+ * whether the job was cancelled. An ended stream is not claimed.
  * Replies {1} ended, {2, holder, cancelled} held by another run, {0, '', cancelled} claimed.
  */
-const ENTER = `${CLAIM_FUNCTION}
-local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-if last then
-  local fields = last[2]
-  for i = 1, #fields - 1, 2 do
-    if fields[i] == 't' and (fields[i + 1] == ARGV[4] or fields[i + 1] == ARGV[5]) then return {1} end
+const ENTER_RUN_FUNCTION = `
+local function enter_run(owner, stream, cancel, fence, ttl, takeOver, finalType, errorType)
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  if last then
+    local fields = last[2]
+    for i = 1, #fields - 1, 2 do
+      if fields[i] == 't' and (fields[i + 1] == finalType or fields[i + 1] == errorType) then return {1} end
+    end
   end
-end
-local cancelled = redis.call('EXISTS', KEYS[3])
-local holder = claim(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-if holder then return {2, holder, cancelled} end
-return {0, '', cancelled}`;
+  local cancelled = redis.call('EXISTS', cancel)
+  local holder = claim(owner, fence, ttl, takeOver)
+  if holder then return {2, holder, cancelled} end
+  return {0, '', cancelled}
+end`;
+
+/** ENTER_RUN_FUNCTION on its own. KEYS: owner, stream, cancel flag. ARGV: fence, ttl ms, take-over holder, terminal types. */
+const ENTER = `${CLAIM_FUNCTION}${ENTER_RUN_FUNCTION}
+return enter_run(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`;
+
+/**
+ * Lua for a script that has just taken a job (TAKE_NEXT, standalone Redis only: the keys are built from
+ * prefixes, so they must live on the same server): `enter_taken(jobId, attempt, workerId, base)` enters the
+ * run as ENTER does and, when it is claimed and not cancelled, stores the attempt's `started` event (entry
+ * `<attempt>-0`, the fields encodeEventFields gives) so the run can call its engine at once: one round trip
+ * from a free slot to the engine call, not three. ARGV from `base`: see runEntryArgs. Replies ENTER's reply
+ * plus a fourth element, 1 when `started` was stored (a failed XADD is left to the run's own appender).
+ */
+export const ENTER_TAKEN_LUA = `${CLAIM_FUNCTION}${ENTER_RUN_FUNCTION}
+local function enter_taken(jobId, attempt, workerId, base)
+  local stream = ARGV[base + 1] .. jobId
+  local entry = enter_run(ARGV[base] .. jobId, stream, ARGV[base + 2] .. jobId, ARGV[base + 3],
+    ARGV[base + 4], '', ARGV[base + 5], ARGV[base + 6])
+  if entry[1] == 0 and entry[3] == 0 then
+    local stored = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[base + 7], attempt .. '-0',
+      't', ARGV[base + 8], 'a', attempt, 'd', workerId)
+    entry[4] = type(stored) == 'string' and 1 or 0
+  end
+  return entry
+end`;
+
+/** What a take asks of enter_taken for one run: see ENTER_TAKEN_LUA. */
+export interface TakenRunEntry {
+  state: RunEntryState;
+  fence: string;
+  /** The attempt's `started` event is already in the stream. */
+  startedStored: boolean;
+}
 
 /** Extends the key only while it is ours (1), else 0. */
 const RENEW = `
@@ -59,7 +98,7 @@ interface OwnershipRedis extends Redis {
     ttlMs: number,
     takeOver: string,
     ...terminalTypes: string[]
-  ): Promise<[0 | 1 | 2, string?, number?]>;
+  ): Promise<RawEntry>;
   gridllmClaim(key: string, fence: string, ttlMs: number, takeOver: string): Promise<string | null>;
   gridllmRenew(key: string, fence: string, ttlMs: number): Promise<number>;
   gridllmRelease(key: string, fence: string): Promise<number>;
@@ -74,6 +113,43 @@ export type RunEntryState =
   | { kind: 'ended' }
   | { kind: 'held'; holder: string; cancelled: boolean }
   | { kind: 'claimed'; cancelled: boolean };
+
+type RawEntry = [0 | 1 | 2, string?, number?, number?];
+
+function entryState([state, holder = '', cancelled = 0]: RawEntry): RunEntryState {
+  if (state === 1) return { kind: 'ended' };
+  return state === 2
+    ? { kind: 'held', holder, cancelled: cancelled === 1 }
+    : { kind: 'claimed', cancelled: cancelled === 1 };
+}
+
+/** A fresh fence for one run on `workerId`: `<workerId>/<uuid>`. */
+export function newRunFence(workerId: string): string {
+  return `${workerId}/${randomUUID()}`;
+}
+
+/**
+ * ARGV for enter_taken (ENTER_TAKEN_LUA), in its order: the key prefixes of a job's owner, stream and cancel
+ * flag, the run's fence, the owner key's ttl, the terminal event types, the stream's MAXLEN, `started`.
+ */
+export function runEntryArgs(keys: RedisKeys, fence: string, queue: QueueSettings): string[] {
+  return [
+    keys.jobOwner(''),
+    keys.jobStream(''),
+    keys.jobCancel(''),
+    fence,
+    String(StreamOwnership.ttlMs(queue)),
+    StreamEventType.Final,
+    StreamEventType.Error,
+    String(queue.streamMaxEvents),
+    StreamEventType.Started,
+  ];
+}
+
+/** enter_taken's reply for the run holding `fence`. */
+export function decodeTakenEntry(raw: RawEntry, fence: string): TakenRunEntry {
+  return { state: entryState(raw), fence, startedStored: raw[3] === 1 };
+}
 
 /**
  * Who may write a job's token stream: one owner key per running job, holding `<workerId>/<uuid>` of
@@ -98,7 +174,7 @@ export class StreamOwnership {
 
   /** A fresh fence for one run on `workerId`. */
   newFence(workerId: string): string {
-    return `${workerId}/${randomUUID()}`;
+    return newRunFence(workerId);
   }
 
   /**
@@ -115,7 +191,7 @@ export class StreamOwnership {
    */
   async enter(jobId: string, fence: string, takeOver = ''): Promise<RunEntryState> {
     const { keys } = this.client;
-    const [state, holder = '', cancelled = 0] = await this.redis.gridllmEnter(
+    const reply = await this.redis.gridllmEnter(
       keys.jobOwner(jobId),
       keys.jobStream(jobId),
       keys.jobCancel(jobId),
@@ -125,10 +201,7 @@ export class StreamOwnership {
       StreamEventType.Final,
       StreamEventType.Error,
     );
-    if (state === 1) return { kind: 'ended' };
-    return state === 2
-      ? { kind: 'held', holder, cancelled: cancelled === 1 }
-      : { kind: 'claimed', cancelled: cancelled === 1 };
+    return entryState(reply);
   }
 
   /** Renews every given run's key in one round trip; returns the job ids whose key is no longer theirs. */
@@ -163,8 +236,11 @@ export class StreamOwnership {
    * How long an owner key outlives its last renewal (every half lock): at least two locks, and at least as
    * long as its worker counts as alive (3 heartbeats), so a waiting worker decides by the owner's liveness.
    */
-  private get ttlMs(): number {
-    const { lockDurationMs, heartbeatIntervalMs } = this.queue;
+  static ttlMs({ lockDurationMs, heartbeatIntervalMs }: QueueSettings): number {
     return Math.max(2 * lockDurationMs, 3 * heartbeatIntervalMs + lockDurationMs);
+  }
+
+  private get ttlMs(): number {
+    return StreamOwnership.ttlMs(this.queue);
   }
 }

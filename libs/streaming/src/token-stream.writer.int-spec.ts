@@ -70,6 +70,21 @@ describe(TokenStreamWriter.name, () => {
       expect((await stream('first')).map(([id]) => id)).toEqual(['1-0', '1-1']);
     });
 
+    it("goes on after a started event the take stored: the first line is the attempt's line 1", async () => {
+      await admin.xadd('tw:job-stream:pre', '2-0', 't', 'started', 'a', '2', 'd', 'w1');
+      const appender = sut.open('pre', 2);
+      appender.startedStored('w1');
+      expect(appender.hasStarted).toBe(true);
+      await appender.chunk('{"n":0}');
+      await appender.final('{"done":true}');
+      const events = (await stream('pre')).flatMap(([id, fields]) => decodeEntry(id, fields));
+      expect(events.map((event) => [event.id, event.type])).toEqual([
+        ['2-0', 'started'],
+        ['2-1', 'chunk'],
+        ['2-2', 'final'],
+      ]);
+    });
+
     it('refuses every write once another run owns the job, and leaves that run’s lines alone', async () => {
       const first = ownership.newFence('w1');
       await ownership.claim('taken', first);

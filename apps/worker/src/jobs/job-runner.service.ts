@@ -111,7 +111,7 @@ export class JobRunner {
       ]);
       if (entry.kind === 'run') {
         if (entry.cancelled || ownerGone) controller.abort(AbortReason.Cancelled);
-        await this.runOwned(taken, entry.fence, controller);
+        await this.runOwned(taken, entry, controller);
       } else await this.recordEarlierRun(taken, entry);
     } catch (error) {
       // Nothing was run or written here: the queue gives the job to the next free slot.
@@ -128,10 +128,16 @@ export class JobRunner {
     }
   }
 
-  private async runOwned(taken: TakenJob, fence: string, controller: AbortController): Promise<void> {
+  private async runOwned(
+    taken: TakenJob,
+    { fence, startedStored }: { fence: string; startedStored: boolean },
+    controller: AbortController,
+  ): Promise<void> {
     const { data } = taken.job;
     this.fences.set(data.id, fence);
     const appender = this.streams.open(data.id, Math.max(1, taken.job.attemptsStarted), fence);
+    // The take stored this attempt's `started` event already: the next event is its first line.
+    if (startedStored) appender.startedStored(this.settings.workerId);
     const measurement = this.metrics.startJob(taken.model);
     const account = this.accounting.open(data);
     const watch = this.health.watch(controller);
@@ -165,7 +171,7 @@ export class JobRunner {
     const { data } = taken.job;
     signal.throwIfAborted();
     watch.started();
-    appender.started(this.settings.workerId);
+    if (!appender.hasStarted) appender.started(this.settings.workerId);
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
     const request = this.payloads.open(data);

@@ -48,6 +48,30 @@ describe(RunGuard.name, () => {
   });
 
   describe('enter', () => {
+    it('runs a job its take entered already, with that fence and no round trip of its own', async () => {
+      const job = taken('entered');
+      job.entry = { state: { kind: 'claimed', cancelled: false }, fence: 'me/take', startedStored: true };
+      const calls = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))?.[1]);
+      const before = await calls();
+      const entry = await sut.enter(job, new AbortController().signal);
+      // Only the INFO call itself was counted in between.
+      expect((await calls()) - before).toBe(1);
+      expect(entry).toEqual({ kind: 'run', fence: 'me/take', cancelled: false, startedStored: true });
+    });
+
+    it('takes over from a dead worker when its take found the job held', async () => {
+      await admin.set('rg:job-owner:orphan', 'dead/run', 'PX', 60_000);
+      const job = taken('orphan');
+      job.entry = {
+        state: { kind: 'held', holder: 'dead/run', cancelled: false },
+        fence: 'me/take',
+        startedStored: false,
+      };
+      const entry = await sut.enter(job, new AbortController().signal);
+      expect(entry).toEqual({ kind: 'run', fence: 'me/take', cancelled: false, startedStored: false });
+      expect(await admin.get('rg:job-owner:orphan')).toBe('me/take');
+    });
+
     it('runs a job nobody ran yet, holding its fence', async () => {
       const entry = await sut.enter(taken('fresh'), new AbortController().signal);
       expect(entry.kind).toBe('run');

@@ -19,7 +19,7 @@ import { AbortReason } from './abort-reason';
 
 /** How a taken job may go on: run it (holding `fence`), or only record the outcome an earlier run streamed. */
 export type RunEntry =
-  | { kind: 'run'; fence: string; cancelled: boolean }
+  | { kind: 'run'; fence: string; cancelled: boolean; startedStored: boolean }
   | { kind: 'completed'; response: OllamaChunk; workerId: string }
   | { kind: 'failed'; error: string };
 
@@ -45,18 +45,22 @@ export class RunGuard {
   ) {}
 
   /**
-   * Resolves once the job may run here or is known finished; rejects only on a hand-back (shutdown). One
-   * round trip in the common case: the stream has not ended and nobody holds the job (see StreamOwnership.enter).
+   * Resolves once the job may run here or is known finished; rejects only on a hand-back (shutdown). No round
+   * trip in the common case when the take entered the run already (TakenJob.entry), one otherwise: the stream
+   * has not ended and nobody holds the job (see StreamOwnership.enter).
    */
   async enter(taken: TakenJob, signal: AbortSignal): Promise<RunEntry> {
     const { id: jobId, kind, deadlineAt } = taken.job.data;
-    const fence = this.ownership.newFence(this.worker.workerId);
+    const fence = taken.entry?.fence ?? this.ownership.newFence(this.worker.workerId);
+    let entered = taken.entry;
     let waited = false;
     let takeOver = '';
     for (;;) {
-      const state = await this.ownership.enter(jobId, fence, takeOver);
+      const state = entered?.state ?? (await this.ownership.enter(jobId, fence, takeOver));
+      const startedStored = entered?.startedStored ?? false;
+      entered = undefined;
       takeOver = '';
-      if (state.kind === 'claimed') return { kind: 'run', fence, cancelled: state.cancelled };
+      if (state.kind === 'claimed') return { kind: 'run', fence, cancelled: state.cancelled, startedStored };
       if (state.kind === 'ended') {
         const ended = await this.endedRun(jobId, kind);
         if (ended) return ended;

@@ -118,7 +118,9 @@ export class SlotLoop {
         // pays for one. Never more takes than free slots, so the cap holds.
         const free = this.worker.slots - this.running.size;
         const takes = Math.max(1, Math.min(free, INTAKE_BATCH, backlog));
-        const taken = await Promise.all(Array.from({ length: takes }, () => this.source.takeNext(preferred)));
+        const taken = await Promise.all(
+          Array.from({ length: takes }, () => this.source.takeNext(preferred, true)),
+        );
         preferred = null;
         const jobs = taken.filter((job): job is TakenJob => job !== null);
         jobs.forEach((job) => this.launch(job));
