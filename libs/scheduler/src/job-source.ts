@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { BackendFactory, RedisQueueBackend, UnrecoverableError, Worker, createRedisBackend } from 'bullmq';
+import {
+  BackendFactory,
+  QueueKeys,
+  RedisQueueBackend,
+  UnrecoverableError,
+  Worker,
+  createRedisBackend,
+} from 'bullmq';
 import { randomUUID } from 'node:crypto';
 
 import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
@@ -12,7 +19,8 @@ import { AffinityStore } from './affinity/affinity-store';
 import { JobPreference } from './affinity/job-preference';
 import { ResidentPrefixes } from './affinity/resident-prefixes';
 import { AvailabilityBoard } from './availability-board';
-import { finishedRecord, storedResult } from './finished-job';
+import { finishedRecord } from './finished-job';
+import { JobFinish } from './job-finish';
 import { InferenceJob, JobTake, TakeRequest } from './job-take';
 import { WorkerStanding, placementClass } from './placement-policy';
 import { queueNameFor } from './queue-names';
@@ -55,6 +63,7 @@ export class JobSource implements OnApplicationShutdown {
   private readonly consumers = new Map<string, Consumer>();
   private readonly markerWait: MarkerWait;
   private taker: JobTake | null = null;
+  private finisher: JobFinish | null = null;
   private shared: RedisConnection | null = null;
   private active: string[] = [];
   private standings = new Map<string, WorkerStanding>();
@@ -289,13 +298,12 @@ export class JobSource implements OnApplicationShutdown {
     return lost;
   }
 
+  /** Records the job completed, its request dropped (one script: JobFinish), and its run time for ETAs. */
   async complete(taken: TakenJob, result: InferenceJobResult): Promise<void> {
-    // Together: the final event is already in the job's stream, so a run that takes the job over records
-    // the outcome from there and never needs the request.
-    await Promise.all([
-      taken.job.moveToCompleted(storedResult(result), taken.token, false),
-      this.dropRequest(taken.job),
-    ]);
+    // Set with the first consumer, which the take of this job opened.
+    if (!this.finisher) throw new Error(`job ${taken.job.id}: completed before any job was taken`);
+    const keys = new QueueKeys(this.redis.prefix).getKeys(queueNameFor(taken.model, this.clustered));
+    await this.finisher.completed(keys, taken.job, taken.token, result);
     const ranMs = Date.now() - (taken.job.processedOn ?? Date.now());
     const key = this.client.keys.jobDurations(taken.model);
     void this.client.redis
@@ -335,6 +343,7 @@ export class JobSource implements OnApplicationShutdown {
     // blocks in BullMQ): a worker's Redis connections do not grow with the number of models it serves.
     this.shared ??= this.connections.create('gridllm-consumer');
     this.taker ??= new JobTake(this.shared);
+    this.finisher ??= new JobFinish(this.shared);
     const consumer = new Worker<InferenceJobData, InferenceJobResult>(
       queueNameFor(model, this.clustered),
       null,

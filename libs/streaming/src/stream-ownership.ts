@@ -84,8 +84,12 @@ const RENEW = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
 
-/** Deletes the key only while it is ours. */
+/**
+ * Deletes the owner key only while it is ours; with ARGV[2], also lets the job's stream (KEYS[2], same slot
+ * group) expire in that many seconds, whoever owns it: a run's end in one round trip, not two.
+ */
 const RELEASE = `
+if ARGV[2] then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
@@ -101,7 +105,7 @@ interface OwnershipRedis extends Redis {
   ): Promise<RawEntry>;
   gridllmClaim(key: string, fence: string, ttlMs: number, takeOver: string): Promise<string | null>;
   gridllmRenew(key: string, fence: string, ttlMs: number): Promise<number>;
-  gridllmRelease(key: string, fence: string): Promise<number>;
+  gridllmRelease(key: string, stream: string, fence: string, expireSeconds?: number): Promise<number>;
 }
 
 interface OwnershipPipeline extends ChainableCommander {
@@ -168,7 +172,7 @@ export class StreamOwnership {
     client.redis.defineCommand('gridllmEnter', { numberOfKeys: 3, lua: ENTER });
     client.redis.defineCommand('gridllmClaim', { numberOfKeys: 1, lua: CLAIM });
     client.redis.defineCommand('gridllmRenew', { numberOfKeys: 1, lua: RENEW });
-    client.redis.defineCommand('gridllmRelease', { numberOfKeys: 1, lua: RELEASE });
+    client.redis.defineCommand('gridllmRelease', { numberOfKeys: 2, lua: RELEASE });
     this.redis = client.redis as OwnershipRedis;
   }
 
@@ -223,8 +227,13 @@ export class StreamOwnership {
     return runs.filter((_, index) => replies[index]?.[1] !== 1).map((run) => run.jobId);
   }
 
-  async release(jobId: string, fence: string): Promise<void> {
-    await this.redis.gridllmRelease(this.client.keys.jobOwner(jobId), fence);
+  /** Gives the job up; with `expireStreamSeconds` its stream also starts to expire (see RELEASE). */
+  async release(jobId: string, fence: string, expireStreamSeconds?: number): Promise<void> {
+    const { keys } = this.client;
+    const owner = keys.jobOwner(jobId);
+    const stream = keys.jobStream(jobId);
+    if (expireStreamSeconds === undefined) await this.redis.gridllmRelease(owner, stream, fence);
+    else await this.redis.gridllmRelease(owner, stream, fence, expireStreamSeconds);
   }
 
   /** The worker id inside a fence (`<workerId>/<uuid>`). */

@@ -111,4 +111,27 @@ describe(TokenStreamWriter.name, () => {
       ).toEqual(['taken']);
     });
   });
+
+  describe("StreamOwnership.release with the stream's expiry", () => {
+    it("drops the run's owner key and starts the stream's expiry in one script", async () => {
+      const fence = ownership.newFence('w1');
+      await ownership.claim('ended', fence);
+      const appender = sut.open('ended', 1, fence);
+      appender.started('w1');
+      await appender.flush();
+      await ownership.release('ended', fence, 60);
+      expect(await admin.exists('tw:job-owner:ended')).toBe(0);
+      expect(await admin.ttl('tw:job-stream:ended')).toBeGreaterThan(55);
+    });
+
+    it("leaves another run's owner key alone, but still lets the stream expire", async () => {
+      await admin.set('tw:job-owner:moved', 'w2/other');
+      await admin.xadd('tw:job-stream:moved', '1-0', 't', 'started', 'a', '1', 'd', 'w1');
+      await ownership.release('moved', ownership.newFence('w1'), 60);
+      expect(await admin.get('tw:job-owner:moved')).toBe('w2/other');
+      expect(await admin.ttl('tw:job-stream:moved')).toBeGreaterThan(55);
+      await ownership.release('moved', 'w2/other');
+      expect(await admin.exists('tw:job-owner:moved')).toBe(0);
+    });
+  });
 });

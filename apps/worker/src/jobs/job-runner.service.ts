@@ -152,11 +152,8 @@ export class JobRunner {
     } finally {
       watch.dispose();
       this.fences.delete(data.id);
-      // Together: the slot stays taken until both are done.
-      await Promise.all([
-        this.ownership.release(data.id, fence).catch(() => undefined),
-        this.streams.expire(data.id, data.retainSeconds).catch(() => undefined),
-      ]);
+      // The owner key goes and the stream starts to expire, in one trip; the slot stays taken until then.
+      await this.ownership.release(data.id, fence, data.retainSeconds).catch(() => undefined);
     }
   }
 
