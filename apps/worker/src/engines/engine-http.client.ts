@@ -12,8 +12,10 @@ export interface EngineResponse {
   text(): Promise<string>;
 }
 
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
-const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
+// No cap on sockets: the worker's slots already bound its generations, and a cap below them (it was 256)
+// made a worker with more slots run its jobs in waves, each waiting in the agent for a socket.
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
 
 /** Names the job a request runs for (engines ignore unknown headers; logs and tests can correlate). */
 export const JOB_ID_HEADER = 'X-GridLLM-Job-Id';
