@@ -1,9 +1,10 @@
 /**
  * The floor of a Redis-queued gateway: what a request costs when it is made durable in Redis before any
  * worker sees it and its tokens come back through a Redis stream, with nothing else. A request is one
- * MULTI (the job's body on the model's list; the reply means it is stored), then XREAD BLOCK on the job's
- * stream until its end entry (or, for `stream:false`, the line with `"done":true`). `stream:false` answers one JSON object merged from the streamed lines;
- * otherwise the lines are written as they arrive. No auth, validation, priorities, placement or failover.
+ * MULTI (the job's body on the queue's list; the reply means it is stored), then XREAD BLOCK on the job's
+ * stream until its end entry (for `stream:false`, until the line with `"done":true`). `stream:false` answers
+ * one JSON object merged from the streamed lines; otherwise the lines are written as they arrive. No auth,
+ * validation, priorities, placement or failover.
  */
 import * as http from 'node:http';
 import Redis from 'ioredis';

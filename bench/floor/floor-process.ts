@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 const READY = /listening on (\S+)/;
 
-/** One of the floor's bare processes (bench/floor/*.ts), run with ts-node; resolves once it says it listens. */
+/** One of the floor's bare processes (bench/floor/*.ts), run with ts-node; `start` waits until it listens. */
 export class FloorProcess {
   private child: ChildProcess | null = null;
   private output = '';

@@ -79,8 +79,9 @@ export class JobFinish {
   }
 
   /**
-   * Completes a job of the queue with `keys` (BullMQ's QueueKeys) this worker holds the lock of (`token`), storing its result and, in place of its
-   * request, the finished record; rejects as BullMQ would when the lock is gone or the job is not active.
+   * Completes a job of the queue with `keys` (BullMQ's QueueKeys) whose lock this worker holds (`token`):
+   * stores its result and, in place of its request, the finished record. Rejects, changing nothing, as
+   * BullMQ would when the lock is gone or the job is not active.
    */
   async completed(
     keys: KeysMap,
@@ -107,7 +108,7 @@ export class JobFinish {
   }
 }
 
-/** The job's own retention (`removeOnComplete: { age }`, as every job is enqueued); empty when it has none. */
+/** The job's retention (`removeOnComplete: { age }`, as every job is enqueued); empty when it has none. */
 function retentionSeconds(job: InferenceJob): number | '' {
   const keep = job.opts.removeOnComplete;
   return typeof keep === 'object' && 'age' in keep && typeof keep.age === 'number' ? keep.age : '';
