@@ -62,3 +62,31 @@ describe('engineRequest over keep-alive sockets', () => {
     expect(engine.sockets.size).toBe(1);
   });
 });
+
+describe('engineRequest with many slots', () => {
+  it('runs more requests at once than the old 256-socket cap: none waits in the agent for a socket', async () => {
+    // An engine that answers nobody until every request has arrived (at most 5 s): with a socket cap below
+    // the number of requests, the ones beyond it would never reach it and all would get 503.
+    const total = 300;
+    const waiting: ServerResponse[] = [];
+    const answer = (status: number) => waiting.splice(0).forEach((res) => res.writeHead(status).end('{}'));
+    const deadline = setTimeout(() => answer(503), 5000);
+    const server = createServer((_req, res) => {
+      waiting.push(res);
+      if (waiting.length === total) answer(200);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: total }, () => engineRequest(`http://127.0.0.1:${port}/api/generate`)),
+      );
+      expect(responses.map((res) => res.status)).toEqual(Array.from({ length: total }, () => 200));
+      await Promise.all(responses.map((res) => res.text()));
+    } finally {
+      clearTimeout(deadline);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
