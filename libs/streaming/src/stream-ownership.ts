@@ -105,7 +105,7 @@ interface OwnershipRedis extends Redis {
   ): Promise<RawEntry>;
   gridllmClaim(key: string, fence: string, ttlMs: number, takeOver: string): Promise<string | null>;
   gridllmRenew(key: string, fence: string, ttlMs: number): Promise<number>;
-  gridllmRelease(key: string, stream: string, fence: string, expireSeconds?: number): Promise<number>;
+  gridllmRelease(key: string, stream: string, fence: string, ...expireSeconds: number[]): Promise<number>;
 }
 
 interface OwnershipPipeline extends ChainableCommander {
@@ -230,10 +230,8 @@ export class StreamOwnership {
   /** Gives the job up; with `expireStreamSeconds` its stream also starts to expire (see RELEASE). */
   async release(jobId: string, fence: string, expireStreamSeconds?: number): Promise<void> {
     const { keys } = this.client;
-    const owner = keys.jobOwner(jobId);
-    const stream = keys.jobStream(jobId);
-    if (expireStreamSeconds === undefined) await this.redis.gridllmRelease(owner, stream, fence);
-    else await this.redis.gridllmRelease(owner, stream, fence, expireStreamSeconds);
+    const expiry = expireStreamSeconds === undefined ? [] : [expireStreamSeconds];
+    await this.redis.gridllmRelease(keys.jobOwner(jobId), keys.jobStream(jobId), fence, ...expiry);
   }
 
   /** The worker id inside a fence (`<workerId>/<uuid>`). */

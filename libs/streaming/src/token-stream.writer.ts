@@ -70,11 +70,6 @@ export class TokenStreamWriter {
     );
   }
 
-  /** Lets a job's stream expire `seconds` after the job ended (replay window for readers). */
-  async expire(jobId: string, seconds: number): Promise<void> {
-    await this.client.redis.expire(this.client.keys.jobStream(jobId), seconds);
-  }
-
   /** Ends a job's stream from outside any worker (a queued job cancelled or timed out). */
   async terminate(jobId: string, data: StreamErrorData, retainSeconds: number): Promise<void> {
     const key = this.client.keys.jobStream(jobId);
