@@ -25,16 +25,15 @@ describe('Warm ahead of demand', () => {
 
   afterAll(() => grid.stop());
 
-  /** One warm worker (the model loaded) and one idle cold worker that pays LOAD_DELAY_MS for a load. */
-  async function warmAndCold(model: string, warmAhead: 'true' | 'false'): Promise<OllamaFixture> {
+  /**
+   * One warm worker (the model loaded) and a cold fixture that pays LOAD_DELAY_MS for a load; `joinCold`
+   * starts the cold worker in front of it.
+   */
+  async function warmAndCold(model: string, warmAhead: 'true' | 'false') {
     const models = [{ name: model }];
-    const warm = await grid.startFixture({ tokensPerAnswer: 6, tokenDelayMs: 40, models, loaded: [model] });
-    const cold = await grid.startFixture({
-      tokensPerAnswer: 6,
-      tokenDelayMs: 40,
-      models,
-      loadDelayMs: LOAD_DELAY_MS,
-    });
+    const answer = { tokensPerAnswer: 12, tokenDelayMs: 80, models };
+    const warm = await grid.startFixture({ ...answer, loaded: [model] });
+    const cold = await grid.startFixture({ ...answer, loadDelayMs: LOAD_DELAY_MS });
     const env = { MAX_CONCURRENT_TASKS: '2', WARM_AHEAD: warmAhead };
     await grid.startWorker(`${model}-warm`, warm, env);
     await waitFor(`${model} warm on its worker`, async () => {
@@ -42,9 +41,16 @@ describe('Warm ahead of demand', () => {
       const worker = (await response.json()) as { loadedModels?: Array<{ name: string }> };
       return (worker.loadedModels?.length ?? 0) > 0;
     });
-    await grid.startWorker(`${model}-cold`, cold, env);
-    return cold;
+    return { cold, joinCold: () => grid.startWorker(`${model}-cold`, cold, env) };
   }
+
+  /** Waits until the warm worker runs two jobs and the rest of the burst waits in the queue. */
+  const queued = () =>
+    waitFor('the burst queued behind the warm worker', async () => {
+      const response = await fetch(`${grid.gatewayUrl}/inference/queue`);
+      const queue = (await response.json()) as { queuedJobs: number };
+      return queue.queuedJobs >= BURST - 2;
+    });
 
   function burst(model: string): Promise<number[]> {
     return Promise.all(
@@ -60,10 +66,15 @@ describe('Warm ahead of demand', () => {
     );
   }
 
-  it('loads the model on an idle worker under queue pressure before it takes any job there', async () => {
-    const cold = await warmAndCold('ahead:latest', 'true');
+  // The cold worker joins once the queue is deep: present from the start, it may see the burst's first
+  // jobs arrive one by one and rightly take one while the queue is still shallow.
+  it('loads the model on a worker that joins under queue pressure before it takes any job there', async () => {
+    const { cold, joinCold } = await warmAndCold('ahead:latest', 'true');
 
-    expect(await burst('ahead:latest')).toEqual(Array(BURST).fill(200));
+    const statuses = burst('ahead:latest');
+    await queued();
+    await joinCold();
+    expect(await statuses).toEqual(Array(BURST).fill(200));
     const calls = generateCalls(cold);
     expect(calls[0]).toEqual({ load: true, job: false });
     expect(calls.slice(1).every((call) => call.job && !call.load)).toBe(true);
@@ -71,9 +82,12 @@ describe('Warm ahead of demand', () => {
   });
 
   it('takes a job into a cold load instead with WARM_AHEAD=false', async () => {
-    const cold = await warmAndCold('behind:latest', 'false');
+    const { cold, joinCold } = await warmAndCold('behind:latest', 'false');
 
-    expect(await burst('behind:latest')).toEqual(Array(BURST).fill(200));
+    const statuses = burst('behind:latest');
+    await queued();
+    await joinCold();
+    expect(await statuses).toEqual(Array(BURST).fill(200));
     const calls = generateCalls(cold);
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.every((call) => call.job && !call.load)).toBe(true);
