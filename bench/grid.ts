@@ -15,6 +15,8 @@ export interface GridOptions {
   stopTimeoutMs: number;
   /** Added to the gateway's environment (e.g. admission limits for the crowd row). */
   gatewayEnv?: Record<string, string>;
+  /** The checkout whose built gateway and worker run (default: this one; `npm run bench:ab` runs two). */
+  appRoot?: string;
 }
 
 const WORKER_ID = 'bench-worker';
@@ -70,16 +72,27 @@ export class BenchGrid {
     this.redisStarted = true;
     await this.redis.start();
     log(`redis    127.0.0.1:${this.redis.port}`);
-    this.gateway = new AppProcess('gateway', { ...this.redisEnv(), ...this.options.gatewayEnv });
+    const root = this.options.appRoot;
+    this.gateway = new AppProcess(
+      'gateway',
+      { ...this.redisEnv(), ...this.options.gatewayEnv },
+      undefined,
+      root,
+    );
     await this.gateway.start();
     this.gatewayUrl = await this.gateway.url;
     log(`gateway  ${this.gatewayUrl} (pid ${this.gateway.pid})`);
-    this.worker = new AppProcess('worker', {
-      ...this.redisEnv(),
-      WORKER_ID,
-      OLLAMA_URL: this.fixtureUrl,
-      MAX_CONCURRENT_TASKS: String(this.options.workerSlots),
-    });
+    this.worker = new AppProcess(
+      'worker',
+      {
+        ...this.redisEnv(),
+        WORKER_ID,
+        OLLAMA_URL: this.fixtureUrl,
+        MAX_CONCURRENT_TASKS: String(this.options.workerSlots),
+      },
+      undefined,
+      root,
+    );
     await this.worker.start();
     await this.waitReady(WORKER_ID);
     log(`worker   ${WORKER_ID} ready, ${this.options.workerSlots} slots (pid ${this.worker.pid})`);
@@ -90,7 +103,12 @@ export class BenchGrid {
    * until the gateway lists it ready. It is stopped with the grid unless `stopWorker` ends it before.
    */
   async startWorker(id: string, env: Record<string, string>): Promise<AppProcess> {
-    const worker = new AppProcess('worker', { ...this.redisEnv(), WORKER_ID: id, ...env });
+    const worker = new AppProcess(
+      'worker',
+      { ...this.redisEnv(), WORKER_ID: id, ...env },
+      undefined,
+      this.options.appRoot,
+    );
     this.extraWorkers.push(worker);
     await worker.start();
     await this.waitReady(id);
@@ -102,7 +120,12 @@ export class BenchGrid {
    * with the grid unless the caller stops it before.
    */
   async startGateway(env: Record<string, string>): Promise<AppProcess> {
-    const gateway = new AppProcess('gateway', { ...this.redisEnv(), ...this.options.gatewayEnv, ...env });
+    const gateway = new AppProcess(
+      'gateway',
+      { ...this.redisEnv(), ...this.options.gatewayEnv, ...env },
+      undefined,
+      this.options.appRoot,
+    );
     this.extraGateways.push(gateway);
     await gateway.start();
     return gateway;

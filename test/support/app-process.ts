@@ -7,8 +7,8 @@ import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..');
 const ENTRY = {
-  gateway: join(ROOT, 'dist/apps/gateway/src/main.js'),
-  worker: join(ROOT, 'dist/apps/worker/src/main.js'),
+  gateway: 'dist/apps/gateway/src/main.js',
+  worker: 'dist/apps/worker/src/main.js',
 };
 
 /** Variables of the developer's shell that must not leak into the apps under test. */
@@ -21,10 +21,12 @@ export class AppProcess {
   private output = '';
   readonly port: Promise<number>;
 
+  /** `root`: the checkout whose build runs (another build's, for `npm run bench:ab`). */
   constructor(
     readonly app: 'gateway' | 'worker',
     private readonly env: Record<string, string>,
     port?: number,
+    private readonly root = ROOT,
   ) {
     this.port = port ? Promise.resolve(port) : freePort();
   }
@@ -44,14 +46,14 @@ export class AppProcess {
 
   /** Starts the process and waits until it answers HTTP; a process that does not is killed. */
   async start(timeoutMs = 15000): Promise<this> {
-    if (!existsSync(ENTRY[this.app]))
-      throw new Error(`${ENTRY[this.app]} missing: run "npm run build" first`);
+    const entry = join(this.root, ENTRY[this.app]);
+    if (!existsSync(entry)) throw new Error(`${entry} missing: run "npm run build" first`);
     const port = String(await this.port);
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !SCRUBBED.test(key)));
     const portVar = this.app === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
     this.output = '';
-    this.child = spawn(process.execPath, [ENTRY[this.app]], {
-      cwd: ROOT,
+    this.child = spawn(process.execPath, [entry], {
+      cwd: this.root,
       // HOST: a gateway with auth on would otherwise listen on every interface; tests stay on loopback.
       env: {
         ...inherited,

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench:ab -- <A> <B>`: two builds of GridLLM side by side, paired so that drift on a shared
+ * machine hits both alike. Each side is a commit (checked out and built in a temporary worktree) or a
+ * directory with a build. Both grids run at once, each with its own fixture, Redis, gateway and worker:
+ *
+ * - c=1: blocks of `stream:false` requests (then first-line requests) alternate A B B A ..., with the
+ *   direct fixture measured between them as the reference;
+ * - c=32: throughput windows alternate the same way, with the CPU time of each grid's gateway, worker
+ *   and Redis.
+ *
+ * Differences of a few tenths of a millisecond are only visible this way: two separate `npm run bench`
+ * runs of the same code differ by up to a millisecond at p50 (docs/benchmarks.md, sixth round). Nothing
+ * is written to docs/; the table is printed.
+ */
+import { performance } from 'node:perf_hooks';
+
+import { BuiltCheckout } from './ab/built-checkout';
+import { CpuMeter } from './cpu';
+import { BenchGrid } from './grid';
+import { BenchHttpClient } from './http-client';
+import { loadAverage } from './machine';
+import { generateFirstToken, generateOnce } from './probes';
+import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scenarios';
+import { percentile } from './stats';
+
+const MODEL = 'llama3.2:latest';
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const REQUESTS = env('BENCH_REQUESTS', 1000);
+const BLOCK = env('BENCH_BLOCK', 50);
+const WINDOW_MS = env('BENCH_WINDOW_MS', 3000);
+const ROUNDS = env('BENCH_ROUNDS', 4);
+const CONCURRENCY = 32;
+
+type Side = 'A' | 'B';
+const SIDES: Side[] = ['A', 'B'];
+/** A B, then B A, ...: each side goes first in half the rounds. */
+const orderOf = (round: number): Side[] => (round % 2 ? ['B', 'A'] : ['A', 'B']);
+
+interface Grids {
+  A: BenchGrid;
+  B: BenchGrid;
+}
+
+async function latency(client: BenchHttpClient, grids: Grids, probe: Probe, count: number) {
+  const direct = new URL(grids.A.fixtureUrl);
+  const urls = { A: new URL(grids.A.gatewayUrl), B: new URL(grids.B.gatewayUrl), direct };
+  const samples: Record<Side | 'direct', number[]> = { A: [], B: [], direct: [] };
+  for (const url of Object.values(urls)) await warmUp(client, url, probe, 100);
+  for (let round = 0; round < Math.ceil(count / BLOCK); round++) {
+    for (const side of [...orderOf(round), 'direct' as const]) {
+      for (let i = 0; i < BLOCK; i++) {
+        const timing = await client.send(urls[side], probe.spec);
+        const problem = probe.check(timing);
+        if (problem) throw new Error(`${side}: ${problem}`);
+        samples[side].push(probe.measure(timing));
+      }
+    }
+  }
+  const at = (side: Side | 'direct', q: number) =>
+    percentile(
+      [...samples[side]].sort((a, b) => a - b),
+      q,
+    );
+  return { p50: (side: Side | 'direct') => at(side, 50), p99: (side: Side | 'direct') => at(side, 99) };
+}
+
+async function throughput(client: BenchHttpClient, grids: Grids, probe: Probe) {
+  const results = { A: emptyThroughput(), B: emptyThroughput() };
+  const cpuSeconds = { A: 0, B: 0 };
+  for (const side of SIDES)
+    await window(client, new URL(grids[side].gatewayUrl), probe, CONCURRENCY, 1000, emptyThroughput(), 10);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of orderOf(round)) {
+      const grid = grids[side];
+      const meter = new CpuMeter({
+        gateway: grid.gateway?.pid,
+        worker: grid.worker?.pid,
+        redis: grid.redis.pid,
+      });
+      const result: ThroughputResult = results[side];
+      const url = new URL(grid.gatewayUrl);
+      await meter.measure('w', () => window(client, url, probe, CONCURRENCY, WINDOW_MS, result, 10));
+      cpuSeconds[side] += meter
+        .percentages('w')
+        .filter((row) => ['gateway', 'worker', 'redis'].includes(row.role))
+        .reduce((sum, row) => sum + (row.percent / 100) * (WINDOW_MS / 1000), 0);
+    }
+  }
+  const rate = (side: Side) => (results[side].completed * 1000) / Math.max(1, results[side].elapsedMs);
+  const cpuMs = (side: Side) => (cpuSeconds[side] * 1000) / Math.max(1, results[side].completed);
+  const errors = (side: Side) => results[side].errors;
+  return { rate, cpuMs, errors };
+}
+
+const ms = (value: number) => value.toFixed(3);
+const signed = (value: number, digits = 3) => `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(digits)}`;
+const percent = (b: number, a: number) => `${signed(((b - a) / a) * 100, 1)} %`;
+
+async function main(): Promise<void> {
+  const [refA, refB] = process.argv.slice(2);
+  if (!refA || !refB) throw new Error('usage: npm run bench:ab -- <commit or built directory A> <B>');
+  const started = performance.now();
+  const log = (line: string) => console.log(line);
+  const checkouts: BuiltCheckout[] = [];
+  const client = new BenchHttpClient(64, 10_000);
+  let grids: Grids | null = null;
+  try {
+    for (const ref of [refA, refB]) checkouts.push(BuiltCheckout.prepare(ref, log));
+    const options = { model: MODEL, tokens: 8, fixtureParallel: 32, workerSlots: 32 };
+    const timeouts = { startTimeoutMs: 60_000, stopTimeoutMs: 20_000 };
+    grids = {
+      A: new BenchGrid({ ...options, ...timeouts, appRoot: checkouts[0].root }),
+      B: new BenchGrid({ ...options, ...timeouts, appRoot: checkouts[1].root }),
+    };
+    const load = loadAverage();
+    for (const side of SIDES) await grids[side].start((line) => log(`${side}: ${line}`));
+    const once = await latency(client, grids, generateOnce(MODEL), REQUESTS);
+    const first = await latency(client, grids, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
+    const flow = await throughput(client, grids, generateOnce(MODEL));
+    log(`\nA = ${checkouts[0].label}, B = ${checkouts[1].label}`);
+    log(`load average ${load} → ${loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    log('\n| Measure | direct | A | B | B − A |');
+    log('| --- | --- | --- | --- | --- |');
+    const row = (name: string, direct: number, a: number, b: number) =>
+      log(`| ${name} | ${ms(direct)} | ${ms(a)} | ${ms(b)} | ${signed(b - a)} |`);
+    row('c=1 stream:false p50 (ms)', once.p50('direct'), once.p50('A'), once.p50('B'));
+    row('c=1 stream:false p99 (ms)', once.p99('direct'), once.p99('A'), once.p99('B'));
+    row('c=1 first line p50 (ms)', first.p50('direct'), first.p50('A'), first.p50('B'));
+    log(
+      `| c=${CONCURRENCY} req/s | | ${flow.rate('A').toFixed(0)} | ${flow.rate('B').toFixed(0)} | ${percent(flow.rate('B'), flow.rate('A'))} |`,
+    );
+    log(
+      `| CPU ms / request (gateway + worker + Redis) | | ${flow.cpuMs('A').toFixed(2)} | ${flow.cpuMs('B').toFixed(2)} | ${percent(flow.cpuMs('B'), flow.cpuMs('A'))} |`,
+    );
+    if (flow.errors('A') + flow.errors('B') > 0)
+      log(`errors under load: A ${flow.errors('A')}, B ${flow.errors('B')}`);
+  } finally {
+    client.close();
+    if (grids) for (const side of SIDES) await grids[side].stop();
+    checkouts.forEach((checkout) => checkout.remove());
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
