@@ -8,6 +8,9 @@
  * - c=32: throughput windows alternate the same way, with the CPU time of each grid's gateway, worker
  *   and Redis.
  *
+ * `BENCH_A_GATEWAY_ENV` / `BENCH_B_GATEWAY_ENV` (JSON objects) add to one side's gateway environment, to
+ * compare settings of one build (`npm run bench:ab -- . .`).
+ *
  * Differences of a few tenths of a millisecond are only visible this way: two separate `npm run bench`
  * runs of the same code differ by up to a millisecond at p50 (docs/benchmarks.md, sixth round). Nothing
  * is written to docs/; the table is printed.
@@ -30,6 +33,8 @@ const BLOCK = env('BENCH_BLOCK', 50);
 const WINDOW_MS = env('BENCH_WINDOW_MS', 3000);
 const ROUNDS = env('BENCH_ROUNDS', 4);
 const CONCURRENCY = 32;
+const gatewayEnvOf = (side: 'A' | 'B') =>
+  JSON.parse(process.env[`BENCH_${side}_GATEWAY_ENV`] ?? '{}') as Record<string, string>;
 
 type Side = 'A' | 'B';
 const SIDES: Side[] = ['A', 'B'];
@@ -109,15 +114,27 @@ async function main(): Promise<void> {
     const options = { model: MODEL, tokens: 8, fixtureParallel: 32, workerSlots: 32 };
     const timeouts = { startTimeoutMs: 60_000, stopTimeoutMs: 20_000 };
     grids = {
-      A: new BenchGrid({ ...options, ...timeouts, appRoot: checkouts[0].root }),
-      B: new BenchGrid({ ...options, ...timeouts, appRoot: checkouts[1].root }),
+      A: new BenchGrid({
+        ...options,
+        ...timeouts,
+        appRoot: checkouts[0].root,
+        gatewayEnv: gatewayEnvOf('A'),
+      }),
+      B: new BenchGrid({
+        ...options,
+        ...timeouts,
+        appRoot: checkouts[1].root,
+        gatewayEnv: gatewayEnvOf('B'),
+      }),
     };
     const load = loadAverage();
     for (const side of SIDES) await grids[side].start((line) => log(`${side}: ${line}`));
     const once = await latency(client, grids, generateOnce(MODEL), REQUESTS);
     const first = await latency(client, grids, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
     const flow = await throughput(client, grids, generateOnce(MODEL));
-    log(`\nA = ${checkouts[0].label}, B = ${checkouts[1].label}`);
+    const described = (side: 'A' | 'B', i: number) =>
+      `${checkouts[i].label}${process.env[`BENCH_${side}_GATEWAY_ENV`] ? ` with ${process.env[`BENCH_${side}_GATEWAY_ENV`]}` : ''}`;
+    log(`\nA = ${described('A', 0)}, B = ${described('B', 1)}`);
     log(`load average ${load} → ${loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
     log('\n| Measure | direct | A | B | B − A |');
     log('| --- | --- | --- | --- | --- |');

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { GATEWAY_NODE_FLAGS } from '../../apps/gateway/src/node-flags';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
 
@@ -52,7 +53,9 @@ export class AppProcess {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !SCRUBBED.test(key)));
     const portVar = this.app === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
     this.output = '';
-    this.child = spawn(process.execPath, [entry], {
+    // The gateway runs with the node flags its launchers give it in production.
+    const flags = this.app === 'gateway' ? GATEWAY_NODE_FLAGS : [];
+    this.child = spawn(process.execPath, [...flags, entry], {
       cwd: this.root,
       // HOST: a gateway with auth on would otherwise listen on every interface; tests stay on loopback.
       env: {
