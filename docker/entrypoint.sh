@@ -5,7 +5,7 @@
 set -eu
 models=${MODELS_DIR:-/models}
 case "${APP:-}" in
-  gateway) exec node --max-semi-space-size=8 dist/apps/gateway/src/main.js "$@" ;;
+  gateway) exec node --max-semi-space-size=8 --heap-growing-percent=50 dist/apps/gateway/src/main.js "$@" ;;
   worker)
     if [ "${DEMO_MODEL:-false}" = true ] && ! ls "$models"/*.gguf >/dev/null 2>&1; then
       tmp="$models/.demo.$$"

@@ -336,7 +336,7 @@ else
 fi
 
 log "starting gateway and worker"
-start_child gateway node --max-semi-space-size=8 "$gateway_js"
+start_child gateway node --max-semi-space-size=8 --heap-growing-percent=50 "$gateway_js"
 start_child worker node "$worker_js"
 
 ready=0

@@ -12,6 +12,17 @@ const ENTRY = {
   worker: 'dist/apps/worker/src/main.js',
 };
 
+/**
+ * The node flags the gateway of the build at `root` is launched with: this checkout's, or another build's
+ * own (`npm run bench:ab` runs two builds; one from before the flags existed has none).
+ */
+async function gatewayFlagsOf(root: string): Promise<readonly string[]> {
+  if (root === ROOT) return GATEWAY_NODE_FLAGS;
+  const built = join(root, 'dist/apps/gateway/src/node-flags.js');
+  if (!existsSync(built)) return [];
+  return ((await import(built)) as { GATEWAY_NODE_FLAGS: readonly string[] }).GATEWAY_NODE_FLAGS;
+}
+
 /** Variables of the developer's shell that must not leak into the apps under test. */
 export const SCRUBBED =
   /^(REDIS_|OLLAMA_|GATEWAY_|BLOB_|WORKER_|LLAMA_|ENGINE(_|$)|CIRCUIT_|MODELS_DIR$|PORT$|HOST$|MAX_CONCURRENT|MAX_QUEUE|BODY_LIMIT|DEFAULT_JOB_TIMEOUT|LOG_|API_KEY_|ADMIN_API_KEY$|ALLOW_UNAUTHENTICATED$|METRICS_TOKEN$|JWT_|RATE_LIMIT_|KEY_MAX_CONCURRENT$)/;
@@ -54,7 +65,7 @@ export class AppProcess {
     const portVar = this.app === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
     this.output = '';
     // The gateway runs with the node flags its launchers give it in production.
-    const flags = this.app === 'gateway' ? GATEWAY_NODE_FLAGS : [];
+    const flags = this.app === 'gateway' ? await gatewayFlagsOf(this.root) : [];
     this.child = spawn(process.execPath, [...flags, entry], {
       cwd: this.root,
       // HOST: a gateway with auth on would otherwise listen on every interface; tests stay on loopback.
