@@ -34,6 +34,19 @@ describe('redisOptions', () => {
     expect(reconnect(new Error('ERR wrong number of arguments'))).toBe(false);
   });
 
+  it('retries every 100–500 ms behind Sentinel (each retry asks a sentinel), up to 2 s on one server', () => {
+    const sentinel = redisOptions(
+      parseGridConfig({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'grid' }).redis,
+      'c',
+    );
+    const single = redisOptions(parseGridConfig({ REDIS_HOST: 'r1' }).redis, 'c');
+    const delays = (retry: ((attempt: number) => number | void | null) | undefined) =>
+      [1, 3, 50].map((attempt) => retry?.(attempt));
+    expect(delays(sentinel.retryStrategy)).toEqual([100, 300, 500]);
+    expect(delays(sentinel.sentinelRetryStrategy)).toEqual([100, 300, 500]);
+    expect(delays(single.retryStrategy)).toEqual([200, 600, 2000]);
+  });
+
   it('stands a cluster’s first seed node in for the cluster where one connection is enough', () => {
     const sut = redisOptions(parseGridConfig({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001' }).redis, 'c');
     expect(sut).toMatchObject({ host: 'n1', port: 7000, db: 0 });
