@@ -24,19 +24,20 @@ import { BenchHttpClient } from './http-client';
 import { loadAverage } from './machine';
 import { generateFirstToken, generateOnce } from './probes';
 import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scenarios';
+import { intFromEnv } from './settings';
 import { percentile } from './stats';
 
 const MODEL = 'llama3.2:latest';
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const REQUESTS = env('BENCH_REQUESTS', 1000);
-const BLOCK = env('BENCH_BLOCK', 50);
-const WINDOW_MS = env('BENCH_WINDOW_MS', 3000);
-const ROUNDS = env('BENCH_ROUNDS', 4);
+const REQUESTS = intFromEnv('BENCH_REQUESTS', 1000);
+const BLOCK = intFromEnv('BENCH_BLOCK', 50);
+const WINDOW_MS = intFromEnv('BENCH_WINDOW_MS', 3000);
+const ROUNDS = intFromEnv('BENCH_ROUNDS', 4);
 const CONCURRENCY = 32;
-const gatewayEnvOf = (side: 'A' | 'B') =>
-  JSON.parse(process.env[`BENCH_${side}_GATEWAY_ENV`] ?? '{}') as Record<string, string>;
 
 type Side = 'A' | 'B';
+/** BENCH_A_GATEWAY_ENV / BENCH_B_GATEWAY_ENV as given (a JSON object), or undefined. */
+const gatewayEnvText = (side: Side) => process.env[`BENCH_${side}_GATEWAY_ENV`];
+const gatewayEnvOf = (side: Side) => JSON.parse(gatewayEnvText(side) ?? '{}') as Record<string, string>;
 const SIDES: Side[] = ['A', 'B'];
 /** A B, then B A, ...: each side goes first in half the rounds. */
 const orderOf = (round: number): Side[] => (round % 2 ? ['B', 'A'] : ['A', 'B']);
@@ -111,29 +112,25 @@ async function main(): Promise<void> {
   let grids: Grids | null = null;
   try {
     for (const ref of [refA, refB]) checkouts.push(BuiltCheckout.prepare(ref, log));
-    const options = { model: MODEL, tokens: 8, fixtureParallel: 32, workerSlots: 32 };
-    const timeouts = { startTimeoutMs: 60_000, stopTimeoutMs: 20_000 };
-    grids = {
-      A: new BenchGrid({
-        ...options,
-        ...timeouts,
-        appRoot: checkouts[0].root,
-        gatewayEnv: gatewayEnvOf('A'),
-      }),
-      B: new BenchGrid({
-        ...options,
-        ...timeouts,
-        appRoot: checkouts[1].root,
-        gatewayEnv: gatewayEnvOf('B'),
-      }),
-    };
+    const gridOf = (side: Side, checkout: BuiltCheckout) =>
+      new BenchGrid({
+        model: MODEL,
+        tokens: 8,
+        fixtureParallel: 32,
+        workerSlots: 32,
+        startTimeoutMs: 60_000,
+        stopTimeoutMs: 20_000,
+        appRoot: checkout.root,
+        gatewayEnv: gatewayEnvOf(side),
+      });
+    grids = { A: gridOf('A', checkouts[0]), B: gridOf('B', checkouts[1]) };
     const load = loadAverage();
     for (const side of SIDES) await grids[side].start((line) => log(`${side}: ${line}`));
     const once = await latency(client, grids, generateOnce(MODEL), REQUESTS);
     const first = await latency(client, grids, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
     const flow = await throughput(client, grids, generateOnce(MODEL));
-    const described = (side: 'A' | 'B', i: number) =>
-      `${checkouts[i].label}${process.env[`BENCH_${side}_GATEWAY_ENV`] ? ` with ${process.env[`BENCH_${side}_GATEWAY_ENV`]}` : ''}`;
+    const described = (side: Side, i: number) =>
+      `${checkouts[i].label}${gatewayEnvText(side) ? ` with ${gatewayEnvText(side)}` : ''}`;
     log(`\nA = ${described('A', 0)}, B = ${described('B', 1)}`);
     log(`load average ${load} → ${loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
     log('\n| Measure | direct | A | B | B − A |');

@@ -23,14 +23,14 @@ import { BenchHttpClient } from './http-client';
 import { loadAverage } from './machine';
 import { generateFirstToken, generateOnce } from './probes';
 import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scenarios';
+import { intFromEnv } from './settings';
 import { percentile } from './stats';
 
 const MODEL = 'llama3.2:latest';
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const REQUESTS = env('BENCH_REQUESTS', 500);
-const BLOCK = env('BENCH_BLOCK', 50);
-const WINDOW_MS = env('BENCH_WINDOW_MS', 5000);
-const ROUNDS = env('BENCH_ROUNDS', 2);
+const REQUESTS = intFromEnv('BENCH_REQUESTS', 500);
+const BLOCK = intFromEnv('BENCH_BLOCK', 50);
+const WINDOW_MS = intFromEnv('BENCH_WINDOW_MS', 5000);
+const ROUNDS = intFromEnv('BENCH_ROUNDS', 2);
 const CONCURRENCY = 32;
 
 interface Target {

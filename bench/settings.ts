@@ -59,7 +59,7 @@ export interface EmbeddedSettings {
   requestTimeoutMs: number;
 }
 
-function intFromEnv(name: string, fallback: number, min = 1): number {
+export function intFromEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);

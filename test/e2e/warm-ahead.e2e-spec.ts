@@ -52,8 +52,13 @@ describe('Warm ahead of demand', () => {
       return queue.queuedJobs >= BURST - 2;
     });
 
-  function burst(model: string): Promise<number[]> {
-    return Promise.all(
+  /**
+   * Sends a burst of BURST requests; once it waits in the queue the cold worker joins. Resolves, after every
+   * request answered 200, to the cold fixture.
+   */
+  async function burstAsColdJoins(model: string, warmAhead: 'true' | 'false'): Promise<OllamaFixture> {
+    const { cold, joinCold } = await warmAndCold(model, warmAhead);
+    const statuses = Promise.all(
       Array.from({ length: BURST }, async (_, n) => {
         const response = await postJson(`${grid.gatewayUrl}/api/generate`, {
           model,
@@ -64,17 +69,17 @@ describe('Warm ahead of demand', () => {
         return response.status;
       }),
     );
+    await queued();
+    await joinCold();
+    expect(await statuses).toEqual(Array(BURST).fill(200));
+    return cold;
   }
 
   // The cold worker joins once the queue is deep: present from the start, it may see the burst's first
   // jobs arrive one by one and rightly take one while the queue is still shallow.
   it('loads the model on a worker that joins under queue pressure before it takes any job there', async () => {
-    const { cold, joinCold } = await warmAndCold('ahead:latest', 'true');
+    const cold = await burstAsColdJoins('ahead:latest', 'true');
 
-    const statuses = burst('ahead:latest');
-    await queued();
-    await joinCold();
-    expect(await statuses).toEqual(Array(BURST).fill(200));
     const calls = generateCalls(cold);
     expect(calls[0]).toEqual({ load: true, job: false });
     expect(calls.slice(1).every((call) => call.job && !call.load)).toBe(true);
@@ -82,12 +87,8 @@ describe('Warm ahead of demand', () => {
   });
 
   it('takes a job into a cold load instead with WARM_AHEAD=false', async () => {
-    const { cold, joinCold } = await warmAndCold('behind:latest', 'false');
+    const cold = await burstAsColdJoins('behind:latest', 'false');
 
-    const statuses = burst('behind:latest');
-    await queued();
-    await joinCold();
-    expect(await statuses).toEqual(Array(BURST).fill(200));
     const calls = generateCalls(cold);
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.every((call) => call.job && !call.load)).toBe(true);
