@@ -8,6 +8,14 @@ import { TestGrid, jsonOf, postJson, readNdjson } from '../support/test-grid';
 import { waitFor } from '../support/wait-for';
 
 const DEMO = 'gridllm-demo:tiny';
+/**
+ * The demo model's weights with a longer context, and options under which it does not stop by itself:
+ * sampled freely it draws its end token after ~400 tokens on average (as few as 36), so a cancel test on it
+ * raced the model's own end. Greedy on this prompt it repeats without the end token (measured: 5,000 of
+ * 5,000 tokens, ~14 s), so the cancel always lands mid-generation.
+ */
+const LONG_MODEL = { modelName: 'gridllm-demo:long', contextLength: 16384 };
+const NEVER_ENDING = { top_k: 1, repeat_penalty: 1, num_predict: 8000, num_ctx: 16384 };
 
 /** The embedded llama.cpp engine running the generated demo model, beside an Ollama-fixture worker. */
 describe('Embedded llama.cpp engine in the grid', () => {
@@ -146,26 +154,35 @@ describe('Embedded llama.cpp engine in the grid', () => {
   });
 
   it('cancels a running generation on the engine when the client leaves', async () => {
-    const controller = new AbortController();
-    const response = await postJson(
-      `${grid.gatewayUrl}/api/generate`,
-      { model: DEMO, prompt: 'long', options: { num_predict: 1900 } },
-      { signal: controller.signal },
-    );
-    const jobId = response.headers.get('x-gridllm-job-id') as string;
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    await reader.read();
-    const abortedAt = Date.now();
-    controller.abort();
+    const long = writeDemoModel(join(modelsDir, 'long-model.gguf'), LONG_MODEL);
+    const names = async () => (await grid.client().list()).models.map((model) => model.name);
+    await waitFor('long model listed', async () => (await names()).includes(LONG_MODEL.modelName));
+    try {
+      const controller = new AbortController();
+      const response = await postJson(
+        `${grid.gatewayUrl}/api/generate`,
+        { model: LONG_MODEL.modelName, prompt: 'b', options: NEVER_ENDING },
+        { signal: controller.signal },
+      );
+      const jobId = response.headers.get('x-gridllm-job-id') as string;
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      const abortedAt = Date.now();
+      controller.abort();
 
-    const status = await waitFor('job cancelled', async () => {
-      const body = (await (await fetch(`${grid.gatewayUrl}/inference/${jobId}/status`)).json()) as {
-        state: string;
-        finishedAt?: string;
-      };
-      return body.state === 'cancelled' && body.finishedAt ? body : null;
-    });
-    expect(Date.parse(status.finishedAt as string) - abortedAt).toBeLessThan(1000);
+      const status = await waitFor('job cancelled', async () => {
+        const body = (await (await fetch(`${grid.gatewayUrl}/inference/${jobId}/status`)).json()) as {
+          state: string;
+          finishedAt?: string;
+        };
+        return body.state === 'cancelled' && body.finishedAt ? body : null;
+      });
+      expect(Date.parse(status.finishedAt as string) - abortedAt).toBeLessThan(1000);
+    } finally {
+      rmSync(long.path);
+      rmSync(long.manifestPath);
+      await waitFor('long model gone', async () => !(await names()).includes(LONG_MODEL.modelName));
+    }
   });
 
   it('loads on request, reports the model in /api/ps until keep_alive passes, and unloads with keep_alive 0', async () => {
