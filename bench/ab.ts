@@ -6,7 +6,10 @@
  * - c=1: blocks of `stream:false` requests (then first-line requests) alternate A B B A ..., with the
  *   direct fixture measured between them as the reference;
  * - c=32: throughput windows alternate the same way, with the CPU time of each grid's gateway, worker
- *   and Redis.
+ *   and Redis;
+ * - relay: waves of 64 concurrent streams × 200 tokens (the bench's relay row) alternate the same way,
+ *   each grid with a fixture and worker of its own for it, with the CPU time per token of gateway, worker
+ *   and Redis (`BENCH_AB_RELAY=0` skips it).
  *
  * `BENCH_A_GATEWAY_ENV` / `BENCH_B_GATEWAY_ENV` (JSON objects) add to one side's gateway environment, to
  * compare settings of one build (`npm run bench:ab -- . .`).
@@ -24,7 +27,8 @@ import { BenchHttpClient } from './http-client';
 import { loadAverage } from './machine';
 import { generateFirstToken, generateOnce } from './probes';
 import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scenarios';
-import { intFromEnv } from './settings';
+import { flagFromEnv, intFromEnv } from './settings';
+import { RELAY_MODEL, StreamsSide, emptySide, streamWave, withStreamWorker } from './streams';
 import { percentile } from './stats';
 
 const MODEL = 'llama3.2:latest';
@@ -33,6 +37,7 @@ const BLOCK = intFromEnv('BENCH_BLOCK', 50);
 const WINDOW_MS = intFromEnv('BENCH_WINDOW_MS', 3000);
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 4);
 const CONCURRENCY = 32;
+const RELAY = { streams: 64, tokens: 200, perStream: 2 };
 
 type Side = 'A' | 'B';
 /** BENCH_A_GATEWAY_ENV / BENCH_B_GATEWAY_ENV as given (a JSON object), or undefined. */
@@ -70,6 +75,14 @@ async function latency(client: BenchHttpClient, grids: Grids, probe: Probe, coun
   return { p50: (side: Side | 'direct') => at(side, 50), p99: (side: Side | 'direct') => at(side, 99) };
 }
 
+/** CPU seconds the grid's gateway, worker and Redis used over a stretch of `seconds` measured as 'w'. */
+function gridCpuSeconds(meter: CpuMeter, seconds: number): number {
+  return meter
+    .percentages('w')
+    .filter((row) => ['gateway', 'worker', 'redis'].includes(row.role))
+    .reduce((sum, row) => sum + (row.percent / 100) * seconds, 0);
+}
+
 async function throughput(client: BenchHttpClient, grids: Grids, probe: Probe) {
   const results = { A: emptyThroughput(), B: emptyThroughput() };
   const cpuSeconds = { A: 0, B: 0 };
@@ -86,16 +99,52 @@ async function throughput(client: BenchHttpClient, grids: Grids, probe: Probe) {
       const result: ThroughputResult = results[side];
       const url = new URL(grid.gatewayUrl);
       await meter.measure('w', () => window(client, url, probe, CONCURRENCY, WINDOW_MS, result, 10));
-      cpuSeconds[side] += meter
-        .percentages('w')
-        .filter((row) => ['gateway', 'worker', 'redis'].includes(row.role))
-        .reduce((sum, row) => sum + (row.percent / 100) * (WINDOW_MS / 1000), 0);
+      cpuSeconds[side] += gridCpuSeconds(meter, WINDOW_MS / 1000);
     }
   }
   const rate = (side: Side) => (results[side].completed * 1000) / Math.max(1, results[side].elapsedMs);
   const cpuMs = (side: Side) => (cpuSeconds[side] * 1000) / Math.max(1, results[side].completed);
   const errors = (side: Side) => results[side].errors;
   return { rate, cpuMs, errors };
+}
+
+/** The relay row's waves, A B B A ..., on a relay fixture and worker of each grid's own. */
+async function relay(grids: Grids) {
+  const client = new BenchHttpClient(RELAY.streams * 2, 60_000);
+  const streams = { A: emptySide(), B: emptySide() };
+  const cpuSeconds = { A: 0, B: 0 };
+  const spec = { model: RELAY_MODEL, tokens: RELAY.tokens, tokenDelayMs: 0, slots: RELAY.streams };
+  try {
+    await withStreamWorker(grids.A, spec, (_fixtureA, workerA) =>
+      withStreamWorker(grids.B, spec, async (_fixtureB, workerB) => {
+        const workers = { A: workerA, B: workerB };
+        const wave = (side: Side, perStream: number, into: StreamsSide) =>
+          streamWave(client, new URL(grids[side].gatewayUrl), RELAY_MODEL, RELAY.streams, perStream, into);
+        for (const side of SIDES) await wave(side, 1, emptySide());
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const side of orderOf(round)) {
+            const grid = grids[side];
+            const meter = new CpuMeter({
+              gateway: grid.gateway?.pid,
+              worker: workers[side],
+              redis: grid.redis.pid,
+            });
+            const before = streams[side].elapsedMs;
+            await meter.measure('w', () => wave(side, RELAY.perStream, streams[side]));
+            const seconds = (streams[side].elapsedMs - before) / 1000;
+            cpuSeconds[side] += gridCpuSeconds(meter, seconds);
+          }
+        }
+      }),
+    );
+  } finally {
+    client.close();
+  }
+  const tokensPerSecond = (side: Side) =>
+    (streams[side].tokens * 1000) / Math.max(1, streams[side].elapsedMs);
+  const cpuUsPerToken = (side: Side) => (cpuSeconds[side] * 1e6) / Math.max(1, streams[side].tokens);
+  const errors = (side: Side) => streams[side].errors;
+  return { tokensPerSecond, cpuUsPerToken, errors };
 }
 
 const ms = (value: number) => value.toFixed(3);
@@ -129,6 +178,7 @@ async function main(): Promise<void> {
     const once = await latency(client, grids, generateOnce(MODEL), REQUESTS);
     const first = await latency(client, grids, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
     const flow = await throughput(client, grids, generateOnce(MODEL));
+    const relayed = flagFromEnv('BENCH_AB_RELAY', true) ? await relay(grids) : null;
     const described = (side: Side, i: number) =>
       `${checkouts[i].label}${gatewayEnvText(side) ? ` with ${gatewayEnvText(side)}` : ''}`;
     log(`\nA = ${described('A', 0)}, B = ${described('B', 1)}`);
@@ -146,8 +196,19 @@ async function main(): Promise<void> {
     log(
       `| CPU ms / request (gateway + worker + Redis) | | ${flow.cpuMs('A').toFixed(2)} | ${flow.cpuMs('B').toFixed(2)} | ${percent(flow.cpuMs('B'), flow.cpuMs('A'))} |`,
     );
+    if (relayed) {
+      const { tokensPerSecond: rate, cpuUsPerToken: cpu } = relayed;
+      log(
+        `| relay tokens/s (${RELAY.streams} streams × ${RELAY.tokens} tokens) | | ${rate('A').toFixed(0)} | ${rate('B').toFixed(0)} | ${percent(rate('B'), rate('A'))} |`,
+      );
+      log(
+        `| relay CPU µs / token (gateway + worker + Redis) | | ${cpu('A').toFixed(1)} | ${cpu('B').toFixed(1)} | ${percent(cpu('B'), cpu('A'))} |`,
+      );
+    }
     if (flow.errors('A') + flow.errors('B') > 0)
       log(`errors under load: A ${flow.errors('A')}, B ${flow.errors('B')}`);
+    if (relayed && relayed.errors('A') + relayed.errors('B') > 0)
+      log(`relay errors: A ${relayed.errors('A')}, B ${relayed.errors('B')}`);
   } finally {
     client.close();
     if (grids) for (const side of SIDES) await grids[side].stop();

@@ -68,7 +68,7 @@ export function intFromEnv(name: string, fallback: number, min = 1): number {
   return value;
 }
 
-function flagFromEnv(name: string, fallback: boolean): boolean {
+export function flagFromEnv(name: string, fallback: boolean): boolean {
   const raw = process.env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;

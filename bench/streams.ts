@@ -14,7 +14,7 @@ import { Side, SIDES } from './scenarios';
 import { StreamSettings } from './settings';
 import { abbaOrder } from './stats';
 
-const RELAY_MODEL = 'relay:latest';
+export const RELAY_MODEL = 'relay:latest';
 const CROWD_MODEL = 'crowd:latest';
 
 /** Streams of one side: the content tokens received, and the time the rounds took. */
@@ -39,7 +39,13 @@ export interface StreamsResults {
   crowd: Record<Side, CrowdSide>;
 }
 
-const emptySide = (): StreamsSide => ({ streams: 0, tokens: 0, elapsedMs: 0, errors: 0, firstError: null });
+export const emptySide = (): StreamsSide => ({
+  streams: 0,
+  tokens: 0,
+  elapsedMs: 0,
+  errors: 0,
+  firstError: null,
+});
 
 /** Content lines of a streamed answer (all but the final one), or an error message. */
 function contentLines(timing: HttpTiming): number | string {
@@ -55,7 +61,7 @@ function contentLines(timing: HttpTiming): number | string {
  * loops start evenly spread over that time (clients arriving, not one burst). Returns the most streams
  * that were open at the same time.
  */
-async function streamWave(
+export async function streamWave(
   client: BenchHttpClient,
   base: URL,
   model: string,
@@ -155,35 +161,52 @@ export class StreamsPhase {
     }
   }
 
-  /** A fixture serving `model` and a worker in front of it with `slots`, for the length of `task`. */
-  private async withWorker<T>(
+  private withWorker<T>(
     model: string,
     tokens: number,
     tokenDelayMs: number,
     slots: number,
     task: (fixtureUrl: URL, workerPid: number | undefined) => Promise<T>,
   ): Promise<T> {
-    const fixture = new FixtureProcess({
-      models: [model],
-      tokens,
-      tokenDelayMs,
-      numParallel: slots,
-      startTimeoutMs: 30_000,
+    return withStreamWorker(this.grid, { model, tokens, tokenDelayMs, slots }, task);
+  }
+}
+
+/** What `withStreamWorker` starts: a fixture answering `model` with `tokens` tokens, and a worker with `slots`. */
+export interface StreamWorkerSpec {
+  model: string;
+  tokens: number;
+  tokenDelayMs: number;
+  slots: number;
+}
+
+/** A fixture serving `spec.model` and a worker on `grid` in front of it, for the length of `task`. */
+export async function withStreamWorker<T>(
+  grid: BenchGrid,
+  spec: StreamWorkerSpec,
+  task: (fixtureUrl: URL, workerPid: number | undefined) => Promise<T>,
+): Promise<T> {
+  const { model, tokens, tokenDelayMs, slots } = spec;
+  const fixture = new FixtureProcess({
+    models: [model],
+    tokens,
+    tokenDelayMs,
+    numParallel: slots,
+    startTimeoutMs: 30_000,
+  });
+  await fixture.start();
+  try {
+    const worker = await grid.startWorker(`bench-${model.split(':')[0]}`, {
+      OLLAMA_URL: fixture.url,
+      MAX_CONCURRENT_TASKS: String(Math.min(slots, MAX_WORKER_SLOTS)),
     });
-    await fixture.start();
     try {
-      const worker = await this.grid.startWorker(`bench-${model.split(':')[0]}`, {
-        OLLAMA_URL: fixture.url,
-        MAX_CONCURRENT_TASKS: String(Math.min(slots, MAX_WORKER_SLOTS)),
-      });
-      try {
-        return await task(new URL(fixture.url), worker.pid);
-      } finally {
-        await this.grid.stopWorker(worker);
-      }
+      return await task(new URL(fixture.url), worker.pid);
     } finally {
-      await fixture.stop();
+      await grid.stopWorker(worker);
     }
+  } finally {
+    await fixture.stop();
   }
 }
 
