@@ -172,3 +172,66 @@ describe('Request rate limits per API key across gateway replicas (auth on)', ()
     );
   });
 });
+
+describe('Request rate limits on the routes that queue jobs (auth on; the count runs beside the request)', () => {
+  const { grid, state } = twoGateways({ ...WINDOW, RATE_LIMIT_REQUESTS: '20', ADMIN_API_KEY });
+  const engine = { asked: (): string[] => [] };
+  let key = { key: '', id: '' };
+
+  beforeAll(async () => {
+    const ollama = await grid.startFixture({ models: [{ name: 'llama3.2:latest' }] });
+    // The engine calls of this test's requests (each says 'hi'), not the worker's own (inventory, probes).
+    engine.asked = () =>
+      ollama.requests.filter((r) => JSON.stringify(r.body ?? '').includes('"hi"')).map((r) => r.path);
+    await grid.startWorker('rate-worker', ollama);
+    const created = await postJson(
+      `${state.urls[0]}/admin/keys`,
+      { name: 'jobs', scopes: ['inference'], rateLimit: { requests: 4, windowSeconds: 60 } },
+      { headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_API_KEY}` } },
+    );
+    expect(created.status).toBe(201);
+    key = (await created.json()) as { key: string; id: string };
+  });
+
+  const send = (path: string, body: object, i: number) =>
+    postJson(`${state.urls[i % 2]}${path}`, body, {
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key.key}` },
+    });
+
+  it('lets exactly the allowance through on generate, chat and embed, and refuses the rest with nothing run', async () => {
+    const requests: Array<[string, object]> = [
+      ['/api/generate', { model: 'llama3.2', prompt: 'hi', stream: false }],
+      ['/api/chat', { model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], stream: false }],
+      ['/api/generate', { model: 'llama3.2', prompt: 'hi' }],
+      ['/api/embed', { model: 'llama3.2', input: 'hi' }],
+      ['/api/generate', { model: 'llama3.2', prompt: 'hi', stream: false }],
+      ['/api/chat', { model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] }],
+      ['/api/embeddings', { model: 'llama3.2', prompt: 'hi' }],
+      ['/api/generate', { model: 'llama3.2', prompt: '' }],
+    ];
+    const answers: Response[] = [];
+    for (const [i, [path, body]] of requests.entries()) {
+      const answer = await send(path, body, i);
+      await answer.text();
+      answers.push(answer);
+    }
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
+    expect(answers[3].headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(answers[0].headers.get('x-ratelimit-limit')).toBe('4');
+    for (const refused of answers.slice(4)) retryAfterOf(refused);
+    // The four allowed ran; the refused ones (a load request among them) reached no queue and no engine.
+    expect(engine.asked().sort()).toEqual(['/api/chat', '/api/embed', '/api/generate', '/api/generate']);
+    expect(await state.redis.keys('gridllm:*job-queue:*')).toHaveLength(4);
+  });
+
+  it("refuses in Ollama's shape, naming the key", async () => {
+    const answer = await send('/api/generate', { model: 'llama3.2', prompt: 'hi', stream: false }, 0);
+
+    expect(answer.status).toBe(429);
+    const { error } = (await answer.json()) as { error: string };
+    expect(error).toMatch(
+      new RegExp(`^rate limit exceeded: 4 requests per 60 s for key ${key.id}; retry in \\d+ s$`),
+    );
+  });
+});

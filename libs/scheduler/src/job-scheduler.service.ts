@@ -45,6 +45,11 @@ export interface SubmitJobInput {
   continueOnFailure?: boolean;
   /** A client-named session: its jobs stay on one worker while it can take them (see docs/scheduling.md). */
   session?: string;
+  /**
+   * A check of the request still on its way (the gateway's rate count): checked alongside the job's own
+   * admission, and the job is stored only once it passes; its rejection is the submit's.
+   */
+  gate?: Promise<void>;
 }
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
@@ -94,6 +99,7 @@ export class JobSchedulerService {
       admission || this.admit(model, input.model),
       input.owner && this.ownerLimits.checkQuota(input.owner),
       this.affinity.plan({ ...input, model, ownerId: input.owner?.id }),
+      input.gate,
     ]);
     const now = Date.now();
     const id = randomUUID();

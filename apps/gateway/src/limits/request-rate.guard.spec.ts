@@ -1,33 +1,44 @@
 import { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 
 import { parseGridConfig } from '@gridllm/config';
 import { LimitExceededError, Principal } from '@gridllm/contracts';
 
+import { RateCheckedAtSubmit, pendingRateCheck } from './deferred-rate-check';
 import { RateCount, RateCounter } from './rate-counter';
 import { RateLimitPolicy } from './rate-limit-policy';
 import { RequestRateGuard, limitMessage } from './request-rate.guard';
 
-/** Answers with `record` and remembers what it was asked. */
+/** Answers with `record` and remembers what it was asked; with `hold`, answers only when released. */
 class FakeCounter implements Pick<RateCounter, 'increment'> {
   readonly calls: Array<{ key: string; ttl: number; limit: number; blockDuration: number }> = [];
   record: RateCount = { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
+  hold: Promise<void> = Promise.resolve();
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateCount> {
+  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateCount> {
     this.calls.push({ key, ttl, limit, blockDuration });
-    return Promise.resolve(this.record);
+    await this.hold;
+    return this.record;
   }
 }
 
-const contextFor = (path: string, user?: Partial<Principal>) => {
+class Routes {
+  plain(): void {}
+
+  @RateCheckedAtSubmit()
+  submitting(): void {}
+}
+
+const contextFor = (path: string, user?: Partial<Principal>, handler = Routes.prototype.plain) => {
   const headers = new Map<string, unknown>();
   const req = { path, ip: '10.0.0.1', user, headers: {}, socket: {} };
   const res = { header: (name: string, value: unknown) => headers.set(name, value) };
   const context = {
     switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
-    getHandler: () => contextFor,
-    getClass: () => FakeCounter,
+    getHandler: () => handler,
+    getClass: () => Routes,
   } as unknown as ExecutionContext;
-  return { context, headers };
+  return { context, headers, req };
 };
 
 const key = { kind: 'api-key', id: 'key_abc', scopes: ['inference'] } as const;
@@ -37,7 +48,11 @@ describe(RequestRateGuard.name, () => {
 
   const guardWith = (env: { [name: string]: string }) => {
     const security = parseGridConfig(env).security;
-    return new RequestRateGuard(new RateLimitPolicy(security), storage as unknown as RateCounter);
+    return new RequestRateGuard(
+      new RateLimitPolicy(security),
+      storage as unknown as RateCounter,
+      new Reflector(),
+    );
   };
 
   beforeEach(() => (storage = new FakeCounter()));
@@ -93,6 +108,47 @@ describe(RequestRateGuard.name, () => {
         status: 429,
         retryAfterSeconds: 42,
         message: 'rate limit exceeded: 5 requests per 60 s for key key_abc; retry in 42 s',
+      });
+    });
+
+    describe('on a route that checks its rate at submit', () => {
+      it('lets the request on while the count is on its way, and leaves the check with the handler', async () => {
+        const sut = guardWith({ RATE_LIMIT_REQUESTS: '5' });
+        let release = () => undefined as void;
+        storage.hold = new Promise<void>((resolve) => (release = resolve));
+        storage.record = { totalHits: 2, timeToExpire: 41, isBlocked: false, timeToBlockExpire: 0 };
+        const { context, headers, req } = contextFor('/api/generate', key, Routes.prototype.submitting);
+
+        await expect(sut.canActivate(context)).resolves.toBe(true);
+        expect(storage.calls).toHaveLength(1);
+        expect(headers.size).toBe(0);
+
+        release();
+        await expect(pendingRateCheck(req as never)).resolves.toBeUndefined();
+        expect(headers.get('X-RateLimit-Remaining')).toBe('3');
+      });
+
+      it('refuses through the pending check when over the limit', async () => {
+        const sut = guardWith({ RATE_LIMIT_REQUESTS: '5' });
+        storage.record = { totalHits: 6, timeToExpire: 50, isBlocked: true, timeToBlockExpire: 42 };
+        const { context, headers, req } = contextFor('/api/generate', key, Routes.prototype.submitting);
+
+        await expect(sut.canActivate(context)).resolves.toBe(true);
+
+        await expect(pendingRateCheck(req as never)).rejects.toMatchObject({
+          status: 429,
+          retryAfterSeconds: 42,
+        });
+        expect(headers.get('Retry-After')).toBe('42');
+      });
+
+      it('leaves nothing pending on other routes: they are refused by the guard itself', async () => {
+        const sut = guardWith({ RATE_LIMIT_REQUESTS: '5' });
+        storage.record = { totalHits: 6, timeToExpire: 50, isBlocked: true, timeToBlockExpire: 42 };
+        const { context, req } = contextFor('/api/tags', key);
+
+        await expect(sut.canActivate(context)).rejects.toThrow(LimitExceededError);
+        expect(pendingRateCheck(req as never)).toBeUndefined();
       });
     });
   });

@@ -8,6 +8,7 @@ import { RequireScope } from '../auth/auth.decorators';
 import { principalOf } from '../auth/principal';
 import { RequireBodyPipe, passThroughValidation } from '../common/request-body.pipe';
 import { ApiErrorResponses, ApiStreamedResponse } from '../docs/api-responses';
+import { RateCheckedAtSubmit } from '../limits/deferred-rate-check';
 import { OLLAMA_TAG } from '../docs/openapi-document';
 import { ChatRequestDto } from './dto/chat-request.dto';
 import { EmbedRequestDto } from './dto/embed-request.dto';
@@ -51,6 +52,7 @@ export class OllamaApiController {
   }
 
   @Post('api/generate')
+  @RateCheckedAtSubmit()
   @ApiOperation({
     summary: 'Generate a completion (NDJSON stream by default; one JSON object with stream:false)',
   })
@@ -71,6 +73,7 @@ export class OllamaApiController {
   }
 
   @Post('api/chat')
+  @RateCheckedAtSubmit()
   @ApiOperation({ summary: 'Chat (NDJSON stream by default; one JSON object with stream:false)' })
   @ApiBody({ type: ChatRequestDto, examples: CHAT_EXAMPLES })
   @ApiStreamedResponse({
@@ -89,6 +92,7 @@ export class OllamaApiController {
   }
 
   @Post('api/embed')
+  @RateCheckedAtSubmit()
   @ApiOperation({ summary: 'Embeddings for a string or an array of strings (one JSON object)' })
   @ApiOkResponse({ type: EmbedResponseDto })
   @ApiErrorResponses(400, 404, 503)
@@ -101,6 +105,7 @@ export class OllamaApiController {
   }
 
   @Post('api/embeddings')
+  @RateCheckedAtSubmit()
   @ApiOperation({ summary: 'Legacy: the embedding of one prompt (superseded by /api/embed)' })
   @ApiOkResponse({ type: EmbeddingsResponseDto })
   @ApiErrorResponses(400, 404, 503)

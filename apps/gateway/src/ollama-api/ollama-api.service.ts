@@ -20,6 +20,7 @@ import { sessionOf } from '../common/session-name';
 import { InferenceResponder } from '../common/inference-responder.service';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { continuationRequested } from '../continuation/continue-option';
+import { pendingRateCheck } from '../limits/deferred-rate-check';
 import { ReusedAnswer } from './reused-answer';
 
 /** The version reported when no worker is online; clients use it only for feature checks. */
@@ -45,6 +46,7 @@ export class OllamaApiService {
 
   async run(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     if (isLifecycleRequest(kind, body)) {
+      await pendingRateCheck(req);
       res
         .status(200)
         .type('application/json; charset=utf-8')
@@ -74,6 +76,8 @@ export class OllamaApiService {
       owner,
       continueOnFailure,
       session,
+      // The route's rate count (RateCheckedAtSubmit), still on its way while the job was built.
+      gate: pendingRateCheck(req),
     });
   }
 
