@@ -234,4 +234,34 @@ describe('Request rate limits on the routes that queue jobs (auth on; the count 
       new RegExp(`^rate limit exceeded: 4 requests per 60 s for key ${key.id}; retry in \\d+ s$`),
     );
   });
+
+  it('counts the same way on the OpenAI and Anthropic routes, refusing in their shapes', async () => {
+    const created = await postJson(
+      `${state.urls[0]}/admin/keys`,
+      { name: 'families', scopes: ['inference'], rateLimit: { requests: 2, windowSeconds: 60 } },
+      { headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_API_KEY}` } },
+    );
+    const families = (await created.json()) as { key: string };
+    const before = engine.asked().length;
+    const hi = [{ role: 'user', content: 'hi' }];
+    const requests: Array<[string, object]> = [
+      ['/v1/chat/completions', { model: 'llama3.2', messages: hi }],
+      ['/v1/messages', { model: 'llama3.2', max_tokens: 8, messages: hi }],
+      ['/v1/chat/completions', { model: 'llama3.2', messages: hi }],
+      ['/v1/messages', { model: 'llama3.2', max_tokens: 8, messages: hi }],
+      ['/v1/embeddings', { model: 'llama3.2', input: 'hi' }],
+    ];
+    const answers: Array<{ status: number; body: string }> = [];
+    for (const [i, [path, body]] of requests.entries()) {
+      const answer = await postJson(`${state.urls[i % 2]}${path}`, body, {
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${families.key}` },
+      });
+      answers.push({ status: answer.status, body: await answer.text() });
+    }
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 429, 429, 429]);
+    expect(JSON.parse(answers[2].body)).toMatchObject({ error: { type: 'rate_limit_error' } });
+    expect(JSON.parse(answers[3].body)).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    expect(engine.asked().length - before).toBe(2);
+  });
 });

@@ -9,6 +9,7 @@ import { ANTHROPIC_TAG, ApiAnthropicErrors } from './anthropic-docs';
 import { AnthropicApiService } from './anthropic-api.service';
 import { MESSAGE_EVENTS, MESSAGE_OBJECT, MESSAGES_EXAMPLES } from './dto/messages-examples';
 import { MessagesRequestDto } from './dto/messages-request.dto';
+import { RateCheckedAtSubmit } from '../limits/deferred-rate-check';
 
 /** Anthropic's Messages API at /v1/messages (what `baseURL: http://gateway:4000` uses) and under /ollama. */
 @ApiTags(ANTHROPIC_TAG)
@@ -18,6 +19,7 @@ export class AnthropicApiController {
   constructor(private readonly anthropic: AnthropicApiService) {}
 
   @Post('messages')
+  @RateCheckedAtSubmit()
   @ApiOperation({ summary: 'Anthropic message (one message object; named SSE events with stream:true)' })
   @ApiBody({ type: MessagesRequestDto, examples: MESSAGES_EXAMPLES })
   @ApiNamedSseResponse(

@@ -33,6 +33,7 @@ import {
 import { OpenAiApiService } from './openai-api.service';
 import { ApiNamedSseResponse, ApiOpenAiErrors, ApiSseResponse, OPENAI_TAG } from './openai-docs';
 import { OpenAiModel, OpenAiModelList } from './openai-wire';
+import { RateCheckedAtSubmit } from '../limits/deferred-rate-check';
 
 /** OpenAI's API at /v1 (what `baseURL: http://gateway:4000/v1` uses) and under /ollama/v1. */
 @ApiTags(OPENAI_TAG)
@@ -42,6 +43,7 @@ export class OpenAiApiController {
   constructor(private readonly openai: OpenAiApiService) {}
 
   @Post('chat/completions')
+  @RateCheckedAtSubmit()
   @ApiOperation({ summary: 'Chat completion (one chat.completion object; SSE chunks with stream:true)' })
   @ApiBody({ type: ChatCompletionRequestDto, examples: CHAT_COMPLETION_EXAMPLES })
   @ApiSseResponse({
@@ -60,6 +62,7 @@ export class OpenAiApiController {
   }
 
   @Post('completions')
+  @RateCheckedAtSubmit()
   @ApiOperation({ summary: 'Text completion (one text_completion object; SSE chunks with stream:true)' })
   @ApiBody({ type: CompletionRequestDto, examples: COMPLETION_EXAMPLES })
   @ApiSseResponse({
@@ -78,6 +81,7 @@ export class OpenAiApiController {
   }
 
   @Post('responses')
+  @RateCheckedAtSubmit()
   @ApiOperation({
     summary: 'Responses API, stateless (one response object; named SSE events with stream:true)',
   })
@@ -99,6 +103,7 @@ export class OpenAiApiController {
   }
 
   @Post('embeddings')
+  @RateCheckedAtSubmit()
   @ApiOperation({ summary: 'Embeddings of a string or an array of strings' })
   @ApiOkResponse({ type: EmbeddingListDto })
   @ApiOpenAiErrors(400, 404, 503)
