@@ -235,6 +235,16 @@ describe('Request rate limits on the routes that queue jobs (auth on; the count 
     );
   });
 
+  it('answers a bad body over the limit with its 400, and goes on refusing', async () => {
+    const bad = await send('/api/generate', { model: 7, prompt: 'hi' }, 1);
+    expect(bad.status).toBe(400);
+    await bad.text();
+    // The count of the bad request came back after its answer: the gateway carries on as before.
+    const refused = await send('/api/chat', { model: 'llama3.2', messages: [] }, 1);
+    expect(refused.status).toBe(429);
+    expect((await fetch(`${state.urls[1]}/health/live`)).status).toBe(200);
+  });
+
   it('counts the same way on the OpenAI and Anthropic routes, refusing in their shapes', async () => {
     const created = await postJson(
       `${state.urls[0]}/admin/keys`,

@@ -32,13 +32,19 @@ class Routes {
 const contextFor = (path: string, user?: Partial<Principal>, handler = Routes.prototype.plain) => {
   const headers = new Map<string, unknown>();
   const req = { path, ip: '10.0.0.1', user, headers: {}, socket: {} };
-  const res = { header: (name: string, value: unknown) => headers.set(name, value) };
+  const res = {
+    headersSent: false,
+    header(name: string, value: unknown) {
+      if (this.headersSent) throw new Error('ERR_HTTP_HEADERS_SENT');
+      headers.set(name, value);
+    },
+  };
   const context = {
     switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
     getHandler: () => handler,
     getClass: () => Routes,
   } as unknown as ExecutionContext;
-  return { context, headers, req };
+  return { context, headers, req, res };
 };
 
 const key = { kind: 'api-key', id: 'key_abc', scopes: ['inference'] } as const;
@@ -140,6 +146,21 @@ describe(RequestRateGuard.name, () => {
           retryAfterSeconds: 42,
         });
         expect(headers.get('Retry-After')).toBe('42');
+      });
+
+      it('adds nothing when the request was answered before its count came back', async () => {
+        const sut = guardWith({ RATE_LIMIT_REQUESTS: '5' });
+        let release = () => undefined as void;
+        storage.hold = new Promise<void>((resolve) => (release = resolve));
+        storage.record = { totalHits: 6, timeToExpire: 50, isBlocked: true, timeToBlockExpire: 42 };
+        const { context, headers, req, res } = contextFor('/api/generate', key, Routes.prototype.submitting);
+        await sut.canActivate(context);
+
+        res.headersSent = true; // answered 400 for its body meanwhile
+        release();
+
+        await expect(pendingRateCheck(req as never)).resolves.toBeUndefined();
+        expect(headers.size).toBe(0);
       });
 
       it('leaves nothing pending on other routes: they are refused by the guard itself', async () => {

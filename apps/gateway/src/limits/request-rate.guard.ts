@@ -39,6 +39,8 @@ export class RequestRateGuard implements CanActivate {
   private async count(limit: AppliedRateLimit, res: Response): Promise<void> {
     const windowMs = limit.windowSeconds * 1000;
     const count = await this.counter.increment(limit.tracker, windowMs, limit.requests, windowMs);
+    // A deferred count can come back after its request was answered (a 400 for its body): nothing to add.
+    if (res.headersSent) return;
     if (count.isBlocked) {
       res.header('Retry-After', String(count.timeToBlockExpire));
       const retryAfterSeconds = Math.max(1, count.timeToBlockExpire);
