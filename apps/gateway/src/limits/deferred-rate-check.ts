@@ -1,7 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 
-const RATE_CHECKED_AT_SUBMIT = 'gridllm:rate-checked-at-submit';
+/** The metadata key RateCheckedAtSubmit sets on a handler. */
+export const RATE_CHECKED_AT_SUBMIT_KEY = 'gridllm:rate-checked-at-submit';
 
 /**
  * Marks a route whose handler hands its request's rate check to the job it submits
@@ -10,10 +11,7 @@ const RATE_CHECKED_AT_SUBMIT = 'gridllm:rate-checked-at-submit';
  * allows it. A route marked so must pass `pendingRateCheck(req)` on before it answers or stores
  * anything: otherwise its requests are counted but never refused.
  */
-export const RateCheckedAtSubmit = () => SetMetadata(RATE_CHECKED_AT_SUBMIT, true);
-
-/** The metadata key RateCheckedAtSubmit sets on a handler. */
-export const RATE_CHECKED_AT_SUBMIT_KEY = RATE_CHECKED_AT_SUBMIT;
+export const RateCheckedAtSubmit = () => SetMetadata(RATE_CHECKED_AT_SUBMIT_KEY, true);
 
 const pending = new WeakMap<Request, Promise<void>>();
 
