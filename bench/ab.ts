@@ -9,7 +9,10 @@
  *   and Redis;
  * - relay: waves of 64 concurrent streams × 200 tokens (the bench's relay row) alternate the same way,
  *   each grid with a fixture and worker of its own for it, with the CPU time per token of gateway, worker
- *   and Redis (`BENCH_AB_RELAY=0` skips it).
+ *   and Redis (`BENCH_AB_RELAY=0` skips it);
+ * - auth: each grid gets two more gateways, one with auth off and one with an API key and a rate limit
+ *   (the bench's access row); c=1 blocks rotate over the four, and each build's auth row is its guarded
+ *   p50 minus its open p50 (`BENCH_AB_AUTH=0` skips it).
  *
  * `BENCH_A_GATEWAY_ENV` / `BENCH_B_GATEWAY_ENV` (JSON objects) add to one side's gateway environment, to
  * compare settings of one build (`npm run bench:ab -- . .`).
@@ -20,6 +23,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
+import { ADMIN_KEY, createKey } from './access';
 import { BuiltCheckout } from './ab/built-checkout';
 import { CpuMeter } from './cpu';
 import { BenchGrid } from './grid';
@@ -147,6 +151,42 @@ async function relay(grids: Grids) {
   return { tokensPerSecond, cpuUsPerToken, errors };
 }
 
+/** The access row for both builds: auth on (an API key, a rate limit never reached) minus auth off, p50. */
+async function auth(client: BenchHttpClient, grids: Grids) {
+  const probe = generateOnce(MODEL);
+  const targets: Array<{ side: Side; guarded: boolean; url: URL; headers: Record<string, string> }> = [];
+  for (const side of SIDES) {
+    const [open, guarded] = await Promise.all([
+      grids[side].startGateway({}),
+      grids[side].startGateway({ ADMIN_API_KEY: ADMIN_KEY, RATE_LIMIT_REQUESTS: '100000000' }),
+    ]);
+    const guardedUrl = await guarded.url;
+    // Both gateways get the key: one with auth off ignores it, as the bench's access row does.
+    const headers = { Authorization: `Bearer ${await createKey(guardedUrl)}` };
+    targets.push({ side, guarded: false, url: new URL(await open.url), headers });
+    targets.push({ side, guarded: true, url: new URL(guardedUrl), headers });
+  }
+  const samples = targets.map(() => [] as number[]);
+  const send = async (index: number) => {
+    const { url, headers } = targets[index];
+    const timing = await client.send(url, { ...probe.spec, headers });
+    const problem = probe.check(timing);
+    if (problem) throw new Error(`auth ${targets[index].side}: ${problem}`);
+    return probe.measure(timing);
+  };
+  for (let index = 0; index < targets.length; index++) for (let i = 0; i < 100; i++) await send(index);
+  for (let round = 0; round < Math.ceil(REQUESTS / BLOCK); round++) {
+    const order = round % 2 ? [...targets.keys()].reverse() : [...targets.keys()];
+    for (const index of order) for (let i = 0; i < BLOCK; i++) samples[index].push(await send(index));
+  }
+  const p50 = (side: Side, guarded: boolean) =>
+    percentile(
+      samples[targets.findIndex((t) => t.side === side && t.guarded === guarded)].sort((a, b) => a - b),
+      50,
+    );
+  return { added: (side: Side) => p50(side, true) - p50(side, false) };
+}
+
 const ms = (value: number) => value.toFixed(3);
 const signed = (value: number, digits = 3) => `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(digits)}`;
 const percent = (b: number, a: number) => `${signed(((b - a) / a) * 100, 1)} %`;
@@ -179,6 +219,7 @@ async function main(): Promise<void> {
     const first = await latency(client, grids, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
     const flow = await throughput(client, grids, generateOnce(MODEL));
     const relayed = flagFromEnv('BENCH_AB_RELAY', true) ? await relay(grids) : null;
+    const access = flagFromEnv('BENCH_AB_AUTH', true) ? await auth(client, grids) : null;
     const described = (side: Side, i: number) =>
       `${checkouts[i].label}${gatewayEnvText(side) ? ` with ${gatewayEnvText(side)}` : ''}`;
     log(`\nA = ${described('A', 0)}, B = ${described('B', 1)}`);
@@ -205,6 +246,10 @@ async function main(): Promise<void> {
         `| relay CPU µs / token (gateway + worker + Redis) | | ${cpu('A').toFixed(1)} | ${cpu('B').toFixed(1)} | ${percent(cpu('B'), cpu('A'))} |`,
       );
     }
+    if (access)
+      log(
+        `| auth added p50 (API key + rate limit − auth off), stream:false (ms) | | ${signed(access.added('A'))} | ${signed(access.added('B'))} | ${signed(access.added('B') - access.added('A'))} |`,
+      );
     if (flow.errors('A') + flow.errors('B') > 0)
       log(`errors under load: A ${flow.errors('A')}, B ${flow.errors('B')}`);
     if (relayed && relayed.errors('A') + relayed.errors('B') > 0)
