@@ -23,10 +23,10 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import { ADMIN_KEY, createKey } from './access';
+import { startAccessGateways } from './access';
 import { BuiltCheckout } from './ab/built-checkout';
 import { CpuMeter } from './cpu';
-import { BenchGrid } from './grid';
+import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient } from './http-client';
 import { loadAverage } from './machine';
 import { generateFirstToken, generateOnce } from './probes';
@@ -156,15 +156,9 @@ async function auth(client: BenchHttpClient, grids: Grids) {
   const probe = generateOnce(MODEL);
   const targets: Array<{ side: Side; guarded: boolean; url: URL; headers: Record<string, string> }> = [];
   for (const side of SIDES) {
-    const [open, guarded] = await Promise.all([
-      grids[side].startGateway({}),
-      grids[side].startGateway({ ADMIN_API_KEY: ADMIN_KEY, RATE_LIMIT_REQUESTS: '100000000' }),
-    ]);
-    const guardedUrl = await guarded.url;
-    // Both gateways get the key: one with auth off ignores it, as the bench's access row does.
-    const headers = { Authorization: `Bearer ${await createKey(guardedUrl)}` };
-    targets.push({ side, guarded: false, url: new URL(await open.url), headers });
-    targets.push({ side, guarded: true, url: new URL(guardedUrl), headers });
+    const { open, guarded, headers } = await startAccessGateways(grids[side]);
+    targets.push({ side, guarded: false, url: open.url, headers });
+    targets.push({ side, guarded: true, url: guarded.url, headers });
   }
   const samples = targets.map(() => [] as number[]);
   const send = async (index: number) => {
@@ -202,16 +196,7 @@ async function main(): Promise<void> {
   try {
     for (const ref of [refA, refB]) checkouts.push(BuiltCheckout.prepare(ref, log));
     const gridOf = (side: Side, checkout: BuiltCheckout) =>
-      new BenchGrid({
-        model: MODEL,
-        tokens: 8,
-        fixtureParallel: 32,
-        workerSlots: 32,
-        startTimeoutMs: 60_000,
-        stopTimeoutMs: 20_000,
-        appRoot: checkout.root,
-        gatewayEnv: gatewayEnvOf(side),
-      });
+      new BenchGrid(probeGridOptions(MODEL, { appRoot: checkout.root, gatewayEnv: gatewayEnvOf(side) }));
     grids = { A: gridOf('A', checkouts[0]), B: gridOf('B', checkouts[1]) };
     const load = loadAverage();
     for (const side of SIDES) await grids[side].start((line) => log(`${side}: ${line}`));

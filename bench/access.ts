@@ -37,19 +37,11 @@ export class AccessPhase {
   ) {}
 
   async run(): Promise<AccessResults> {
-    const [open, guarded] = await Promise.all([
-      this.grid.startGateway({}),
-      this.grid.startGateway({
-        ADMIN_API_KEY: ADMIN_KEY,
-        // High enough never to refuse: what counting costs is what is measured.
-        RATE_LIMIT_REQUESTS: '100000000',
-      }),
-    ]);
+    const pair = await startAccessGateways(this.grid);
     try {
-      const [openUrl, guardedUrl] = await Promise.all([open.url, guarded.url]);
-      this.log(`gateways with auth off ${openUrl} and on, with a rate limit, ${guardedUrl}`);
-      const headers = { Authorization: `Bearer ${await createKey(guardedUrl)}` };
-      const targets: Targets = { direct: new URL(openUrl), gateway: new URL(guardedUrl) };
+      const { open, guarded, headers } = pair;
+      this.log(`gateways with auth off ${open.url.origin} and on, with a rate limit, ${guarded.url.origin}`);
+      const targets: Targets = { direct: open.url, gateway: guarded.url };
       const { requests, warmup, blockSize } = this.settings;
       const plan = { warmup, count: requests, blockSize };
       const withKey = (probe: Probe): Probe => ({ ...probe, spec: { ...probe.spec, headers } });
@@ -58,9 +50,40 @@ export class AccessPhase {
       const tags = await latency(this.client, targets, withKey(listModels()), plan);
       return { requests, generate, tags };
     } finally {
-      await Promise.all([stopQuietly(open), stopQuietly(guarded)]);
+      await Promise.all([stopQuietly(pair.open.app), stopQuietly(pair.guarded.app)]);
     }
   }
+}
+
+/** A started gateway of an access pair and its URL. */
+interface AccessGateway {
+  app: AppProcess;
+  url: URL;
+}
+
+/**
+ * Two more gateways on `grid`, started together (the same age, so the same warm-up of their code): one
+ * with auth off, one with auth on (ADMIN_KEY) and a rate limit in force but never reached; and the
+ * Authorization header of an API key created on the second, for both (auth off ignores it).
+ */
+export async function startAccessGateways(
+  grid: BenchGrid,
+): Promise<{ open: AccessGateway; guarded: AccessGateway; headers: Record<string, string> }> {
+  const [open, guarded] = await Promise.all([
+    grid.startGateway({}),
+    grid.startGateway({
+      ADMIN_API_KEY: ADMIN_KEY,
+      // High enough never to refuse: what counting costs is what is measured.
+      RATE_LIMIT_REQUESTS: '100000000',
+    }),
+  ]);
+  const [openUrl, guardedUrl] = await Promise.all([open.url, guarded.url]);
+  const headers = { Authorization: `Bearer ${await createKey(guardedUrl)}` };
+  return {
+    open: { app: open, url: new URL(openUrl) },
+    guarded: { app: guarded, url: new URL(guardedUrl) },
+    headers,
+  };
 }
 
 /** Creates an API key on a gateway started with ADMIN_API_KEY = ADMIN_KEY; resolves to its secret. */

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { CpuMeter } from './cpu';
 import { FloorProcess } from './floor/floor-process';
 import { NginxHop } from './floor/nginx-hop';
-import { BenchGrid } from './grid';
+import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient } from './http-client';
 import { loadAverage } from './machine';
 import { generateFirstToken, generateOnce } from './probes';
@@ -106,14 +106,7 @@ const signed = (value: number) => `${value < 0 ? '−' : '+'}${ms(Math.abs(value
 async function main(): Promise<void> {
   const started = performance.now();
   const load = loadAverage();
-  const grid = new BenchGrid({
-    model: MODEL,
-    tokens: 8,
-    fixtureParallel: 32,
-    workerSlots: 32,
-    startTimeoutMs: 60_000,
-    stopTimeoutMs: 20_000,
-  });
+  const grid = new BenchGrid(probeGridOptions(MODEL));
   const floors: Array<FloorProcess | NginxHop> = [];
   const client = new BenchHttpClient(64, 10_000);
   try {

@@ -21,6 +21,22 @@ export interface GridOptions {
 
 const WORKER_ID = 'bench-worker';
 
+/**
+ * The small grid the quick comparisons run (`bench:ab`, `bench:floor`, the hot-path probe): 8-token answers,
+ * 32 fixture and worker slots.
+ */
+export function probeGridOptions(model: string, rest: Partial<GridOptions> = {}): GridOptions {
+  return {
+    model,
+    tokens: 8,
+    fixtureParallel: 32,
+    workerSlots: 32,
+    startTimeoutMs: 60_000,
+    stopTimeoutMs: 20_000,
+    ...rest,
+  };
+}
+
 /** The grid the bench's settings describe (model, tokens, one worker slot per fixture slot, timeouts). */
 export function gridOptionsFrom(
   settings: BenchSettings,

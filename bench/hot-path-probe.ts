@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { CpuMeter } from './cpu';
-import { BenchGrid } from './grid';
+import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient, RequestSpec } from './http-client';
 import { generateOnce } from './probes';
 import { emptyThroughput, window } from './scenarios';
@@ -82,14 +82,7 @@ async function main(): Promise<void> {
     writeFileSync(hook, PROFILE_HOOK);
     process.env.NODE_OPTIONS = `--require ${hook}`;
   }
-  const grid = new BenchGrid({
-    model: 'llama3.2:latest',
-    tokens: 8,
-    fixtureParallel: 32,
-    workerSlots: 32,
-    startTimeoutMs: 60_000,
-    stopTimeoutMs: 20_000,
-  });
+  const grid = new BenchGrid(probeGridOptions('llama3.2:latest'));
   const client = new BenchHttpClient(64, 10_000);
   try {
     await grid.start(() => undefined);

@@ -101,18 +101,15 @@ export class StreamsPhase {
   ) {}
 
   async run(targets: Record<Side, URL>): Promise<StreamsResults> {
-    const relay = await this.withWorker(
-      RELAY_MODEL,
-      this.settings.relayTokens,
-      0,
-      this.settings.relayStreams,
+    const { relayTokens, relayStreams, crowdTokens, crowdDelayMs, crowdClients } = this.settings;
+    const relay = await withStreamWorker(
+      this.grid,
+      { model: RELAY_MODEL, tokens: relayTokens, tokenDelayMs: 0, slots: relayStreams },
       (url) => this.relay({ ...targets, direct: url }),
     );
-    const crowd = await this.withWorker(
-      CROWD_MODEL,
-      this.settings.crowdTokens,
-      this.settings.crowdDelayMs,
-      this.settings.crowdClients,
+    const crowd = await withStreamWorker(
+      this.grid,
+      { model: CROWD_MODEL, tokens: crowdTokens, tokenDelayMs: crowdDelayMs, slots: crowdClients },
       (url, workerPid) => this.crowd({ ...targets, direct: url }, workerPid),
     );
     return { settings: this.settings, relay, crowd };
@@ -159,16 +156,6 @@ export class StreamsPhase {
     } finally {
       client.close();
     }
-  }
-
-  private withWorker<T>(
-    model: string,
-    tokens: number,
-    tokenDelayMs: number,
-    slots: number,
-    task: (fixtureUrl: URL, workerPid: number | undefined) => Promise<T>,
-  ): Promise<T> {
-    return withStreamWorker(this.grid, { model, tokens, tokenDelayMs, slots }, task);
   }
 }
 
