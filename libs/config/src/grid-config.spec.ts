@@ -36,6 +36,12 @@ describe('parseGridConfig', () => {
     expect(() => parseGridConfig({ LOG_FORMAT: 'xml' })).toThrow(ConfigValidationError);
   });
 
+  it('coalesces the Redis writes of a turn unless REDIS_COALESCE_WRITES=false', () => {
+    expect(parseGridConfig({}).redis.coalesceWrites).toBe(true);
+    expect(parseGridConfig({ REDIS_COALESCE_WRITES: 'false' }).redis.coalesceWrites).toBe(false);
+    expect(() => parseGridConfig({ REDIS_COALESCE_WRITES: 'no' })).toThrow(/REDIS_COALESCE_WRITES/);
+  });
+
   it('auto-pipelines Redis command connections only with REDIS_AUTO_PIPELINING=true', () => {
     expect(parseGridConfig({}).redis.autoPipelining).toBe(false);
     expect(parseGridConfig({ REDIS_AUTO_PIPELINING: 'true' }).redis.autoPipelining).toBe(true);

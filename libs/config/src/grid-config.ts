@@ -31,6 +31,8 @@ export interface RedisSettings {
   waitTimeoutMs: number;
   /** Auto-pipelining on the connections that ask for it (REDIS_AUTO_PIPELINING). */
   autoPipelining: boolean;
+  /** A turn's writes leave each connection in one system call (REDIS_COALESCE_WRITES; not in a Cluster). */
+  coalesceWrites: boolean;
 }
 
 /** A Redis address from REDIS_SENTINELS / REDIS_CLUSTER_NODES. */
@@ -506,6 +508,7 @@ function redisSettings(env: EnvSchema): RedisSettings {
     waitReplicas: env.REDIS_WAIT_REPLICAS,
     waitTimeoutMs: env.REDIS_WAIT_TIMEOUT,
     autoPipelining: env.REDIS_AUTO_PIPELINING === 'true',
+    coalesceWrites: env.REDIS_COALESCE_WRITES === 'true',
   };
   if (!env.REDIS_URL) {
     return {

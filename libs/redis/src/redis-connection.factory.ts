@@ -3,6 +3,9 @@ import { ConfigType } from '@nestjs/config';
 import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
+import type { Socket } from 'node:net';
+
+import { coalesceTurnWrites } from './turn-coalesced-writes';
 
 import { RedisSettings, RedisTlsSettings, redisConfig } from '@gridllm/config';
 
@@ -59,12 +62,13 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
         autoPipelining && this.settings.autoPipelining && this.settings.topology.mode !== 'cluster',
     };
     const { topology } = this.settings;
-    return this.track(
-      connectionName,
-      topology.mode === 'cluster'
-        ? new Cluster(topology.nodes, clusterOptions(options, keyPrefix))
-        : new Redis(options),
-    );
+    if (topology.mode === 'cluster')
+      return this.track(connectionName, new Cluster(topology.nodes, clusterOptions(options, keyPrefix)));
+    const connection = new Redis(options);
+    // Each reconnect opens a new socket: coalesce the writes of every one of them.
+    if (this.settings.coalesceWrites)
+      connection.on('connect', () => coalesceTurnWrites(socketOf(connection)));
+    return this.track(connectionName, connection);
   }
 
   private track<T extends RedisConnection>(connectionName: string, connection: T): T {
@@ -82,6 +86,11 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.connections].map((connection) => closeQuietly(connection)));
   }
+}
+
+/** The socket ioredis is connected through (typed `NetStream` there; a net or TLS socket). */
+function socketOf(connection: Redis): Socket {
+  return (connection as unknown as { stream: Socket }).stream;
 }
 
 /** Longest wait between reconnects behind Sentinel: a reconnect is one question to a sentinel. */

@@ -13,6 +13,7 @@ const settings: RedisSettings = {
   waitReplicas: 0,
   waitTimeoutMs: 500,
   autoPipelining: true,
+  coalesceWrites: true,
 };
 
 function failure(message: string, code?: string): Error & { code?: string } {

@@ -57,6 +57,7 @@ describe('token streams over a real Redis', () => {
       waitReplicas: 0,
       waitTimeoutMs: 500,
       autoPipelining: true,
+      coalesceWrites: true,
     });
     client = new RedisClient(factory, {
       host: '127.0.0.1',
@@ -68,6 +69,7 @@ describe('token streams over a real Redis', () => {
       waitReplicas: 0,
       waitTimeoutMs: 500,
       autoPipelining: true,
+      coalesceWrites: true,
     });
     writer = new TokenStreamWriter(client, factory, new LoopPacer(), queueSettings);
     sut = new TokenStreamReader(client, factory);
