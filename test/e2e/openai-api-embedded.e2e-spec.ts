@@ -53,7 +53,13 @@ describe('OpenAI-compatible API on the embedded llama.cpp engine', () => {
   });
 
   it('answers completions and embeddings', async () => {
-    const completion = await client.completions.create({ model: DEMO, prompt: 'Once', max_tokens: 4 });
+    // A fixed seed: sampled freely the demo model may draw its end token within 4 tokens (finish_reason stop).
+    const completion = await client.completions.create({
+      model: DEMO,
+      prompt: 'Once',
+      max_tokens: 4,
+      seed: 1,
+    });
     expect(completion.choices[0].finish_reason).toBe('length');
     expect(completion.usage?.completion_tokens).toBeLessThanOrEqual(4);
     const embeddings = await client.embeddings.create({ model: DEMO, input: ['a', 'b'] });
@@ -115,13 +121,21 @@ describe('OpenAI-compatible API on the embedded llama.cpp engine', () => {
   });
 
   it('answers the Anthropic and Responses APIs too', async () => {
+    // Greedy, as neither API takes a seed: sampled freely the demo model may draw its end token within the
+    // 4 tokens (an end_turn / completed answer, possibly empty) instead of being cut by the limit.
     const messages = await postJson(`${grid.gatewayUrl}/v1/messages`, {
       model: DEMO,
       max_tokens: 4,
+      top_k: 1,
       messages: [{ role: 'user', content: 'Hi' }],
     });
     expect(await messages.json()).toMatchObject({ type: 'message', stop_reason: 'max_tokens' });
-    const response = await client.responses.create({ model: DEMO, input: 'Hi', max_output_tokens: 4 });
+    const response = await client.responses.create({
+      model: DEMO,
+      input: 'Hi',
+      max_output_tokens: 4,
+      temperature: 0,
+    });
     expect(response).toMatchObject({ object: 'response', status: 'incomplete' });
     expect(response.usage?.output_tokens).toBeGreaterThan(0);
   });
