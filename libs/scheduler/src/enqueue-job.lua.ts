@@ -10,7 +10,8 @@ if ARGV[7] ~= '' then
   local f = fairTag(KEYS[5], KEYS[2], ARGV[7], tonumber(ARGV[8]), now, tonumber(ARGV[9]), tonumber(ARGV[10]))
   score, tag = priority * BAND + BASE + f, string.format('%.17g', f)
 else
-  score, tag = priority * BAND + redis.call('INCR', KEYS[4]) % BAND, ''
+  -- FIFO above BASE, like fair tags: a job BullMQ re-scores (handed back, aged up a band) still goes first.
+  score, tag = priority * BAND + BASE + redis.call('INCR', KEYS[4]) % BASE, ''
 end
 redis.call('ZADD', KEYS[2], string.format('%.17g', score), ARGV[1])
 if ARGV[11] ~= '' then
@@ -26,7 +27,8 @@ redis.call('ZADD', KEYS[3], 0, '0')
  * writes for a prioritised job (the job hash with name/data/opts/timestamp/delay/priority, its score in the
  * prioritised set, the base marker), so every BullMQ reader and script works on it as before; left out:
  * BullMQ's `id` counter (jobs carry our ids) and its events stream (capped at 0 entries; nothing reads it).
- * The score is the fair tag (fair share on) or BullMQ's priority counter (FIFO within the band).
+ * The score is the fair tag (fair share on, job with an owner or auth on), or BullMQ's priority counter
+ * (FIFO within the band); both sit above BASE, so that BullMQ's own re-queued jobs go first.
  * KEYS: job hash, prioritized, marker, pc, fair-share hash, preference hints.
  * ARGV: job id, name, data, opts, timestamp ms, priority, owner ('' = fair share off), cost, window ms,
  *       fair state ttl ms, preferred worker ('' = none), hints ttl ms. Replies the fair tag, or ''.

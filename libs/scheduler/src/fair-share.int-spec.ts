@@ -1,14 +1,15 @@
 import { parseGridConfig } from '@gridllm/config';
-import { InferenceJobData, JobKind, JobOwner, JobPriority } from '@gridllm/contracts';
+import { BULLMQ_PRIORITY, InferenceJobData, JobKind, JobOwner, JobPriority } from '@gridllm/contracts';
 import { RedisConnectionFactory } from '@gridllm/redis';
 import { randomUUID } from 'node:crypto';
 
 import { RedisServer } from '../../../test/support/redis-server';
-import { FairShare } from './fair-share';
+import { FAIR_STATE_SUFFIX, FairShare } from './fair-share';
 import { JobEnqueue } from './job-enqueue';
 import { QueueRegistry } from './queue-registry';
 
 const A: JobOwner = { id: 'key_a' };
+const AUTH_ON = { authEnabled: true };
 const B: JobOwner = { id: 'key_b' };
 /** Same prompt for every job: equal costs, so the order shows the policy alone. */
 const REQUEST = { prompt: 'same size', options: { num_predict: 10 } };
@@ -19,7 +20,11 @@ describe(FairShare.name, () => {
   let queues: QueueRegistry;
   let model = '';
 
-  async function submit(owner: JobOwner, priority: JobPriority = 'medium', sut = fair): Promise<string> {
+  async function submit(
+    owner: JobOwner | undefined,
+    priority: JobPriority = 'medium',
+    sut = fair,
+  ): Promise<string> {
     const data = {
       id: randomUUID(),
       kind: JobKind.Generate,
@@ -29,7 +34,7 @@ describe(FairShare.name, () => {
       submittedAt: Date.now(),
       deadlineAt: Date.now() + 60_000,
       retainSeconds: 60,
-      ownerId: owner.id,
+      ownerId: owner?.id,
       fairShare: sut.charge({ kind: JobKind.Generate }, REQUEST, owner),
     } as InferenceJobData;
     await new JobEnqueue(queues.connection).add(queues.forModel(model), data, {
@@ -52,7 +57,10 @@ describe(FairShare.name, () => {
     const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'fair' });
     factory = new RedisConnectionFactory(config.redis);
     queues = new QueueRegistry(factory, config.redis);
-    fair = new FairShare({ ...config.queue, fairShare: { ...config.queue.fairShare, windowMs: 1000 } });
+    fair = new FairShare(
+      { ...config.queue, fairShare: { ...config.queue.fairShare, windowMs: 1000 } },
+      AUTH_ON,
+    );
   });
 
   beforeEach(() => {
@@ -136,11 +144,27 @@ describe(FairShare.name, () => {
 
     it('keeps FIFO order with FAIR_SHARE=false', async () => {
       const config = parseGridConfig({ REDIS_PORT: String(server.port), FAIR_SHARE: 'false' });
-      const fifo = new FairShare(config.queue);
+      const fifo = new FairShare(config.queue, AUTH_ON);
       const ids: string[] = [];
       for (const owner of [A, A, A, B, B]) ids.push(await submit(owner, 'medium', fifo));
 
       expect(await order()).toEqual(ids);
+    });
+
+    it('places jobs FIFO without fair-share state while auth is off, after the ones it ages up', async () => {
+      const config = parseGridConfig({ REDIS_PORT: String(server.port), REDIS_PREFIX: 'fair' });
+      const open = new FairShare(config.queue, { authEnabled: false });
+      const queue = queues.forModel(model);
+      const old = await submit(undefined, 'low', open);
+      const medium: string[] = [];
+      for (let n = 0; n < 3; n++) medium.push(await submit(undefined, 'medium', open));
+      expect(await order()).toEqual([...medium, old]);
+
+      // Priority aging (PriorityAging.sweep) lifts the low job into the medium band: having waited longest,
+      // it goes ahead of the medium jobs queued after it.
+      await (await queue.getJob(old))?.changePriority({ priority: BULLMQ_PRIORITY.medium });
+      expect(await order()).toEqual([old, ...medium]);
+      expect(await queues.connection.exists(queue.toKey(FAIR_STATE_SUFFIX))).toBe(0);
     });
   });
 });

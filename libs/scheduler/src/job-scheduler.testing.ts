@@ -33,7 +33,7 @@ export function jobSchedulerFor(parts: {
     new OwnerLimits(new UsageLedger(client), new OwnerJobs(client)),
     new JobPayloadSeal(config.security),
     new ReplicaAck(config.redis),
-    new FairShare(config.queue),
+    new FairShare(config.queue, config.security),
     config.queue,
     config.gateway,
     new AffinityPlanner(new AffinityStore(client), config.queue, registry, new AvailabilityBoard(client)),
