@@ -14,7 +14,8 @@ export const FAIR_TAG = `
 local BAND = 4294967296
 local BASE = 2147483648
 local function fairTag(fairKey, prioritized, owner, cost, now, window, ttl)
-  local v = tonumber(redis.call('HGET', fairKey, 'v') or '0')
+  local state = redis.call('HMGET', fairKey, 'v', 'f:' .. owner, 't:' .. owner)
+  local v, f, t = tonumber(state[1] or '0'), tonumber(state[2] or '0'), tonumber(state[3] or now)
   local low = nil
   for band = 1, 3 do
     local head = redis.call('ZRANGEBYSCORE', prioritized, band * BAND + BASE, (band + 1) * BAND - 1,
@@ -34,12 +35,13 @@ local function fairTag(fairKey, prioritized, owner, cost, now, window, ttl)
         else redis.call('HDEL', fairKey, fields[i], 't:' .. string.sub(fields[i], 3)) end
       end
     end
+    -- This owner's counter as the shift left it (read before it): lowered by v, or gone with its time.
+    f = f - v
+    if f <= 0 then f, t = 0, now end
     v = 0
   elseif low ~= nil and low > v then
     v = low
   end
-  local f = tonumber(redis.call('HGET', fairKey, 'f:' .. owner) or '0')
-  local t = tonumber(redis.call('HGET', fairKey, 't:' .. owner) or now)
   if f > v then f = v + (f - v) * math.exp(-math.max(0, now - t) / window) else f = v end
   redis.call('HSET', fairKey, 'v', string.format('%.17g', v), 'f:' .. owner, string.format('%.17g', f + cost),
     't:' .. owner, now)
