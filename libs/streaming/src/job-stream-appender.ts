@@ -19,6 +19,15 @@ export class StreamFencedError extends Error {
   }
 }
 
+/**
+ * How long the chunks of a job whose client reads only the merged answer (`stream:false`) may wait to share
+ * a write: such a job's lines are written (and read by the gateway) at most ten times a second instead of
+ * about once per token, and a quick answer goes out in one write with its final line. The gateway's
+ * first-token and stall timeouts are at least 1 s, and a job continued on another worker after a failure
+ * resumes from the lines written, so it loses at most this much of its progress.
+ */
+export const MERGED_ANSWER_HOLD_MS = 100;
+
 /** A relaying job gives the event loop back after this many chunks, so other jobs' I/O runs in between. */
 export const YIELD_EVERY_EVENTS = 16;
 
@@ -83,6 +92,10 @@ export class JobStreamAppender {
   private failure: Error | null = null;
   private roomWaiters: Array<() => void> = [];
   private sinceYield = 0;
+  /** A buffered event that must not wait: `started`, `final` or `error`. */
+  private urgent = false;
+  private holdTimer: NodeJS.Timeout | null = null;
+  private holdChunksMs = 0;
 
   constructor(
     private readonly sink: BatchSink,
@@ -91,6 +104,14 @@ export class JobStreamAppender {
     private readonly budget: StreamBudget,
     private readonly pace: Pace = nextTurn,
   ) {}
+
+  /**
+   * From now on a chunk may wait up to `ms` for more to share its write (MERGED_ANSWER_HOLD_MS, for a client
+   * that reads only the merged answer); `started`, `final` and `error` still go at once, with what waits.
+   */
+  holdChunks(ms: number): void {
+    this.holdChunksMs = ms;
+  }
 
   /** True once anything the client could see (a chunk) has been queued for writing. */
   get hasEmitted(): boolean {
@@ -159,15 +180,33 @@ export class JobStreamAppender {
     if (this.failure) return;
     this.buffer.push({ type, sequence: this.sequence, data });
     this.bufferedBytes += data.length;
+    if (type !== StreamEventType.Chunk) this.urgent = true;
+    this.next();
+  }
+
+  /** Sends the buffer now, or (chunks only, holding) once the hold is over or the buffer is full. */
+  private next(): void {
+    if (this.holdChunksMs > 0 && !this.urgent && !this.full && this.buffer.length > 0) {
+      this.holdTimer ??= setTimeout(() => {
+        this.holdTimer = null;
+        this.pump();
+      }, this.holdChunksMs);
+      return;
+    }
     this.pump();
   }
 
   /** Sends the buffer as one batch unless one is already on its way (then it goes when that returns). */
   private pump(): void {
     if (this.inFlight || this.buffer.length === 0 || this.failure) return;
+    if (this.holdTimer) {
+      clearTimeout(this.holdTimer);
+      this.holdTimer = null;
+    }
     const batch = toEntries(this.buffer, this.attempt);
     this.buffer = [];
     this.bufferedBytes = 0;
+    this.urgent = false;
     this.inFlight = this.sink(batch).then(
       () => this.settle(null),
       (error: Error) => this.settle(error),
@@ -177,7 +216,7 @@ export class JobStreamAppender {
   private settle(error: Error | null): void {
     this.failure ??= error;
     this.inFlight = null;
-    this.pump();
+    this.next();
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     waiters.forEach((resolve) => resolve());

@@ -70,6 +70,25 @@ describe(TokenStreamWriter.name, () => {
       expect((await stream('first')).map(([id]) => id)).toEqual(['1-0', '1-1']);
     });
 
+    it('holds chunks for a merged answer no longer than asked; started and final go at once', async () => {
+      const appender = sut.open('held', 1);
+      appender.holdChunks(100);
+      appender.started('w1');
+      await appender.chunk('{"n":0}');
+      await appender.chunk('{"n":1}');
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      expect((await stream('held')).map(([id]) => id)).toEqual(['1-0']);
+      await new Promise((resolve) => setTimeout(resolve, 160));
+      // Both chunk lines share one entry, named by the last.
+      expect((await stream('held')).map(([id]) => id)).toEqual(['1-0', '1-2']);
+
+      const before = await evalCalls();
+      await appender.chunk('{"n":2}');
+      await appender.final('{"done":true}');
+      expect((await stream('held')).map(([id]) => id)).toEqual(['1-0', '1-2', '1-3', '1-4']);
+      expect((await evalCalls()) - before).toBe(1);
+    });
+
     it("goes on after a started event the take stored: the first line is the attempt's line 1", async () => {
       await admin.xadd('tw:job-stream:pre', '2-0', 't', 'started', 'a', '2', 'd', 'w1');
       const appender = sut.open('pre', 2);

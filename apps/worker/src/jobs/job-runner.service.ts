@@ -7,6 +7,7 @@ import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
 import {
   JobStreamAppender,
+  MERGED_ANSWER_HOLD_MS,
   ResponseAccumulator,
   StreamFencedError,
   StreamOwnership,
@@ -172,6 +173,8 @@ export class JobRunner {
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
     const request = this.payloads.open(data);
+    // A client that reads only the merged answer sees none of the chunks before the final one.
+    if (request.stream === false) appender.holdChunks(MERGED_ANSWER_HOLD_MS);
     const continuation = await this.continuations.prepare(taken, request);
     continuation?.seed(accumulator);
     const engineKind = continuation?.engineKind ?? data.kind;
