@@ -21,7 +21,7 @@ export class FleetMetrics {
   private depthsRead: { at: number; depths: Promise<QueueDepth[]> } | null = null;
 
   constructor(metrics: MetricsRegistry, fleet: FleetReader, client: RedisClient) {
-    const depths = () => this.sharedDepths(fleet);
+    const depths = () => this.sharedDepths(fleet, client);
     metrics.gauge({
       name: 'gridllm_queue_depth',
       help: 'Jobs waiting in the queue, by model and priority',
@@ -70,10 +70,13 @@ export class FleetMetrics {
     });
   }
 
-  private sharedDepths(fleet: FleetReader): Promise<QueueDepth[]> {
-    if (!this.depthsRead || Date.now() - this.depthsRead.at > SHARED_READ_MS) {
-      this.depthsRead = { at: Date.now(), depths: fleet.depths() };
+  /** A read of the last second is shared, unless Redis went away since: then the read fails at once. */
+  private sharedDepths(fleet: FleetReader, client: RedisClient): Promise<QueueDepth[]> {
+    const shared = this.depthsRead;
+    if (shared && Date.now() - shared.at <= SHARED_READ_MS && client.redis.status === 'ready') {
+      return shared.depths;
     }
+    this.depthsRead = { at: Date.now(), depths: fleet.depths() };
     return this.depthsRead.depths;
   }
 }
