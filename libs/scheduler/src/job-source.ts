@@ -40,6 +40,16 @@ export interface TakenJob {
   entry?: TakenRunEntry;
 }
 
+/** How a sleep for work ended (JobSource.waitForWorkOrTake). */
+export interface WokenForWork {
+  /** The model whose queue ended the sleep; null after the timeout or a wake-up. */
+  model: string | null;
+  /** A job the take behind the sleep locked into the free slot the loop slept for: the caller must run it. */
+  taken: TakenJob | null;
+  /** The take behind the sleep settled the queue (a job taken, or none waiting): no take is due before the next sleep unless jobs are left. */
+  answered: boolean;
+}
+
 /** Asked before a cold worker takes a job: true when it loads the model ahead instead (see WarmAhead). */
 export type WarmGate = (model: string) => Promise<boolean>;
 
@@ -62,7 +72,8 @@ export class JobSource implements OnApplicationShutdown {
   private readonly logger = new Logger(JobSource.name);
   private readonly consumers = new Map<string, Consumer>();
   private readonly markerWait: MarkerWait;
-  private taker: JobTake | null = null;
+  /** Take script runners by connection: the consumers' shared one, and the sleep's (a take behind it). */
+  private readonly takers = new WeakMap<RedisConnection, JobTake>();
   private finisher: JobFinish | null = null;
   private shared: RedisConnection | null = null;
   private active: string[] = [];
@@ -147,26 +158,11 @@ export class JobSource implements OnApplicationShutdown {
    * In the common case (no preference, no better worker) that is one round trip from free slot to job.
    */
   private async takeFrom(model: string, consumer: Consumer, enterRun: boolean): Promise<TakenJob | null> {
+    const request = this.takeRequest(model, consumer);
     const cls = placementClass(this.standingFor(model));
-    const request: TakeRequest = {
-      queue: consumer,
-      hintsKey: this.preference.hintsKey(model),
-      markerKey: this.markerKey(model),
-      token: '',
-      lockMs: this.queue.lockDurationMs,
-      workerId: this.worker.workerId,
-      affinityDelayMs: this.queue.affinityDelayMs,
-      honourPreference: true,
-      betterWorkers: cls === 0 ? 'none' : this.clustered ? 'ask' : this.board.keysBetterThan(model, cls),
-    };
     // At most three trips: a preferred worker found busy, then a young head with no better worker free.
     for (;;) {
-      request.token = randomUUID();
-      if (enterRun) {
-        const fence = newRunFence(this.worker.workerId);
-        request.entry = { fence, args: runEntryArgs(this.client.keys, fence, this.queue) };
-      }
-      const reply = await this.taker!.take(request);
+      const reply = await this.takerOn(this.shared!).take(this.armed(request, enterRun));
       switch (reply.kind) {
         case 'empty':
           return null;
@@ -191,6 +187,32 @@ export class JobSource implements OnApplicationShutdown {
     }
   }
 
+  /** A first trip's take for the model's head job (see TAKE_NEXT); `armed` gives each trip its token. */
+  private takeRequest(model: string, consumer: Consumer): TakeRequest {
+    const cls = placementClass(this.standingFor(model));
+    return {
+      queue: consumer,
+      hintsKey: this.preference.hintsKey(model),
+      markerKey: this.markerKey(model),
+      token: '',
+      lockMs: this.queue.lockDurationMs,
+      workerId: this.worker.workerId,
+      affinityDelayMs: this.queue.affinityDelayMs,
+      honourPreference: true,
+      betterWorkers: cls === 0 ? 'none' : this.clustered ? 'ask' : this.board.keysBetterThan(model, cls),
+    };
+  }
+
+  /** A new lock token for the trip and, with `enterRun`, a new run fence to enter the taken job with. */
+  private armed(request: TakeRequest, enterRun: boolean): TakeRequest {
+    request.token = randomUUID();
+    if (enterRun) {
+      const fence = newRunFence(this.worker.workerId);
+      request.entry = { fence, args: runEntryArgs(this.client.keys, fence, this.queue) };
+    }
+    return request;
+  }
+
   /** Leaves the model's head job to another worker for `forMs`, and puts the marker back so it wakes. */
   private async leave(model: string, forMs: number): Promise<null> {
     this.deferred.set(model, Date.now() + forMs);
@@ -212,6 +234,61 @@ export class JobSource implements OnApplicationShutdown {
     for (const { model, backlog = 0 } of taken)
       least.set(model, Math.min(least.get(model) ?? backlog, backlog));
     return [...least.values()].reduce((sum, count) => sum + count, 0);
+  }
+
+  /**
+   * Sleeps like waitForWork. When this worker serves one model and would take its next job at once (not
+   * left to another worker for now, no warm-ahead question to ask first) on a standalone Redis, that
+   * model's take (which also enters the run) is sent right behind the sleep on its connection: Redis runs it
+   * the moment a job's marker wakes the sleep, so a lone request's wake-up and take are one round trip, not
+   * two. Otherwise (several models, a Cluster) it sleeps, and the caller takes the usual way.
+   */
+  async waitForWorkOrTake(timeoutMs: number): Promise<WokenForWork> {
+    const model = this.soleModelReadyToTake();
+    const consumer = model ? this.consumers.get(model) : undefined;
+    if (!model || !consumer || this.clustered) {
+      return { model: await this.waitForWork(timeoutMs), taken: null, answered: false };
+    }
+    const request = this.armed(this.takeRequest(model, consumer), true);
+    const woken = await this.markerWait.waitThen([this.markerKey(model)], timeoutMs, (connection) =>
+      this.takerOn(connection).take(request),
+    );
+    if (!woken) return { model: await this.waitForWork(timeoutMs), taken: null, answered: false };
+    const reply = woken.next;
+    if (reply.kind === 'taken') {
+      this.noteAffinity(model, reply.job);
+      const taken = {
+        job: reply.job,
+        token: request.token,
+        model,
+        backlog: reply.backlog,
+        entry: reply.entry,
+      };
+      return { model, taken, answered: true };
+    }
+    // Left for another worker for now (preferred, better or young): the usual take decides, with the board.
+    return { model: woken.popped ? model : null, taken: null, answered: reply.kind === 'empty' };
+  }
+
+  /** The one model this worker serves, when its next job would be taken without a question first (see takeNext). */
+  private soleModelReadyToTake(): string | null {
+    if (this.active.length !== 1) return null;
+    const [model] = this.active;
+    if ((this.deferred.get(model) ?? 0) > Date.now()) return null;
+    const standing = this.standingFor(model);
+    // A cold worker with room asks the warm gate before each take (warmsFirst).
+    if (this.warmGate && !standing.warm && standing.room) return null;
+    return model;
+  }
+
+  /** A take script runner on `connection` (the consumers' shared one, or a sleep's, for a take behind it). */
+  private takerOn(connection: RedisConnection): JobTake {
+    let taker = this.takers.get(connection);
+    if (!taker) {
+      taker = new JobTake(connection);
+      this.takers.set(connection, taker);
+    }
+    return taker;
   }
 
   /** Sleeps until some queue of ours signals work (returns its model), a wake-up, a deferral ends, or the timeout. */
@@ -342,7 +419,6 @@ export class JobSource implements OnApplicationShutdown {
     // One connection for every model's consumer, and none of BullMQ's blocking ones (the slot loop never
     // blocks in BullMQ): a worker's Redis connections do not grow with the number of models it serves.
     this.shared ??= this.connections.create('gridllm-consumer');
-    this.taker ??= new JobTake(this.shared);
     this.finisher ??= new JobFinish(this.shared);
     const consumer = new Worker<InferenceJobData, InferenceJobResult>(
       queueNameFor(model, this.clustered),

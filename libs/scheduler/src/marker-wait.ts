@@ -38,6 +38,27 @@ export class MarkerWait {
     return chosen;
   }
 
+  /**
+   * `wait` with `next` sent right behind the BZPOPMIN, on the same connection and in the same write: Redis
+   * runs it the moment the sleep ends (a popped marker, a wake-up or the timeout), with no round trip back
+   * to this process in between. One server only: null (nothing sent) when the markers span several hash
+   * slot groups (a Cluster), where the caller sleeps with `wait` and runs its command afterwards.
+   */
+  async waitThen<T>(
+    markers: readonly string[],
+    timeoutMs: number,
+    next: (connection: RedisConnection) => Promise<T>,
+  ): Promise<{ popped: string | null; next: T } | null> {
+    const groups = this.groups(markers);
+    if (groups.size !== 1) return null;
+    const [[group, keys]] = groups;
+    this.watchedGroups = [group];
+    const connection = this.connection(group);
+    const read = connection.bzpopmin(...keys, this.wakeKey(group), timeoutMs / 1000);
+    const [reply, result] = await Promise.all([read, next(connection)]);
+    return { popped: this.markerOf(reply), next: result };
+  }
+
   /** Makes a sleeping `wait` return now. */
   wake(): void {
     for (const group of this.watchedGroups.length > 0 ? this.watchedGroups : [GRID_GROUP]) {

@@ -107,29 +107,41 @@ export class SlotLoop {
   private async fillSlots(): Promise<void> {
     let preferred: string | null = null;
     let backlog = 0;
+    // False right after a take that rode behind the sleep answered for the queue (see below).
+    let takeFirst = true;
     while (!this.stopping) {
       if (this.paused || this.running.size >= this.worker.slots) {
         await this.nextSlotFree(IDLE_WAIT_MS);
+        takeFirst = true;
         continue;
       }
       try {
-        // While jobs wait (the backlog seen after the last take), several free slots are filled with
-        // parallel takes: one round trip each would leave slots idle. Otherwise one take, so a lone request
-        // pays for one. Never more takes than free slots, so the cap holds.
-        const free = this.worker.slots - this.running.size;
-        const takes = Math.max(1, Math.min(free, INTAKE_BATCH, backlog));
-        const taken = await Promise.all(
-          Array.from({ length: takes }, () => this.source.takeNext(preferred, true)),
-        );
-        preferred = null;
-        const jobs = taken.filter((job): job is TakenJob => job !== null);
-        jobs.forEach((job) => this.launch(job));
-        backlog = this.source.backlogAfterTake(jobs);
-        // Taking again while nothing waits would only cost an empty take: sleep on the markers,
-        // but only with a slot free (else a marker popped now would be a wake-up no other worker gets).
-        if (backlog > 0 || this.running.size >= this.worker.slots) continue;
-        if (this.stopping) break;
-        preferred = await this.source.waitForWork(IDLE_WAIT_MS);
+        if (takeFirst) {
+          // While jobs wait (the backlog seen after the last take), several free slots are filled with
+          // parallel takes: one round trip each would leave slots idle. Otherwise one take, so a lone
+          // request pays for one. Never more takes than free slots, so the cap holds.
+          const free = this.worker.slots - this.running.size;
+          const takes = Math.max(1, Math.min(free, INTAKE_BATCH, backlog));
+          const taken = await Promise.all(
+            Array.from({ length: takes }, () => this.source.takeNext(preferred, true)),
+          );
+          preferred = null;
+          const jobs = taken.filter((job): job is TakenJob => job !== null);
+          jobs.forEach((job) => this.launch(job));
+          backlog = this.source.backlogAfterTake(jobs);
+          // Taking again while nothing waits would only cost an empty take: sleep on the markers,
+          // but only with a slot free (else a marker popped now would be a wake-up no other worker gets).
+          if (backlog > 0 || this.running.size >= this.worker.slots) continue;
+          if (this.stopping) break;
+        }
+        // The sleep. Where it can, the source sends the take for one free slot right behind it, and a job
+        // it takes so is this slot's (the loop slept with the slot free, and nothing else takes meanwhile).
+        const woken = await this.source.waitForWorkOrTake(IDLE_WAIT_MS);
+        preferred = woken.model;
+        if (woken.taken) this.launch(woken.taken);
+        backlog = woken.taken ? this.source.backlogAfterTake([woken.taken]) : 0;
+        // That take settled the queue (a job taken, or none waiting): sleep again unless jobs are left.
+        takeFirst = !woken.answered || backlog > 0;
       } catch (error) {
         if (this.stopping) break;
         this.logger.warn(`taking a job failed: ${(error as Error).message}`);
