@@ -25,6 +25,12 @@ export interface ConnectionTuning {
   commandTimeoutMs?: number;
   keyPrefix?: string;
   autoPipelining?: boolean;
+  /**
+   * Send a turn's writes in one system call (REDIS_COALESCE_WRITES; default true). False for a connection
+   * whose command is sent early and awaited later in the same turn: a corked command would leave only when
+   * the turn ends, and its round trip would no longer overlap the work in between.
+   */
+  coalesceWrites?: boolean;
 }
 
 /**
@@ -52,7 +58,7 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
    */
   create(
     connectionName: string,
-    { commandTimeoutMs, keyPrefix, autoPipelining = false }: ConnectionTuning = {},
+    { commandTimeoutMs, keyPrefix, autoPipelining = false, coalesceWrites = true }: ConnectionTuning = {},
   ): RedisConnection {
     const options: RedisOptions = {
       ...this.options(connectionName),
@@ -66,7 +72,7 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
       return this.track(connectionName, new Cluster(topology.nodes, clusterOptions(options, keyPrefix)));
     const connection = new Redis(options);
     // Each reconnect opens a new socket: coalesce the writes of every one of them.
-    if (this.settings.coalesceWrites)
+    if (this.settings.coalesceWrites && coalesceWrites)
       connection.on('connect', () => coalesceTurnWrites(socketOf(connection)));
     return this.track(connectionName, connection);
   }

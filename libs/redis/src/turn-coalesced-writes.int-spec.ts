@@ -5,7 +5,7 @@ import { parseGridConfig } from '@gridllm/config';
 
 import { RedisServer } from '../../../test/support/redis-server';
 import { waitFor } from '../../../test/support/wait-for';
-import { RedisConnectionFactory } from './redis-connection.factory';
+import { ConnectionTuning, RedisConnectionFactory } from './redis-connection.factory';
 
 const socketOf = (connection: Redis) => (connection as unknown as { stream: Socket }).stream;
 
@@ -15,14 +15,14 @@ describe('a connection that coalesces the writes of a turn (REDIS_COALESCE_WRITE
   let factories: RedisConnectionFactory[] = [];
 
   /** A ready connection from a factory configured as the gateway and worker are. */
-  async function connect(coalesce: 'true' | 'false'): Promise<Redis> {
+  async function connect(coalesce: 'true' | 'false', tuning: ConnectionTuning = {}): Promise<Redis> {
     const settings = parseGridConfig({
       REDIS_PORT: String(server.port),
       REDIS_COALESCE_WRITES: coalesce,
     }).redis;
     const factory = new RedisConnectionFactory(settings);
     factories.push(factory);
-    const connection = factory.create('coalesce-spec') as Redis;
+    const connection = factory.create('coalesce-spec', tuning) as Redis;
     await connection.ping();
     return connection;
   }
@@ -97,6 +97,13 @@ describe('a connection that coalesces the writes of a turn (REDIS_COALESCE_WRITE
     void connection.set('last-word', 'kept');
     connection.disconnect();
     await waitFor('the last command', async () => (await admin.get('last-word')) === 'kept', 2000);
+  });
+
+  it('writes at once on a connection created with coalesceWrites: false (the rate count’s)', async () => {
+    const connection = await connect('true', { coalesceWrites: false });
+    const pending = connection.set('k', 'v');
+    expect(socketOf(connection).writableCorked).toBe(0);
+    await pending;
   });
 
   it('writes each command as it is sent with REDIS_COALESCE_WRITES=false', async () => {

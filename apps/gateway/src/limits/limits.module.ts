@@ -30,5 +30,8 @@ function throttleConnection(connections: RedisConnectionFactory, client: RedisCl
     commandTimeoutMs: REQUEST_COMMAND_TIMEOUT_MS,
     keyPrefix: client.keys.throttlePrefix(),
     autoPipelining: true,
+    // The rate count is sent when the guard runs and awaited only at submit, after validation and the job's
+    // set-up in the same turn (deferred-rate-check.ts): it must leave at once to overlap that work.
+    coalesceWrites: false,
   });
 }
