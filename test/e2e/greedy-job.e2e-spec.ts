@@ -64,6 +64,8 @@ describe('A greedy job on a shared worker', () => {
     const atStart = lines.count;
     const during = await smallJobs(index * 1000 + 500);
     const streamedMeanwhile = lines.count - atStart;
+    // The heartbeat watch must have looked a few times while the flood ran, however quick the round was.
+    await waitFor('heartbeat samples during the flood', () => heartbeats.samples > 3, 10_000);
     flood.abort();
     await lines.done.catch(() => undefined);
     const lapses = await heartbeats.stop();

@@ -72,6 +72,8 @@ export class SlotLoop {
     this.paused = true;
     this.announcedFree = false; // withdrawn below: the next free slot after resume is announced again
     void this.source.withdrawAvailability().catch(() => undefined);
+    // A sleeping loop may have a take queued behind its sleep: end the sleep now, before a job's marker does.
+    this.source.wake();
   }
 
   resume(): void {
@@ -138,7 +140,7 @@ export class SlotLoop {
         // it takes so is this slot's (the loop slept with the slot free, and nothing else takes meanwhile).
         const woken = await this.source.waitForWorkOrTake(IDLE_WAIT_MS);
         preferred = woken.model;
-        if (woken.taken) this.launch(woken.taken);
+        if (woken.taken) this.launchOrHandBack(woken.taken);
         backlog = woken.taken ? this.source.backlogAfterTake([woken.taken]) : 0;
         // That take settled the queue (a job taken, or none waiting): sleep again unless jobs are left.
         takeFirst = !woken.answered || backlog > 0;
@@ -148,6 +150,17 @@ export class SlotLoop {
         await sleep(ERROR_BACKOFF_MS);
       }
     }
+  }
+
+  /**
+   * Runs a job the take behind the sleep locked, unless the sleep ended with a cordon, a drain or the
+   * model gone (an engine found unreachable): then the run starts handed back, and the job returns to the
+   * front of its queue without reaching the engine (the run's HandBack path).
+   */
+  private launchOrHandBack(taken: TakenJob): void {
+    this.launch(taken);
+    if (this.paused || this.stopping || !this.source.models.includes(taken.model))
+      this.runner.abort(taken.job.data.id, AbortReason.HandBack);
   }
 
   private launch(taken: TakenJob): void {
