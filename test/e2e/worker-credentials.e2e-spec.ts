@@ -91,6 +91,12 @@ describe('Worker credentials', () => {
       expect(good.requests.some((request) => (request.body as { prompt?: string })?.prompt === prompt)).toBe(
         true,
       );
+      // The client has its answer with the final line; the worker records the job as completed just after.
+      const jobId = answer.headers.get('x-gridllm-job-id');
+      await waitFor('the job recorded as completed', async () => {
+        const status = await fetch(`${grid.gatewayUrl}/inference/${jobId}/status`);
+        return ((await status.json()) as { state?: string }).state === 'completed';
+      });
       const everything = await dumpRedis(redis);
       // A finished job keeps no request at all, sealed or not (see docs/security.md, "Memory and retention").
       expect(everything).toMatch(/"kind\\?":\\?"generate/);
