@@ -11,8 +11,9 @@ const coalesced = new WeakSet<Socket>();
  * load a gateway or worker issues several commands per turn (appends of many jobs, takes, completions).
  * ioredis's auto-pipelining batches too, but holds a turn's commands until the previous batch is answered
  * and builds a pipeline per batch; it measured slower here (docs/benchmarks.md). Corking holds nothing past
- * the turn, so a lone command (c=1) leaves as soon as the code that sent it yields, and the order of
- * commands on the connection is unchanged. `end()` flushes what is still corked (ioredis's disconnect
+ * the turn, and the order of commands on the connection is unchanged. But a command waits for the end of
+ * the turn it was sent in, promise chains included: one sent early and awaited late in a long turn should
+ * use a connection that does not coalesce (ConnectionTuning.coalesceWrites). `end()` flushes what is still corked (ioredis's disconnect
  * ends the socket), so a command sent just before a close is not lost.
  */
 export function coalesceTurnWrites(socket: Socket): void {

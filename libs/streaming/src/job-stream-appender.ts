@@ -189,6 +189,8 @@ export class JobStreamAppender {
     if (this.holdChunksMs > 0 && !this.urgent && !this.full && this.buffer.length > 0) {
       this.holdTimer ??= setTimeout(() => {
         this.holdTimer = null;
+        // Held long enough: they go now, or as soon as the batch on its way returns.
+        this.urgent = true;
         this.pump();
       }, this.holdChunksMs);
       return;
