@@ -250,10 +250,9 @@ export class JobSource implements OnApplicationShutdown {
       return { model: await this.waitForWork(timeoutMs), taken: null, answered: false };
     }
     const request = this.armed(this.takeRequest(model, consumer), true);
-    const woken = await this.markerWait.waitThen([this.markerKey(model)], timeoutMs, (connection) =>
+    const woken = await this.markerWait.waitThen(this.markerKey(model), timeoutMs, (connection) =>
       this.takerOn(connection).take(request),
     );
-    if (!woken) return { model: await this.waitForWork(timeoutMs), taken: null, answered: false };
     const reply = woken.next;
     if (reply.kind === 'taken') {
       this.noteAffinity(model, reply.job);

@@ -14,7 +14,7 @@ describe(MarkerWait.name, () => {
   describe('waitThen', () => {
     it('runs the command sent behind the sleep once a marker ends it, on the same connection', async () => {
       // Runs after the BZPOPMIN returns: it sees what was written together with the marker.
-      const woken = sut.waitThen(['mw:q:marker'], 5000, (connection) => connection.get('mw:job'));
+      const woken = sut.waitThen('mw:q:marker', 5000, (connection) => connection.get('mw:job'));
       await new Promise((resolve) => setTimeout(resolve, 100));
       await redis.admin.multi().set('mw:job', 'queued').zadd('mw:q:marker', 0, '0').exec();
 
@@ -25,11 +25,11 @@ describe(MarkerWait.name, () => {
     });
 
     it('runs it after the timeout too, and after a wake-up, with nothing popped', async () => {
-      expect(await sut.waitThen(['mw:q:marker'], 50, (connection) => connection.ping())).toEqual({
+      expect(await sut.waitThen('mw:q:marker', 50, (connection) => connection.ping())).toEqual({
         popped: null,
         next: 'PONG',
       });
-      const woken = sut.waitThen(['mw:q:marker'], 5000, (connection) => connection.ping());
+      const woken = sut.waitThen('mw:q:marker', 5000, (connection) => connection.ping());
       await new Promise((resolve) => setTimeout(resolve, 50));
       sut.wake();
       expect(await woken).toEqual({ popped: null, next: 'PONG' });

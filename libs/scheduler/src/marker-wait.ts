@@ -39,19 +39,16 @@ export class MarkerWait {
   }
 
   /**
-   * `wait` with `next` sent right behind the BZPOPMIN, on the same connection and in the same write: Redis
-   * runs it the moment the sleep ends (a popped marker, a wake-up or the timeout), with no round trip back
-   * to this process in between. One server only: null (nothing sent) when the markers span several hash
-   * slot groups (a Cluster), where the caller sleeps with `wait` and runs its command afterwards.
+   * `wait` on one marker with `next` sent right behind the BZPOPMIN, on the same connection and in the same
+   * write: Redis runs it the moment the sleep ends (the marker popped, a wake-up or the timeout), with no
+   * round trip back to this process in between.
    */
   async waitThen<T>(
-    markers: readonly string[],
+    marker: string,
     timeoutMs: number,
     next: (connection: RedisConnection) => Promise<T>,
-  ): Promise<{ popped: string | null; next: T } | null> {
-    const groups = this.groups(markers);
-    if (groups.size !== 1) return null;
-    const [[group, keys]] = groups;
+  ): Promise<{ popped: string | null; next: T }> {
+    const [[group, keys]] = this.groups([marker]);
     this.watchedGroups = [group];
     const connection = this.connection(group);
     const read = connection.bzpopmin(...keys, this.wakeKey(group), timeoutMs / 1000);

@@ -141,7 +141,7 @@ export class SlotLoop {
         const woken = await this.source.waitForWorkOrTake(IDLE_WAIT_MS);
         preferred = woken.model;
         if (woken.taken) this.launchOrHandBack(woken.taken);
-        backlog = woken.taken ? this.source.backlogAfterTake([woken.taken]) : 0;
+        backlog = woken.taken?.backlog ?? 0;
         // That take settled the queue (a job taken, or none waiting): sleep again unless jobs are left.
         takeFirst = !woken.answered || backlog > 0;
       } catch (error) {
