@@ -88,7 +88,6 @@ async function bootstrap(): Promise<void> {
     // With auth on, a body refused here waits for the credential check (see refuseBadBodies).
     refuseBadBodies(config.security.authEnabled),
     markMissingBody,
-    requests.enter,
   );
   // GatewayDrain (a shutdown hook) bounds the drain itself; this only stops a shutdown that hangs.
   const { drainDelayMs, gracePeriodMs } = settings.shutdown;

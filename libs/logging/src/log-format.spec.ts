@@ -2,7 +2,6 @@ import { PassThrough } from 'node:stream';
 
 import { createLogger, transports } from 'winston';
 
-import { LogContext } from './log-context';
 import { LOG_LEVELS, LogFormat, logFormat, winstonLevel } from './log-format';
 
 /** A winston logger like the apps' (same levels and format) that writes into an array. */
@@ -43,11 +42,9 @@ describe('logFormat', () => {
   });
 
   describe('json', () => {
-    it('writes one JSON object per line with the ids of the current scope', () => {
+    it('writes one JSON object per line with the ids given with it', () => {
       const { logger, lines } = capture('json');
-      LogContext.run({ requestId: 'req-1', jobId: 'job-1', tokens: 4 }, () =>
-        logger.info('job started', { context: 'JobRunner' }),
-      );
+      logger.info('job started', { context: 'JobRunner', requestId: 'req-1', jobId: 'job-1' });
       const entry = JSON.parse(lines[0]);
       expect(entry).toMatchObject({
         level: 'info',
@@ -57,14 +54,7 @@ describe('logFormat', () => {
         requestId: 'req-1',
         jobId: 'job-1',
       });
-      expect(entry.tokens).toBeUndefined();
       expect(typeof entry.timestamp).toBe('string');
-    });
-
-    it('keeps ids passed explicitly over those of the scope', () => {
-      const { logger, lines } = capture('json');
-      LogContext.run({ requestId: 'scope' }, () => logger.info('x', { requestId: 'explicit' }));
-      expect(JSON.parse(lines[0]).requestId).toBe('explicit');
     });
 
     it('redacts fields that could hold prompts or secrets', () => {
@@ -86,7 +76,7 @@ describe('logFormat', () => {
   describe('pretty', () => {
     it('writes a readable line with context, message and ids', () => {
       const { logger, lines } = capture('pretty');
-      LogContext.run({ requestId: 'req-1' }, () => logger.warn('slow', { context: 'SlotLoop' }));
+      logger.warn('slow', { context: 'SlotLoop', requestId: 'req-1' });
       expect(lines[0]).toMatch(/^\S+ WARN {2}gateway \[SlotLoop\] slow requestId=req-1$/);
     });
   });

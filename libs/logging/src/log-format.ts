@@ -1,7 +1,5 @@
 import { Logform, format } from 'winston';
 
-import { LogContext } from './log-context';
-
 /** Nest's levels as winston levels, most severe first (Nest's `log` is `info`). */
 export const LOG_LEVELS = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, verbose: 5 } as const;
 
@@ -37,9 +35,8 @@ const REDACTED_KEYS = new Set([
 
 const PRINTED_FIRST = new Set(['level', 'message', 'timestamp', 'context', 'service', 'stack']);
 
-/** Stamps the current LogContext ids, tidies what nest-winston passes, and redacts content keys. */
+/** Tidies what nest-winston passes, and redacts content keys. */
 export const gridFields = format((info) => {
-  for (const [key, value] of Object.entries(LogContext.ids())) info[key] ??= value;
   // nest-winston passes `stack: [trace]` (often `[undefined]`) and the Error object itself.
   if (Array.isArray(info.stack)) {
     const frames = info.stack.filter((frame) => typeof frame === 'string' && frame.length > 0);

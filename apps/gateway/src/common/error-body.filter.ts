@@ -16,8 +16,10 @@ import {
   ModelUnavailableError,
   UnauthorizedError,
 } from '@gridllm/contracts';
+import { logIdsOf, withLogIds } from '@gridllm/logging';
 import { isRedisUnavailable } from '@gridllm/redis';
 
+import { logScopeOf } from '../logging/request-logging';
 import { allowedMethods } from './allowed-methods';
 import { familyErrorBody, streamErrorFrame } from './error-family';
 
@@ -43,7 +45,10 @@ export class ErrorBodyFilter implements ExceptionFilter {
         : describe(exception);
     if (allowed.length > 0) res.setHeader('Allow', allowed.join(', '));
     if (status >= 500 && !(exception instanceof GridError) && !isRedisUnavailable(exception)) {
-      this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
+      const ids = logIdsOf(req && logScopeOf(req));
+      this.logger.error(
+        withLogIds(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`, ids),
+      );
     }
     if (res.headersSent) {
       if (!res.writableEnded) res.end(streamErrorFrame(path, status, bounded(message)));

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { InferenceJobData, OllamaChunk } from '@gridllm/contracts';
 
 import { InferenceMetrics } from '../metrics/inference-metrics.service';
+import { logScopeOf } from '../logging/request-logging';
 import { JobRelay } from './job-relay.service';
 import { CollectingSink, NdjsonSink } from './job-sink';
 import { PlacementHeaderSink } from './placement-header';
@@ -32,13 +33,15 @@ export class InferenceResponder {
     const clientGone = watchClient(req, res);
     if (stream) {
       const sink = new PlacementHeaderSink(new NdjsonSink(res), job, res);
-      await this.metrics.track(job, sink, (metered) => this.relay.relay(job, metered, clientGone));
+      await this.metrics.track(job, sink, (metered) =>
+        this.relay.relay(job, metered, clientGone, logScopeOf(req)),
+      );
       return;
     }
     const sink = new CollectingSink(job.kind);
     const placed = new PlacementHeaderSink(sink, job, res);
     const end = await this.metrics.track(job, placed, (metered) =>
-      this.relay.relay(job, metered, clientGone),
+      this.relay.relay(job, metered, clientGone, logScopeOf(req)),
     );
     if (end === 'client-gone') return;
     if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);

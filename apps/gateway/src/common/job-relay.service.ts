@@ -4,6 +4,7 @@ import { ConfigType } from '@nestjs/config';
 import { gatewayConfig, queueConfig } from '@gridllm/config';
 
 import { InferenceJobData, JobTimeoutError, StreamErrorData, StreamEventType } from '@gridllm/contracts';
+import { LogScope, logIdsOf, withLogIds } from '@gridllm/logging';
 import { JobSchedulerService } from '@gridllm/scheduler';
 import { TokenStreamReader } from '@gridllm/streaming';
 
@@ -40,7 +41,14 @@ export class JobRelay {
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
   ) {}
 
-  async relay(job: RelayedJob, sink: JobSink, clientGone: AbortSignal, afterId = '0'): Promise<RelayEnd> {
+  /** `log` is the request's log scope: the relay adds the job, its worker, queue time and tokens to it. */
+  async relay(
+    job: RelayedJob,
+    sink: JobSink,
+    clientGone: AbortSignal,
+    log: LogScope | undefined,
+    afterId = '0',
+  ): Promise<RelayEnd> {
     // One controller ends the read, whichever of client, watchdog or shutdown stops it first.
     const stop = new AbortController();
     const watchdog = new JobWatchdog(
@@ -54,7 +62,7 @@ export class JobRelay {
     let attempt = 0;
     let workerId = '';
     const resumption = new ResumptionGate(job.continueOnFailure === true);
-    JobLog.job(job.id);
+    JobLog.job(log, job.id);
     try {
       for await (const event of this.reader.events(job.id, afterId, stop.signal)) {
         if (event.attempt > 0 && event.attempt < attempt) continue;
@@ -71,7 +79,7 @@ export class JobRelay {
         switch (event.type) {
           case StreamEventType.Started:
             workerId = event.data;
-            JobLog.started(job.submittedAt, workerId);
+            JobLog.started(log, job.submittedAt, workerId);
             sink.workerAssigned(workerId, Math.max(0, Date.now() - job.submittedAt));
             watchdog.started();
             break;
@@ -81,7 +89,7 @@ export class JobRelay {
             sink.chunk(event.data);
             break;
           case StreamEventType.Final:
-            JobLog.finished(event.data);
+            JobLog.finished(log, event.data);
             sink.final(event.data);
             return 'finished';
           case StreamEventType.Error:
@@ -89,7 +97,7 @@ export class JobRelay {
             return 'finished';
         }
       }
-      if (this.drain.deadline.aborted && !clientGone.aborted) return this.shutDown(job, sink);
+      if (this.drain.deadline.aborted && !clientGone.aborted) return this.shutDown(job, sink, log);
       return this.abandon(job, sink, clientGone.aborted, watchdog.expired);
     } finally {
       watchdog.dispose();
@@ -102,8 +110,10 @@ export class JobRelay {
    * streaming). The job is cancelled when it is this gateway's own; a detached (async) job, or one a
    * client of another gateway waits for, runs on.
    */
-  private async shutDown(job: RelayedJob, sink: JobSink): Promise<RelayEnd> {
-    this.logger.warn(`job ${job.id}: still running at the end of the shutdown grace period`);
+  private async shutDown(job: RelayedJob, sink: JobSink, log: LogScope | undefined): Promise<RelayEnd> {
+    this.logger.warn(
+      withLogIds(`job ${job.id}: still running at the end of the shutdown grace period`, logIdsOf(log)),
+    );
     // Cancel before answering: the answer lets the shutdown go on to close Redis.
     if (job.ownerGatewayId === this.gateway.serverId) await this.scheduler.cancelQuietly(job.id);
     sink.failed({ error: SHUTDOWN_MESSAGE, status: 503 });

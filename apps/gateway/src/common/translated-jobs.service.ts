@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import { InferenceJobData, JobFailedError, JobKind, OllamaChunk } from '@gridllm/contracts';
-import { LogContext } from '@gridllm/logging';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
 import { JobOwners } from '../auth/job-owners';
 import { InferenceMetrics } from '../metrics/inference-metrics.service';
+import { logScopeOf } from '../logging/request-logging';
 import { watchClient } from './inference-responder.service';
 import { JobRelay } from './job-relay.service';
 import { CollectingSink, JobSink } from './job-sink';
@@ -36,7 +36,7 @@ export class TranslatedJobs {
     req: Request,
     user?: unknown,
   ): Promise<InferenceJobData> {
-    const { requestId } = LogContext.ids();
+    const requestId = logScopeOf(req)?.requestId;
     const owner = this.owners.of(req);
     const continueOnFailure = continuationRequested(req);
     const session = sessionOf(req, user);
@@ -58,7 +58,9 @@ export class TranslatedJobs {
     res.setHeader('x-gridllm-job-id', job.id);
     const clientGone = watchClient(req, res);
     const placed = new PlacementHeaderSink(sink, job, res);
-    await this.metrics.track(job, placed, (metered) => this.relay.relay(job, metered, clientGone));
+    await this.metrics.track(job, placed, (metered) =>
+      this.relay.relay(job, metered, clientGone, logScopeOf(req)),
+    );
   }
 
   /**
@@ -71,7 +73,7 @@ export class TranslatedJobs {
     const sink = new CollectingSink(job.kind);
     const placed = new PlacementHeaderSink(sink, job, res);
     const end = await this.metrics.track(job, placed, (metered) =>
-      this.relay.relay(job, metered, clientGone),
+      this.relay.relay(job, metered, clientGone, logScopeOf(req)),
     );
     if (end === 'client-gone') return undefined;
     if (sink.workerId) res.setHeader('x-gridllm-worker', sink.workerId);

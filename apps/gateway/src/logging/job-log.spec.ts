@@ -1,10 +1,10 @@
-import { LogContext, LogScope } from '@gridllm/logging';
+import { LogScope } from '@gridllm/logging';
 
 import { JobLog } from './job-log';
 
-function inScope(fn: () => void): LogScope {
+function inScope(fn: (scope: LogScope) => void): LogScope {
   const scope: LogScope = { requestId: 'r' };
-  LogContext.run(scope, fn);
+  fn(scope);
   return scope;
 }
 
@@ -12,9 +12,9 @@ describe('JobLog', () => {
   describe('started', () => {
     it('records the worker and the queue time of the first start only', () => {
       const now = Date.now();
-      const scope = inScope(() => {
-        JobLog.started(now - 250, 'w1');
-        JobLog.started(now - 10_000, 'w2');
+      const scope = inScope((log) => {
+        JobLog.started(log, now - 250, 'w1');
+        JobLog.started(log, now - 10_000, 'w2');
       });
       expect(scope.workerId).toBe('w2');
       expect(scope.queueMs).toBeGreaterThanOrEqual(250);
@@ -24,12 +24,14 @@ describe('JobLog', () => {
 
   describe('finished', () => {
     it("takes the token count from the final chunk's eval_count", () => {
-      const scope = inScope(() => JobLog.finished('{"done":true,"eval_count":42,"eval_duration":1}'));
+      const scope = inScope((log) => JobLog.finished(log, '{"done":true,"eval_count":42,"eval_duration":1}'));
       expect(scope.tokens).toBe(42);
     });
 
     it('ignores eval_count text inside the generated response', () => {
-      const scope = inScope(() => JobLog.finished(String.raw`{"response":"\"eval_count\":7","done":true}`));
+      const scope = inScope((log) =>
+        JobLog.finished(log, String.raw`{"response":"\"eval_count\":7","done":true}`),
+      );
       expect(scope.tokens).toBeUndefined();
     });
   });

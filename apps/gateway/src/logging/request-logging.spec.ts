@@ -3,9 +3,8 @@ import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'winston';
 
-import { LogContext } from '@gridllm/logging';
-
-import { RequestLogging } from './request-logging';
+import { JobLog } from './job-log';
+import { RequestLogging, logScopeOf } from './request-logging';
 
 function fakeExchange(headers: Record<string, string> = {}) {
   const sent: Record<string, string> = {};
@@ -17,6 +16,7 @@ function fakeExchange(headers: Record<string, string> = {}) {
     setHeader: (name: string, value: string) => (sent[name] = value),
   });
   const req = {
+    res,
     method: 'POST',
     headers,
     baseUrl: '',
@@ -35,21 +35,21 @@ describe(RequestLogging.name, () => {
     logger.isInfoEnabled.mockReturnValue(true);
   });
 
-  it('returns the request id and runs the rest of the request inside its log scope', () => {
+  it('returns the request id and leaves the log scope on the request for the handlers', () => {
     const { req, res } = fakeExchange({ 'x-request-id': 'req-7' });
-    let seen: unknown;
     sut.begin(req, res, (() => undefined) as NextFunction);
-    sut.enter(req, res, (() => (seen = LogContext.ids())) as NextFunction);
 
     expect(res.headers['x-request-id']).toBe('req-7');
-    expect(seen).toEqual({ requestId: 'req-7' });
+    expect(logScopeOf(req)).toEqual({ requestId: 'req-7' });
   });
 
   it('writes one access line when the response closes, with what the request learnt on the way', () => {
     const { req, res } = fakeExchange({ 'x-request-id': 'req-8' });
     sut.begin(req, res, (() => undefined) as NextFunction);
-    sut.enter(req, res, (() =>
-      LogContext.assign({ jobId: 'job-1', workerId: 'w', queueMs: 12, tokens: 5 })) as NextFunction);
+    const scope = logScopeOf(req);
+    JobLog.job(scope, 'job-1');
+    JobLog.started(scope, Date.now() - 12, 'w');
+    JobLog.finished(scope, '{"done":true,"eval_count":5}');
     res.statusCode = 404;
     res.emit('close');
     res.emit('close');
@@ -63,7 +63,7 @@ describe(RequestLogging.name, () => {
       requestId: 'req-8',
       jobId: 'job-1',
       workerId: 'w',
-      queueMs: 12,
+      queueMs: expect.any(Number),
       tokens: 5,
     });
     expect(JSON.stringify(fields)).not.toContain('secret');

@@ -4,20 +4,25 @@ import { WINSTON_MODULE_PROVIDER } from 'nest-winston';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'winston';
 
-import { LogContext, LogScope } from '@gridllm/logging';
+import { LogScope } from '@gridllm/logging';
 
 import { principalOf } from '../auth/principal';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
-/** What `begin` leaves on `res.locals` for `enter`. */
+/** What `begin` leaves on `res.locals`: the request's log scope. */
 interface RequestLogLocals {
   logScope?: LogScope;
 }
 
 /**
- * Request ids and the access log. `begin` runs first (before body parsing, so rejected bodies are
- * logged too); `enter` runs after body parsing, whose stream events would lose an earlier async context.
+ * The log scope of the request (its id; the job, worker, queue time and tokens the relay adds for the
+ * access line), or undefined for a request `begin` did not see.
  */
+export function logScopeOf(req: Request): LogScope | undefined {
+  return (req.res?.locals as RequestLogLocals | undefined)?.logScope;
+}
+
+/** Request ids and the access log. `begin` runs first, before body parsing, so rejected bodies are logged too. */
 @Injectable()
 export class RequestLogging {
   constructor(@Inject(WINSTON_MODULE_PROVIDER) private readonly logger: Logger) {}
@@ -32,12 +37,6 @@ export class RequestLogging {
       res.once('close', () => this.accessLine(req, res, scope, performance.now() - startedAt));
     }
     next();
-  };
-
-  readonly enter = (_req: Request, res: Response, next: NextFunction): void => {
-    const scope = (res.locals as RequestLogLocals).logScope;
-    if (scope) LogContext.run(scope, next);
-    else next();
   };
 
   /** One line per request: never headers, bodies or query strings (they may hold prompts or keys). */

@@ -12,7 +12,6 @@ import {
   Principal,
   hasScope,
 } from '@gridllm/contracts';
-import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry } from '@gridllm/registry';
 import {
   EVERY_JOB,
@@ -31,6 +30,7 @@ import { sessionOf } from '../common/session-name';
 import { NdjsonSink } from '../common/job-sink';
 import { InferenceResponder, watchClient } from '../common/inference-responder.service';
 import { JobLog } from '../logging/job-log';
+import { logScopeOf } from '../logging/request-logging';
 import { CallbackPlan, JobWebhooks, WebhookStatus } from '../webhooks/job-webhooks.service';
 import { InferenceRequestDto } from './dto/inference-request.dto';
 import { continuationRequested } from '../continuation/continue-option';
@@ -71,13 +71,13 @@ export class NativeApiService {
       priority,
       retainSeconds: this.settings.resultTtlSeconds,
       detached: dto.async === true,
-      requestId: LogContext.ids().requestId,
+      requestId: logScopeOf(req)?.requestId,
       owner: this.owners.of(req),
       continueOnFailure: continuationRequested(req),
       session: sessionOf(req, dto.session),
     });
     if (dto.async === true) {
-      JobLog.job(job.id);
+      JobLog.job(logScopeOf(req), job.id);
       if (callback) await this.scheduleCallback(job, callback);
       return job;
     }
@@ -119,7 +119,13 @@ export class NativeApiService {
     const { job } = await this.scheduler.find(jobId);
     if (!visibleTo(principalOf(req))(job.data)) throw new JobNotFoundError(jobId);
     res.setHeader('x-gridllm-job-id', jobId);
-    await this.relay.relay(job.data, new NdjsonSink(res), watchClient(req, res), afterId ?? '0');
+    await this.relay.relay(
+      job.data,
+      new NdjsonSink(res),
+      watchClient(req, res),
+      logScopeOf(req),
+      afterId ?? '0',
+    );
   }
 
   async cancel(jobId: string, req: Request): Promise<{ id: string; status: string }> {

@@ -10,7 +10,6 @@ import {
   OllamaVersion,
   Principal,
 } from '@gridllm/contracts';
-import { LogContext } from '@gridllm/logging';
 import { WorkerRegistry, mergeFleetLoadedModels, mergeFleetModels } from '@gridllm/registry';
 import { JobSchedulerService } from '@gridllm/scheduler';
 
@@ -21,6 +20,7 @@ import { InferenceResponder } from '../common/inference-responder.service';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { continuationRequested } from '../continuation/continue-option';
 import { pendingRateCheck } from '../limits/deferred-rate-check';
+import { logScopeOf } from '../logging/request-logging';
 import { ReusedAnswer } from './reused-answer';
 
 /** The version reported when no worker is online; clients use it only for feature checks. */
@@ -64,7 +64,7 @@ export class OllamaApiService {
   }
 
   private submit(kind: JobKind, body: Record<string, unknown>, req: Request): Promise<InferenceJobData> {
-    const { requestId } = LogContext.ids();
+    const requestId = logScopeOf(req)?.requestId;
     const owner = this.owners.of(req);
     const continueOnFailure = continuationRequested(req);
     const session = sessionOf(req);

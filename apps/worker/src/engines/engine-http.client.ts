@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
-import { LogContext } from '@gridllm/logging';
+import { EngineJobIds } from './engine-job-ids';
 
 /** A response whose body can be read as a stream of bytes. */
 export interface EngineResponse {
@@ -43,7 +43,7 @@ export function engineRequest(url: string, options: EngineRequestOptions = {}): 
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
-  const headers = { ...headersFor(options.body), ...options.headers };
+  const headers = { ...headersFor(options.body, options.signal), ...options.headers };
   const attempt = (): Promise<EngineResponse> =>
     new Promise<EngineResponse>((resolve, reject) => {
       let answered = false;
@@ -90,11 +90,14 @@ export async function engineUpload(url: string, path: string, signal: AbortSigna
   });
 }
 
-function headersFor(body: string | undefined): Record<string, string | number> {
+function headersFor(
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+): Record<string, string | number> {
   const headers: Record<string, string | number> = body
     ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
     : {};
-  const { jobId } = LogContext.ids();
+  const jobId = EngineJobIds.of(signal);
   if (jobId) headers[JOB_ID_HEADER] = jobId;
   return headers;
 }

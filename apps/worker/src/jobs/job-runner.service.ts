@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 
 import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { GridError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
+import { LogIds, withLogIds } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
 import {
@@ -17,12 +18,14 @@ import {
 import { DecodeSpeed } from '../capabilities/decode-speed';
 import { LoadedModelsPublisher } from '../capabilities/loaded-models.publisher';
 import { JobHealth } from '../deep-health/job-health';
+import { EngineJobIds } from '../engines/engine-job-ids';
 import { EngineError } from '../engines/inference-engine';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AbortReason } from './abort-reason';
 import { infoLinesOn } from './info-lines';
 import { JobContinuations } from './continuation/job-continuations';
 import { JobHandlers } from './job-handlers';
+import { jobLogIds } from './job-log-ids';
 import { JobAccount, OwnerAccounting } from './owner-accounting';
 import { RecentPresence } from './recent-presence';
 import { RunEntry, RunGuard } from './run-guard';
@@ -99,6 +102,7 @@ export class JobRunner {
   async run(taken: TakenJob): Promise<void> {
     const { data } = taken.job;
     const controller = new AbortController();
+    EngineJobIds.tag(controller.signal, data.id);
     this.controllers.set(data.id, (this.controllers.get(data.id) ?? new Set()).add(controller));
     const deadline = setTimeout(
       () => controller.abort(AbortReason.Deadline),
@@ -116,7 +120,7 @@ export class JobRunner {
       } else await this.recordEarlierRun(taken, entry);
     } catch (error) {
       // Nothing was run or written here: the queue gives the job to the next free slot.
-      this.logger.warn(`job ${data.id}: not started: ${(error as Error).message}`);
+      this.logger.warn(this.line(taken, `job ${data.id}: not started: ${(error as Error).message}`));
       await this.source.handBack(taken).catch(() => undefined);
     } finally {
       clearTimeout(deadline);
@@ -217,13 +221,16 @@ export class JobRunner {
         this.source.complete(taken, { workerId: this.settings.workerId, response }),
         account.settle(),
       ]);
-      if (this.infoLines) this.logger.log(`job ${jobId}: completed`);
+      if (this.infoLines) this.logger.log(this.line(taken, `job ${jobId}: completed`));
     } catch (error) {
       // The client has its answer; only the queue's record is missing. A worker that took the job over
       // records it from the stream (RunGuard), so it is never run again.
       const moved = this.lockMoved.has(jobId);
       this.logger.warn(
-        `job ${jobId}: answered; ${moved ? 'its new lock holder records the outcome' : `not recorded: ${(error as Error).message}`}`,
+        this.line(
+          taken,
+          `job ${jobId}: answered; ${moved ? 'its new lock holder records the outcome' : `not recorded: ${(error as Error).message}`}`,
+        ),
       );
     }
   }
@@ -235,10 +242,13 @@ export class JobRunner {
       if (entry.kind === 'completed')
         await this.source.complete(taken, { workerId: entry.workerId, response: entry.response });
       else await this.source.fail(taken, entry.error);
-      this.logger.log(`job ${jobId}: ${entry.kind} by an earlier run`);
+      this.logger.log(this.line(taken, `job ${jobId}: ${entry.kind} by an earlier run`));
     } catch (error) {
       this.logger.warn(
-        `job ${jobId}: could not record the earlier run's outcome: ${(error as Error).message}`,
+        this.line(
+          taken,
+          `job ${jobId}: could not record the earlier run's outcome: ${(error as Error).message}`,
+        ),
       );
     }
   }
@@ -254,13 +264,15 @@ export class JobRunner {
     const jobId = taken.job.data.id;
     try {
       if (reason === AbortReason.LockLost || error instanceof StreamFencedError) {
-        this.logger.warn(`job ${jobId}: another run owns it now; stopped this one without writing`);
+        this.logger.warn(
+          this.line(taken, `job ${jobId}: another run owns it now; stopped this one without writing`),
+        );
         return;
       }
       if (reason === AbortReason.HandBack && !appender.hasEmitted) {
         await this.ownership.release(jobId, this.fences.get(jobId) ?? '');
         await this.source.handBack(taken);
-        this.logger.log(`job ${jobId}: handed back to the queue`);
+        this.logger.log(this.line(taken, `job ${jobId}: handed back to the queue`));
         return;
       }
       if (reason === undefined && isConnectionFailure(error) && !appender.hasEmitted) {
@@ -270,7 +282,10 @@ export class JobRunner {
         await this.ownership.release(jobId, this.fences.get(jobId) ?? '');
         await this.source.handBack(taken);
         this.logger.warn(
-          `job ${jobId}: engine unreachable (${(error as Error).message}); handed back, taking no jobs until it answers`,
+          this.line(
+            taken,
+            `job ${jobId}: engine unreachable (${(error as Error).message}); handed back, taking no jobs until it answers`,
+          ),
         );
         return;
       }
@@ -280,10 +295,17 @@ export class JobRunner {
       await appender.error(failure);
       // The job ends here (also when the client aborted it): its owner pays for what was generated.
       await Promise.all([this.source.fail(taken, failure.error), account.settle()]);
-      this.logger.log(`job ${jobId}: failed (${failure.status}) ${failure.error}`);
+      this.logger.log(this.line(taken, `job ${jobId}: failed (${failure.status}) ${failure.error}`));
     } catch (settleError) {
-      this.logger.warn(`job ${jobId}: could not record the failure: ${(settleError as Error).message}`);
+      this.logger.warn(
+        this.line(taken, `job ${jobId}: could not record the failure: ${(settleError as Error).message}`),
+      );
     }
+  }
+
+  /** A line about `taken`'s job, with its ids as fields. */
+  private line(taken: TakenJob, message: string): LogIds & { message: string } {
+    return withLogIds(message, jobLogIds(taken.job.data, this.settings.workerId));
   }
 
   private describe(error: unknown, reason: unknown): StreamErrorData {

@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/config';
-import { LogContext } from '@gridllm/logging';
+import { withLogIds } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
 import { JobSource, TakenJob } from '@gridllm/scheduler';
 import { StreamOwnership } from '@gridllm/streaming';
 
 import { AbortReason } from './abort-reason';
 import { infoLinesOn } from './info-lines';
+import { jobLogIds } from './job-log-ids';
 import { JobRunner } from './job-runner.service';
 import { OwnerAbsence } from './owner-absence';
 
@@ -164,23 +165,23 @@ export class SlotLoop {
   }
 
   private launch(taken: TakenJob): void {
-    const { id: jobId, requestId } = taken.job.data;
+    const { id: jobId } = taken.job.data;
     // By lock token: a job whose lock lapsed can be taken again here while its first run still goes on.
     this.running.set(taken.token, taken);
     this.announceFreeSlots();
-    // Every line logged while the job runs carries its ids, down to the engine.
-    LogContext.run({ jobId, requestId, workerId: this.worker.workerId }, () => {
-      // The run sends its first command before its first await: the line is written while that is on its way.
-      const run = this.runner.run(taken);
-      if (this.infoLines)
-        this.logger.log(
+    // The run sends its first command before its first await: the line is written while that is on its way.
+    const run = this.runner.run(taken);
+    if (this.infoLines)
+      this.logger.log(
+        withLogIds(
           `job ${jobId}: started (${taken.model}, ${this.running.size}/${this.worker.slots} slots)`,
-        );
-      void run.finally(() => {
-        this.running.delete(taken.token);
-        this.announceFreeSlots();
-        this.slotFreed?.();
-      });
+          jobLogIds(taken.job.data, this.worker.workerId),
+        ),
+      );
+    void run.finally(() => {
+      this.running.delete(taken.token);
+      this.announceFreeSlots();
+      this.slotFreed?.();
     });
   }
 

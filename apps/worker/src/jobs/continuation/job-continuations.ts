@@ -2,9 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { workerConfig } from '@gridllm/config';
+import { withLogIds } from '@gridllm/logging';
 import { TakenJob } from '@gridllm/scheduler';
 
 import { EngineError } from '../../engines/inference-engine';
+import { jobLogIds } from '../job-log-ids';
 import { Continuation, planResume } from './continuation';
 import { EarlierOutputReader } from './earlier-output.reader';
 
@@ -37,7 +39,10 @@ export class JobContinuations {
     if (plan.kind === 'fresh') return null;
     const { info } = plan.continuation;
     this.logger.warn(
-      `job ${data.id}: continuing after worker ${info.from_worker} broke off (${info.after_chunks} chunks streamed)`,
+      withLogIds(
+        `job ${data.id}: continuing after worker ${info.from_worker} broke off (${info.after_chunks} chunks streamed)`,
+        jobLogIds(data, this.worker.workerId),
+      ),
     );
     return plan.continuation;
   }
