@@ -44,18 +44,20 @@ return tag
  * model, the model's queue is below MAX_QUEUE_PER_MODEL, and its open jobs stay within the allowance the
  * caller computed from the other queues' recent count (far from MAX_CONCURRENT_JOBS); otherwise it writes
  * nothing and replies nil, and the caller checks the slow way, which gives the exact refusal.
+ * Two things the slow way does are left out as they cannot change anything here (issue 15: 2 commands per
+ * job): counting the delayed set (inference jobs are never delayed: one attempt, no backoff) and adding the
+ * model to the model list (a live claim means its worker's heartbeat added it, in the same MULTI).
  * KEYS 1–6 and ARGV 1–12 as ENQUEUE_JOB, then
- * KEYS: model's worker claims, wait, delayed, active, job id index, model list, gateway presence.
+ * KEYS: model's worker claims, wait, active, job id index, gateway presence.
  * ARGV: max waiting for the model, max open jobs of the model, model, index ttl s, presence ttl ms.
  */
 export const ENQUEUE_ADMITTED = `${FAIR_TAG}
 if #redis.call('ZRANGEBYSCORE', KEYS[7], ARGV[5], '+inf', 'LIMIT', 0, 1) == 0 then return nil end
-local waiting = redis.call('LLEN', KEYS[8]) + redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[9])
+local waiting = redis.call('LLEN', KEYS[8]) + redis.call('ZCARD', KEYS[2])
 if waiting >= tonumber(ARGV[13]) then return nil end
-if waiting + redis.call('LLEN', KEYS[10]) >= tonumber(ARGV[14]) then return nil end
+if waiting + redis.call('LLEN', KEYS[9]) >= tonumber(ARGV[14]) then return nil end
 ${STORE_AND_PLACE}
-redis.call('SET', KEYS[11], ARGV[15], 'EX', ARGV[16])
-redis.call('SADD', KEYS[12], ARGV[15])
-redis.call('SET', KEYS[13], '1', 'PX', ARGV[17])
+redis.call('SET', KEYS[10], ARGV[15], 'EX', ARGV[16])
+redis.call('SET', KEYS[11], '1', 'PX', ARGV[17])
 return tag
 `;

@@ -25,7 +25,6 @@ export interface Admission {
   /** The job id index (job id → model), kept `indexSeconds`. */
   indexKey: string;
   indexSeconds: number;
-  modelsKey: string;
   /** This gateway's presence key, renewed with every job. */
   presenceKey: string;
   presenceMs: number;
@@ -42,7 +41,7 @@ export class JobEnqueue {
 
   constructor(connection: RedisConnection) {
     connection.defineCommand('gridllmEnqueue', { numberOfKeys: 6, lua: ENQUEUE_JOB });
-    connection.defineCommand('gridllmEnqueueAdmitted', { numberOfKeys: 13, lua: ENQUEUE_ADMITTED });
+    connection.defineCommand('gridllmEnqueueAdmitted', { numberOfKeys: 11, lua: ENQUEUE_ADMITTED });
     this.redis = connection as unknown as EnqueueRedis;
   }
 
@@ -69,10 +68,8 @@ export class JobEnqueue {
       ...keys,
       admission.claimsKey,
       queueKeys.wait,
-      queueKeys.delayed,
       queueKeys.active,
       admission.indexKey,
-      admission.modelsKey,
       admission.presenceKey,
       ...args,
       admission.maxWaiting,

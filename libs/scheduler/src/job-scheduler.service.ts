@@ -212,7 +212,6 @@ export class JobSchedulerService {
     return {
       ...allowance,
       claimsKey: keys.modelWorkers(model),
-      modelsKey: keys.models(),
       presenceKey: keys.gateway(this.gateway.serverId),
       presenceMs: this.presenceMs,
     };
