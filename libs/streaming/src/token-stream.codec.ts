@@ -48,15 +48,13 @@ function fieldOf(fields: string[], name: string): string | undefined {
 
 /** Parses one single-event entry; returns null for entries that are not ours. Use decodeEntry for any entry. */
 export function decodeEvent(id: string, fields: string[]): StreamEvent | null {
-  const values = new Map<string, string>();
-  for (let index = 0; index + 1 < fields.length; index += 2) values.set(fields[index], fields[index + 1]);
-  const type = values.get('t');
+  const type = fieldOf(fields, 't');
   if (!type || !EVENT_TYPES.has(type)) return null;
   return {
     id,
     type: type as StreamEventType,
-    attempt: Number(values.get('a') ?? 1),
-    data: values.get('d') ?? '',
+    attempt: Number(fieldOf(fields, 'a') ?? 1),
+    data: fieldOf(fields, 'd') ?? '',
   };
 }
 

@@ -119,16 +119,30 @@ export class TokenStreamReader implements OnApplicationShutdown {
    * or until `signal` aborts.
    */
   async *events(jobId: string, afterId = '0', signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+    for await (const batch of this.batches(jobId, afterId, signal)) yield* batch;
+  }
+
+  /**
+   * `events` in the batches they were read in: a relay of fast tokens awaits once per read, not once per
+   * token. The last batch ends with the terminal event. A consumer that stops early (its signal aborted
+   * mid-batch) just leaves the rest.
+   */
+  async *batches(jobId: string, afterId = '0', signal?: AbortSignal): AsyncGenerator<StreamEvent[]> {
     const subscription = this.subscribe(this.client.keys.jobStream(jobId), afterId);
     const onAbort = () => subscription.notify?.();
     signal?.addEventListener('abort', onAbort);
     try {
       while (!signal?.aborted) {
-        const event = subscription.buffer.shift();
-        if (event) {
-          yield event;
-          if (isTerminalEvent(event)) return;
-          continue;
+        const batch = subscription.buffer;
+        if (batch.length > 0) {
+          subscription.buffer = [];
+          const end = batch.findIndex(isTerminalEvent);
+          if (end < 0) {
+            yield batch;
+            continue;
+          }
+          yield end === batch.length - 1 ? batch : batch.slice(0, end + 1);
+          return;
         }
         await new Promise<void>((resolve) => (subscription.notify = resolve));
         subscription.notify = null;
@@ -291,11 +305,14 @@ export function readSpacingMs(streams: number): number {
   return Math.min(MAX_SPACING_MS, Math.ceil(streams / STREAMS_PER_SPACING_MS));
 }
 
-/** Compares Redis stream ids `ms-seq` numerically. */
+/** Compares Redis stream ids `ms-seq` numerically (twice per relayed token: no split, no garbage). */
 export function compareIds(a: string, b: string): number {
-  const [aMs, aSeq = '0'] = a.split('-');
-  const [bMs, bSeq = '0'] = b.split('-');
-  return Number(aMs) - Number(bMs) || Number(aSeq) - Number(bSeq);
+  const aDash = a.indexOf('-');
+  const bDash = b.indexOf('-');
+  const aMs = Number(aDash < 0 ? a : a.slice(0, aDash));
+  const bMs = Number(bDash < 0 ? b : b.slice(0, bDash));
+  if (aMs !== bMs) return aMs - bMs;
+  return (aDash < 0 ? 0 : Number(a.slice(aDash + 1))) - (bDash < 0 ? 0 : Number(b.slice(bDash + 1)));
 }
 
 function lowestId(readers: Set<Subscription> | undefined): string {

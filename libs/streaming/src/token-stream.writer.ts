@@ -56,7 +56,12 @@ export class TokenStreamWriter {
     const { streamMaxEvents: maxEvents, streamMaxBytes: maxBytes } = this.queue;
     return new JobStreamAppender(
       async (entries) => {
-        const args = entries.flatMap(([id, ...fields]) => [id, String(fields.length), ...fields]);
+        // Per entry: its id, its number of fields, the fields (see FENCED_APPEND).
+        const args: string[] = [];
+        for (const entry of entries) {
+          args.push(entry[0], String(entry.length - 1));
+          for (let field = 1; field < entry.length; field++) args.push(entry[field]);
+        }
         try {
           await redis.gridllmAppend(stream, owner, fence, maxEvents, ...args);
         } catch (error) {

@@ -64,37 +64,41 @@ export class JobRelay {
     const resumption = new ResumptionGate(job.continueOnFailure === true);
     JobLog.job(log, job.id);
     try {
-      for await (const event of this.reader.events(job.id, afterId, stop.signal)) {
-        if (event.attempt > 0 && event.attempt < attempt) continue;
-        // A new attempt means the previous worker died or lost the job: continue transparently unless
-        // the client already saw output from it (never duplicate text, never truncate silently).
-        // An opted-in job resumes on the new attempt from the text streamed so far (the worker continues it).
-        const resumes = event.attempt > attempt && attempt > 0 && resumption.resumes();
-        if (event.attempt > attempt && attempt > 0 && !resumes && !sink.restart()) {
-          sink.failed({ error: `worker ${workerId} failed mid-stream`, status: 502 });
-          await this.scheduler.cancelQuietly(job.id);
-          return 'finished';
-        }
-        attempt = Math.max(attempt, event.attempt);
-        switch (event.type) {
-          case StreamEventType.Started:
-            workerId = event.data;
-            JobLog.started(log, job.submittedAt, workerId);
-            sink.workerAssigned(workerId, Math.max(0, Date.now() - job.submittedAt));
-            watchdog.started();
-            break;
-          case StreamEventType.Chunk:
-            resumption.chunkSeen(event.attempt);
-            watchdog.progressed();
-            sink.chunk(event.data);
-            break;
-          case StreamEventType.Final:
-            JobLog.finished(log, event.data);
-            sink.final(event.data);
+      for await (const batch of this.reader.batches(job.id, afterId, stop.signal)) {
+        for (const event of batch) {
+          // Stopped mid-batch: the read ends at the next turn of the loop, the rest is not relayed.
+          if (stop.signal.aborted) break;
+          if (event.attempt > 0 && event.attempt < attempt) continue;
+          // A new attempt means the previous worker died or lost the job: continue transparently unless
+          // the client already saw output from it (never duplicate text, never truncate silently).
+          // An opted-in job resumes on the new attempt from the text streamed so far (the worker continues it).
+          const resumes = event.attempt > attempt && attempt > 0 && resumption.resumes();
+          if (event.attempt > attempt && attempt > 0 && !resumes && !sink.restart()) {
+            sink.failed({ error: `worker ${workerId} failed mid-stream`, status: 502 });
+            await this.scheduler.cancelQuietly(job.id);
             return 'finished';
-          case StreamEventType.Error:
-            sink.failed(JSON.parse(event.data) as StreamErrorData);
-            return 'finished';
+          }
+          attempt = Math.max(attempt, event.attempt);
+          switch (event.type) {
+            case StreamEventType.Started:
+              workerId = event.data;
+              JobLog.started(log, job.submittedAt, workerId);
+              sink.workerAssigned(workerId, Math.max(0, Date.now() - job.submittedAt));
+              watchdog.started();
+              break;
+            case StreamEventType.Chunk:
+              resumption.chunkSeen(event.attempt);
+              watchdog.progressed();
+              sink.chunk(event.data);
+              break;
+            case StreamEventType.Final:
+              JobLog.finished(log, event.data);
+              sink.final(event.data);
+              return 'finished';
+            case StreamEventType.Error:
+              sink.failed(JSON.parse(event.data) as StreamErrorData);
+              return 'finished';
+          }
         }
       }
       if (this.drain.deadline.aborted && !clientGone.aborted) return this.shutDown(job, sink, log);

@@ -17,7 +17,7 @@ import type { BlobSource } from '../blobs/blob-source';
 
 import { EngineAnswer, EngineChunk, EngineError, InferenceEngine } from './inference-engine';
 import { EngineResponse, engineRequest, engineUpload } from './engine-http.client';
-import { ndjsonLines } from './ndjson-lines';
+import { NdjsonSplitter, ndjsonLines } from './ndjson-lines';
 
 const INVENTORY_TIMEOUT_MS = 5000;
 
@@ -144,11 +144,10 @@ export class OllamaEngine implements InferenceEngine {
       signal,
     });
     if (response.status !== 200) throw await toEngineError(response);
-    for await (const raw of ndjsonLines(response.body)) {
-      const chunk = parseChunk(raw);
-      if (typeof chunk.error === 'string') throw new EngineError(chunk.error, 500);
-      yield { raw, chunk };
-    }
+    // One async step per read of the engine's socket, not one per line (a read often holds several tokens).
+    const lines = new NdjsonSplitter();
+    for await (const bytes of response.body) for (const raw of lines.push(bytes)) yield engineChunk(raw);
+    for (const raw of lines.end()) yield engineChunk(raw);
   }
 
   /** Ollama's delete and copy answer 200 (done) or 404 (no such model). */
@@ -187,6 +186,13 @@ export class OllamaEngine implements InferenceEngine {
     if (response.status !== 200) throw await toEngineError(response);
     return JSON.parse(await response.text()) as T;
   }
+}
+
+/** A line of a generation stream; an error line throws. */
+function engineChunk(raw: string): EngineChunk {
+  const chunk = parseChunk(raw);
+  if (typeof chunk.error === 'string') throw new EngineError(chunk.error, 500);
+  return { raw, chunk };
 }
 
 function parseChunk(raw: string): OllamaChunk {
