@@ -38,7 +38,7 @@ import { OllamaApiService } from './ollama-api.service';
 /** Ollama's API, served under /ollama and at the root so OLLAMA_HOST=http://gateway:4000 works as is. */
 @ApiTags(OLLAMA_TAG)
 @RequireScope('inference')
-@Controller(['ollama', ''])
+@Controller(['', 'ollama'])
 export class OllamaApiController {
   constructor(private readonly ollama: OllamaApiService) {}
 
