@@ -8,8 +8,11 @@ export const MAX_BATCH_EVENTS = 256;
 /** Most bytes of event data in one batch. */
 export const MAX_BATCH_BYTES = 256 * 1024;
 
-/** Sends one batch (`<id>, <fields…>` per event) to the job's stream; rejects when the run is fenced out. */
-export type BatchSink = (entries: string[][]) => Promise<void>;
+/**
+ * Sends one batch (`<id>, <fields…>` per event) to the job's stream; `ends` when it holds the terminal event.
+ * Rejects when the run is fenced out.
+ */
+export type BatchSink = (entries: string[][], ends: boolean) => Promise<void>;
 
 /** Another run of the job owns its stream now (this one lost its fence): it must stop writing and stop. */
 export class StreamFencedError extends Error {
@@ -96,6 +99,7 @@ export class JobStreamAppender {
   private urgent = false;
   private holdTimer: NodeJS.Timeout | null = null;
   private holdChunksMs = 0;
+  private terminalStored = false;
 
   constructor(
     private readonly sink: BatchSink,
@@ -116,6 +120,11 @@ export class JobStreamAppender {
   /** True once anything the client could see (a chunk) has been queued for writing. */
   get hasEmitted(): boolean {
     return this.emitted;
+  }
+
+  /** True once the batch holding the terminal event (`final` or `error`) is stored. */
+  get ended(): boolean {
+    return this.terminalStored;
   }
 
   /** True once the attempt's `started` event is queued or stored. */
@@ -205,12 +214,18 @@ export class JobStreamAppender {
       clearTimeout(this.holdTimer);
       this.holdTimer = null;
     }
+    const ends = this.buffer.some(
+      ({ type }) => type === StreamEventType.Final || type === StreamEventType.Error,
+    );
     const batch = toEntries(this.buffer, this.attempt);
     this.buffer = [];
     this.bufferedBytes = 0;
     this.urgent = false;
-    this.inFlight = this.sink(batch).then(
-      () => this.settle(null),
+    this.inFlight = this.sink(batch, ends).then(
+      () => {
+        this.terminalStored ||= ends;
+        this.settle(null);
+      },
       (error: Error) => this.settle(error),
     );
   }

@@ -131,6 +131,55 @@ describe(TokenStreamWriter.name, () => {
     });
   });
 
+  describe('the batch that ends the stream', () => {
+    it('releases the owner key and starts the expiry with the final line, and not before', async () => {
+      const fence = ownership.newFence('w1');
+      await ownership.claim('last', fence);
+      const appender = sut.open('last', 1, fence, 60);
+      appender.started('w1');
+      await appender.chunk('{"response":"a"}');
+      await appender.flush();
+      expect(await admin.get('tw:job-owner:last')).toBe(fence);
+      expect(await admin.ttl('tw:job-stream:last')).toBe(-1);
+      expect(appender.ended).toBe(false);
+
+      const before = await evalCalls();
+      await appender.final('{"done":true}');
+
+      expect(await evalCalls()).toBe(before + 1);
+      expect(appender.ended).toBe(true);
+      expect(await admin.exists('tw:job-owner:last')).toBe(0);
+      expect(await admin.ttl('tw:job-stream:last')).toBeGreaterThan(55);
+    });
+
+    it('does the same with an error line', async () => {
+      const fence = ownership.newFence('w1');
+      await ownership.claim('failed', fence);
+      const appender = sut.open('failed', 1, fence, 60);
+      await appender.error({ error: 'engine gone', status: 502 });
+
+      expect(appender.ended).toBe(true);
+      expect(await admin.exists('tw:job-owner:failed')).toBe(0);
+      expect(await admin.ttl('tw:job-stream:failed')).toBeGreaterThan(55);
+    });
+
+    it('changes nothing for a run fenced out, and releases nothing when no expiry was asked', async () => {
+      const fence = ownership.newFence('w1');
+      await admin.set('tw:job-owner:taken', 'w2/other');
+      const fenced = sut.open('taken', 1, fence, 60);
+      await expect(fenced.final('{"done":true}')).rejects.toThrow(StreamFencedError);
+      expect(fenced.ended).toBe(false);
+      expect(await admin.get('tw:job-owner:taken')).toBe('w2/other');
+      expect(await admin.exists('tw:job-stream:taken')).toBe(0);
+
+      await ownership.claim('kept', fence);
+      const appender = sut.open('kept', 1, fence);
+      await appender.final('{"done":true}');
+      expect(await admin.get('tw:job-owner:kept')).toBe(fence);
+      expect(await admin.ttl('tw:job-stream:kept')).toBe(-1);
+    });
+  });
+
   describe("StreamOwnership.release with the stream's expiry", () => {
     it("drops the run's owner key and starts the stream's expiry in one script", async () => {
       const fence = ownership.newFence('w1');

@@ -140,7 +140,13 @@ export class JobRunner {
   ): Promise<void> {
     const { data } = taken.job;
     this.fences.set(data.id, fence);
-    const appender = this.streams.open(data.id, Math.max(1, taken.job.attemptsStarted), fence);
+    // The batch with the terminal event also releases the owner key and starts the stream's expiry.
+    const appender = this.streams.open(
+      data.id,
+      Math.max(1, taken.job.attemptsStarted),
+      fence,
+      data.retainSeconds,
+    );
     // The take stored this attempt's `started` event already: the next event is its first line.
     if (startedStored) appender.startedStored(this.settings.workerId);
     const measurement = this.metrics.startJob(taken.model);
@@ -148,6 +154,8 @@ export class JobRunner {
     const watch = this.health.watch(controller);
     try {
       const response = await this.execute(taken, appender, account, controller.signal, watch);
+      // The final line released the owner key: a lock renewal must not take that for a lost job.
+      this.fences.delete(data.id);
       measurement.completed();
       this.health.completed(data.kind, taken.model);
       await this.recordCompletion(taken, response, account);
@@ -157,8 +165,10 @@ export class JobRunner {
     } finally {
       watch.dispose();
       this.fences.delete(data.id);
-      // The owner key goes and the stream starts to expire, in one trip; the slot stays taken until then.
-      await this.ownership.release(data.id, fence, data.retainSeconds).catch(() => undefined);
+      // Without a stored terminal line (handed back, fenced out, Redis gone), the owner key goes and the
+      // stream starts to expire here, in one trip; the slot stays taken until then.
+      if (!appender.ended)
+        await this.ownership.release(data.id, fence, data.retainSeconds).catch(() => undefined);
     }
   }
 
@@ -293,6 +303,7 @@ export class JobRunner {
       const failure =
         reason === AbortReason.Stalled ? this.health.stallError(watch) : this.describe(error, reason);
       await appender.error(failure);
+      this.fences.delete(jobId);
       // The job ends here (also when the client aborted it): its owner pays for what was generated.
       await Promise.all([this.source.fail(taken, failure.error), account.settle()]);
       this.logger.log(this.line(taken, `job ${jobId}: failed (${failure.status}) ${failure.error}`));
