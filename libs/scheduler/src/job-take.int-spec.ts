@@ -122,7 +122,12 @@ describe(JobTake.name, () => {
 
     it("claims the run, and stores the attempt's started event as the run's own appender would", async () => {
       await queue.add('j', {}, { priority: 1, jobId: 'e1' });
+      const streamReads = async () =>
+        Number(/cmdstat_xrevrange:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+      const readsBefore = await streamReads();
       const reply = await sut.take(entering('w1/f1'));
+      // A first attempt had no earlier run that could have ended its stream: the take does not look.
+      expect(await streamReads()).toBe(readsBefore);
       expect(reply).toMatchObject({
         kind: 'taken',
         entry: { state: { kind: 'claimed', cancelled: false }, fence: 'w1/f1', startedStored: true },
@@ -163,7 +168,9 @@ describe(JobTake.name, () => {
       expect(await admin.get(keys.jobOwner('e4'))).toBe('w2/other');
       expect(await admin.exists(keys.jobStream('e4'))).toBe(0);
 
+      // Its first attempt ended the stream, and the job came back (its lock lapsed before it was recorded).
       await queue.add('j', {}, { priority: 1, jobId: 'e5' });
+      await admin.hset(queue.toKey('e5'), 'ats', 1);
       await admin.xadd(keys.jobStream('e5'), '1-3', 't', StreamEventType.Final, 'a', '1', 'd', '{}');
       expect(await sut.take(entering('w1/f5'))).toMatchObject({
         entry: { state: { kind: 'ended' }, startedStored: false },

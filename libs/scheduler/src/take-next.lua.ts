@@ -31,7 +31,8 @@ local prefix, now, token, lockMs = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local workerId, delay = ARGV[5], tonumber(ARGV[6])
 local honourPreference, betterCheck = ARGV[7] == '1', tonumber(ARGV[8])
 
-local fromWait = redis.call('LLEN', wait) > 0
+local waiting = redis.call('LLEN', wait)
+local fromWait = waiting > 0
 local head
 if fromWait then head = redis.call('LINDEX', wait, -1)
 else head = redis.call('ZRANGE', prioritized, 0, 0)[1] end
@@ -44,13 +45,21 @@ end
 local jobKey = prefix .. head
 local preferred = redis.call('HGET', hints, head)
 if preferred ~= workerId then
-  local age = now - tonumber(redis.call('HGET', jobKey, 'timestamp') or now)
-  if age < delay then
-    if honourPreference and preferred then return {2, preferred, age} end
-    if betterCheck == 2 then return {4, age} end
-    if betterCheck == 1 then
-      for i = 7, #KEYS do
-        if redis.call('ZRANGEBYSCORE', KEYS[i], now, '+inf', 'LIMIT', 0, 1)[1] then return {3, age} end
+  -- The head job's age is read only when an answer depends on it (most takes find no better worker free).
+  local age
+  local function young()
+    age = age or now - tonumber(redis.call('HGET', jobKey, 'timestamp') or now)
+    return age < delay
+  end
+  if honourPreference and preferred then
+    if young() then return {2, preferred, age} end
+  elseif betterCheck == 2 then
+    if young() then return {4, age} end
+  elseif betterCheck == 1 then
+    for i = 7, #KEYS do
+      if redis.call('ZRANGEBYSCORE', KEYS[i], now, '+inf', 'LIMIT', 0, 1)[1] then
+        if young() then return {3, age} end
+        break
       end
     end
   end
@@ -66,7 +75,8 @@ redis.call('HSET', jobKey, 'processedOn', now, 'pb', workerId)
 local attempt = redis.call('HINCRBY', jobKey, 'ats', 1)
 if preferred then redis.call('HDEL', hints, head) end
 
-local backlog = redis.call('LLEN', wait) + redis.call('ZCARD', prioritized)
+-- The wait list lost the job taken from it, if any; nothing else changed it in this script.
+local backlog = (fromWait and waiting - 1 or 0) + redis.call('ZCARD', prioritized)
 if backlog > 0 then redis.call('ZADD', marker, 0, '0') else redis.call('ZREM', marker, '0') end
 local entry = false
 if #ARGV > 8 then entry = enter_taken(head, attempt, workerId, 9) end

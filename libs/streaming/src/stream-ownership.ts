@@ -32,14 +32,17 @@ return claim(KEYS[1], ARGV[1], ARGV[2], ARGV[3])`;
  * Replies {1} ended, {2, holder, cancelled} held by another run, {0, '', cancelled} claimed.
  */
 const ENTER_RUN_FUNCTION = `
-local function enter_run(owner, stream, cancel, fence, ttl, takeOver, finalType, errorType)
+local function stream_ended(stream, finalType, errorType)
   local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
-  if last then
-    local fields = last[2]
-    for i = 1, #fields - 1, 2 do
-      if fields[i] == 't' and (fields[i + 1] == finalType or fields[i + 1] == errorType) then return {1} end
-    end
+  if not last then return false end
+  local fields = last[2]
+  for i = 1, #fields - 1, 2 do
+    if fields[i] == 't' and (fields[i + 1] == finalType or fields[i + 1] == errorType) then return true end
   end
+  return false
+end
+local function enter_run(owner, stream, cancel, fence, ttl, takeOver, finalType, errorType)
+  if stream_ended(stream, finalType, errorType) then return {1} end
   local cancelled = redis.call('EXISTS', cancel)
   local holder = claim(owner, fence, ttl, takeOver)
   if holder then return {2, holder, cancelled} end
@@ -57,13 +60,23 @@ return enter_run(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 
  * `<attempt>-0`, the fields encodeEventFields gives) so the run can call its engine at once: one round trip
  * from a free slot to the engine call, not three. ARGV from `base`: see runEntryArgs. Replies ENTER's reply
  * plus a fourth element, 1 when `started` was stored (a failed XADD is left to the run's own appender).
+ * Two reads of ENTER are left out where they cannot find anything (issue 15: 2 commands per job):
+ * - a first attempt (`attempt` 1) had no earlier run, so nothing ended its stream: BullMQ's reprocessJob, the
+ *   one script that resets the attempt count, is never used, and a job cancelled while queued is removed
+ *   before its stream is ended;
+ * - the fence is fresh and nothing may be taken over, so the claim is one SET NX; the holder is read only
+ *   when there is one.
  */
 export const ENTER_TAKEN_LUA = `${CLAIM_FUNCTION}${ENTER_RUN_FUNCTION}
 local function enter_taken(jobId, attempt, workerId, base)
-  local stream = ARGV[base + 1] .. jobId
-  local entry = enter_run(ARGV[base] .. jobId, stream, ARGV[base + 2] .. jobId, ARGV[base + 3],
-    ARGV[base + 4], '', ARGV[base + 5], ARGV[base + 6])
-  if entry[1] == 0 and entry[3] == 0 then
+  local owner, stream, cancel = ARGV[base] .. jobId, ARGV[base + 1] .. jobId, ARGV[base + 2] .. jobId
+  if attempt > 1 and stream_ended(stream, ARGV[base + 5], ARGV[base + 6]) then return {1} end
+  local cancelled = redis.call('EXISTS', cancel)
+  if not redis.call('SET', owner, ARGV[base + 3], 'PX', ARGV[base + 4], 'NX') then
+    return {2, redis.call('GET', owner), cancelled}
+  end
+  local entry = {0, '', cancelled}
+  if cancelled == 0 then
     local stored = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[base + 7], attempt .. '-0',
       't', ARGV[base + 8], 'a', attempt, 'd', workerId)
     entry[4] = type(stored) == 'string' and 1 or 0
