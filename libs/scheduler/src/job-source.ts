@@ -19,6 +19,7 @@ import { AffinityStore } from './affinity/affinity-store';
 import { JobPreference } from './affinity/job-preference';
 import { ResidentPrefixes } from './affinity/resident-prefixes';
 import { AvailabilityBoard } from './availability-board';
+import { DurationSamples } from './duration-samples';
 import { finishedRecord } from './finished-job';
 import { JobFinish } from './job-finish';
 import { InferenceJob, JobTake, TakeRequest } from './job-take';
@@ -53,9 +54,6 @@ export interface WokenForWork {
 /** Asked before a cold worker takes a job: true when it loads the model ahead instead (see WarmAhead). */
 export type WarmGate = (model: string) => Promise<boolean>;
 
-/** Recent run times kept per model for queue ETAs. */
-const DURATION_SAMPLES = 50;
-
 /** How many times a job may be found stalled (its worker died) and put back, before it fails. */
 const MAX_STALLED_COUNT = 3;
 
@@ -84,6 +82,7 @@ export class JobSource implements OnApplicationShutdown {
   private warmGate: WarmGate | null = null;
   /** The prompts this worker's engine holds, one per slot (affinity forgets what it evicts). */
   private readonly resident: ResidentPrefixes;
+  private readonly durations: DurationSamples;
 
   constructor(
     private readonly connections: RedisConnectionFactory,
@@ -97,6 +96,7 @@ export class JobSource implements OnApplicationShutdown {
   ) {
     this.markerWait = new MarkerWait(connections, client, `worker-${this.worker.workerId}-${randomUUID()}`);
     this.resident = new ResidentPrefixes(this.worker.slots);
+    this.durations = new DurationSamples(client);
   }
 
   get models(): readonly string[] {
@@ -380,14 +380,7 @@ export class JobSource implements OnApplicationShutdown {
     if (!this.finisher) throw new Error(`job ${taken.job.id}: completed before any job was taken`);
     const keys = new QueueKeys(this.redis.prefix).getKeys(queueNameFor(taken.model, this.clustered));
     await this.finisher.completed(keys, taken.job, taken.token, result);
-    const ranMs = Date.now() - (taken.job.processedOn ?? Date.now());
-    const key = this.client.keys.jobDurations(taken.model);
-    void this.client.redis
-      .pipeline()
-      .lpush(key, ranMs)
-      .ltrim(key, 0, DURATION_SAMPLES - 1)
-      .exec()
-      .catch(() => undefined);
+    this.durations.record(taken.model, Date.now() - (taken.job.processedOn ?? Date.now()));
   }
 
   /** Fails the job for good: engine and input errors are not helped by a retry. */
@@ -409,6 +402,7 @@ export class JobSource implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    void this.durations.flush();
     const markerWait = this.markerWait.close();
     await Promise.all([...this.consumers.values()].map((consumer) => consumer.close(true)));
     await markerWait;
