@@ -21,4 +21,3 @@ export * from './queue-names';
 export * from './queue-order';
 export * from './queue-registry';
 export * from './scheduler.module';
-export { CompletionRefusedError } from './job-finish';

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { InferenceJobData, JobKind } from '@gridllm/contracts';
 
 import { RedisServer } from '../../../test/support/redis-server';
-import { CompletionRefusedError, JobFinish } from './job-finish';
+import { JobFinish } from './job-finish';
 import { InferenceJob, JobTake, TakeRequest } from './job-take';
 
 describe(JobFinish.name, () => {
@@ -89,64 +89,6 @@ describe(JobFinish.name, () => {
     expect(await admin.zrange(keys.completed, 0, -1)).toEqual(['new']);
     expect(await admin.exists(`${keys['']}old`)).toBe(0);
     expect(await queue.getJobState('new')).toBe('completed');
-  });
-
-  describe('appendFinalAndComplete', () => {
-    const stream = (id: string) => `jf:job-stream:${id}`;
-    const owner = (id: string) => `jf:job-owner:${id}`;
-    /** A final batch as TokenStreamWriter builds it: fence, MAXLEN, expiry, then `<id> <n> <fields>`. */
-    const batch = (id: string, fence: string) => ({
-      stream: stream(id),
-      owner: owner(id),
-      args: [fence, '1000', '60', '1-2', '6', 't', 'final', 'a', '1', 'd', '{"done":true}'],
-    });
-    /** Script runs: the first run of a script is an EVAL (ioredis loads it), later ones EVALSHA. */
-    const evalCalls = async () => {
-      const stats = await admin.info('commandstats');
-      return [/cmdstat_evalsha:calls=(\d+)/, /cmdstat_eval:calls=(\d+)/]
-        .map((pattern) => Number(pattern.exec(stats)?.[1] ?? 0))
-        .reduce((sum, calls) => sum + calls, 0);
-    };
-
-    it('stores the final line, ends the run and completes the job in one script', async () => {
-      const job = await taken('f1');
-      await admin.set(owner('f1'), 'w1/run');
-      const before = await evalCalls();
-
-      await sut.appendFinalAndComplete(keys, job, 'token-1', result, batch('f1', 'w1/run'));
-
-      expect(await evalCalls()).toBe(before + 1);
-      expect(await admin.xrange(stream('f1'), '-', '+')).toEqual([
-        ['1-2', ['t', 'final', 'a', '1', 'd', '{"done":true}']],
-      ]);
-      expect(await admin.exists(owner('f1'))).toBe(0);
-      expect(await admin.ttl(stream('f1'))).toBeGreaterThan(55);
-      expect(await queue.getJobState('f1')).toBe('completed');
-      expect((await queue.getJob('f1'))?.returnvalue).toEqual(result);
-    });
-
-    it('writes and completes nothing for a run that was fenced out', async () => {
-      const job = await taken('f2');
-      await admin.set(owner('f2'), 'w2/other');
-
-      await expect(
-        sut.appendFinalAndComplete(keys, job, 'token-1', result, batch('f2', 'w1/run')),
-      ).rejects.toThrow(/FENCED/);
-      expect(await admin.exists(stream('f2'))).toBe(0);
-      expect(await admin.get(owner('f2'))).toBe('w2/other');
-      expect(await queue.getJobState('f2')).toBe('active');
-    });
-
-    it('keeps the stored final line when the completion is refused (the lock moved)', async () => {
-      const job = await taken('f3');
-      await admin.set(owner('f3'), 'w1/run');
-
-      await expect(
-        sut.appendFinalAndComplete(keys, job, 'other-token', result, batch('f3', 'w1/run')),
-      ).rejects.toThrow(CompletionRefusedError);
-      expect(await admin.xlen(stream('f3'))).toBe(1);
-      expect(await queue.getJobState('f3')).toBe('active');
-    });
   });
 
   it('refuses, and changes nothing, when the lock is not this run’s or is gone', async () => {

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { ConfigType } from '@nestjs/config';
 import {
   BackendFactory,
-  KeysMap,
   QueueKeys,
   RedisQueueBackend,
   UnrecoverableError,
@@ -14,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
-import { FinalBatch, TakenRunEntry, newRunFence, runEntryArgs } from '@gridllm/streaming';
+import { TakenRunEntry, newRunFence, runEntryArgs } from '@gridllm/streaming';
 
 import { AffinityStore } from './affinity/affinity-store';
 import { JobPreference } from './affinity/job-preference';
@@ -377,37 +376,11 @@ export class JobSource implements OnApplicationShutdown {
 
   /** Records the job completed, its request dropped (one script: JobFinish), and its run time for ETAs. */
   async complete(taken: TakenJob, result: InferenceJobResult): Promise<void> {
-    await this.finisherOf(taken).completed(this.queueKeys(taken), taken.job, taken.token, result);
-    this.durations.record(taken.model, Date.now() - (taken.job.processedOn ?? Date.now()));
-  }
-
-  /**
-   * Whether a run may store its final batch and complete its job in one step (`completeWithFinal`): with
-   * one Redis server, where the job's stream and its queue live together (not in a Cluster).
-   */
-  get completesWithFinal(): boolean {
-    return !this.clustered;
-  }
-
-  /**
-   * Stores the run's final batch and completes the job in one step (see JobFinish.appendFinalAndComplete):
-   * the worker's last two round trips of a job become one. Rejects as the append does when the run was
-   * fenced out (nothing written), and with CompletionRefusedError when only the completion was refused.
-   */
-  async completeWithFinal(taken: TakenJob, result: InferenceJobResult, batch: FinalBatch): Promise<void> {
-    const keys = this.queueKeys(taken);
-    await this.finisherOf(taken).appendFinalAndComplete(keys, taken.job, taken.token, result, batch);
-    this.durations.record(taken.model, Date.now() - (taken.job.processedOn ?? Date.now()));
-  }
-
-  private finisherOf(taken: TakenJob): JobFinish {
     // Set with the first consumer, which the take of this job opened.
     if (!this.finisher) throw new Error(`job ${taken.job.id}: completed before any job was taken`);
-    return this.finisher;
-  }
-
-  private queueKeys(taken: TakenJob): KeysMap {
-    return new QueueKeys(this.redis.prefix).getKeys(queueNameFor(taken.model, this.clustered));
+    const keys = new QueueKeys(this.redis.prefix).getKeys(queueNameFor(taken.model, this.clustered));
+    await this.finisher.completed(keys, taken.job, taken.token, result);
+    this.durations.record(taken.model, Date.now() - (taken.job.processedOn ?? Date.now()));
   }
 
   /** Fails the job for good: engine and input errors are not helped by a retry. */

@@ -8,14 +8,11 @@ export const MAX_BATCH_EVENTS = 256;
 /** Most bytes of event data in one batch. */
 export const MAX_BATCH_BYTES = 256 * 1024;
 
-/** The terminal event a batch holds, if any: it ends the stream. */
-export type StreamEnd = StreamEventType.Final | StreamEventType.Error | null;
-
 /**
- * Sends one batch (`<id>, <fields…>` per event) to the job's stream; `end` is the terminal event it holds.
+ * Sends one batch (`<id>, <fields…>` per event) to the job's stream; `ends` when it holds the terminal event.
  * Rejects when the run is fenced out.
  */
-export type BatchSink = (entries: string[][], end: StreamEnd) => Promise<void>;
+export type BatchSink = (entries: string[][], ends: boolean) => Promise<void>;
 
 /** Another run of the job owns its stream now (this one lost its fence): it must stop writing and stop. */
 export class StreamFencedError extends Error {
@@ -77,12 +74,6 @@ function toEntries(events: readonly BufferedEvent[], attempt: number): string[][
   return entries;
 }
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function terminalOf(events: readonly BufferedEvent[]): StreamEnd {
-  for (const { type } of events)
-    if (type === StreamEventType.Final || type === StreamEventType.Error) return type;
-  return null;
-}
 
 /** Called every YIELD_EVERY_EVENTS chunks; resolves when the job may go on (see LoopPacer). */
 export type Pace = () => Promise<void>;
@@ -223,14 +214,16 @@ export class JobStreamAppender {
       clearTimeout(this.holdTimer);
       this.holdTimer = null;
     }
-    const end = terminalOf(this.buffer);
+    const ends = this.buffer.some(
+      ({ type }) => type === StreamEventType.Final || type === StreamEventType.Error,
+    );
     const batch = toEntries(this.buffer, this.attempt);
     this.buffer = [];
     this.bufferedBytes = 0;
     this.urgent = false;
-    this.inFlight = this.sink(batch, end).then(
+    this.inFlight = this.sink(batch, ends).then(
       () => {
-        this.terminalStored ||= end !== null;
+        this.terminalStored ||= ends;
         this.settle(null);
       },
       (error: Error) => this.settle(error),

@@ -8,7 +8,7 @@ import { MAX_BATCH_EVENTS, StreamFencedError } from './job-stream-appender';
 import { LoopPacer } from './loop-pacer';
 import { StreamOwnership } from './stream-ownership';
 import { decodeEntry } from './token-stream.codec';
-import { FENCED_APPEND_LUA, FinalBatch, TokenStreamWriter } from './token-stream.writer';
+import { TokenStreamWriter } from './token-stream.writer';
 
 describe(TokenStreamWriter.name, () => {
   const server = new RedisServer();
@@ -177,61 +177,6 @@ describe(TokenStreamWriter.name, () => {
       await appender.final('{"done":true}');
       expect(await admin.get('tw:job-owner:kept')).toBe(fence);
       expect(await admin.ttl('tw:job-stream:kept')).toBe(-1);
-    });
-  });
-
-  describe('a final append of the caller', () => {
-    const run = async (batch: FinalBatch): Promise<void> => {
-      await admin.eval(
-        `${FENCED_APPEND_LUA}
-if not fenced_append(KEYS[1], KEYS[2], 1) then return redis.error_reply('FENCED') end
-return 1`,
-        2,
-        batch.stream,
-        batch.owner,
-        ...batch.args,
-      );
-    };
-
-    it('gets the batch holding final, with the arguments the plain append would run', async () => {
-      const fence = ownership.newFence('w1');
-      await ownership.claim('handed', fence);
-      const batches: FinalBatch[] = [];
-      const appender = sut.open('handed', 1, fence, 60, async (batch) => {
-        batches.push(batch);
-        await run(batch);
-      });
-      await appender.chunk('{"response":"a"}');
-      await appender.flush();
-      expect(batches).toHaveLength(0);
-
-      await appender.final('{"done":true}');
-
-      expect(batches).toHaveLength(1);
-      const events = (await stream('handed')).flatMap(([id, fields]) => decodeEntry(id, fields));
-      expect(events.map(({ id, type, data }) => [id, type, data])).toEqual([
-        ['1-0', 'chunk', '{"response":"a"}'],
-        ['1-1', 'final', '{"done":true}'],
-      ]);
-      expect(appender.ended).toBe(true);
-      expect(await admin.exists('tw:job-owner:handed')).toBe(0);
-    });
-
-    it('is not asked for an error line, and its FENCED refusal fences the run', async () => {
-      const fence = ownership.newFence('w1');
-      await ownership.claim('failing', fence);
-      const handed: FinalBatch[] = [];
-      const failing = sut.open('failing', 1, fence, 60, async (batch) => {
-        handed.push(batch);
-      });
-      await failing.error({ error: 'engine gone', status: 502 });
-      expect(handed).toHaveLength(0);
-      expect(failing.ended).toBe(true);
-
-      await admin.set('tw:job-owner:moved-on', 'w2/other');
-      const fenced = sut.open('moved-on', 1, fence, 60, run);
-      await expect(fenced.final('{"done":true}')).rejects.toThrow(StreamFencedError);
-      expect(await admin.exists('tw:job-stream:moved-on')).toBe(0);
     });
   });
 

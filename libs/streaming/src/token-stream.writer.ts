@@ -12,72 +12,31 @@ import { StreamBudget } from './stream-budget';
 import { encodeEventFields } from './token-stream.codec';
 
 /**
- * Lua: `fenced_append(stream, owner, base)` adds one batch of entries to a job's stream, only while the
- * job's owner key holds this run's fence (ARGV[base]; empty: no fence), and answers false, writing
- * nothing, once it does not. Checked atomically with the writes, so a run that lost the job can never add
- * a line after the new owner's. ARGV[base + 1] is MAXLEN; ARGV[base + 2], for a batch that ends the
- * stream, lets the stream expire in that many seconds and gives the owner key up (the run's end in the
- * same trip as its last line; empty: neither); then, to the end of ARGV, per entry: its id, the number of
- * fields, the fields (see TokenStreamWriter.appendArgs).
+ * One batch of XADDs, run only while the job's owner key holds this run's fence (ARGV[1]; empty: no
+ * fence). Checked atomically with the writes, so a run that lost the job can never add a line after
+ * the new owner's. ARGV[2] is MAXLEN; ARGV[3], for a batch that ends the stream, lets the stream expire in
+ * that many seconds and gives the owner key up (the run's end in the same trip as its last line; empty:
+ * neither); then per event: its id, the number of fields, the fields.
  */
-export const FENCED_APPEND_LUA = `
-local function fenced_append(stream, owner, base)
-  local fence = ARGV[base]
-  if fence ~= '' and redis.call('GET', owner) ~= fence then return false end
-  local i = base + 3
-  while i <= #ARGV do
-    local n = tonumber(ARGV[i + 1])
-    redis.call('XADD', stream, 'MAXLEN', '~', ARGV[base + 1], ARGV[i], unpack(ARGV, i + 2, i + 1 + n))
-    i = i + 2 + n
-  end
-  if ARGV[base + 2] ~= '' then
-    redis.call('EXPIRE', stream, ARGV[base + 2])
-    if fence ~= '' then redis.call('DEL', owner) end
-  end
-  return true
-end`;
-
-/** FENCED_APPEND_LUA on its own. KEYS: stream, owner. Replies 1, or the error FENCED. */
-const FENCED_APPEND = `${FENCED_APPEND_LUA}
-if not fenced_append(KEYS[1], KEYS[2], 1) then return redis.error_reply('FENCED') end
+const FENCED_APPEND = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return redis.error_reply('FENCED') end
+local i = 4
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 1])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], ARGV[i], unpack(ARGV, i + 2, i + 1 + n))
+  i = i + 2 + n
+end
+if ARGV[3] ~= '' then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  if ARGV[1] ~= '' then redis.call('DEL', KEYS[2]) end
+end
 return 1`;
-
-/** What a job's last batch carries when it goes through another script (see FinalAppend). */
-export interface FinalBatch {
-  stream: string;
-  owner: string;
-  /** FENCED_APPEND_LUA's arguments, from `base`. */
-  args: string[];
-}
-
-/**
- * Stores the batch that holds a job's `final` event in a script of the caller's, which runs
- * FENCED_APPEND_LUA with the batch's `args` and does more in the same step (the job's completion, see
- * JobSource.completeWithFinal). Rejects with an error whose message holds FENCED when the run was fenced
- * out, as the plain append does.
- */
-export type FinalAppend = (batch: FinalBatch) => Promise<void>;
-
-/** FENCED_APPEND_LUA's arguments for one batch: fence, MAXLEN, the expiry ('' for none), then the entries. */
-function appendArgs(
-  fence: string,
-  maxEvents: number,
-  expirySeconds: number | undefined,
-  entries: string[][],
-): string[] {
-  const args = [fence, String(maxEvents), expirySeconds === undefined ? '' : String(expirySeconds)];
-  for (const entry of entries) {
-    args.push(entry[0], String(entry.length - 1));
-    for (let field = 1; field < entry.length; field++) args.push(entry[field]);
-  }
-  return args;
-}
 
 /** A batch takes about a millisecond; one not stored within this means Redis is gone: the job fails. */
 const WRITE_TIMEOUT_MS = 5000;
 
 interface AppendingRedis extends Redis {
-  gridllmAppend(stream: string, owner: string, ...args: string[]): Promise<number>;
+  gridllmAppend(stream: string, owner: string, ...args: Array<string | number>): Promise<number>;
 }
 
 /** Creates appenders for the worker's running jobs, and lets a gateway write a terminal event itself. */
@@ -99,24 +58,22 @@ export class TokenStreamWriter {
    * as StreamOwnership.release would (see JobStreamAppender.ended): one round trip and two commands fewer
    * per job.
    */
-  open(
-    jobId: string,
-    attempt: number,
-    fence = '',
-    retainSeconds?: number,
-    finalAppend?: FinalAppend,
-  ): JobStreamAppender {
+  open(jobId: string, attempt: number, fence = '', retainSeconds?: number): JobStreamAppender {
     const redis = this.tokenConnection();
     const stream = this.client.keys.jobStream(jobId);
     const owner = this.client.keys.jobOwner(jobId);
     const { streamMaxEvents: maxEvents, streamMaxBytes: maxBytes } = this.queue;
     return new JobStreamAppender(
-      async (entries, end) => {
-        const expiry = end && retainSeconds !== undefined ? retainSeconds : undefined;
-        const args = appendArgs(fence, maxEvents, expiry, entries);
+      async (entries, ends) => {
+        const expiry = ends && retainSeconds !== undefined ? String(retainSeconds) : '';
+        // Per entry: its id, its number of fields, the fields (see FENCED_APPEND).
+        const args: string[] = [expiry];
+        for (const entry of entries) {
+          args.push(entry[0], String(entry.length - 1));
+          for (let field = 1; field < entry.length; field++) args.push(entry[field]);
+        }
         try {
-          if (end === StreamEventType.Final && finalAppend) await finalAppend({ stream, owner, args });
-          else await redis.gridllmAppend(stream, owner, ...args);
+          await redis.gridllmAppend(stream, owner, fence, maxEvents, ...args);
         } catch (error) {
           throw /\bFENCED\b/.test((error as Error).message) ? new StreamFencedError(jobId) : error;
         }

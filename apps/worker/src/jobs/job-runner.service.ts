@@ -5,9 +5,8 @@ import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/conf
 import { GridError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { LogIds, withLogIds } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
-import { CompletionRefusedError, JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
+import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
 import {
-  FinalAppend,
   JobStreamAppender,
   MERGED_ANSWER_HOLD_MS,
   ResponseAccumulator,
@@ -47,16 +46,6 @@ const CONNECTION_FAILURES = new Set([
 export function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && CONNECTION_FAILURES.has(code);
-}
-
-/** A run's completion when its final batch carries it (JobSource.completeWithFinal). */
-interface FinalCompletion {
-  /** The merged answer, set before the final batch is sent. */
-  response?: OllamaChunk;
-  /** The job was completed with its final batch. */
-  recorded: boolean;
-  /** The final batch was stored but the completion refused (the job's lock moved). */
-  refusal?: Error;
 }
 
 @Injectable()
@@ -151,15 +140,12 @@ export class JobRunner {
   ): Promise<void> {
     const { data } = taken.job;
     this.fences.set(data.id, fence);
-    // The batch with the terminal event also releases the owner key and starts the stream's expiry; with one
-    // Redis server, the final one also completes the job (one round trip, not two).
-    const completion: FinalCompletion = { recorded: false };
+    // The batch with the terminal event also releases the owner key and starts the stream's expiry.
     const appender = this.streams.open(
       data.id,
       Math.max(1, taken.job.attemptsStarted),
       fence,
       data.retainSeconds,
-      this.source.completesWithFinal ? this.completingAppend(taken, completion) : undefined,
     );
     // The take stored this attempt's `started` event already: the next event is its first line.
     if (startedStored) appender.startedStored(this.settings.workerId);
@@ -167,12 +153,12 @@ export class JobRunner {
     const account = this.accounting.open(data);
     const watch = this.health.watch(controller);
     try {
-      const response = await this.execute(taken, appender, account, controller.signal, watch, completion);
+      const response = await this.execute(taken, appender, account, controller.signal, watch);
       // The final line released the owner key: a lock renewal must not take that for a lost job.
       this.fences.delete(data.id);
       measurement.completed();
       this.health.completed(data.kind, taken.model);
-      await this.recordCompletion(taken, response, account, completion);
+      await this.recordCompletion(taken, response, account);
     } catch (error) {
       measurement.failed(controller.signal.reason);
       await this.settleFailure(taken, appender, account, error, controller.signal.reason, watch);
@@ -193,7 +179,6 @@ export class JobRunner {
     account: JobAccount,
     signal: AbortSignal,
     watch: StallWatch,
-    completion: FinalCompletion,
   ): Promise<OllamaChunk> {
     const { data } = taken.job;
     signal.throwIfAborted();
@@ -222,7 +207,6 @@ export class JobRunner {
           this.metrics.generated(taken.model, item.chunk.eval_count);
           this.speed.record(item.chunk.eval_count, item.chunk.eval_duration);
           await listed;
-          completion.response = accumulator.result();
           await appender.final(raw);
           finished = true;
           break;
@@ -239,43 +223,14 @@ export class JobRunner {
     return accumulator.result();
   }
 
-  /**
-   * The final batch's append, which also completes the job (JobSource.completeWithFinal). A completion
-   * refused after the batch was stored does not fail the append: the client has its answer, and
-   * recordCompletion reports the refusal as it would its own.
-   */
-  private completingAppend(taken: TakenJob, completion: FinalCompletion): FinalAppend {
-    return async (batch) => {
-      const { response } = completion;
-      if (!response) throw new Error(`job ${taken.job.data.id}: final batch sent before its merged answer`);
-      try {
-        await this.source.completeWithFinal(taken, { workerId: this.settings.workerId, response }, batch);
-        completion.recorded = true;
-      } catch (error) {
-        if (!(error instanceof CompletionRefusedError)) throw error;
-        completion.refusal = error;
-      }
-    };
-  }
-
   /** Usage and the owner's slot are settled once the client has its final event, alongside completion. */
-  private async recordCompletion(
-    taken: TakenJob,
-    response: OllamaChunk,
-    account: JobAccount,
-    completion: FinalCompletion,
-  ): Promise<void> {
+  private async recordCompletion(taken: TakenJob, response: OllamaChunk, account: JobAccount): Promise<void> {
     const jobId = taken.job.data.id;
-    const { recorded, refusal } = completion;
     try {
       await Promise.all([
-        // Completed with the final batch, or refused there: nothing more to record in the queue.
-        recorded || refusal
-          ? undefined
-          : this.source.complete(taken, { workerId: this.settings.workerId, response }),
+        this.source.complete(taken, { workerId: this.settings.workerId, response }),
         account.settle(),
       ]);
-      if (refusal) throw refusal;
       if (this.infoLines) this.logger.log(this.line(taken, `job ${jobId}: completed`));
     } catch (error) {
       // The client has its answer; only the queue's record is missing. A worker that took the job over
