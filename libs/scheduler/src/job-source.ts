@@ -22,7 +22,7 @@ import { AvailabilityBoard } from './availability-board';
 import { DurationSamples } from './duration-samples';
 import { finishedRecord } from './finished-job';
 import { JobFinish } from './job-finish';
-import { InferenceJob, JobTake, TakeRequest } from './job-take';
+import { InferenceJob, JobTake, TakeReply, TakeRequest } from './job-take';
 import { WorkerStanding, placementClass } from './placement-policy';
 import { queueNameFor } from './queue-names';
 import { MarkerWait } from './marker-wait';
@@ -158,8 +158,8 @@ export class JobSource implements OnApplicationShutdown {
    * In the common case (no preference, no better worker) that is one round trip from free slot to job.
    */
   private async takeFrom(model: string, consumer: Consumer, enterRun: boolean): Promise<TakenJob | null> {
-    const request = this.takeRequest(model, consumer);
     const cls = placementClass(this.standingFor(model));
+    const request = this.takeRequest(model, consumer, cls);
     // At most three trips: a preferred worker found busy, then a young head with no better worker free.
     for (;;) {
       const reply = await this.takerOn(this.shared!).take(this.armed(request, enterRun));
@@ -167,8 +167,7 @@ export class JobSource implements OnApplicationShutdown {
         case 'empty':
           return null;
         case 'taken':
-          this.noteAffinity(model, reply.job);
-          return { job: reply.job, token: request.token, model, backlog: reply.backlog, entry: reply.entry };
+          return this.takenJob(model, request, reply);
         case 'preferred':
           if (await this.board.isFree(model, reply.workerId)) {
             const remaining = this.queue.affinityDelayMs - reply.ageMs;
@@ -187,9 +186,11 @@ export class JobSource implements OnApplicationShutdown {
     }
   }
 
-  /** A first trip's take for the model's head job (see TAKE_NEXT); `armed` gives each trip its token. */
-  private takeRequest(model: string, consumer: Consumer): TakeRequest {
-    const cls = placementClass(this.standingFor(model));
+  /**
+   * A first trip's take for the model's head job (see TAKE_NEXT), for a worker of placement class `cls`;
+   * `armed` gives each trip its token.
+   */
+  private takeRequest(model: string, consumer: Consumer, cls: number): TakeRequest {
     return {
       queue: consumer,
       hintsKey: this.preference.hintsKey(model),
@@ -201,6 +202,16 @@ export class JobSource implements OnApplicationShutdown {
       honourPreference: true,
       betterWorkers: cls === 0 ? 'none' : this.clustered ? 'ask' : this.board.keysBetterThan(model, cls),
     };
+  }
+
+  /** The job a take locked, as the slot loop runs it; its prompt is noted for affinity. */
+  private takenJob(
+    model: string,
+    request: TakeRequest,
+    reply: Extract<TakeReply, { kind: 'taken' }>,
+  ): TakenJob {
+    this.noteAffinity(model, reply.job);
+    return { job: reply.job, token: request.token, model, backlog: reply.backlog, entry: reply.entry };
   }
 
   /** A new lock token for the trip and, with `enterRun`, a new run fence to enter the taken job with. */
@@ -249,22 +260,13 @@ export class JobSource implements OnApplicationShutdown {
     if (!model || !consumer || this.clustered) {
       return { model: await this.waitForWork(timeoutMs), taken: null, answered: false };
     }
-    const request = this.armed(this.takeRequest(model, consumer), true);
+    const cls = placementClass(this.standingFor(model));
+    const request = this.armed(this.takeRequest(model, consumer, cls), true);
     const woken = await this.markerWait.waitThen(this.markerKey(model), timeoutMs, (connection) =>
       this.takerOn(connection).take(request),
     );
     const reply = woken.next;
-    if (reply.kind === 'taken') {
-      this.noteAffinity(model, reply.job);
-      const taken = {
-        job: reply.job,
-        token: request.token,
-        model,
-        backlog: reply.backlog,
-        entry: reply.entry,
-      };
-      return { model, taken, answered: true };
-    }
+    if (reply.kind === 'taken') return { model, taken: this.takenJob(model, request, reply), answered: true };
     // Left for another worker for now (preferred, better or young): the usual take decides, with the board.
     return { model: woken.popped ? model : null, taken: null, answered: reply.kind === 'empty' };
   }
