@@ -135,7 +135,6 @@ export class JobSchedulerService {
       if (admission) await this.admitOrRelease(data, input.model);
       await this.undoingOnError(data, () => this.enqueue(data));
     }
-    this.logger.debug(`job ${data.id} queued for ${model} (${data.priority})`);
     return withoutRequest(data);
   }
 
