@@ -88,8 +88,7 @@ export class JobSchedulerService {
 
   /**
    * Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model,
-   * the grid is full, the owner is over its token quota or concurrency limit, or the request over its rate
-   * limit (`charge`). The job returned has no
+   * the grid is full, or the owner is over its token quota or concurrency limit. The job returned has no
    * request: callers hold it while they relay the answer, and the prompt may be megabytes.
    */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {

@@ -28,25 +28,20 @@ export class PendingRateCount implements RequestCharge {
 
   claim(): RateCountTerms {
     this.claimed = true;
-    const { tracker, requests } = this.limit;
-    return this.counter.terms(tracker, this.windowMs, requests, this.windowMs);
+    const windowMs = this.limit.windowSeconds * 1000;
+    return this.counter.terms(this.limit.tracker, windowMs, this.limit.requests, windowMs);
   }
 
   count(): Promise<void> {
     // A script made it (or failed making it: the request is answered with that failure, not counted twice).
     if (this.claimed) return Promise.resolve();
     if (!this.counted) {
-      const { tracker, requests } = this.limit;
+      const windowMs = this.limit.windowSeconds * 1000;
       this.counted = this.counter
-        .increment(tracker, this.windowMs, requests, this.windowMs)
+        .increment(this.limit.tracker, windowMs, this.limit.requests, windowMs)
         .then((count) => this.answer(count));
     }
     return this.counted;
-  }
-
-  /** The window, which is also how long a refused client stays blocked. */
-  private get windowMs(): number {
-    return this.limit.windowSeconds * 1000;
   }
 
   settle(reply: RateCountReply): void {
