@@ -72,12 +72,10 @@ export function rateCountOf([
  * in its own round trip where it can (one Redis server), or the submit counts it separately.
  */
 export interface RequestCharge {
-  /** True once the count is made, on its way, or claimed by a script. */
-  readonly made: boolean;
-  /** Hands the count to a script that makes it (its terms); from then on `count` counts nothing. */
-  claim(): RateCountTerms;
+  /** The count's terms while nobody has made it yet; null once it is made or on its way. */
+  readonly uncounted: RateCountTerms | null;
   /** Counts it (once; later calls share the first): resolves when allowed, rejects with the refusal. */
   count(): Promise<void>;
-  /** Takes the claimed count's answer: throws the refusal when over the limit. */
+  /** Takes the count another script made (it stops being uncounted): throws the refusal when over the limit. */
   settle(reply: RateCountReply): void;
 }

@@ -22,17 +22,11 @@ const OWNER = { id: 'key-1', maxConcurrent: 5 };
 class RecordingCharge implements RequestCharge {
   readonly settled: RateCountReply[] = [];
   separateCounts = 0;
-  claims = 0;
 
   constructor(private readonly terms: RateCountTerms) {}
 
-  get made(): boolean {
-    return this.claims + this.separateCounts > 0;
-  }
-
-  claim(): RateCountTerms {
-    this.claims++;
-    return this.terms;
+  get uncounted(): RateCountTerms | null {
+    return this.settled.length + this.separateCounts === 0 ? this.terms : null;
   }
 
   async count(): Promise<void> {
@@ -186,20 +180,6 @@ describe('job admission in the enqueue script', () => {
       expect(charge.settled).toEqual([[1, 60_000, 0, 0]]);
       expect(charge.separateCounts).toBe(0);
       expect(await redis.admin.get(HITS)).toBe('1');
-    });
-
-    it('leaves it unclaimed when the job is refused before its enqueue (the gateway counts it then)', async () => {
-      const sut = scheduler();
-      await claim();
-      await submit(sut);
-      const busyOwner = { id: OWNER.id, maxConcurrent: 1 };
-      await submit(sut, busyOwner);
-      const charge = chargeOf(5);
-
-      await expect(submit(sut, busyOwner, charge)).rejects.toThrow(LimitExceededError);
-
-      expect(charge.made).toBe(false);
-      expect(await redis.admin.get(HITS)).toBeNull();
     });
 
     it('has it counted separately where the script cannot check (the queues not counted yet)', async () => {

@@ -98,12 +98,12 @@ export class JobSchedulerService {
     // (one round trip instead of two); otherwise, and whenever that script refuses, they are checked here.
     const admission = this.admission(model);
     // The rate count rides in that script when nobody has made it yet: no round trip of its own.
-    const countInScript = admission !== null && input.charge?.made === false;
+    const rateCount = (admission && input.charge?.uncounted) || undefined;
     const [, , affinity] = await Promise.all([
       admission || this.admit(model, input.model),
       input.owner && this.ownerLimits.checkQuota(input.owner),
       this.affinity.plan({ ...input, model, ownerId: input.owner?.id }),
-      !countInScript && input.charge?.count(),
+      !rateCount && input.charge?.count(),
     ]);
     const now = Date.now();
     const id = randomUUID();
@@ -124,8 +124,6 @@ export class JobSchedulerService {
       ...(affinity && { affinity }),
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
-    // Claimed only now: a request refused before this point is still counted (by the gateway's error path).
-    const rateCount = countInScript ? input.charge?.claim() : undefined;
     const admitted =
       admission &&
       (await this.undoingOnError(data, () => this.enqueueAdmitted(data, { ...admission, rateCount })));

@@ -14,7 +14,7 @@ import { AppliedRateLimit } from './rate-limit-policy';
  */
 export class PendingRateCount implements RequestCharge {
   private counted: Promise<void> | null = null;
-  private claimed = false;
+  private settled = false;
 
   constructor(
     private readonly counter: RateCounter,
@@ -22,19 +22,14 @@ export class PendingRateCount implements RequestCharge {
     private readonly res: Response,
   ) {}
 
-  get made(): boolean {
-    return this.claimed || this.counted !== null;
-  }
-
-  claim(): RateCountTerms {
-    this.claimed = true;
+  get uncounted(): RateCountTerms | null {
+    if (this.counted || this.settled) return null;
     const windowMs = this.limit.windowSeconds * 1000;
     return this.counter.terms(this.limit.tracker, windowMs, this.limit.requests, windowMs);
   }
 
   count(): Promise<void> {
-    // A script made it (or failed making it: the request is answered with that failure, not counted twice).
-    if (this.claimed) return Promise.resolve();
+    if (this.settled) return Promise.resolve();
     if (!this.counted) {
       const windowMs = this.limit.windowSeconds * 1000;
       this.counted = this.counter
@@ -45,6 +40,7 @@ export class PendingRateCount implements RequestCharge {
   }
 
   settle(reply: RateCountReply): void {
+    this.settled = true;
     this.answer(rateCountOf(reply));
   }
 

@@ -137,16 +137,13 @@ describe(RequestRateGuard.name, () => {
 
         expect(storage.calls).toEqual([]);
         expect(headers.size).toBe(0);
-        const charge = pendingRateCount(req as never);
-        expect(charge?.made).toBe(false);
-        expect(charge?.claim()).toEqual({
+        expect(pendingRateCount(req as never)?.uncounted).toEqual({
           hitsKey: 'gridllm:throttle:{key_abc:default}:hits',
           blockedKey: 'gridllm:throttle:{key_abc:default}:blocked',
           windowMs: 60_000,
           limit: 5,
           blockMs: 60_000,
         });
-        expect(charge?.made).toBe(true);
       });
 
       it("takes the enqueue script's count: the allowance in headers, and no second count", async () => {
@@ -154,7 +151,6 @@ describe(RequestRateGuard.name, () => {
         const { context, headers, req } = contextFor('/api/generate', key, Routes.prototype.submitting);
         expect(sut.canActivate(context)).toBe(true);
         const charge = pendingRateCount(req as never);
-        charge?.claim();
 
         charge?.settle([2, 40_100, 0, 0]);
 
@@ -163,6 +159,7 @@ describe(RequestRateGuard.name, () => {
           'X-RateLimit-Remaining': '3',
           'X-RateLimit-Reset': '41',
         });
+        expect(charge?.uncounted).toBeNull();
         await charge?.count();
         expect(storage.calls).toEqual([]);
       });
@@ -171,8 +168,6 @@ describe(RequestRateGuard.name, () => {
         const sut = guardWith({ RATE_LIMIT_REQUESTS: '5' });
         const { context, headers, req } = contextFor('/api/generate', key, Routes.prototype.submitting);
         expect(sut.canActivate(context)).toBe(true);
-
-        pendingRateCount(req as never)?.claim();
 
         const refusal = () => pendingRateCount(req as never)?.settle([6, 50_000, 1, 41_500]);
 
@@ -191,7 +186,7 @@ describe(RequestRateGuard.name, () => {
         await charge?.count();
 
         expect(storage.calls).toHaveLength(1);
-        expect(charge?.made).toBe(true);
+        expect(charge?.uncounted).toBeNull();
       });
 
       describe('where no enqueue script can count (a Cluster, signed claims)', () => {
@@ -205,7 +200,7 @@ describe(RequestRateGuard.name, () => {
           expect(sut.canActivate(context)).toBe(true);
           expect(storage.calls).toHaveLength(1);
           expect(headers.size).toBe(0);
-          expect(pendingRateCount(req as never)?.made).toBe(true);
+          expect(pendingRateCount(req as never)?.uncounted).toBeNull();
 
           release();
           await expect(pendingRateCount(req as never)?.count()).resolves.toBeUndefined();
