@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 
-import { RateCountReply, RequestCharge } from '@gridllm/access';
 import { gatewayConfig, queueConfig } from '@gridllm/config';
 import {
   InferenceJobData,
@@ -24,7 +23,7 @@ import { AffinityPlanner } from './affinity/affinity-planner';
 import { JobPreference } from './affinity/job-preference';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
-import { Admission, AdmittedEnqueue, EnqueueTerms, JobEnqueue } from './job-enqueue';
+import { Admission, EnqueueTerms, JobEnqueue } from './job-enqueue';
 import { JobPayloadSeal } from './job-payload-seal';
 import { OwnerLimits } from './owner-limits';
 import { ModelQueue, QueueRegistry } from './queue-registry';
@@ -47,11 +46,10 @@ export interface SubmitJobInput {
   /** A client-named session: its jobs stay on one worker while it can take them (see docs/scheduling.md). */
   session?: string;
   /**
-   * The request's rate count, if it is not made yet (the gateway's, see RequestCharge): the enqueue script
-   * makes it where it can, or it is made beside the job's own admission; the job is stored only once it
-   * allows it, and its refusal is the submit's.
+   * A check of the request still on its way (the gateway's rate count): checked alongside the job's own
+   * admission, and the job is stored only once it passes; its rejection is the submit's.
    */
-  charge?: RequestCharge;
+  gate?: Promise<void>;
 }
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
@@ -97,13 +95,11 @@ export class JobSchedulerService {
     // Where it can, the enqueue script itself checks that the model is served and the queues have room
     // (one round trip instead of two); otherwise, and whenever that script refuses, they are checked here.
     const admission = this.admission(model);
-    // The rate count rides in that script when nobody has made it yet: no round trip of its own.
-    const rateCount = (admission && input.charge?.uncounted) || undefined;
     const [, , affinity] = await Promise.all([
       admission || this.admit(model, input.model),
       input.owner && this.ownerLimits.checkQuota(input.owner),
       this.affinity.plan({ ...input, model, ownerId: input.owner?.id }),
-      !rateCount && input.charge?.count(),
+      input.gate,
     ]);
     const now = Date.now();
     const id = randomUUID();
@@ -125,10 +121,8 @@ export class JobSchedulerService {
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     const admitted =
-      admission &&
-      (await this.undoingOnError(data, () => this.enqueueAdmitted(data, { ...admission, rateCount })));
-    if (admitted && admitted.count) await this.settleCount(data, admitted.count, input.charge);
-    if (!admitted || !admitted.stored) {
+      admission && (await this.undoingOnError(data, () => this.enqueueAdmitted(data, admission)));
+    if (!admitted) {
       if (admission) await this.admitOrRelease(data, input.model);
       await this.undoingOnError(data, () => this.enqueue(data));
     }
@@ -195,14 +189,6 @@ export class JobSchedulerService {
     return this.queues.forModel(model);
   }
 
-  /**
-   * Whether the enqueue script can make a submitted request's rate count (SubmitJobInput.charge) in its
-   * own round trip: one Redis server, and claims that need no signature check (see admission).
-   */
-  get countsRequestsAtEnqueue(): boolean {
-    return !this.client.keys.clustered && !this.registry.verifiesClaims;
-  }
-
   /** Throws unless a live worker serves the model and the grid and the model's queue have room. */
   private async admit(model: string, asked: string): Promise<void> {
     const [availability] = await Promise.all([
@@ -218,7 +204,7 @@ export class JobSchedulerService {
    * slots), claims that need no signature check, and a recent count of the other queues.
    */
   private admission(model: string): GridAdmission | null {
-    if (!this.countsRequestsAtEnqueue) return null;
+    if (this.client.keys.clustered || this.registry.verifiesClaims) return null;
     const allowance = this.capacity.openAllowance(model);
     if (!allowance) return null;
     const { keys } = this.client;
@@ -265,8 +251,8 @@ export class JobSchedulerService {
     if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
   }
 
-  /** Checks admission (and counts the request) and enqueues in one round trip; not stored when not admitted. */
-  private async enqueueAdmitted(data: InferenceJobData, admission: GridAdmission): Promise<AdmittedEnqueue> {
+  /** Checks admission and enqueues in one round trip; false (nothing written) when not admitted. */
+  private async enqueueAdmitted(data: InferenceJobData, admission: GridAdmission): Promise<boolean> {
     const queue = this.queues.forModel(data.model);
     const retain = this.indexSeconds(data);
     const admitted = await this.enqueuer.addIfAdmitted(queue, data, this.terms(data, retain), {
@@ -274,22 +260,8 @@ export class JobSchedulerService {
       indexKey: this.client.keys.jobQueue(data.id),
       indexSeconds: retain,
     });
-    if (admitted.stored) await this.replicas.confirm(`job ${data.id}`, this.queues.connection);
+    if (admitted) await this.replicas.confirm(`job ${data.id}`, this.queues.connection);
     return admitted;
-  }
-
-  /** Hands the enqueue script's count to the request; over its limit (nothing stored), the owner's slot goes back. */
-  private async settleCount(
-    data: InferenceJobData,
-    count: RateCountReply,
-    charge: RequestCharge | undefined,
-  ): Promise<void> {
-    try {
-      charge?.settle(count);
-    } catch (error) {
-      await this.releaseOwnerSlot(data);
-      throw error;
-    }
   }
 
   private async enqueue(data: InferenceJobData): Promise<void> {
