@@ -245,6 +245,32 @@ describe('Request rate limits on the routes that queue jobs (auth on; the count 
     expect((await fetch(`${state.urls[1]}/health/live`)).status).toBe(200);
   });
 
+  it('counts a request refused for its body, and one refused for its model', async () => {
+    const created = await postJson(
+      `${state.urls[0]}/admin/keys`,
+      { name: 'careless', scopes: ['inference'], rateLimit: { requests: 3, windowSeconds: 60 } },
+      { headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_API_KEY}` } },
+    );
+    const careless = (await created.json()) as { key: string };
+    const requests: object[] = [
+      { model: 7, prompt: 'hi' },
+      { model: 'no-such-model', prompt: 'hi', stream: false },
+      { model: 'llama3.2', prompt: 'hi', stream: false },
+      { model: 'llama3.2', prompt: 'hi', stream: false },
+    ];
+    const answers: Response[] = [];
+    for (const [i, body] of requests.entries()) {
+      const answer = await postJson(`${state.urls[i % 2]}/api/generate`, body, {
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${careless.key}` },
+      });
+      await answer.text();
+      answers.push(answer);
+    }
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 404, 200, 429]);
+    expect(answers[2].headers.get('x-ratelimit-remaining')).toBe('0');
+  });
+
   it('counts the same way on the OpenAI and Anthropic routes, refusing in their shapes', async () => {
     const created = await postJson(
       `${state.urls[0]}/admin/keys`,

@@ -1,3 +1,5 @@
+import { RATE_COUNT_FUNCTION } from '@gridllm/access';
+
 import { FAIR_TAG } from './fair-share.lua';
 
 /** Stores and places the job (KEYS[1..6], ARGV[1..12], see ENQUEUE_JOB); leaves its fair tag in `tag`. */
@@ -38,6 +40,18 @@ ${STORE_AND_PLACE}
 return tag
 `;
 
+/** ENQUEUE_ADMITTED's body, replying `refused` when not admitted and `stored` once the job is stored. */
+const admitted = (refused: string, stored: string) => `
+if #redis.call('ZRANGEBYSCORE', KEYS[7], ARGV[5], '+inf', 'LIMIT', 0, 1) == 0 then return ${refused} end
+local waiting = redis.call('LLEN', KEYS[8]) + redis.call('ZCARD', KEYS[2])
+if waiting >= tonumber(ARGV[13]) then return ${refused} end
+if waiting + redis.call('LLEN', KEYS[9]) >= tonumber(ARGV[14]) then return ${refused} end
+${STORE_AND_PLACE}
+redis.call('SET', KEYS[10], ARGV[15], 'EX', ARGV[16])
+redis.call('SET', KEYS[11], '1', 'PX', ARGV[17])
+return ${stored}
+`;
+
 /**
  * ENQUEUE_JOB with the gateway's admission checks and index writes in the same round trip, for one Redis
  * server (not a Cluster: the keys span slot groups). It admits the job only when a live worker claims the
@@ -52,12 +66,18 @@ return tag
  * ARGV: max waiting for the model, max open jobs of the model, model, index ttl s, presence ttl ms.
  */
 export const ENQUEUE_ADMITTED = `${FAIR_TAG}
-if #redis.call('ZRANGEBYSCORE', KEYS[7], ARGV[5], '+inf', 'LIMIT', 0, 1) == 0 then return nil end
-local waiting = redis.call('LLEN', KEYS[8]) + redis.call('ZCARD', KEYS[2])
-if waiting >= tonumber(ARGV[13]) then return nil end
-if waiting + redis.call('LLEN', KEYS[9]) >= tonumber(ARGV[14]) then return nil end
-${STORE_AND_PLACE}
-redis.call('SET', KEYS[10], ARGV[15], 'EX', ARGV[16])
-redis.call('SET', KEYS[11], '1', 'PX', ARGV[17])
-return tag
-`;
+${admitted('nil', 'tag')}`;
+
+/**
+ * ENQUEUE_ADMITTED that first counts the request against its rate limit (RATE_COUNT_FUNCTION, the
+ * gateway's own count), so a rate-limited job costs no round trip of its own (issue 15). The request is
+ * counted whatever follows; over the limit, nothing else is written. Replies { tag, or nil when refused
+ * or not admitted; then the count: hits, ms to expiry, blocked 1/0, ms to unblock }.
+ * KEYS 1–11 and ARGV 1–17 as ENQUEUE_ADMITTED, then
+ * KEYS: the counter's hits and blocked keys. ARGV: window ms, limit, block ms.
+ */
+export const ENQUEUE_ADMITTED_COUNTED = `${FAIR_TAG}
+${RATE_COUNT_FUNCTION}
+local counted = rateCount(KEYS[12], KEYS[13], ARGV[18], ARGV[19], ARGV[20])
+if counted[3] == 1 then return { false, unpack(counted) } end
+${admitted('{ false, unpack(counted) }', '{ tag, unpack(counted) }')}`;

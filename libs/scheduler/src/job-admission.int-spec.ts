@@ -1,8 +1,9 @@
-import { OwnerJobs } from '@gridllm/access';
+import { OwnerJobs, RateCountReply, RateCountTerms, RequestCharge } from '@gridllm/access';
 import { GridConfig, parseGridConfig } from '@gridllm/config';
 import {
   CapacityExceededError,
   JobKind,
+  LimitExceededError,
   ModelNotFoundError,
   ModelUnavailableError,
 } from '@gridllm/contracts';
@@ -16,6 +17,33 @@ import { QueueRegistry } from './queue-registry';
 
 const MODEL = 'm:latest';
 const OWNER = { id: 'key-1', maxConcurrent: 5 };
+
+/** A request's rate count as the gateway hands it over: records who made it, refuses over the limit. */
+class RecordingCharge implements RequestCharge {
+  readonly settled: RateCountReply[] = [];
+  separateCounts = 0;
+  claims = 0;
+
+  constructor(private readonly terms: RateCountTerms) {}
+
+  get made(): boolean {
+    return this.claims + this.separateCounts > 0;
+  }
+
+  claim(): RateCountTerms {
+    this.claims++;
+    return this.terms;
+  }
+
+  async count(): Promise<void> {
+    this.separateCounts++;
+  }
+
+  settle(reply: RateCountReply): void {
+    this.settled.push(reply);
+    if (reply[2] === 1) throw new LimitExceededError('rate limit exceeded', Math.ceil(reply[3] / 1000));
+  }
+}
 
 /**
  * Admission inside the enqueue script (issue 15): once the queues were counted, a submit checks that the
@@ -45,8 +73,13 @@ describe('job admission in the enqueue script', () => {
   const claim = (agoMs = -60_000) =>
     redis.admin.zadd(client.keys.modelWorkers(MODEL), Date.now() - agoMs, 'worker-1');
 
-  const submit = (sut: JobSchedulerService, owner?: typeof OWNER) =>
-    sut.submit({ kind: JobKind.Generate, model: 'm', request: { prompt: 'hello' }, owner });
+  const submit = (sut: JobSchedulerService, owner?: typeof OWNER, charge?: RequestCharge) =>
+    sut.submit({ kind: JobKind.Generate, model: 'm', request: { prompt: 'hello' }, owner, charge });
+
+  const HITS = 'adm:throttle:{key-1:default}:hits';
+  const BLOCKED = 'adm:throttle:{key-1:default}:blocked';
+  const chargeOf = (limit: number) =>
+    new RecordingCharge({ hitsKey: HITS, blockedKey: BLOCKED, windowMs: 60_000, limit, blockMs: 60_000 });
 
   it('stores, indexes and places a job without the separate checks once the queues were counted', async () => {
     const sut = scheduler();
@@ -106,5 +139,79 @@ describe('job admission in the enqueue script', () => {
 
     await expect(submit(sut)).rejects.toThrow(CapacityExceededError);
     expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 11 });
+  });
+
+  describe("with the request's rate count (the gateway's, issue 15)", () => {
+    it('counts it in the script that stores the job, and nowhere else', async () => {
+      const sut = scheduler();
+      await claim();
+      await submit(sut);
+      const charge = chargeOf(5);
+
+      const job = await submit(sut, OWNER, charge);
+
+      expect(charge.separateCounts).toBe(0);
+      expect(charge.settled).toEqual([[1, 60_000, 0, 0]]);
+      expect(await redis.admin.get(HITS)).toBe('1');
+      expect(await redis.admin.pttl(HITS)).toBeGreaterThan(59_000);
+      expect(await queues.forModel(MODEL).getJob(job.id)).toBeDefined();
+    });
+
+    it('refuses over the limit with nothing stored and the owner’s slot given back, the request counted', async () => {
+      const sut = scheduler();
+      await claim();
+      await submit(sut);
+      await submit(sut, OWNER, chargeOf(1));
+      const over = chargeOf(1);
+
+      await expect(submit(sut, OWNER, over)).rejects.toThrow(LimitExceededError);
+
+      expect(over.settled).toEqual([[2, expect.any(Number), 1, 60_000]]);
+      expect(await redis.admin.get(HITS)).toBe('2');
+      expect(await redis.admin.pttl(BLOCKED)).toBeGreaterThan(59_000);
+      expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 2 });
+      expect(await redis.admin.keys('adm:job-queue:*')).toHaveLength(2);
+      expect(await ownerJobs.count(OWNER.id)).toBe(1);
+    });
+
+    it('counts a request the script did not admit once: the slow checks give the refusal', async () => {
+      const sut = scheduler();
+      await claim();
+      await submit(sut);
+      await redis.admin.del(client.keys.modelWorkers(MODEL));
+      const charge = chargeOf(5);
+
+      await expect(submit(sut, OWNER, charge)).rejects.toThrow(ModelNotFoundError);
+
+      expect(charge.settled).toEqual([[1, 60_000, 0, 0]]);
+      expect(charge.separateCounts).toBe(0);
+      expect(await redis.admin.get(HITS)).toBe('1');
+    });
+
+    it('leaves it unclaimed when the job is refused before its enqueue (the gateway counts it then)', async () => {
+      const sut = scheduler();
+      await claim();
+      await submit(sut);
+      const busyOwner = { id: OWNER.id, maxConcurrent: 1 };
+      await submit(sut, busyOwner);
+      const charge = chargeOf(5);
+
+      await expect(submit(sut, busyOwner, charge)).rejects.toThrow(LimitExceededError);
+
+      expect(charge.made).toBe(false);
+      expect(await redis.admin.get(HITS)).toBeNull();
+    });
+
+    it('has it counted separately where the script cannot check (the queues not counted yet)', async () => {
+      const sut = scheduler();
+      await claim();
+      const charge = chargeOf(5);
+
+      await submit(sut, OWNER, charge);
+
+      expect(charge.separateCounts).toBe(1);
+      expect(charge.settled).toEqual([]);
+      expect(await redis.admin.get(HITS)).toBeNull();
+    });
   });
 });

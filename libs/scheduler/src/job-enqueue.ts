@@ -1,7 +1,8 @@
+import { RateCountReply, RateCountTerms } from '@gridllm/access';
 import { BULLMQ_PRIORITY, InferenceJobData } from '@gridllm/contracts';
 import { RedisConnection } from '@gridllm/redis';
 
-import { ENQUEUE_ADMITTED, ENQUEUE_JOB } from './enqueue-job.lua';
+import { ENQUEUE_ADMITTED, ENQUEUE_ADMITTED_COUNTED, ENQUEUE_JOB } from './enqueue-job.lua';
 import { FAIR_STATE_SUFFIX, FairTerms } from './fair-share';
 import { PREFERENCE_HINTS_TTL_MS } from './affinity/job-preference';
 import { ModelQueue } from './queue-registry';
@@ -28,11 +29,23 @@ export interface Admission {
   /** This gateway's presence key, renewed with every job. */
   presenceKey: string;
   presenceMs: number;
+  /** The request's rate count, made by the script before anything else (see ENQUEUE_ADMITTED_COUNTED). */
+  rateCount?: RateCountTerms;
+}
+
+/** What an admitted enqueue did: whether the job is stored, and the request's count when it made one. */
+export interface AdmittedEnqueue {
+  stored: boolean;
+  /** Present when the admission carried a rate count; over the limit, nothing was stored. */
+  count?: RateCountReply;
 }
 
 interface EnqueueRedis {
   gridllmEnqueue(...args: Array<string | number>): Promise<string>;
   gridllmEnqueueAdmitted(...args: Array<string | number>): Promise<string | null>;
+  gridllmEnqueueAdmittedCounted(
+    ...args: Array<string | number>
+  ): Promise<[string | null, number, number, number, number]>;
 }
 
 /** Runs ENQUEUE_JOB on the connection the queues share: the job is stored, placed and signalled at once. */
@@ -42,6 +55,10 @@ export class JobEnqueue {
   constructor(connection: RedisConnection) {
     connection.defineCommand('gridllmEnqueue', { numberOfKeys: 6, lua: ENQUEUE_JOB });
     connection.defineCommand('gridllmEnqueueAdmitted', { numberOfKeys: 11, lua: ENQUEUE_ADMITTED });
+    connection.defineCommand('gridllmEnqueueAdmittedCounted', {
+      numberOfKeys: 13,
+      lua: ENQUEUE_ADMITTED_COUNTED,
+    });
     this.redis = connection as unknown as EnqueueRedis;
   }
 
@@ -53,32 +70,38 @@ export class JobEnqueue {
   }
 
   /**
-   * Checks admission and enqueues in one round trip: false when the job was not admitted (nothing was
-   * written; the caller checks the slow way for the exact refusal), true once it is in Redis.
+   * Checks admission (and counts the request, with `admission.rateCount`) and enqueues in one round trip.
+   * Not stored: nothing was written but the count; the caller checks the slow way for the exact refusal,
+   * or refuses by the count.
    */
   async addIfAdmitted(
     queue: ModelQueue,
     data: InferenceJobData,
     terms: EnqueueTerms,
     admission: Admission,
-  ): Promise<boolean> {
+  ): Promise<AdmittedEnqueue> {
     const [keys, args] = this.jobArgs(queue, data, terms);
     const { keys: queueKeys } = queue;
-    const tag = await this.redis.gridllmEnqueueAdmitted(
-      ...keys,
+    keys.push(
       admission.claimsKey,
       queueKeys.wait,
       queueKeys.active,
       admission.indexKey,
       admission.presenceKey,
-      ...args,
+    );
+    args.push(
       admission.maxWaiting,
       admission.maxOpen,
       data.model,
       admission.indexSeconds,
       admission.presenceMs,
     );
-    return tag !== null;
+    const rate = admission.rateCount;
+    if (!rate) return { stored: (await this.redis.gridllmEnqueueAdmitted(...keys, ...args)) !== null };
+    keys.push(rate.hitsKey, rate.blockedKey);
+    args.push(rate.windowMs, rate.limit, rate.blockMs);
+    const [tag, ...count] = await this.redis.gridllmEnqueueAdmittedCounted(...keys, ...args);
+    return { stored: tag !== null, count };
   }
 
   /** ENQUEUE_JOB's keys and arguments. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 
+import { RateCountReply, RequestCharge } from '@gridllm/access';
 import { gatewayConfig, queueConfig } from '@gridllm/config';
 import {
   InferenceJobData,
@@ -23,7 +24,7 @@ import { AffinityPlanner } from './affinity/affinity-planner';
 import { JobPreference } from './affinity/job-preference';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
-import { Admission, EnqueueTerms, JobEnqueue } from './job-enqueue';
+import { Admission, AdmittedEnqueue, EnqueueTerms, JobEnqueue } from './job-enqueue';
 import { JobPayloadSeal } from './job-payload-seal';
 import { OwnerLimits } from './owner-limits';
 import { ModelQueue, QueueRegistry } from './queue-registry';
@@ -46,10 +47,11 @@ export interface SubmitJobInput {
   /** A client-named session: its jobs stay on one worker while it can take them (see docs/scheduling.md). */
   session?: string;
   /**
-   * A check of the request still on its way (the gateway's rate count): checked alongside the job's own
-   * admission, and the job is stored only once it passes; its rejection is the submit's.
+   * The request's rate count, if it is not made yet (the gateway's, see RequestCharge): the enqueue script
+   * makes it where it can, or it is made beside the job's own admission; the job is stored only once it
+   * allows it, and its refusal is the submit's.
    */
-  gate?: Promise<void>;
+  charge?: RequestCharge;
 }
 
 export type CancelOutcome = 'cancelled' | 'already-finished';
@@ -86,7 +88,8 @@ export class JobSchedulerService {
 
   /**
    * Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model,
-   * the grid is full, or the owner is over its token quota or concurrency limit. The job returned has no
+   * the grid is full, the owner is over its token quota or concurrency limit, or the request over its rate
+   * limit (`charge`). The job returned has no
    * request: callers hold it while they relay the answer, and the prompt may be megabytes.
    */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
@@ -95,11 +98,13 @@ export class JobSchedulerService {
     // Where it can, the enqueue script itself checks that the model is served and the queues have room
     // (one round trip instead of two); otherwise, and whenever that script refuses, they are checked here.
     const admission = this.admission(model);
+    // The rate count rides in that script when nobody has made it yet: no round trip of its own.
+    const countInScript = admission !== null && input.charge?.made === false;
     const [, , affinity] = await Promise.all([
       admission || this.admit(model, input.model),
       input.owner && this.ownerLimits.checkQuota(input.owner),
       this.affinity.plan({ ...input, model, ownerId: input.owner?.id }),
-      input.gate,
+      !countInScript && input.charge?.count(),
     ]);
     const now = Date.now();
     const id = randomUUID();
@@ -120,9 +125,13 @@ export class JobSchedulerService {
       ...(affinity && { affinity }),
     };
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
+    // Claimed only now: a request refused before this point is still counted (by the gateway's error path).
+    const rateCount = countInScript ? input.charge?.claim() : undefined;
     const admitted =
-      admission && (await this.undoingOnError(data, () => this.enqueueAdmitted(data, admission)));
-    if (!admitted) {
+      admission &&
+      (await this.undoingOnError(data, () => this.enqueueAdmitted(data, { ...admission, rateCount })));
+    if (admitted && admitted.count) await this.settleCount(data, admitted.count, input.charge);
+    if (!admitted || !admitted.stored) {
       if (admission) await this.admitOrRelease(data, input.model);
       await this.undoingOnError(data, () => this.enqueue(data));
     }
@@ -189,6 +198,14 @@ export class JobSchedulerService {
     return this.queues.forModel(model);
   }
 
+  /**
+   * Whether the enqueue script can make a submitted request's rate count (SubmitJobInput.charge) in its
+   * own round trip: one Redis server, and claims that need no signature check (see admission).
+   */
+  get countsRequestsAtEnqueue(): boolean {
+    return !this.client.keys.clustered && !this.registry.verifiesClaims;
+  }
+
   /** Throws unless a live worker serves the model and the grid and the model's queue have room. */
   private async admit(model: string, asked: string): Promise<void> {
     const [availability] = await Promise.all([
@@ -204,7 +221,7 @@ export class JobSchedulerService {
    * slots), claims that need no signature check, and a recent count of the other queues.
    */
   private admission(model: string): GridAdmission | null {
-    if (this.client.keys.clustered || this.registry.verifiesClaims) return null;
+    if (!this.countsRequestsAtEnqueue) return null;
     const allowance = this.capacity.openAllowance(model);
     if (!allowance) return null;
     const { keys } = this.client;
@@ -251,8 +268,8 @@ export class JobSchedulerService {
     if (data.ownerId) await this.ownerLimits.release(data.ownerId, data.id).catch(() => undefined);
   }
 
-  /** Checks admission and enqueues in one round trip; false (nothing written) when not admitted. */
-  private async enqueueAdmitted(data: InferenceJobData, admission: GridAdmission): Promise<boolean> {
+  /** Checks admission (and counts the request) and enqueues in one round trip; not stored when not admitted. */
+  private async enqueueAdmitted(data: InferenceJobData, admission: GridAdmission): Promise<AdmittedEnqueue> {
     const queue = this.queues.forModel(data.model);
     const retain = this.indexSeconds(data);
     const admitted = await this.enqueuer.addIfAdmitted(queue, data, this.terms(data, retain), {
@@ -260,8 +277,22 @@ export class JobSchedulerService {
       indexKey: this.client.keys.jobQueue(data.id),
       indexSeconds: retain,
     });
-    if (admitted) await this.replicas.confirm(`job ${data.id}`, this.queues.connection);
+    if (admitted.stored) await this.replicas.confirm(`job ${data.id}`, this.queues.connection);
     return admitted;
+  }
+
+  /** Hands the enqueue script's count to the request; over its limit (nothing stored), the owner's slot goes back. */
+  private async settleCount(
+    data: InferenceJobData,
+    count: RateCountReply,
+    charge: RequestCharge | undefined,
+  ): Promise<void> {
+    try {
+      charge?.settle(count);
+    } catch (error) {
+      await this.releaseOwnerSlot(data);
+      throw error;
+    }
   }
 
   private async enqueue(data: InferenceJobData): Promise<void> {

@@ -19,6 +19,7 @@ import {
 import { logIdsOf, withLogIds } from '@gridllm/logging';
 import { isRedisUnavailable } from '@gridllm/redis';
 
+import { pendingRateCount } from '../limits/deferred-rate-check';
 import { logScopeOf } from '../logging/request-logging';
 import { allowedMethods } from './allowed-methods';
 import { familyErrorBody, streamErrorFrame } from './error-family';
@@ -36,6 +37,9 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
     const path = req?.path;
+    // A request that failed before its job could count it (a 400 for its body) still counts.
+    const charge = req && pendingRateCount(req);
+    if (charge) charge.count().catch(() => undefined);
     // A known path asked with a method it does not serve (Express says 404): Ollama answers 405.
     const served = exception instanceof NotFoundException && req ? allowedMethods(req) : [];
     const allowed = served.includes(req?.method ?? '') ? [] : served;

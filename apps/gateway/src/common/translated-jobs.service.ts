@@ -13,7 +13,7 @@ import { CollectingSink, JobSink } from './job-sink';
 import { PlacementHeaderSink } from './placement-header';
 import { sessionOf } from './session-name';
 import { continuationRequested } from '../continuation/continue-option';
-import { pendingRateCheck } from '../limits/deferred-rate-check';
+import { pendingRateCount } from '../limits/deferred-rate-check';
 
 /**
  * The job side of the translated families (OpenAI, Responses, Anthropic): their requests become ordinary
@@ -48,8 +48,8 @@ export class TranslatedJobs {
       owner,
       continueOnFailure,
       session,
-      // The route's rate count (RateCheckedAtSubmit), still on its way while the request was translated.
-      gate: pendingRateCheck(req),
+      // The route's rate count (RateCheckedAtSubmit), made with the job's enqueue where it can be.
+      charge: pendingRateCount(req),
     });
   }
 

@@ -1,44 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
+import { RATE_COUNT_FUNCTION, RateCount, RateCountReply, RateCountTerms, rateCountOf } from '@gridllm/access';
 import { RedisConnection } from '@gridllm/redis';
 
-/** One request counted: the same record @nestjs/throttler's storages return (times in whole seconds). */
-export interface RateCount {
-  totalHits: number;
-  timeToExpire: number;
-  isBlocked: boolean;
-  timeToBlockExpire: number;
-}
-
-/**
- * Count, expire and block in one script (the one @nest-lab/throttler-storage-redis ran, unchanged), so
- * replicas counting at once agree. KEYS = hits, blocked; ARGV = window ms, limit, block ms.
- */
-const COUNT_SCRIPT = `
-local totalHits = redis.call('INCR', KEYS[1])
-local timeToExpire = redis.call('PTTL', KEYS[1])
-local ttl = tonumber(ARGV[1])
-if timeToExpire <= 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  timeToExpire = ttl
-end
-local isBlocked = redis.call('GET', KEYS[2])
-local timeToBlockExpire = 0
-if isBlocked then
-  timeToBlockExpire = redis.call('PTTL', KEYS[2])
-elseif totalHits > tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], 1, 'PX', ARGV[3])
-  isBlocked = '1'
-  timeToBlockExpire = tonumber(ARGV[3])
-end
-if isBlocked and timeToBlockExpire <= 0 then
-  redis.call('DEL', KEYS[2])
-  redis.call('SET', KEYS[1], 1, 'PX', ttl)
-  totalHits = 1
-  timeToExpire = ttl
-  isBlocked = false
-end
-return { totalHits, timeToExpire, isBlocked and 1 or 0, timeToBlockExpire }
+/** The gateway's own count (routes that queue no job, and a job's request the enqueue script does not count). */
+const COUNT_SCRIPT = `${RATE_COUNT_FUNCTION}
+return rateCount(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 `;
 
 type WithCount = RedisConnection & {
@@ -48,7 +15,7 @@ type WithCount = RedisConnection & {
     windowMs: number,
     limit: number,
     blockMs: number,
-  ): Promise<[number, number, number, number]>;
+  ): Promise<RateCountReply>;
 };
 
 /**
@@ -60,27 +27,26 @@ type WithCount = RedisConnection & {
 @Injectable()
 export class RateCounter {
   private readonly redis: WithCount;
+  /** The connection's key prefix: another connection's script needs the keys in full. */
+  private readonly prefix: string;
 
   constructor(connection: RedisConnection) {
     connection.defineCommand('gridllmRateCount', { numberOfKeys: 2, lua: COUNT_SCRIPT });
     this.redis = connection as WithCount;
+    this.prefix = connection.options.keyPrefix ?? '';
   }
 
   /** Adds one request to `tracker`'s window; over `limit`, blocks it for `blockMs`. */
   async increment(tracker: string, windowMs: number, limit: number, blockMs: number): Promise<RateCount> {
     const tag = `{${tracker}:default}`;
-    const [totalHits, timeToExpire, isBlocked, timeToBlockExpire] = await this.redis.gridllmRateCount(
-      `${tag}:hits`,
-      `${tag}:blocked`,
-      windowMs,
-      limit,
-      blockMs,
+    return rateCountOf(
+      await this.redis.gridllmRateCount(`${tag}:hits`, `${tag}:blocked`, windowMs, limit, blockMs),
     );
-    return {
-      totalHits,
-      timeToExpire: Math.ceil(timeToExpire / 1000),
-      isBlocked: isBlocked === 1,
-      timeToBlockExpire: Math.ceil(timeToBlockExpire / 1000),
-    };
+  }
+
+  /** The same count's terms with the keys in full, for a script run on another connection. */
+  terms(tracker: string, windowMs: number, limit: number, blockMs: number): RateCountTerms {
+    const tag = `${this.prefix}{${tracker}:default}`;
+    return { hitsKey: `${tag}:hits`, blockedKey: `${tag}:blocked`, windowMs, limit, blockMs };
   }
 }

@@ -19,7 +19,7 @@ import { sessionOf } from '../common/session-name';
 import { InferenceResponder } from '../common/inference-responder.service';
 import { ModelLifecycleService, isLifecycleRequest } from './model-lifecycle.service';
 import { continuationRequested } from '../continuation/continue-option';
-import { pendingRateCheck } from '../limits/deferred-rate-check';
+import { pendingRateCount } from '../limits/deferred-rate-check';
 import { logScopeOf } from '../logging/request-logging';
 import { ReusedAnswer } from './reused-answer';
 
@@ -46,7 +46,7 @@ export class OllamaApiService {
 
   async run(kind: JobKind, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
     if (isLifecycleRequest(kind, body)) {
-      await pendingRateCheck(req);
+      await pendingRateCount(req)?.count();
       res
         .status(200)
         .type('application/json; charset=utf-8')
@@ -76,8 +76,8 @@ export class OllamaApiService {
       owner,
       continueOnFailure,
       session,
-      // The route's rate count (RateCheckedAtSubmit), still on its way while the job was built.
-      gate: pendingRateCheck(req),
+      // The route's rate count (RateCheckedAtSubmit), made with the job's enqueue where it can be.
+      charge: pendingRateCount(req),
     });
   }
 
