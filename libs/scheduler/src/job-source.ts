@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
+import { MISSED_BEATS_BEFORE_GONE } from '@gridllm/registry';
 import { TakenRunEntry, newRunFence, runEntryArgs } from '@gridllm/streaming';
 
 import { AffinityStore } from './affinity/affinity-store';
@@ -75,6 +76,11 @@ export class JobSource implements OnApplicationShutdown {
   private finisher: JobFinish | null = null;
   private shared: RedisConnection | null = null;
   private active: string[] = [];
+  /**
+   * Models that left the engine (see `setModels`' `finishAdmitted`), each with the time from which a take
+   * that finds its queue empty ends it: by then no gateway admits a job on this worker's claim.
+   */
+  private readonly leaving = new Map<string, number>();
   private standings = new Map<string, WorkerStanding>();
   /** Models whose head job this worker left to a better worker, until when. */
   private readonly deferred = new Map<string, number>();
@@ -103,15 +109,72 @@ export class JobSource implements OnApplicationShutdown {
     return this.active;
   }
 
-  /** Serve exactly these (normalised) models from now on. Consumers of dropped models stay open for running jobs. */
-  async setModels(models: readonly string[]): Promise<void> {
+  /**
+   * Serve exactly these (normalised) models from now on. Consumers of dropped models stay open for running
+   * jobs. With `finishAdmitted` (a model left the engine), a dropped model's queue is still taken from
+   * until it is found empty once its claim has lapsed: gateways admitted jobs for it on the claim this
+   * worker still held, and no other worker may serve the model. They reach the engine and fail there as
+   * they would on Ollama (404), instead of waiting for their deadline; while another worker claims the
+   * model they are left to it (`servedElsewhere`). Without `finishAdmitted` (the engine unreachable), the
+   * jobs stay queued for another worker or the engine's return.
+   */
+  async setModels(models: readonly string[], options: { finishAdmitted?: boolean } = {}): Promise<void> {
     const wanted = [...new Set(models)].sort();
     for (const model of wanted) {
       if (!this.consumers.has(model)) this.consumers.set(model, await this.openConsumer(model));
+      this.leaving.delete(model);
+    }
+    if (!options.finishAdmitted) this.leaving.clear();
+    else {
+      // The latest claim this worker can have published for a dropped model lapses by then.
+      const claimLapses = Date.now() + this.queue.heartbeatIntervalMs * MISSED_BEATS_BEFORE_GONE;
+      for (const model of this.active) if (!wanted.includes(model)) this.leaving.set(model, claimLapses);
     }
     const changed = wanted.join('\n') !== this.active.join('\n');
     this.active = wanted;
     if (changed) this.wake();
+  }
+
+  /** The heartbeat expired this worker's claims on `models`: a leaving model's empty queue ends it from now. */
+  claimsWithdrawn(models: readonly string[]): void {
+    const now = Date.now();
+    for (const model of models) if (this.leaving.has(model)) this.leaving.set(model, now);
+  }
+
+  /** Whether jobs of the model are still taken here: served, or leaving with jobs admitted on its claim. */
+  takesFrom(model: string): boolean {
+    return this.active.includes(model) || this.leaving.has(model);
+  }
+
+  /** The queues the slot loop takes from and sleeps on: the served models, then the leaving ones. */
+  private get intake(): string[] {
+    return this.leaving.size === 0 ? this.active : [...this.active, ...this.leaving.keys()];
+  }
+
+  /**
+   * A leaving model's jobs belong to another worker while one claims it (only this engine lost the model):
+   * they and the marker are left to it, and once this worker's claim has lapsed the model is not taken
+   * from here again. Asked only while a model is leaving, before each take of it.
+   */
+  private async servedElsewhere(model: string): Promise<boolean> {
+    const now = Date.now();
+    const claimants = await this.client.redis.zrangebyscore(
+      this.client.keys.modelWorkers(model),
+      now,
+      '+inf',
+      'LIMIT',
+      0,
+      2,
+    );
+    if (!claimants.some((id) => id !== this.worker.workerId)) return false;
+    if ((this.leaving.get(model) ?? Infinity) <= now) this.leaving.delete(model);
+    await this.leave(model, this.queue.heartbeatIntervalMs);
+    return true;
+  }
+
+  /** A leaving model whose queue a take found empty after its claim lapsed is no longer taken from. */
+  private foundEmpty(model: string): void {
+    if ((this.leaving.get(model) ?? Infinity) <= Date.now()) this.leaving.delete(model);
   }
 
   /** How this worker stands for each model (warm or cold, tier): decides when it leaves a job to a better worker. */
@@ -139,10 +202,11 @@ export class JobSource implements OnApplicationShutdown {
    * enters the job's run and stores its `started` event (TakenJob.entry), so the run goes to its engine next.
    */
   async takeNext(preferred: string | null = null, enterRun = false): Promise<TakenJob | null> {
-    const order = queueOrder(this.active, preferred, this.cursor++);
+    const order = queueOrder(this.intake, preferred, this.cursor++);
     for (const model of order) {
       const consumer = this.consumers.get(model);
       if (!consumer || (this.deferred.get(model) ?? 0) > Date.now()) continue;
+      if (this.leaving.has(model) && (await this.servedElsewhere(model))) continue;
       if (await this.warmsFirst(model)) continue;
       const taken = await this.takeFrom(model, consumer, enterRun && !this.clustered);
       if (taken) return taken;
@@ -165,6 +229,7 @@ export class JobSource implements OnApplicationShutdown {
       const reply = await this.takerOn(this.shared!).take(this.armed(request, enterRun));
       switch (reply.kind) {
         case 'empty':
+          this.foundEmpty(model);
           return null;
         case 'taken':
           return this.takenJob(model, request, reply);
@@ -273,7 +338,7 @@ export class JobSource implements OnApplicationShutdown {
 
   /** The one model this worker serves, when its next job would be taken without a question first (see takeNext). */
   private soleModelReadyToTake(): string | null {
-    if (this.active.length !== 1) return null;
+    if (this.active.length !== 1 || this.leaving.size > 0) return null;
     const [model] = this.active;
     if ((this.deferred.get(model) ?? 0) > Date.now()) return null;
     const standing = this.standingFor(model);
@@ -298,7 +363,7 @@ export class JobSource implements OnApplicationShutdown {
     const now = Date.now();
     const deferredEnds = [...this.deferred.values()].filter((until) => until > now);
     // A deferred queue's marker is left to the better workers (we put it back); we retry it when the delay ends.
-    const watched = this.active.filter((model) => (this.deferred.get(model) ?? 0) <= now);
+    const watched = this.intake.filter((model) => (this.deferred.get(model) ?? 0) <= now);
     const markers = new Map(watched.map((model) => [this.markerKey(model), model]));
     const wait = Math.max(1, Math.min(timeoutMs, ...deferredEnds.map((until) => until - now)));
     const popped = await this.markerWait.wait([...markers.keys()], wait);

@@ -136,9 +136,13 @@ export class HeartbeatService {
     const next = this.refreshChain.then(async () => {
       this.lastRefreshAt = Date.now();
       const fresh = await this.capabilities.refresh();
-      // An open circuit keeps the intake shut: only its canary reopens it.
+      // An open circuit keeps the intake shut: only its canary reopens it. A model that left the engine
+      // still has jobs admitted on this worker's claim until the next publish: they are taken and fail there.
       if (!this.draining && this.circuit.isClosed)
-        await this.source.setModels(fresh.models.map((model) => model.name));
+        await this.source.setModels(
+          fresh.models.map((model) => model.name),
+          { finishAdmitted: true },
+        );
     });
     this.refreshChain = next.catch(() => undefined);
     return next;
@@ -149,6 +153,7 @@ export class HeartbeatService {
     const now = info.status === 'ready' ? info.models.map((model) => model.name) : [];
     const dropped = this.published.filter((model) => !now.includes(model));
     await this.registry.publish(info, dropped);
+    this.source.claimsWithdrawn(dropped);
     this.published = info.models.map((model) => model.name);
     await this.publishAvailability(info);
   }
