@@ -65,15 +65,15 @@ export class JobInspector {
 
   /** A job `visible` rejects is answered as unknown; a gone one (cancelled while queued) only shows its state. */
   async describe(jobId: string, visible: JobVisibility = EVERY_JOB): Promise<JobOutcome> {
-    let found;
-    try {
-      found = await this.scheduler.find(jobId);
-    } catch (error) {
-      return this.describeGone(jobId, error);
-    }
-    const { job } = found;
+    const model = await this.scheduler.modelOf(jobId);
+    if (!model) throw new JobNotFoundError(jobId);
+    const queue = this.scheduler.queueFor(model);
+    // The state before the record: a job that finishes between the two reads then shows as still running
+    // (asked again, finished), never as finished without the result its completion stored with the state.
+    const bullState = await queue.getJobState(jobId);
+    const job = await queue.getJob(jobId);
+    if (!job) return this.describeGone(jobId, model);
     if (!visible(job.data)) throw new JobNotFoundError(jobId);
-    const bullState = await job.getState();
     const cancelled = await this.scheduler.wasCancelled(jobId);
     const state = toJobState(bullState, cancelled);
     const workerId = job.returnvalue?.workerId ?? job.processedBy ?? undefined;
@@ -142,12 +142,10 @@ export class JobInspector {
   }
 
   /** A job whose BullMQ record is gone: cancelled while queued, or unknown. */
-  private async describeGone(jobId: string, error: unknown): Promise<JobOutcome> {
-    const model = await this.scheduler.modelOf(jobId);
-    if (model && (await this.scheduler.wasCancelled(jobId))) {
+  private async describeGone(jobId: string, model: string): Promise<JobOutcome> {
+    if (await this.scheduler.wasCancelled(jobId))
       return { id: jobId, model, state: 'cancelled', error: 'request canceled' };
-    }
-    throw error instanceof JobNotFoundError ? error : new JobNotFoundError(jobId);
+    throw new JobNotFoundError(jobId);
   }
 }
 
