@@ -81,6 +81,8 @@ export class JobSource implements OnApplicationShutdown {
    * that finds its queue empty ends it: by then no gateway admits a job on this worker's claim.
    */
   private readonly leaving = new Map<string, number>();
+  /** Leaving models are not taken from while the engine is unreachable (`setModels` without `finishAdmitted`). */
+  private leavingHeld = false;
   private standings = new Map<string, WorkerStanding>();
   /** Models whose head job this worker left to a better worker, until when. */
   private readonly deferred = new Map<string, number>();
@@ -115,40 +117,45 @@ export class JobSource implements OnApplicationShutdown {
    * until it is found empty once its claim has lapsed: gateways admitted jobs for it on the claim this
    * worker still held, and no other worker may serve the model. They reach the engine and fail there as
    * they would on Ollama (404), instead of waiting for their deadline; while another worker claims the
-   * model they are left to it (`servedElsewhere`). Without `finishAdmitted` (the engine unreachable), the
-   * jobs stay queued for another worker or the engine's return.
+   * model they are left to it (`servedElsewhere`). Without `finishAdmitted` (the engine unreachable), no
+   * job is taken, leaving ones included: they stay queued for another worker or the engine's return.
    */
   async setModels(models: readonly string[], options: { finishAdmitted?: boolean } = {}): Promise<void> {
     const wanted = [...new Set(models)].sort();
+    // Before any await: a call running meanwhile (the engine found unreachable) must not hide what this drops.
+    const dropped = this.active.filter((model) => !wanted.includes(model));
     for (const model of wanted) {
       if (!this.consumers.has(model)) this.consumers.set(model, await this.openConsumer(model));
-      this.leaving.delete(model);
     }
-    if (!options.finishAdmitted) this.leaving.clear();
-    else {
-      // The latest claim this worker can have published for a dropped model lapses by then.
-      const claimLapses = Date.now() + this.queue.heartbeatIntervalMs * MISSED_BEATS_BEFORE_GONE;
-      for (const model of this.active) if (!wanted.includes(model)) this.leaving.set(model, claimLapses);
+    for (const model of wanted) this.leaving.delete(model);
+    if (options.finishAdmitted) {
+      const ends = this.leavingEndsAfter(this.queue.heartbeatIntervalMs * MISSED_BEATS_BEFORE_GONE);
+      for (const model of dropped) this.leaving.set(model, ends);
     }
+    this.leavingHeld = !options.finishAdmitted;
     const changed = wanted.join('\n') !== this.active.join('\n');
     this.active = wanted;
     if (changed) this.wake();
   }
 
-  /** The heartbeat expired this worker's claims on `models`: a leaving model's empty queue ends it from now. */
+  /** The heartbeat expired this worker's claims on `models`: a leaving model's empty queue ends it after the grace. */
   claimsWithdrawn(models: readonly string[]): void {
-    const now = Date.now();
-    for (const model of models) if (this.leaving.has(model)) this.leaving.set(model, now);
+    for (const model of models)
+      if (this.leaving.has(model)) this.leaving.set(model, this.leavingEndsAfter(0));
   }
 
-  /** Whether jobs of the model are still taken here: served, or leaving with jobs admitted on its claim. */
-  takesFrom(model: string): boolean {
-    return this.active.includes(model) || this.leaving.has(model);
+  /**
+   * When a leaving model may end, its claim lapsing `claimLapsesInMs` from now: one claim lifetime later, as
+   * a gateway checks a claim against the time its request came (before its own checks) and by its own clock.
+   */
+  private leavingEndsAfter(claimLapsesInMs: number): number {
+    return Date.now() + claimLapsesInMs + this.queue.heartbeatIntervalMs * MISSED_BEATS_BEFORE_GONE;
   }
 
   /** The queues the slot loop takes from and sleeps on: the served models, then the leaving ones. */
   private get intake(): string[] {
-    return this.leaving.size === 0 ? this.active : [...this.active, ...this.leaving.keys()];
+    if (this.leaving.size === 0 || this.leavingHeld) return this.active;
+    return [...this.active, ...this.leaving.keys()];
   }
 
   /**
@@ -338,7 +345,7 @@ export class JobSource implements OnApplicationShutdown {
 
   /** The one model this worker serves, when its next job would be taken without a question first (see takeNext). */
   private soleModelReadyToTake(): string | null {
-    if (this.active.length !== 1 || this.leaving.size > 0) return null;
+    if (this.active.length !== 1 || this.intake.length !== 1) return null;
     const [model] = this.active;
     if ((this.deferred.get(model) ?? 0) > Date.now()) return null;
     const standing = this.standingFor(model);

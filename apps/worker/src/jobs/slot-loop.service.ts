@@ -160,7 +160,7 @@ export class SlotLoop {
    */
   private launchOrHandBack(taken: TakenJob): void {
     this.launch(taken);
-    if (this.paused || this.stopping || !this.source.takesFrom(taken.model))
+    if (this.paused || this.stopping || !this.source.models.includes(taken.model))
       this.runner.abort(taken.job.data.id, AbortReason.HandBack);
   }
 

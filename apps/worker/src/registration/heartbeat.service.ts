@@ -136,12 +136,13 @@ export class HeartbeatService {
     const next = this.refreshChain.then(async () => {
       this.lastRefreshAt = Date.now();
       const fresh = await this.capabilities.refresh();
-      // An open circuit keeps the intake shut: only its canary reopens it. A model that left the engine
-      // still has jobs admitted on this worker's claim until the next publish: they are taken and fail there.
+      // An open circuit keeps the intake shut: only its canary reopens it. A model that left a reachable
+      // engine still has jobs admitted on this worker's claim until the next publish: they are taken and
+      // fail there. An unreachable engine lists no models: its jobs stay queued.
       if (!this.draining && this.circuit.isClosed)
         await this.source.setModels(
           fresh.models.map((model) => model.name),
-          { finishAdmitted: true },
+          { finishAdmitted: fresh.engineReachable },
         );
     });
     this.refreshChain = next.catch(() => undefined);
