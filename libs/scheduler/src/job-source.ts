@@ -23,6 +23,7 @@ import { AvailabilityBoard } from './availability-board';
 import { DurationSamples } from './duration-samples';
 import { finishedRecord } from './finished-job';
 import { JobFinish } from './job-finish';
+import { LeavingModels } from './leaving-models';
 import { InferenceJob, JobTake, TakeReply, TakeRequest } from './job-take';
 import { WorkerStanding, placementClass } from './placement-policy';
 import { queueNameFor } from './queue-names';
@@ -76,13 +77,8 @@ export class JobSource implements OnApplicationShutdown {
   private finisher: JobFinish | null = null;
   private shared: RedisConnection | null = null;
   private active: string[] = [];
-  /**
-   * Models that left the engine (see `setModels`' `finishAdmitted`), each with the time from which a take
-   * that finds its queue empty ends it: by then no gateway admits a job on this worker's claim.
-   */
-  private readonly leaving = new Map<string, number>();
-  /** Leaving models are not taken from while the engine is unreachable (`setModels` without `finishAdmitted`). */
-  private leavingHeld = false;
+  /** Models that left the engine while jobs could still be admitted for them on this worker's claim. */
+  private readonly leaving: LeavingModels;
   private standings = new Map<string, WorkerStanding>();
   /** Models whose head job this worker left to a better worker, until when. */
   private readonly deferred = new Map<string, number>();
@@ -105,6 +101,7 @@ export class JobSource implements OnApplicationShutdown {
     this.markerWait = new MarkerWait(connections, client, `worker-${this.worker.workerId}-${randomUUID()}`);
     this.resident = new ResidentPrefixes(this.worker.slots);
     this.durations = new DurationSamples(client);
+    this.leaving = new LeavingModels(this.queue.heartbeatIntervalMs * MISSED_BEATS_BEFORE_GONE);
   }
 
   get models(): readonly string[] {
@@ -113,12 +110,10 @@ export class JobSource implements OnApplicationShutdown {
 
   /**
    * Serve exactly these (normalised) models from now on. Consumers of dropped models stay open for running
-   * jobs. With `finishAdmitted` (a model left the engine), a dropped model's queue is still taken from
-   * until it is found empty once its claim has lapsed: gateways admitted jobs for it on the claim this
-   * worker still held, and no other worker may serve the model. They reach the engine and fail there as
-   * they would on Ollama (404), instead of waiting for their deadline; while another worker claims the
-   * model they are left to it (`servedElsewhere`). Without `finishAdmitted` (the engine unreachable), no
-   * job is taken, leaving ones included: they stay queued for another worker or the engine's return.
+   * jobs. With `finishAdmitted` (the engine answered without them), dropped models are leaving: their
+   * queues are still taken from for the jobs admitted on this worker's claim (see LeavingModels), unless
+   * another worker claims the model (`servedElsewhere`). Without it (the engine unreachable), no job is
+   * taken, a leaving model's included: they stay queued for another worker or the engine's return.
    */
   async setModels(models: readonly string[], options: { finishAdmitted?: boolean } = {}): Promise<void> {
     const wanted = [...new Set(models)].sort();
@@ -127,41 +122,27 @@ export class JobSource implements OnApplicationShutdown {
     for (const model of wanted) {
       if (!this.consumers.has(model)) this.consumers.set(model, await this.openConsumer(model));
     }
-    for (const model of wanted) this.leaving.delete(model);
-    if (options.finishAdmitted) {
-      const ends = this.leavingEndsAfter(this.queue.heartbeatIntervalMs * MISSED_BEATS_BEFORE_GONE);
-      for (const model of dropped) this.leaving.set(model, ends);
-    }
-    this.leavingHeld = !options.finishAdmitted;
+    this.leaving.update(wanted, dropped, options.finishAdmitted ?? false);
     const changed = wanted.join('\n') !== this.active.join('\n');
     this.active = wanted;
     if (changed) this.wake();
   }
 
-  /** The heartbeat expired this worker's claims on `models`: a leaving model's empty queue ends it after the grace. */
+  /** The heartbeat expired this worker's claims on `models` (see LeavingModels). */
   claimsWithdrawn(models: readonly string[]): void {
-    for (const model of models)
-      if (this.leaving.has(model)) this.leaving.set(model, this.leavingEndsAfter(0));
-  }
-
-  /**
-   * When a leaving model may end, its claim lapsing `claimLapsesInMs` from now: one claim lifetime later, as
-   * a gateway checks a claim against the time its request came (before its own checks) and by its own clock.
-   */
-  private leavingEndsAfter(claimLapsesInMs: number): number {
-    return Date.now() + claimLapsesInMs + this.queue.heartbeatIntervalMs * MISSED_BEATS_BEFORE_GONE;
+    this.leaving.claimsWithdrawn(models);
   }
 
   /** The queues the slot loop takes from and sleeps on: the served models, then the leaving ones. */
   private get intake(): string[] {
-    if (this.leaving.size === 0 || this.leavingHeld) return this.active;
-    return [...this.active, ...this.leaving.keys()];
+    const leaving = this.leaving.models;
+    return leaving.length === 0 ? this.active : [...this.active, ...leaving];
   }
 
   /**
    * A leaving model's jobs belong to another worker while one claims it (only this engine lost the model):
-   * they and the marker are left to it, and once this worker's claim has lapsed the model is not taken
-   * from here again. Asked only while a model is leaving, before each take of it.
+   * they and the marker are left to it, and once the model's end has come it is not taken from here again.
+   * Asked only while a model is leaving, before each take of it.
    */
   private async servedElsewhere(model: string): Promise<boolean> {
     const now = Date.now();
@@ -174,14 +155,9 @@ export class JobSource implements OnApplicationShutdown {
       2,
     );
     if (!claimants.some((id) => id !== this.worker.workerId)) return false;
-    if ((this.leaving.get(model) ?? Infinity) <= now) this.leaving.delete(model);
+    this.leaving.endIfDue(model);
     await this.leave(model, this.queue.heartbeatIntervalMs);
     return true;
-  }
-
-  /** A leaving model whose queue a take found empty after its claim lapsed is no longer taken from. */
-  private foundEmpty(model: string): void {
-    if ((this.leaving.get(model) ?? Infinity) <= Date.now()) this.leaving.delete(model);
   }
 
   /** How this worker stands for each model (warm or cold, tier): decides when it leaves a job to a better worker. */
@@ -236,7 +212,7 @@ export class JobSource implements OnApplicationShutdown {
       const reply = await this.takerOn(this.shared!).take(this.armed(request, enterRun));
       switch (reply.kind) {
         case 'empty':
-          this.foundEmpty(model);
+          this.leaving.endIfDue(model);
           return null;
         case 'taken':
           return this.takenJob(model, request, reply);
