@@ -89,8 +89,8 @@ export class JobSchedulerService {
   /**
    * Puts the job in Redis (it is durable once this resolves). Throws when no live worker serves the model,
    * the grid is full, the owner is over its token quota or concurrency limit, or the request over its rate
-   * limit (`charge`). The job returned has no
-   * request: callers hold it while they relay the answer, and the prompt may be megabytes.
+   * limit (`charge`). The job returned has no request: callers hold it while they relay the answer, and the
+   * prompt may be megabytes.
    */
   async submit(input: SubmitJobInput): Promise<InferenceJobData> {
     // Every family's jobs pass here: a name Ollama would refuse is a 400, never a queue or a 404.
