@@ -192,3 +192,46 @@ describe('Native job API', () => {
     await grid.startGateway();
   });
 });
+
+describe('Native job API: results kept for RESULT_TTL', () => {
+  const grid = new TestGrid();
+  let fixture: OllamaFixture;
+
+  beforeAll(async () => {
+    await grid.start();
+    fixture = await grid.startFixture({ models: [{ name: 'llama3.2:latest' }] });
+    // Synchronous jobs are kept STREAM_TTL (1 s here), async results RESULT_TTL (an hour).
+    await grid.startGateway({ STREAM_TTL: '1', RESULT_TTL: '3600' });
+    await grid.startWorker('retention-worker', fixture);
+  });
+
+  afterAll(() => grid.stop());
+
+  it("keeps an async job's result after later synchronous jobs outlive their own, shorter retention", async () => {
+    const accepted = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'llama3.2',
+      prompt: 'keep me',
+      async: true,
+    });
+    const { id } = (await accepted.json()) as { id: string };
+    const resultOf = () => fetch(`${grid.gatewayUrl}/inference/${id}/result`);
+    await waitFor('async job done', async () => (await resultOf()).status === 200);
+
+    // Synchronous jobs completing more than STREAM_TTL later: each completion may remove expired jobs.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    for (let i = 0; i < 3; i++) {
+      const sync = await postJson(`${grid.gatewayUrl}/api/generate`, {
+        model: 'llama3.2',
+        prompt: `later ${i}`,
+        stream: false,
+      });
+      expect(sync.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    }
+
+    const kept = await resultOf();
+    expect(kept.status).toBe(200);
+    const body = (await kept.json()) as { result: { response: string } };
+    expect(body.result.response).toBe(fixture.expectedTokens('generate', { prompt: 'keep me' }).join(''));
+  });
+});

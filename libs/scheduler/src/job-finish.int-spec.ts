@@ -58,8 +58,14 @@ describe(JobFinish.name, () => {
 
   async function taken(id: string, retainSeconds = 3600): Promise<InferenceJob> {
     await queue.add('j', data(id), { priority: 1, jobId: id, removeOnComplete: { age: retainSeconds } });
+    return takeQueued(id);
+  }
+
+  /** Takes a job already in the queue. */
+  async function takeQueued(id: string): Promise<InferenceJob> {
     const reply = await take.take({ ...request, queue: consumer });
-    if (reply.kind !== 'taken') throw new Error(`expected a job, got ${reply.kind}`);
+    if (reply.kind !== 'taken' || reply.job.id !== id)
+      throw new Error(`expected job ${id}, got ${reply.kind}`);
     return reply.job;
   }
 
@@ -79,16 +85,69 @@ describe(JobFinish.name, () => {
     expect(await admin.llen(keys.active)).toBe(0);
   });
 
-  it('removes completed jobs older than the retention, as removeOnComplete.age does', async () => {
-    const old = await taken('old', 1);
-    await sut.completed(keys, old, 'token-1', result);
-    await admin.zadd(keys.completed, Date.now() - 5_000, 'old');
-    const job = await taken('new', 1);
+  it('counts the attempt made on top of those the job had when taken', async () => {
+    await queue.add('j', data('again'), { priority: 1, jobId: 'again' });
+    await admin.hset(`${keys['']}again`, 'atm', 2);
+    const job = await takeQueued('again');
     await sut.completed(keys, job, 'token-1', result);
 
-    expect(await admin.zrange(keys.completed, 0, -1)).toEqual(['new']);
-    expect(await admin.exists(`${keys['']}old`)).toBe(0);
-    expect(await queue.getJobState('new')).toBe('completed');
+    expect((await queue.getJob('again'))?.attemptsMade).toBe(3);
+  });
+
+  describe('retention', () => {
+    const expiry = `${keys['']}gridllm-expiry`;
+    const sweepingAlways = () => new JobFinish(connection, { intervalMs: 0, limit: 1000 });
+    const completedIds = async () => (await admin.zrange(keys.completed, 0, -1)).sort();
+
+    it('removes each job once its own retention has passed', async () => {
+      const finish = sweepingAlways();
+      await finish.completed(keys, await taken('short', 1), 'token-1', result);
+      await finish.completed(keys, await taken('long', 3600), 'token-1', result);
+      await admin.zadd(expiry, Date.now() - 1, 'short');
+      await finish.completed(keys, await taken('next', 1), 'token-1', result);
+
+      expect(await completedIds()).toEqual(['long', 'next']);
+      expect(await admin.exists(`${keys['']}short`)).toBe(0);
+      expect(await admin.zscore(expiry, 'short')).toBeNull();
+      expect(await queue.getJobState('long')).toBe('completed');
+    });
+
+    it("keeps a job kept longer than the one completing (BullMQ's age rule removed it)", async () => {
+      const finish = sweepingAlways();
+      await finish.completed(keys, await taken('async', 3600), 'token-1', result);
+      // Finished 5 s ago: older than the next job's 1 s retention, well within its own hour.
+      await admin.zadd(keys.completed, Date.now() - 5_000, 'async');
+      await finish.completed(keys, await taken('sync', 1), 'token-1', result);
+
+      expect(await completedIds()).toEqual(['async', 'sync']);
+      expect((await queue.getJob('async'))?.returnvalue).toEqual(result);
+    });
+
+    it('removes jobs an older worker completed (not indexed) by their completion age', async () => {
+      await admin.zadd(keys.completed, Date.now() - 5_000, 'legacy');
+      await admin.hset(`${keys['']}legacy`, 'finishedOn', Date.now() - 5_000);
+      await sweepingAlways().completed(keys, await taken('new', 1), 'token-1', result);
+
+      expect(await completedIds()).toEqual(['new']);
+      expect(await admin.exists(`${keys['']}legacy`)).toBe(0);
+    });
+
+    it('sweeps at most once per interval, and again at once after a sweep that reached its limit', async () => {
+      const hourly = new JobFinish(connection, { intervalMs: 3_600_000, limit: 1 });
+      for (const id of ['a', 'b']) {
+        await admin.zadd(keys.completed, Date.now() - 5_000, id);
+        await admin.zadd(expiry, Date.now() - 5_000, id);
+      }
+      await hourly.completed(keys, await taken('c', 3600), 'token-1', result);
+      expect(await completedIds()).toEqual(['b', 'c']);
+      await hourly.completed(keys, await taken('d', 3600), 'token-1', result);
+      expect(await completedIds()).toEqual(['c', 'd']);
+      // This sweep finds nothing: the next one waits for the interval.
+      await hourly.completed(keys, await taken('e', 3600), 'token-1', result);
+      await admin.zadd(expiry, Date.now() - 1, 'c');
+      await hourly.completed(keys, await taken('f', 3600), 'token-1', result);
+      expect(await completedIds()).toEqual(['c', 'd', 'e', 'f']);
+    });
   });
 
   it('refuses, and changes nothing, when the lock is not this run’s or is gone', async () => {

@@ -72,6 +72,22 @@ describe(JobTake.name, () => {
     expect(await queue.getJobState('high')).toBe('completed');
   });
 
+  it('counts the attempt on top of those started before, in the hash and in the job it answers', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'retried' });
+    await admin.hset(`${queue.keys['']}retried`, 'ats', 2, 'pb', 'w0', 'processedOn', 1);
+    const before = Date.now();
+    const reply = await sut.take(request());
+    if (reply.kind !== 'taken') throw new Error(`expected a job, got ${reply.kind}`);
+    expect(reply.job.attemptsStarted).toBe(3);
+    expect(reply.job.processedBy).toBe('w1');
+    expect(reply.job.processedOn).toBeGreaterThanOrEqual(before);
+    expect(await admin.hmget(`${queue.keys['']}retried`, 'ats', 'pb', 'processedOn')).toEqual([
+      '3',
+      'w1',
+      String(reply.job.processedOn),
+    ]);
+  });
+
   it('clears the marker after taking the last job', async () => {
     await queue.add('j', {}, { priority: 1, jobId: 'only' });
     const reply = await sut.take(request());

@@ -71,8 +71,17 @@ else
   redis.call('LPUSH', active, head)
 end
 redis.call('SET', jobKey .. ':lock', token, 'PX', lockMs)
-redis.call('HSET', jobKey, 'processedOn', now, 'pb', workerId)
-local attempt = redis.call('HINCRBY', jobKey, 'ats', 1)
+-- The hash is read before the writes and the reply given what HGETALL would answer after them: the attempt
+-- count rides in the HSET instead of a HINCRBY of its own (issue 15: one command per job).
+local fields = redis.call('HGETALL', jobKey)
+local at = {}
+for i = 1, #fields, 2 do at[fields[i]] = i + 1 end
+local attempt = (at.ats and tonumber(fields[at.ats]) or 0) + 1
+redis.call('HSET', jobKey, 'processedOn', ARGV[2], 'pb', workerId, 'ats', attempt)
+for _, field in ipairs({ {'processedOn', ARGV[2]}, {'pb', workerId}, {'ats', tostring(attempt)} }) do
+  local i = at[field[1]]
+  if i then fields[i] = field[2] else fields[#fields + 1] = field[1]; fields[#fields + 1] = field[2] end
+end
 if preferred then redis.call('HDEL', hints, head) end
 
 -- The wait list lost the job taken from it, if any; nothing else changed it in this script.
@@ -80,5 +89,5 @@ local backlog = (fromWait and waiting - 1 or 0) + redis.call('ZCARD', prioritize
 if backlog > 0 then redis.call('ZADD', marker, 0, '0') else redis.call('ZREM', marker, '0') end
 local entry = false
 if #ARGV > 8 then entry = enter_taken(head, attempt, workerId, 9) end
-return {1, head, backlog, redis.call('HGETALL', jobKey), entry}
+return {1, head, backlog, fields, entry}
 `;
