@@ -85,6 +85,21 @@ describe(JobFinish.name, () => {
     expect(await admin.llen(keys.active)).toBe(0);
   });
 
+  it('fails the job as BullMQ would, with its reason and the finished record instead of the request', async () => {
+    await queue.add('j', data('bad'), { priority: 1, jobId: 'bad', removeOnFail: { age: 3600 } });
+    const job = await takeQueued('bad');
+    await sut.failed(keys, job, 'token-1', 'model "m" not found');
+
+    expect(await queue.getJobState('bad')).toBe('failed');
+    const stored = await queue.getJob('bad');
+    expect(stored?.failedReason).toBe('model "m" not found');
+    expect(stored?.finishedOn).toBeGreaterThan(0);
+    expect(stored?.attemptsMade).toBe(1);
+    expect(stored?.data).toMatchObject({ id: 'bad', request: {} });
+    expect(await admin.exists(`${keys['']}bad:lock`)).toBe(0);
+    expect(await admin.llen(keys.active)).toBe(0);
+  });
+
   it('counts the attempt made on top of those the job had when taken', async () => {
     await queue.add('j', data('again'), { priority: 1, jobId: 'again' });
     await admin.hset(`${keys['']}again`, 'atm', 2);
@@ -95,7 +110,7 @@ describe(JobFinish.name, () => {
   });
 
   describe('retention', () => {
-    const expiry = `${keys['']}gridllm-expiry`;
+    const expiry = `${keys['']}gridllm-expiry:completed`;
     const sweepingAlways = () => new JobFinish(connection, { intervalMs: 0, limit: 1000 });
     const completedIds = async () => (await admin.zrange(keys.completed, 0, -1)).sort();
 
@@ -121,6 +136,24 @@ describe(JobFinish.name, () => {
 
       expect(await completedIds()).toEqual(['async', 'sync']);
       expect((await queue.getJob('async'))?.returnvalue).toEqual(result);
+    });
+
+    it('keeps a failed job kept longer than the one failing, in the failed set', async () => {
+      const finish = sweepingAlways();
+      for (const [id, age] of [
+        ['async-failed', 3600],
+        ['sync-failed', 1],
+      ] as const) {
+        await queue.add('j', data(id), { priority: 1, jobId: id, removeOnFail: { age } });
+        await finish.failed(keys, await takeQueued(id), 'token-1', 'engine error');
+        await admin.zadd(keys.failed, Date.now() - 5_000, id);
+      }
+      await admin.zadd(`${keys['']}gridllm-expiry:failed`, Date.now() - 1, 'sync-failed');
+      await queue.add('j', data('last'), { priority: 1, jobId: 'last', removeOnFail: { age: 1 } });
+      await finish.failed(keys, await takeQueued('last'), 'token-1', 'engine error');
+
+      expect((await admin.zrange(keys.failed, 0, -1)).sort()).toEqual(['async-failed', 'last']);
+      expect(await queue.getJobState('async-failed')).toBe('failed');
     });
 
     it('removes jobs an older worker completed (not indexed) by their completion age', async () => {

@@ -7,11 +7,14 @@ import { finishedRecord, storedResult } from './finished-job';
 import { InferenceJob } from './job-take';
 
 /**
- * One round trip from a finished run to a completed job (issue 15): what BullMQ's `updateData` and
- * `moveToFinished` did in two scripts and 21 commands, on BullMQ's own layout, so every reader (the job's
- * state, `returnvalue`, `finishedOn`, `attemptsMade`, the completed set) sees what BullMQ would have written.
- * Left out on purpose, as GridLLM uses none of them: parent/child flows, deduplication, metrics, the
- * `completed`/`drained` entries of BullMQ's events stream (capped at 0 entries; nothing reads it).
+ * One round trip from a finished run to a completed or failed job (issue 15): what BullMQ's `updateData` and
+ * `moveToFinished` (or `moveToFailed`) did in two scripts and 21 commands, on BullMQ's own layout, so every
+ * reader (the job's state, `returnvalue` or `failedReason`, `finishedOn`, `attemptsMade`, the completed and
+ * failed sets with their finish times) sees what BullMQ would have written. The request is dropped in the
+ * same write: the job keeps its finished record instead.
+ * Left out on purpose, as GridLLM uses none of them: parent/child flows, deduplication, metrics, retries
+ * (every job has one attempt), the stack trace of a failure (stored as `[]`), and the events stream's
+ * entries (capped at 0 entries; nothing reads it).
  * Left out as they change nothing a reader sees (issue 15: three commands per job):
  * - the job's existence check on the way in: a job whose lock this run holds exists (it is read only to
  *   name a refusal);
@@ -20,24 +23,24 @@ import { InferenceJob } from './job-take';
  * - the HINCRBY of `atm`: the run knows the count it read when it took the job, and nothing else changes it
  *   while the lock is held.
  *
- * Retention differs from BullMQ's on purpose. BullMQ removes, in each completion, every completed job older
- * than the completing job's own `removeOnComplete.age`: a synchronous job (kept STREAM_TTL) removed the
- * result of an async one (kept RESULT_TTL) once it was STREAM_TTL old. Here each job is removed at its own
- * expiry, from an index of expiry times beside the completed set. Jobs completed before the index existed
- * (by an older worker) are not in it; they are still removed by BullMQ's rule, bounded by the queue's
- * cutover (the first indexed sweep's time), so that rule never reaches a job the index holds.
+ * Retention differs from BullMQ's on purpose. BullMQ removes, in each completion, every finished job older
+ * than the finishing job's own `removeOnComplete.age` (`removeOnFail.age`): a synchronous job (kept
+ * STREAM_TTL) removed the result of an async one (kept RESULT_TTL) once it was STREAM_TTL old. Here each job
+ * is removed at its own expiry, from an index of expiry times beside the finished set. Jobs finished before
+ * the index existed (by an older worker) are not in it; they are still removed by BullMQ's rule, bounded by
+ * the set's cutover (the first indexed sweep's time), and that rule never removes a job the index holds.
  * The removal runs only when asked (`sweep`), not in every completion.
  *
- * KEYS: job hash, active, completed, expiry index, cutover.
- * ARGV: job id, now ms, lock token, returnvalue JSON, data JSON (the finished record), retention seconds
- *       (`removeOnComplete.age`; empty: keep the job), job key prefix, most jobs removed per sweep,
- *       `attemptsMade` after this attempt, sweep (1/0).
+ * KEYS: job hash, active, finished set (completed or failed), its expiry index, its cutover.
+ * ARGV: job id, now ms, lock token, outcome field (`returnvalue` or `failedReason`), its value, data JSON
+ *       (the finished record), retention seconds (empty: keep the job), job key prefix, most jobs removed per
+ *       sweep, `attemptsMade` after this attempt, sweep (1/0).
  * Replies the number of jobs removed (0 or more), or BullMQ's codes: -1 no such job, -2 lock missing,
  * -3 not active, -6 lock held by another.
  */
-const FINISH_COMPLETED = `
-local jobKey, active, completed, expiry, cutoverKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local jobId, now, token = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+const FINISH = `
+local jobKey, active, finished, expiry, cutoverKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local jobId, now, token, retain = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[7]
 local lockKey = jobKey .. ':lock'
 local holder = redis.call('GET', lockKey)
 if holder ~= token then
@@ -47,19 +50,25 @@ if holder ~= token then
 end
 redis.call('DEL', lockKey)
 if redis.call('LREM', active, -1, jobId) < 1 then return -3 end
-redis.call('ZADD', completed, now, jobId)
-redis.call('HSET', jobKey, 'returnvalue', ARGV[4], 'finishedOn', now, 'data', ARGV[5], 'atm', ARGV[9])
-if ARGV[6] ~= '' then redis.call('ZADD', expiry, now + tonumber(ARGV[6]) * 1000, jobId) end
-if ARGV[10] ~= '1' then return 0 end
+redis.call('ZADD', finished, now, jobId)
+if ARGV[4] == 'failedReason' then
+  redis.call('HSET', jobKey, 'failedReason', ARGV[5], 'stacktrace', '[]', 'finishedOn', now, 'data', ARGV[6],
+    'atm', ARGV[10])
+  redis.call('HDEL', jobKey, 'defa')
+else
+  redis.call('HSET', jobKey, ARGV[4], ARGV[5], 'finishedOn', now, 'data', ARGV[6], 'atm', ARGV[10])
+end
+if retain ~= '' then redis.call('ZADD', expiry, now + tonumber(retain) * 1000, jobId) end
+if ARGV[11] ~= '1' then return 0 end
 
-local limit = tonumber(ARGV[8])
+local limit = tonumber(ARGV[9])
 local function remove(ids)
   for _, id in ipairs(ids) do
-    local key = ARGV[7] .. id
+    local key = ARGV[8] .. id
     redis.call('DEL', key, key .. ':logs', key .. ':dependencies', key .. ':processed', key .. ':failed',
       key .. ':unsuccessful')
   end
-  if #ids > 0 then redis.call('ZREM', completed, unpack(ids)) end
+  if #ids > 0 then redis.call('ZREM', finished, unpack(ids)) end
 end
 local expired = redis.call('ZRANGEBYSCORE', expiry, '-inf', now, 'LIMIT', 0, limit)
 remove(expired)
@@ -72,10 +81,10 @@ if not cutover then
   cutover = now
 end
 local removed = #expired
-if ARGV[6] ~= '' and removed < limit then
-  local bound = math.min(cutover, now - tonumber(ARGV[6]) * 1000)
+if retain ~= '' and removed < limit then
+  local bound = math.min(cutover, now - tonumber(retain) * 1000)
   local older = {}
-  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', completed, '(' .. bound, '-inf', 'LIMIT', 0, limit - removed)) do
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', finished, '(' .. bound, '-inf', 'LIMIT', 0, limit - removed)) do
     if not redis.call('ZSCORE', expiry, id) then older[#older + 1] = id end
   end
   remove(older)
@@ -87,13 +96,13 @@ return removed`;
 const REMOVE_BY_AGE_LIMIT = 1000;
 
 /**
- * How often one worker removes a queue's expired completed jobs: BullMQ does it in every completion; once a
+ * How often one worker removes a finished set's expired jobs: BullMQ does it in every completion; once a
  * second is soon enough for a retention counted in seconds. A sweep that reached its limit is followed by
- * another at the next completion, so removal keeps up with any completion rate.
+ * another at the next finish, so removal keeps up with any completion rate.
  */
 const SWEEP_INTERVAL_MS = 1000;
 
-/** The queue's index of completed jobs by expiry time, and the time it was first swept (see FINISH_COMPLETED). */
+/** A finished set's index of jobs by expiry time, and the time it was first swept (see FINISH): `…:completed`. */
 const EXPIRY_SUFFIX = 'gridllm-expiry';
 const CUTOVER_SUFFIX = 'gridllm-expiry-cutover';
 
@@ -104,34 +113,29 @@ const ERRORS: Record<number, string> = {
   [-6]: 'Lock mismatch for job',
 };
 
-/** How often one worker removes a queue's expired jobs, and how many at most in one go. */
+/** How often one worker removes a set's expired jobs, and how many at most in one go. */
 export interface SweepSettings {
   intervalMs: number;
   limit: number;
 }
 
+type FinishedState = 'completed' | 'failed';
+
 interface FinishRedis {
-  gridllmFinishCompleted(
-    jobKey: string,
-    active: string,
-    completed: string,
-    expiry: string,
-    cutover: string,
-    ...args: Array<string | number>
-  ): Promise<number>;
+  gridllmFinish(...keysAndArgs: Array<string | number>): Promise<number>;
 }
 
-/** Runs FINISH_COMPLETED on the connection the consumers share (the queue's keys are all in one slot). */
+/** Runs FINISH on the connection the consumers share (the queue's keys are all in one slot). */
 export class JobFinish {
   private readonly redis: FinishRedis;
-  /** When this worker last removed each queue's expired completed jobs (by the completed set's key). */
+  /** When this worker last removed each finished set's expired jobs (by the set's key). */
   private readonly sweptAt = new Map<string, number>();
 
   constructor(
     connection: RedisConnection,
     private readonly sweeps: SweepSettings = { intervalMs: SWEEP_INTERVAL_MS, limit: REMOVE_BY_AGE_LIMIT },
   ) {
-    connection.defineCommand('gridllmFinishCompleted', { numberOfKeys: 5, lua: FINISH_COMPLETED });
+    connection.defineCommand('gridllmFinish', { numberOfKeys: 5, lua: FINISH });
     this.redis = connection as unknown as FinishRedis;
   }
 
@@ -140,50 +144,63 @@ export class JobFinish {
    * stores its result and, in place of its request, the finished record. Rejects, changing nothing, as
    * BullMQ would when the lock is gone or the job is not active.
    */
-  async completed(
+  completed(keys: KeysMap, job: InferenceJob, token: string, result: InferenceJobResult): Promise<void> {
+    return this.finish(keys, job, token, 'completed', JSON.stringify(storedResult(result)));
+  }
+
+  /** Fails the job for good (no retry), as `completed` does: the reason and the finished record, one write. */
+  failed(keys: KeysMap, job: InferenceJob, token: string, reason: string): Promise<void> {
+    return this.finish(keys, job, token, 'failed', reason);
+  }
+
+  private async finish(
     keys: KeysMap,
     job: InferenceJob,
     token: string,
-    result: InferenceJobResult,
+    state: FinishedState,
+    outcome: string,
   ): Promise<void> {
     const id = job.id ?? '';
     const now = Date.now();
-    const sweep = this.sweepDue(keys.completed, now);
-    const code = await this.redis.gridllmFinishCompleted(
+    const set = keys[state];
+    const sweep = this.sweepDue(set, now);
+    const code = await this.redis.gridllmFinish(
       keys[''] + id,
       keys.active,
-      keys.completed,
-      keys[''] + EXPIRY_SUFFIX,
-      keys[''] + CUTOVER_SUFFIX,
+      set,
+      `${keys['']}${EXPIRY_SUFFIX}:${state}`,
+      `${keys['']}${CUTOVER_SUFFIX}:${state}`,
       id,
       now,
       token,
-      JSON.stringify(storedResult(result)),
+      state === 'completed' ? 'returnvalue' : 'failedReason',
+      outcome,
       JSON.stringify(finishedRecord(job.data)),
-      retentionSeconds(job),
+      retentionSeconds(job, state),
       keys[''],
       this.sweeps.limit,
       job.attemptsMade + 1,
       sweep ? 1 : 0,
     );
     if (code < 0) {
-      // Not swept: the next completion tries again.
-      if (sweep) this.sweptAt.delete(keys.completed);
-      throw new Error(`${ERRORS[code] ?? `Error ${code} for job`} ${id}. moveToFinished`);
+      // Not swept: the next finish tries again.
+      if (sweep) this.sweptAt.delete(set);
+      const verb = state === 'completed' ? 'moveToFinished' : 'moveToFailed';
+      throw new Error(`${ERRORS[code] ?? `Error ${code} for job`} ${id}. ${verb}`);
     }
-    if (code >= this.sweeps.limit) this.sweptAt.delete(keys.completed);
+    if (code >= this.sweeps.limit) this.sweptAt.delete(set);
   }
 
-  /** Whether this completion should remove the queue's expired jobs; marks the sweep as made when it should. */
-  private sweepDue(completedKey: string, now: number): boolean {
-    if (now - (this.sweptAt.get(completedKey) ?? -Infinity) < this.sweeps.intervalMs) return false;
-    this.sweptAt.set(completedKey, now);
+  /** Whether this finish should remove the set's expired jobs; marks the sweep as made when it should. */
+  private sweepDue(set: string, now: number): boolean {
+    if (now - (this.sweptAt.get(set) ?? -Infinity) < this.sweeps.intervalMs) return false;
+    this.sweptAt.set(set, now);
     return true;
   }
 }
 
-/** The job's retention (`removeOnComplete: { age }`, as every job is enqueued); empty when it has none. */
-function retentionSeconds(job: InferenceJob): number | '' {
-  const keep = job.opts.removeOnComplete;
+/** The job's retention (`removeOnComplete` / `removeOnFail: { age }`, as every job is enqueued); empty when none. */
+function retentionSeconds(job: InferenceJob, state: FinishedState): number | '' {
+  const keep = state === 'completed' ? job.opts.removeOnComplete : job.opts.removeOnFail;
   return typeof keep === 'object' && 'age' in keep && typeof keep.age === 'number' ? keep.age : '';
 }

@@ -1,13 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import {
-  BackendFactory,
-  QueueKeys,
-  RedisQueueBackend,
-  UnrecoverableError,
-  Worker,
-  createRedisBackend,
-} from 'bullmq';
+import { BackendFactory, KeysMap, QueueKeys, RedisQueueBackend, Worker, createRedisBackend } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 
 import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
@@ -21,7 +14,6 @@ import { JobPreference } from './affinity/job-preference';
 import { ResidentPrefixes } from './affinity/resident-prefixes';
 import { AvailabilityBoard } from './availability-board';
 import { DurationSamples } from './duration-samples';
-import { finishedRecord } from './finished-job';
 import { JobFinish } from './job-finish';
 import { LeavingModels } from './leaving-models';
 import { InferenceJob, JobTake, TakeReply, TakeRequest } from './job-take';
@@ -426,24 +418,23 @@ export class JobSource implements OnApplicationShutdown {
 
   /** Records the job completed, its request dropped (one script: JobFinish), and its run time for ETAs. */
   async complete(taken: TakenJob, result: InferenceJobResult): Promise<void> {
-    // Set with the first consumer, which the take of this job opened.
-    if (!this.finisher) throw new Error(`job ${taken.job.id}: completed before any job was taken`);
-    const keys = new QueueKeys(this.redis.prefix).getKeys(queueNameFor(taken.model, this.clustered));
-    await this.finisher.completed(keys, taken.job, taken.token, result);
+    await this.finisherOf(taken).completed(this.keysOf(taken), taken.job, taken.token, result);
     this.durations.record(taken.model, Date.now() - (taken.job.processedOn ?? Date.now()));
   }
 
-  /** Fails the job for good: engine and input errors are not helped by a retry. */
+  /** Fails the job for good, its request dropped (one script): engine and input errors are not helped by a retry. */
   async fail(taken: TakenJob, message: string): Promise<void> {
-    await taken.job.moveToFailed(new UnrecoverableError(message), taken.token, false);
-    await this.dropRequest(taken.job);
+    await this.finisherOf(taken).failed(this.keysOf(taken), taken.job, taken.token, message);
   }
 
-  /** A finished job keeps its record for the retention window, but not its (possibly multi-MB) request. */
-  private async dropRequest(job: InferenceJob): Promise<void> {
-    await job.updateData(finishedRecord(job.data)).catch((error: Error) => {
-      this.logger.warn(`job ${job.id}: could not drop its stored request: ${error.message}`);
-    });
+  private finisherOf(taken: TakenJob): JobFinish {
+    // Set with the first consumer, which the take of this job opened.
+    if (!this.finisher) throw new Error(`job ${taken.job.id}: finished before any job was taken`);
+    return this.finisher;
+  }
+
+  private keysOf(taken: TakenJob): KeysMap {
+    return new QueueKeys(this.redis.prefix).getKeys(queueNameFor(taken.model, this.clustered));
   }
 
   /** Puts a job that has streamed nothing back in its queue for another worker (drain, shutdown). */
