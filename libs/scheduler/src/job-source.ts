@@ -69,6 +69,8 @@ export class JobSource implements OnApplicationShutdown {
   private finisher: JobFinish | null = null;
   private shared: RedisConnection | null = null;
   private active: string[] = [];
+  /** setModels calls so far: one that opened consumers applies only if no other call came meanwhile. */
+  private modelCalls = 0;
   /** Models that left the engine while jobs could still be admitted for them on this worker's claim. */
   private readonly leaving: LeavingModels;
   private standings = new Map<string, WorkerStanding>();
@@ -108,12 +110,16 @@ export class JobSource implements OnApplicationShutdown {
    * taken, a leaving model's included: they stay queued for another worker or the engine's return.
    */
   async setModels(models: readonly string[], options: { finishAdmitted?: boolean } = {}): Promise<void> {
+    const call = ++this.modelCalls;
     const wanted = [...new Set(models)].sort();
     // Before any await: a call running meanwhile (the engine found unreachable) must not hide what this drops.
     const dropped = this.active.filter((model) => !wanted.includes(model));
     for (const model of wanted) {
       if (!this.consumers.has(model)) this.consumers.set(model, await this.openConsumer(model));
     }
+    // A later call decided while this one opened consumers (a refresh's new model, then the engine found
+    // unreachable and the intake shut): the later word stands, or the intake would open again.
+    if (call !== this.modelCalls) return;
     this.leaving.update(wanted, dropped, options.finishAdmitted ?? false);
     const changed = wanted.join('\n') !== this.active.join('\n');
     this.active = wanted;
