@@ -160,3 +160,61 @@ describe('A model that leaves one of two workers’ engines', () => {
     expect(generates(keeping) - servedBefore).toBeGreaterThan(10);
   });
 });
+
+/**
+ * An engine that stops answering lists no models, but its models have not left it: the jobs admitted on
+ * the worker's lapsing claim must wait in the queue (the worker takes none while its engine is away) and
+ * run once the engine is back, none failed and none lost.
+ */
+describe('An engine that goes away and comes back', () => {
+  const grid = new TestGrid();
+  const models = [{ name: 'returns:latest' }];
+  let fixture: OllamaFixture;
+
+  beforeAll(async () => {
+    await grid.start();
+    await grid.startGateway();
+    fixture = await grid.startFixture({ models });
+    await grid.startWorker('returning', fixture, { MODEL_REFRESH_INTERVAL: '500' });
+  });
+
+  afterAll(() => grid.stop());
+
+  const generate = (prompt: string) =>
+    postJson(
+      `${grid.gatewayUrl}/api/generate`,
+      { model: 'returns', prompt, stream: false },
+      { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) },
+    ).then(async (response) => ({ status: response.status, body: (await response.json()) as object }));
+
+  it('keeps the jobs admitted meanwhile queued, and runs them once the engine is back', async () => {
+    expect((await generate('before')).status).toBe(200);
+    const port = Number(new URL(fixture.url).port);
+    await fixture.stop();
+
+    const answers: Array<ReturnType<typeof generate>> = [];
+    let refused = false;
+    const deadline = Date.now() + 10_000;
+    while (!refused && Date.now() < deadline) {
+      answers.push(
+        generate(`meanwhile ${answers.length}`).then((answer) => {
+          if (answer.status === 503) refused = true;
+          return answer;
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, EVERY_MS));
+    }
+    expect(refused).toBe(true);
+    const returned = await grid.startFixture({ models }, port);
+
+    const settled = await Promise.all(answers);
+    const admitted = settled.filter((answer) => answer.status !== 503);
+    expect(admitted.length).toBeGreaterThan(0);
+    for (const answer of admitted) expect(answer).toMatchObject({ status: 200, body: { done: true } });
+    for (const answer of settled.filter((a) => a.status === 503))
+      expect(answer.body).toEqual({
+        error: expect.stringMatching(/^model "returns" is temporarily unavailable/),
+      });
+    expect(returned.completed).toBe(admitted.length);
+  });
+});
