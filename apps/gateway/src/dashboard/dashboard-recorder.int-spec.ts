@@ -81,11 +81,36 @@ describe(DashboardRecorder.name, () => {
       expect(JSON.parse(fields[1])).toMatchObject({ queued: 2 });
     });
 
+    it('names the worker that ran a failed job last, from its record, not the first attempt in its stream', async () => {
+      const id = 'f1';
+      await queue.add('generate', { id, kind: 'generate', submittedAt: T0 - 500 }, { jobId: id });
+      await redis.admin.hset(
+        queue.toKey(id),
+        'pb',
+        'w2',
+        'finishedOn',
+        T0 - 100,
+        'failedReason',
+        'engine error',
+      );
+      await redis.admin.zrem(queue.keys.prioritized, id);
+      await redis.admin.zadd(queue.keys.failed, T0 - 100, id);
+      const stream = `${PREFIX}:job-stream:${id}`;
+      await redis.admin.xadd(stream, '1-0', 't', 'started', 'd', 'w1');
+      await redis.admin.xadd(stream, '2-0', 't', 'started', 'd', 'w2');
+      await redis.admin.xadd(stream, '2-1', 't', 'error', 'd', '{"error":"engine error","status":502}');
+
+      await gateway('gw-a').tick(T0);
+
+      const [listed] = await redis.admin.lrange(`${PREFIX}:dashboard:finished`, 0, -1);
+      expect(JSON.parse(listed)).toMatchObject({ id, outcome: 'failed', status: 502, workerId: 'w2' });
+    });
+
     it('lists running jobs with the lines their streams hold, updated every tick', async () => {
-      // Two jobs a worker took (BullMQ's active list, processedBy), one of which has streamed.
+      // Two jobs a worker took (BullMQ's active list, `pb` as its take writes it), one of which has streamed.
       for (const id of ['r1', 'r2']) {
         await queue.add('generate', { id, kind: 'generate', submittedAt: T0 }, { jobId: id, priority: 2 });
-        await redis.admin.hset(queue.toKey(id), 'processedBy', 'w1', 'processedOn', T0 + 5);
+        await redis.admin.hset(queue.toKey(id), 'pb', 'w1', 'processedOn', T0 + 5);
         await redis.admin.lpush(queue.keys.active, id);
       }
       const stream = (id: string) => `${PREFIX}:job-stream:${id}`;

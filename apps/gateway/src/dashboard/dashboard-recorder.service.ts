@@ -189,12 +189,12 @@ export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationS
   private async finishedOf(sample: ModelSample): Promise<FinishedJob[]> {
     return Promise.all(
       sample.finished.map(async ({ id, at, failed }) => {
-        const [record, last, startedBy] = await Promise.all([
+        const [record, last] = await Promise.all([
           this.sampler.job(sample.model, id),
           failed ? this.sampler.lastEvent(id) : Promise.resolve(null),
-          // A failed job has no result naming its worker; its stream's `started` event does.
-          failed ? this.sampler.startedBy(id) : Promise.resolve(null),
         ]);
+        // A failed job has no result naming its worker: its record does, or else its stream's `started` event.
+        const startedBy = failed && !record.processedBy ? await this.sampler.startedBy(id) : null;
         const named = { ...record, processedBy: record.processedBy ?? startedBy };
         return finishedRecord(id, sample.model, named, failed, last, at);
       }),

@@ -42,11 +42,12 @@ export interface JobRecord {
   failedReason: string | null;
 }
 
+/** BullMQ's field names: `pb` is its `processedBy` (the worker that took the job last). */
 const JOB_FIELDS = [
   'data',
   'processedOn',
   'finishedOn',
-  'processedBy',
+  'pb',
   'priority',
   'returnvalue',
   'failedReason',
