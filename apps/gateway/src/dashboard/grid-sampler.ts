@@ -43,15 +43,7 @@ export interface JobRecord {
 }
 
 /** BullMQ's field names: `pb` is its `processedBy` (the worker that took the job last). */
-const JOB_FIELDS = [
-  'data',
-  'processedOn',
-  'finishedOn',
-  'pb',
-  'priority',
-  'returnvalue',
-  'failedReason',
-];
+const JOB_FIELDS = ['data', 'processedOn', 'finishedOn', 'pb', 'priority', 'returnvalue', 'failedReason'];
 
 /** Reads the queues, job records and token streams for the dashboard's recorder. Only reads. */
 @Injectable()
