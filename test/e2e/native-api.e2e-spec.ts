@@ -200,14 +200,14 @@ describe('Native job API: results kept for RESULT_TTL', () => {
   beforeAll(async () => {
     await grid.start();
     fixture = await grid.startFixture({ models: [{ name: 'llama3.2:latest' }] });
-    // Synchronous jobs are kept STREAM_TTL (1 s here), async results RESULT_TTL (an hour).
+    // Ollama API jobs are kept STREAM_TTL (1 s here), native API jobs RESULT_TTL (an hour).
     await grid.startGateway({ STREAM_TTL: '1', RESULT_TTL: '3600' });
     await grid.startWorker('retention-worker', fixture);
   });
 
   afterAll(() => grid.stop());
 
-  it("keeps an async job's result after later synchronous jobs outlive their own, shorter retention", async () => {
+  it("keeps an async job's result after later Ollama jobs outlive their own, shorter retention", async () => {
     const accepted = await postJson(`${grid.gatewayUrl}/inference`, {
       model: 'llama3.2',
       prompt: 'keep me',
@@ -217,7 +217,7 @@ describe('Native job API: results kept for RESULT_TTL', () => {
     const resultOf = () => fetch(`${grid.gatewayUrl}/inference/${id}/result`);
     await waitFor('async job done', async () => (await resultOf()).status === 200);
 
-    // Synchronous jobs completing more than STREAM_TTL later: each completion may remove expired jobs.
+    // Ollama jobs completing more than STREAM_TTL later: each completion may remove expired jobs.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     for (let i = 0; i < 3; i++) {
       const sync = await postJson(`${grid.gatewayUrl}/api/generate`, {

@@ -24,8 +24,8 @@ import { InferenceJob } from './job-take';
  *   while the lock is held.
  *
  * Retention differs from BullMQ's on purpose. BullMQ removes, in each completion, every finished job older
- * than the finishing job's own `removeOnComplete.age` (`removeOnFail.age`): a synchronous job (kept
- * STREAM_TTL) removed the result of an async one (kept RESULT_TTL) once it was STREAM_TTL old. Here each job
+ * than the finishing job's own `removeOnComplete.age` (`removeOnFail.age`): an Ollama or OpenAI job (kept
+ * STREAM_TTL) removed a native API job's result (kept RESULT_TTL) once it was STREAM_TTL old. Here each job
  * is removed at its own expiry, from an index of expiry times beside the finished set. Jobs finished before
  * the index existed (by an older worker) are not in it; they are still removed by BullMQ's rule, bounded by
  * the set's cutover (the first indexed sweep's time), and that rule never removes a job the index holds.
