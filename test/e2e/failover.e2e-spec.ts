@@ -106,3 +106,55 @@ describe('Worker death', () => {
     expect(grid.workers.get('broken-engine')?.logs).toMatch(/engine unreachable .*handed back/);
   });
 });
+
+/**
+ * A job that takes down every worker that runs it (a prompt that exhausts the machine, an engine crash it
+ * triggers). BullMQ's stalled checker puts it back after each death and marks it for failure once it was
+ * found stalled more than three times: the next worker must fail it, not run it and die in turn.
+ */
+describe('A job whose workers keep dying', () => {
+  const grid = new TestGrid();
+  let fixture: OllamaFixture;
+
+  beforeAll(async () => {
+    await grid.start();
+    await grid.startGateway();
+    // 40 tokens 100 ms apart: each run is still going when its worker is killed.
+    fixture = await grid.startFixture({
+      tokenDelayMs: 100,
+      tokensPerAnswer: 40,
+      models: [{ name: 'deadly:latest' }],
+    });
+  });
+
+  afterAll(() => grid.stop());
+
+  const generates = () => fixture.requests.filter((request) => request.path === '/api/generate').length;
+  const status = async (id: string) =>
+    (await (await fetch(`${grid.gatewayUrl}/inference/${id}/status`)).json()) as {
+      state?: string;
+      error?: string;
+    };
+
+  it('fails it after its fourth interrupted run, without running it a fifth time', async () => {
+    await grid.startWorker('victim-1', fixture);
+    const accepted = await postJson(`${grid.gatewayUrl}/inference`, {
+      model: 'deadly',
+      prompt: 'x',
+      async: true,
+    });
+    const { id } = (await accepted.json()) as { id: string };
+    for (let run = 1; run <= 4; run++) {
+      await waitFor(`run ${run} on the engine`, () => generates() === run && fixture.inFlight === 1, 20_000);
+      await grid.workers.get(`victim-${run}`)?.stop('SIGKILL');
+      // The next worker finds the job stalled (its lock lapsed) and takes it again, or fails it.
+      await grid.startWorker(run < 4 ? `victim-${run + 1}` : 'survivor', fixture);
+    }
+
+    await waitFor('the job failed', async () => (await status(id)).state === 'failed', 20_000);
+    expect((await status(id)).error).toBe(
+      'the job was interrupted 4 times (the worker running it stopped each time); it is not run again',
+    );
+    expect(generates()).toBe(4);
+  });
+});

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/config';
-import { GridError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
+import { GridError, JobFailedError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { LogIds, withLogIds } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
 import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
@@ -184,6 +184,10 @@ export class JobRunner {
     signal.throwIfAborted();
     watch.started();
     if (!appender.hasStarted) appender.started(this.settings.workerId);
+    // BullMQ's stalled checker marks a job whose workers stopped while running it too often (`defa`); its own
+    // worker fails such a job when it takes it, and so does this one: a job that kills its worker is not
+    // run on the next one, and the next, for ever.
+    if (taken.job.deferredFailure) throw interrupted(taken.job.stalledCounter);
     const accumulator = new ResponseAccumulator(data.kind);
     let finished = false;
     const request = this.payloads.open(data);
@@ -346,4 +350,12 @@ export class JobRunner {
     if (present) this.gateways.seen(ownerGatewayId);
     return !present;
   }
+}
+
+/** The error of a job BullMQ's stalled checker marked for failure (see execute). */
+function interrupted(times: number): JobFailedError {
+  return new JobFailedError(
+    `the job was interrupted ${times} times (the worker running it stopped each time); it is not run again`,
+    500,
+  );
 }
