@@ -356,6 +356,6 @@ export class JobRunner {
 function interrupted(times: number): JobFailedError {
   return new JobFailedError(
     `the job was interrupted ${times} times (the worker running it stopped each time); it is not run again`,
-    500,
+    502,
   );
 }
