@@ -28,7 +28,7 @@ import { InferenceJob } from './job-take';
  * STREAM_TTL) removed a native API job's result (kept RESULT_TTL) once it was STREAM_TTL old. Here each job
  * is removed at its own expiry, from an index of expiry times beside the finished set. Jobs finished before
  * the index existed (by an older worker) are not in it; they are still removed by BullMQ's rule, bounded by
- * the set's cutover (the first indexed sweep's time), and that rule never removes a job the index holds.
+ * the set's cutover (its first sweep's time), and that rule never removes a job the index holds.
  * The removal runs only when asked (`sweep`), not in every completion.
  *
  * KEYS: job hash, active, finished set (completed or failed), its expiry index, its cutover.
