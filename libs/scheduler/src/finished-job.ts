@@ -34,3 +34,28 @@ export function storedResult(result: InferenceJobResult): InferenceJobResult {
   const { context: _context, ...response } = result.response;
   return { ...result, response };
 }
+
+/**
+ * The job hash field with a completed job's summary: the few numbers the dashboard lists, so that it does not
+ * read and parse the whole result (the answer, and an Ollama `context` of up to MAX_STORED_CONTEXT_TOKENS ids)
+ * of every job that finishes.
+ */
+export const FINISHED_SUMMARY_FIELD = 'gridllm-summary';
+
+/** A completed job's summary (see FINISHED_SUMMARY_FIELD): who ran it, and the engine's counts and times. */
+export interface FinishedSummary {
+  workerId: string;
+  eval_count?: number;
+  load_duration?: number;
+  prompt_eval_duration?: number;
+}
+
+export function finishedSummary(result: InferenceJobResult): FinishedSummary {
+  const { eval_count, load_duration, prompt_eval_duration } = result.response;
+  return {
+    workerId: result.workerId,
+    ...(typeof eval_count === 'number' && { eval_count }),
+    ...(typeof load_duration === 'number' && { load_duration }),
+    ...(typeof prompt_eval_duration === 'number' && { prompt_eval_duration }),
+  };
+}

@@ -85,6 +85,22 @@ describe(JobFinish.name, () => {
     expect(await admin.llen(keys.active)).toBe(0);
   });
 
+  it("stores a summary of the result beside it: the worker and the engine's counts the dashboard lists", async () => {
+    const job = await taken('summed');
+    const response = {
+      model: 'm',
+      response: 'hi',
+      done: true,
+      eval_count: 7,
+      load_duration: 5,
+      context: [1, 2],
+    };
+    await sut.completed(keys, job, 'token-1', { workerId: 'w1', response });
+
+    const summary = await admin.hget(`${keys['']}summed`, 'gridllm-summary');
+    expect(JSON.parse(summary ?? 'null')).toEqual({ workerId: 'w1', eval_count: 7, load_duration: 5 });
+  });
+
   it('fails the job as BullMQ would, with its reason and the finished record instead of the request', async () => {
     await queue.add('j', data('bad'), { priority: 1, jobId: 'bad', removeOnFail: { age: 3600 } });
     const job = await takeQueued('bad');

@@ -3,7 +3,7 @@ import { KeysMap } from 'bullmq';
 import { InferenceJobResult } from '@gridllm/contracts';
 import { RedisConnection } from '@gridllm/redis';
 
-import { finishedRecord, storedResult } from './finished-job';
+import { FINISHED_SUMMARY_FIELD, finishedRecord, finishedSummary, storedResult } from './finished-job';
 import { InferenceJob } from './job-take';
 
 /**
@@ -34,7 +34,8 @@ import { InferenceJob } from './job-take';
  * KEYS: job hash, active, finished set (completed or failed), its expiry index, its cutover.
  * ARGV: job id, now ms, lock token, outcome field (`returnvalue` or `failedReason`), its value, data JSON
  *       (the finished record), retention seconds (empty: keep the job), job key prefix, most jobs removed per
- *       sweep, `attemptsMade` after this attempt, sweep (1/0).
+ *       sweep, `attemptsMade` after this attempt, sweep (1/0), then for a completed job the summary field
+ *       and its value (see FINISHED_SUMMARY_FIELD).
  * Replies the number of jobs removed (0 or more), or BullMQ's codes: -1 no such job, -2 lock missing,
  * -3 not active, -6 lock held by another.
  */
@@ -56,7 +57,8 @@ if ARGV[4] == 'failedReason' then
     'atm', ARGV[10])
   redis.call('HDEL', jobKey, 'defa')
 else
-  redis.call('HSET', jobKey, ARGV[4], ARGV[5], 'finishedOn', now, 'data', ARGV[6], 'atm', ARGV[10])
+  redis.call('HSET', jobKey, ARGV[4], ARGV[5], 'finishedOn', now, 'data', ARGV[6], 'atm', ARGV[10],
+    ARGV[12], ARGV[13])
 end
 if retain ~= '' then redis.call('ZADD', expiry, now + tonumber(retain) * 1000, jobId) end
 if ARGV[11] ~= '1' then return 0 end
@@ -145,7 +147,10 @@ export class JobFinish {
    * BullMQ would when the lock is gone or the job is not active.
    */
   completed(keys: KeysMap, job: InferenceJob, token: string, result: InferenceJobResult): Promise<void> {
-    return this.finish(keys, job, token, 'completed', JSON.stringify(storedResult(result)));
+    return this.finish(keys, job, token, 'completed', JSON.stringify(storedResult(result)), [
+      FINISHED_SUMMARY_FIELD,
+      JSON.stringify(finishedSummary(result)),
+    ]);
   }
 
   /** Fails the job for good (no retry), as `completed` does: the reason and the finished record, one write. */
@@ -159,6 +164,7 @@ export class JobFinish {
     token: string,
     state: FinishedState,
     outcome: string,
+    summary: [string, string] | [] = [],
   ): Promise<void> {
     const id = job.id ?? '';
     const now = Date.now();
@@ -181,6 +187,7 @@ export class JobFinish {
       this.sweeps.limit,
       job.attemptsMade + 1,
       sweep ? 1 : 0,
+      ...summary,
     );
     if (code < 0) {
       // Not swept: the next finish tries again.

@@ -106,6 +106,44 @@ describe(DashboardRecorder.name, () => {
       expect(JSON.parse(listed)).toMatchObject({ id, outcome: 'failed', status: 502, workerId: 'w2' });
     });
 
+    it("lists completed jobs from their summary, or from the whole result of an older worker's job", async () => {
+      const summary = { workerId: 'w1', eval_count: 12, load_duration: 3e6, prompt_eval_duration: 2e6 };
+      const result = { workerId: 'w2', response: { done: true, eval_count: 9, load_duration: 1e6 } };
+      for (const [id, fields] of [
+        ['summed', ['gridllm-summary', JSON.stringify(summary)]],
+        ['older', ['returnvalue', JSON.stringify(result)]],
+      ] as const) {
+        await queue.add('generate', { id, kind: 'generate', submittedAt: T0 - 500 }, { jobId: id });
+        await redis.admin.hset(queue.toKey(id), 'processedOn', T0 - 400, 'finishedOn', T0 - 100, ...fields);
+        await redis.admin.zrem(queue.keys.prioritized, id);
+        await redis.admin.zadd(queue.keys.completed, T0 - 100, id);
+      }
+
+      await gateway('gw-a').tick(T0);
+
+      const listed = (await redis.admin.lrange(`${PREFIX}:dashboard:finished`, 0, -1)).map(
+        (line) => JSON.parse(line) as Record<string, unknown>,
+      );
+      expect(listed).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            id: 'summed',
+            outcome: 'completed',
+            workerId: 'w1',
+            tokens: 12,
+            ttftMs: 105,
+          }),
+          expect.objectContaining({
+            id: 'older',
+            outcome: 'completed',
+            workerId: 'w2',
+            tokens: 9,
+            ttftMs: 101,
+          }),
+        ]),
+      );
+    });
+
     it('lists running jobs with the lines their streams hold, updated every tick', async () => {
       // Two jobs a worker took (BullMQ's active list, `pb` as its take writes it), one of which has streamed.
       for (const id of ['r1', 'r2']) {

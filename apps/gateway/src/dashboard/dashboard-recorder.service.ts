@@ -195,7 +195,10 @@ export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationS
         ]);
         // A failed job has no result naming its worker: its record does, or else its stream's `started` event.
         const startedBy = failed && !record.processedBy ? await this.sampler.startedBy(id) : null;
-        const named = { ...record, processedBy: record.processedBy ?? startedBy };
+        // A job an older worker completed has no summary: its whole result stands in.
+        const returnvalue =
+          failed || record.returnvalue ? record.returnvalue : await this.sampler.result(sample.model, id);
+        const named = { ...record, returnvalue, processedBy: record.processedBy ?? startedBy };
         return finishedRecord(id, sample.model, named, failed, last, at);
       }),
     );

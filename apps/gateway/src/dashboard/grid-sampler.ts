@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { BULLMQ_PRIORITY, InferenceJobData, JOB_PRIORITIES, JobPriority } from '@gridllm/contracts';
 import { RedisClient, hashTagOf } from '@gridllm/redis';
-import { QueueRegistry } from '@gridllm/scheduler';
+import { FINISHED_SUMMARY_FIELD, FinishedSummary, QueueRegistry } from '@gridllm/scheduler';
 import { sequenceOf } from '@gridllm/streaming';
 
 /** BullMQ's prioritised set scores a job `priority * 2^32 + counter` (getPriorityScore.lua). */
@@ -38,12 +38,24 @@ export interface JobRecord {
   finishedOn: number | null;
   processedBy: string | null;
   bullPriority: number | null;
+  /** A completed job's summary in the shape of its result (or its whole result: GridSampler.result). */
   returnvalue: { workerId?: string; response?: Record<string, unknown> } | null;
   failedReason: string | null;
 }
 
-/** BullMQ's field names: `pb` is its `processedBy` (the worker that took the job last). */
-const JOB_FIELDS = ['data', 'processedOn', 'finishedOn', 'pb', 'priority', 'returnvalue', 'failedReason'];
+/**
+ * BullMQ's field names (`pb` is its `processedBy`, the worker that took the job last), and a completed job's
+ * summary in place of its whole result (FINISHED_SUMMARY_FIELD).
+ */
+const JOB_FIELDS = [
+  'data',
+  'processedOn',
+  'finishedOn',
+  'pb',
+  'priority',
+  FINISHED_SUMMARY_FIELD,
+  'failedReason',
+];
 
 /** Reads the queues, job records and token streams for the dashboard's recorder. Only reads. */
 @Injectable()
@@ -77,16 +89,21 @@ export class GridSampler {
 
   async job(model: string, jobId: string): Promise<JobRecord> {
     const values = await this.client.redis.hmget(this.queues.forModel(model).toKey(jobId), ...JOB_FIELDS);
-    const [data, processedOn, finishedOn, processedBy, priority, returnvalue, failedReason] = values;
+    const [data, processedOn, finishedOn, processedBy, priority, summary, failedReason] = values;
     return {
       data: parse<InferenceJobData>(data),
       processedOn: numberOf(processedOn),
       finishedOn: numberOf(finishedOn),
       processedBy: processedBy || null,
       bullPriority: numberOf(priority),
-      returnvalue: parse(returnvalue),
+      returnvalue: summarised(parse<FinishedSummary>(summary)),
       failedReason: failedReason || null,
     };
+  }
+
+  /** The whole result of a completed job: only for a job finished by a worker that wrote no summary. */
+  async result(model: string, jobId: string): Promise<JobRecord['returnvalue']> {
+    return parse(await this.client.redis.hget(this.queues.forModel(model).toKey(jobId), 'returnvalue'));
   }
 
   /**
@@ -161,6 +178,13 @@ export class GridSampler {
   private async queuedAt(jobKey: string | null): Promise<number | null> {
     return jobKey ? numberOf(await this.client.redis.hget(jobKey, 'timestamp')) : null;
   }
+}
+
+/** A summary in the result's shape, as finishedRecord reads it. */
+function summarised(summary: FinishedSummary | null): JobRecord['returnvalue'] {
+  if (!summary) return null;
+  const { workerId, ...response } = summary;
+  return { workerId, response };
 }
 
 /** The `d` field of a stream entry (see token-stream.codec). */
