@@ -50,6 +50,7 @@ export interface FinishedSummary {
   prompt_eval_duration?: number;
 }
 
+/** The summary of a result; counts the engine did not report are left out. */
 export function finishedSummary(result: InferenceJobResult): FinishedSummary {
   const { eval_count, load_duration, prompt_eval_duration } = result.response;
   return {
