@@ -32,10 +32,10 @@ import { InferenceJob } from './job-take';
  * The removal runs only when asked (`sweep`), not in every completion.
  *
  * KEYS: job hash, active, finished set (completed or failed), its expiry index, its cutover.
- * ARGV: job id, now ms, lock token, outcome field (`returnvalue` or `failedReason`), its value, data JSON
+ * ARGV: job id, now ms, lock token, `completed` or `failed`, the result or the reason, data JSON
  *       (the finished record), retention seconds (empty: keep the job), job key prefix, most jobs removed per
- *       sweep, `attemptsMade` after this attempt, sweep (1/0), then for a completed job the summary field
- *       and its value (see FINISHED_SUMMARY_FIELD).
+ *       sweep, `attemptsMade` after this attempt, sweep (1/0), then for a completed job its summary (see
+ *       FINISHED_SUMMARY_FIELD).
  * Replies the number of jobs removed (0 or more), or BullMQ's codes: -1 no such job, -2 lock missing,
  * -3 not active, -6 lock held by another.
  */
@@ -52,13 +52,13 @@ end
 redis.call('DEL', lockKey)
 if redis.call('LREM', active, -1, jobId) < 1 then return -3 end
 redis.call('ZADD', finished, now, jobId)
-if ARGV[4] == 'failedReason' then
+if ARGV[4] == 'failed' then
   redis.call('HSET', jobKey, 'failedReason', ARGV[5], 'stacktrace', '[]', 'finishedOn', now, 'data', ARGV[6],
     'atm', ARGV[10])
   redis.call('HDEL', jobKey, 'defa')
 else
-  redis.call('HSET', jobKey, ARGV[4], ARGV[5], 'finishedOn', now, 'data', ARGV[6], 'atm', ARGV[10],
-    ARGV[12], ARGV[13])
+  redis.call('HSET', jobKey, 'returnvalue', ARGV[5], '${FINISHED_SUMMARY_FIELD}', ARGV[12], 'finishedOn', now,
+    'data', ARGV[6], 'atm', ARGV[10])
 end
 if retain ~= '' then redis.call('ZADD', expiry, now + tonumber(retain) * 1000, jobId) end
 if ARGV[11] ~= '1' then return 0 end
@@ -147,10 +147,8 @@ export class JobFinish {
    * BullMQ would when the lock is gone or the job is not active.
    */
   completed(keys: KeysMap, job: InferenceJob, token: string, result: InferenceJobResult): Promise<void> {
-    return this.finish(keys, job, token, 'completed', JSON.stringify(storedResult(result)), [
-      FINISHED_SUMMARY_FIELD,
-      JSON.stringify(finishedSummary(result)),
-    ]);
+    const summary = JSON.stringify(finishedSummary(result));
+    return this.finish(keys, job, token, 'completed', JSON.stringify(storedResult(result)), summary);
   }
 
   /** Fails the job for good (no retry), as `completed` does: the reason and the finished record, one write. */
@@ -164,7 +162,7 @@ export class JobFinish {
     token: string,
     state: FinishedState,
     outcome: string,
-    summary: [string, string] | [] = [],
+    summary?: string,
   ): Promise<void> {
     const id = job.id ?? '';
     const now = Date.now();
@@ -179,7 +177,7 @@ export class JobFinish {
       id,
       now,
       token,
-      state === 'completed' ? 'returnvalue' : 'failedReason',
+      state,
       outcome,
       JSON.stringify(finishedRecord(job.data)),
       retentionSeconds(job, state),
@@ -187,7 +185,7 @@ export class JobFinish {
       this.sweeps.limit,
       job.attemptsMade + 1,
       sweep ? 1 : 0,
-      ...summary,
+      ...(summary === undefined ? [] : [summary]),
     );
     if (code < 0) {
       // Not swept: the next finish tries again.
