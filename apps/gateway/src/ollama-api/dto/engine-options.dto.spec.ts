@@ -9,8 +9,8 @@ import { GenerateRequestDto } from './generate-request.dto';
 const generate: ArgumentMetadata = { type: 'body', metatype: GenerateRequestDto };
 const chatCompletion: ArgumentMetadata = { type: 'body', metatype: ChatCompletionRequestDto };
 
-function validate(body: object, metadata = generate): Promise<unknown> {
-  return Promise.resolve(passThroughValidation.transform(body, metadata));
+async function validate(body: object, metadata = generate): Promise<unknown> {
+  return passThroughValidation.transform(body, metadata);
 }
 
 describe('EngineOptionsDto', () => {
