@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 
 import { JobKind } from '@gridllm/contracts';
 
-import { TranslatedJobs, sendJson } from '../common/translated-jobs.service';
+import { sendJson } from '../common/json-answer';
+import { TranslatedJobs } from '../common/translated-jobs.service';
 import { SseSink } from '../openai-api/sse-sink';
 import { anthropicError } from './anthropic-error';
 import { estimateInputTokens, toOllamaChatFromMessages } from './messages-request.translator';

@@ -6,11 +6,12 @@ import { InferenceJobData, OllamaChunk } from '@gridllm/contracts';
 import { InferenceMetrics } from '../metrics/inference-metrics.service';
 import { logScopeOf } from '../logging/request-logging';
 import { JobRelay } from './job-relay.service';
+import { sendJson } from './json-answer';
 import { CollectingSink, NdjsonSink } from './job-sink';
 import { PlacementHeaderSink } from './placement-header';
 
 /** Shapes the merged answer of a `stream:false` request (the native API wraps it with the job id). */
-export type ResultShaper = (result: OllamaChunk, workerId: string | undefined) => unknown;
+export type ResultShaper = (result: OllamaChunk, workerId: string | undefined) => object;
 
 const asIs: ResultShaper = (result) => result;
 
@@ -48,17 +49,10 @@ export class InferenceResponder {
     if (sink.queueMs !== undefined) res.setHeader('x-gridllm-queue-ms', String(sink.queueMs));
     if (sink.failure || !sink.result) {
       const status = sink.failure?.status ?? 502;
-      const message = sink.failure?.message ?? 'job ended without a result';
-      res
-        .status(status)
-        .type('application/json')
-        .send(JSON.stringify({ error: message }));
+      sendJson(res, { error: sink.failure?.message ?? 'job ended without a result' }, status);
       return;
     }
-    res
-      .status(200)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify(shape(sink.result, sink.workerId)));
+    sendJson(res, shape(sink.result, sink.workerId));
   }
 }
 

@@ -83,8 +83,3 @@ export class TranslatedJobs {
     return sink.result;
   }
 }
-
-/** A 200 with one JSON object, as the families answer `stream:false`. */
-export function sendJson(res: Response, body: object): void {
-  res.status(200).type('application/json; charset=utf-8').send(JSON.stringify(body));
-}

@@ -6,7 +6,8 @@ import { InferenceJobData, JobKind, ModelNotFoundError, checkModelName, Principa
 import { WorkerRegistry, mergeFleetModels } from '@gridllm/registry';
 
 import { mayUse } from '../auth/access-rules';
-import { TranslatedJobs, sendJson } from '../common/translated-jobs.service';
+import { sendJson } from '../common/json-answer';
+import { TranslatedJobs } from '../common/translated-jobs.service';
 import { toOllamaChatRequest } from './chat-request.translator';
 import { ChatStreamTranslator, toChatCompletion } from './chat-response.translator';
 import { CompletionStreamTranslator, toCompletion, toOllamaGenerateRequest } from './completion.translator';
