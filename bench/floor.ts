@@ -11,7 +11,9 @@
  *
  * c=1 latency is measured in blocks rotating over the targets (each round starts at the next one), so drift
  * on a shared machine hits all alike; c=32 throughput in windows rotating the same way, with the CPU time of
- * each target's own processes. Nothing is written to docs/; the tables are printed.
+ * each target's own processes. Then the relay row of `npm run bench` (64 concurrent streams × 200 tokens, no
+ * delay between tokens) for every target, in front of a relay fixture of its own, waves rotating the same
+ * way, with tokens/s and CPU per token. Nothing is written to docs/; the tables are printed.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -25,6 +27,7 @@ import { generateFirstToken, generateOnce } from './probes';
 import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scenarios';
 import { intFromEnv } from './settings';
 import { percentile } from './stats';
+import { RELAY_MODEL, StreamsSide, emptySide, streamWave, withStreamWorker } from './streams';
 
 const MODEL = 'llama3.2:latest';
 const REQUESTS = intFromEnv('BENCH_REQUESTS', 500);
@@ -32,6 +35,8 @@ const BLOCK = intFromEnv('BENCH_BLOCK', 50);
 const WINDOW_MS = intFromEnv('BENCH_WINDOW_MS', 5000);
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 2);
 const CONCURRENCY = 32;
+/** The bench's relay row (bench/settings.ts defaults): streams at once, tokens each, two streams per loop. */
+const RELAY = { streams: 64, tokens: 200, perStream: 2 };
 
 interface Target {
   name: string;
@@ -99,6 +104,91 @@ async function throughputRows(client: BenchHttpClient, targets: Target[], probe:
   });
 }
 
+/** The relay row per target: one warm-up wave each, then ROUNDS waves each, rotating; tokens/s and CPU per token. */
+async function relayRows(client: BenchHttpClient, targets: Target[]) {
+  const sides = new Map<string, StreamsSide>(targets.map((t) => [t.name, emptySide()]));
+  const cpu = new Map(targets.map((t) => [t.name, 0]));
+  const wave = (target: Target, perStream: number, side: StreamsSide) =>
+    streamWave(client, target.url, RELAY_MODEL, RELAY.streams, perStream, side);
+  for (const target of targets) await wave(target, 1, emptySide());
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const target = targets[(round + k) % targets.length];
+      const side = sides.get(target.name)!;
+      const pids = Object.fromEntries(target.pids().map((pid, i) => [String(i), pid]));
+      const meter = new CpuMeter(pids);
+      const before = side.elapsedMs;
+      await meter.measure('w', () => wave(target, RELAY.perStream, side));
+      const seconds = (side.elapsedMs - before) / 1000;
+      const busy = meter
+        .percentages('w')
+        .filter((row) => /^\d+$/.test(row.role))
+        .reduce((sum, row) => sum + (row.percent / 100) * seconds, 0);
+      cpu.set(target.name, cpu.get(target.name)! + busy);
+    }
+  }
+  const tokensPerSecond = (name: string) => {
+    const side = sides.get(name)!;
+    return (side.tokens * 1000) / Math.max(1, side.elapsedMs);
+  };
+  return targets.map((target) => {
+    const side = sides.get(target.name)!;
+    return {
+      target: target.name,
+      tokensPerSecond: tokensPerSecond(target.name),
+      ratio: tokensPerSecond(target.name) / tokensPerSecond('direct'),
+      cpuUsPerToken: side.tokens ? (cpu.get(target.name)! * 1e6) / side.tokens : 0,
+      errors: side.errors,
+    };
+  });
+}
+
+/**
+ * The relay targets: each in front of its own relay fixture (the bench's relay model, 200 tokens, no delay,
+ * NUM_PARALLEL 64). The bare queue worker in front of the main fixture is stopped first: it takes from the
+ * same Redis list.
+ */
+async function relayTable(
+  client: BenchHttpClient,
+  grid: BenchGrid,
+  redisUrl: string,
+  queue: { gatewayUrl: string; gatewayPid: () => number | undefined; stopWorker: () => void },
+  floors: Array<FloorProcess | NginxHop>,
+) {
+  const spec = { model: RELAY_MODEL, tokens: RELAY.tokens, tokenDelayMs: 0, slots: RELAY.streams };
+  return withStreamWorker(grid, spec, async (fixtureUrl, gridWorkerPid) => {
+    queue.stopWorker();
+    const proxy = new FloorProcess('bare-proxy.ts', { ENGINE_URL: fixtureUrl.href });
+    const queueWorker = new FloorProcess('bare-queue-worker.ts', {
+      REDIS_URL: redisUrl,
+      ENGINE_URL: fixtureUrl.href,
+      SLOTS: String(RELAY.streams),
+    });
+    floors.push(proxy, queueWorker);
+    const proxyUrl = await proxy.start(30_000);
+    await queueWorker.start(30_000);
+    const nginx = NginxHop.available() ? new NginxHop() : null;
+    if (nginx) floors.push(nginx);
+    const nginxUrl = nginx ? await nginx.start(fixtureUrl) : '';
+    const redisPid = grid.redis.pid;
+    return relayRows(client, [
+      { name: 'direct', url: fixtureUrl, pids: () => [] },
+      ...(nginx ? [{ name: 'nginx', url: new URL(nginxUrl), pids: () => [nginx.pid] }] : []),
+      { name: 'proxy', url: new URL(proxyUrl), pids: () => [proxy.pid] },
+      {
+        name: 'queue floor',
+        url: new URL(queue.gatewayUrl),
+        pids: () => [queue.gatewayPid(), queueWorker.pid, redisPid],
+      },
+      {
+        name: 'GridLLM',
+        url: new URL(grid.gatewayUrl),
+        pids: () => [grid.gateway?.pid, gridWorkerPid, redisPid],
+      },
+    ]);
+  });
+}
+
 const rate = (result: ThroughputResult) => (result.completed * 1000) / Math.max(1, result.elapsedMs);
 const ms = (value: number) => value.toFixed(3);
 const signed = (value: number) => `${value < 0 ? '−' : '+'}${ms(Math.abs(value))}`;
@@ -108,7 +198,7 @@ async function main(): Promise<void> {
   const load = loadAverage();
   const grid = new BenchGrid(probeGridOptions(MODEL));
   const floors: Array<FloorProcess | NginxHop> = [];
-  const client = new BenchHttpClient(64, 10_000);
+  const client = new BenchHttpClient(RELAY.streams * 2, 60_000);
   try {
     await grid.start((line) => console.log(line));
     const redisUrl = `redis://127.0.0.1:${grid.redis.port}`;
@@ -145,6 +235,13 @@ async function main(): Promise<void> {
     const once = await latencyRows(client, targets, generateOnce(MODEL), REQUESTS);
     const first = await latencyRows(client, targets, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
     const flow = await throughputRows(client, targets, generateOnce(MODEL), grid.fixture.pid);
+    const relay = await relayTable(
+      client,
+      grid,
+      redisUrl,
+      { gatewayUrl: queueUrl, gatewayPid: () => queueGateway.pid, stopWorker: () => queueWorker.stop() },
+      floors,
+    );
     console.log(
       `\nload average ${load} → ${loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
@@ -160,6 +257,14 @@ async function main(): Promise<void> {
         `| ${target.name} | ${ms(a.p50)} / ${ms(a.p99)} | ${signed(a.addedP50)} / ${signed(a.addedP99)} | ${ms(b.p50)} | ${signed(b.addedP50)} | ${c.reqPerSecond.toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.cpuMsPerRequest.toFixed(2)}${c.errors ? ` (${c.errors} errors)` : ''} |`,
       );
     });
+    console.log(
+      `\n| Target | relay ${RELAY.streams} × ${RELAY.tokens} tokens: tok/s | / direct | CPU µs/token (own processes) |`,
+    );
+    console.log('| --- | --- | --- | --- |');
+    for (const row of relay)
+      console.log(
+        `| ${row.target} | ${row.tokensPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)} | ${row.cpuUsPerToken.toFixed(1)}${row.errors ? ` (${row.errors} errors)` : ''} |`,
+      );
   } finally {
     client.close();
     floors.forEach((floor) => floor.stop());
