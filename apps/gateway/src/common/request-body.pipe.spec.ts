@@ -44,12 +44,22 @@ describe('JsonBodyValidation', () => {
   });
 
   it('still validates a body whose keys would replace the copy’s prototype or constructor', () => {
-    // Without the keys stripped, class-validator finds no rules on the copy and lets it through.
+    // Without them left out of what is validated, class-validator finds no rules and lets the body through.
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       const body = JSON.parse(`{"${key}": {"x": 1}, "prompt": "hi"}`) as object;
       expect(() => pipe.transform(body, bodyOf(GenerateRequestDto))).toThrow('model is required');
-      expect(Object.hasOwn(body, key)).toBe(false);
+      const nested = JSON.parse(`{"model": "m", "options": {"${key}": 1, "num_predict": 1.5}}`) as object;
+      expect(() => pipe.transform(nested, bodyOf(GenerateRequestDto))).toThrow('options.num_predict');
     }
+  });
+
+  it('sends keys named constructor or prototype on, and drops __proto__ keys', () => {
+    const text = `{"model": "m", "constructor": 1, "format": {"type": "object", "properties":
+      {"constructor": {"type": "string"}, "prototype": {"type": "integer"}, "__proto__": {"type": "null"}}}}`;
+    const body = JSON.parse(text) as { format: { properties: object } };
+    expect(pipe.transform(body, bodyOf(GenerateRequestDto))).toBe(body);
+    expect(body).toHaveProperty('constructor', 1);
+    expect(Object.keys(body.format.properties)).toEqual(['constructor', 'prototype']);
   });
 
   it('leaves bodies of types that are not DTO classes alone', () => {

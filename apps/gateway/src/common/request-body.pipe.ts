@@ -35,13 +35,20 @@ const VALIDATOR_OPTIONS: ValidatorOptions = {
  * does for values a JSON body cannot hold (sparse arrays, binary values, primitives), its asynchronous
  * validation (no rule here is asynchronous) and its copy of the result back to a plain object: 20 µs a
  * generate body instead of 40 (issue 15, docs/benchmarks.md).
+ *
+ * Keys named `constructor` or `prototype` must not reach class-transformer: it takes an object's
+ * `constructor` for its class (and throws when that is not a class). A body that has any is validated as a
+ * copy without them, and sent with them: Nest's pipe deleted them from the body wherever they were, so a
+ * JSON schema in `format` with a property named `constructor` lost it. `__proto__` keys are deleted from the
+ * body itself: no request needs one, and a copy or merge of the body further on could take one for a
+ * prototype.
  */
 @Injectable()
 export class JsonBodyValidation implements PipeTransform {
   transform(value: unknown, { metatype }: ArgumentMetadata): unknown {
     if (!metatype || UNVALIDATED_TYPES.includes(metatype) || !isJsonObject(value)) return value;
-    stripPrototypeKeys(value);
-    const errors = validateSync(plainToInstance(metatype, value) as object, VALIDATOR_OPTIONS);
+    const checked = dropProtoKeys(value) ? withoutShadowingKeys(value) : value;
+    const errors = validateSync(plainToInstance(metatype, checked) as object, VALIDATOR_OPTIONS);
     if (errors.length > 0) throw new InvalidRequestError(firstMessage(errors));
     return value;
   }
@@ -49,24 +56,38 @@ export class JsonBodyValidation implements PipeTransform {
 
 export const passThroughValidation = new JsonBodyValidation();
 
+/** Keys that replace the constructor (and with it the rules) of class-transformer's copy. */
+const SHADOWING_KEYS = ['constructor', 'prototype'];
+
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/**
- * Deletes the keys that would give class-transformer's copy another prototype or constructor (and with it
- * no validation rules) wherever they are in the body, as Nest's ValidationPipe does.
- */
-function stripPrototypeKeys(value: unknown): void {
-  if (value === null || typeof value !== 'object') return;
+/** Deletes every `__proto__` key in the value; true when it holds a key of SHADOWING_KEYS anywhere. */
+function dropProtoKeys(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  let shadowing = false;
   if (Array.isArray(value)) {
-    for (const item of value) stripPrototypeKeys(item);
-    return;
+    for (const item of value) shadowing = dropProtoKeys(item) || shadowing;
+    return shadowing;
   }
   const object = value as Record<string, unknown>;
-  for (const key of ['__proto__', 'prototype', 'constructor'])
-    if (Object.hasOwn(object, key)) delete object[key];
-  for (const key in object) stripPrototypeKeys(object[key]);
+  if (Object.hasOwn(object, '__proto__')) delete object['__proto__'];
+  for (const key in object) {
+    if (SHADOWING_KEYS.includes(key)) shadowing = true;
+    shadowing = dropProtoKeys(object[key]) || shadowing;
+  }
+  return shadowing;
+}
+
+/** A copy of the value without SHADOWING_KEYS, for validation only. */
+function withoutShadowingKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(withoutShadowingKeys);
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value))
+    if (!SHADOWING_KEYS.includes(key)) copy[key] = withoutShadowingKeys(item);
+  return copy;
 }
 
 function firstMessage(errors: ValidationError[]): string {
