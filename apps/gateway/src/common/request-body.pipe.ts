@@ -56,7 +56,10 @@ export class JsonBodyValidation implements PipeTransform {
 
 export const passThroughValidation = new JsonBodyValidation();
 
-/** Keys that replace the constructor (and with it the rules) of class-transformer's copy. */
+/**
+ * Keys left out of what is validated: class-transformer takes `constructor` for an object's class, and
+ * Nest's pipe left out both.
+ */
 const SHADOWING_KEYS = ['constructor', 'prototype'];
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
