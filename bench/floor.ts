@@ -72,7 +72,20 @@ async function latencyRows(client: BenchHttpClient, targets: Target[], probe: Pr
   });
 }
 
-async function throughputRows(client: BenchHttpClient, targets: Target[], probe: Probe, fixturePid?: number) {
+/** A meter over a target's own processes, named by index (see ownCpuSeconds). */
+function meterFor(target: Target): CpuMeter {
+  return new CpuMeter(Object.fromEntries(target.pids().map((pid, i) => [String(i), pid])));
+}
+
+/** CPU seconds the target's own processes used over `seconds` measured as `w` by meterFor's meter. */
+function ownCpuSeconds(meter: CpuMeter, seconds: number): number {
+  return meter
+    .percentages('w')
+    .filter((row) => /^\d+$/.test(row.role))
+    .reduce((sum, row) => sum + (row.percent / 100) * seconds, 0);
+}
+
+async function throughputRows(client: BenchHttpClient, targets: Target[], probe: Probe) {
   const results = new Map(targets.map((t) => [t.name, emptyThroughput()]));
   const cpu = new Map(targets.map((t) => [t.name, 0]));
   for (const target of targets)
@@ -80,15 +93,10 @@ async function throughputRows(client: BenchHttpClient, targets: Target[], probe:
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < targets.length; k++) {
       const target = targets[(round + k) % targets.length];
-      const pids = Object.fromEntries(target.pids().map((pid, i) => [String(i), pid]));
-      const meter = new CpuMeter({ ...pids, fixture: fixturePid });
+      const meter = meterFor(target);
       const result: ThroughputResult = results.get(target.name)!;
       await meter.measure('w', () => window(client, target.url, probe, CONCURRENCY, WINDOW_MS, result, 10));
-      const seconds = meter
-        .percentages('w')
-        .filter((row) => /^\d+$/.test(row.role))
-        .reduce((sum, row) => sum + (row.percent / 100) * (WINDOW_MS / 1000), 0);
-      cpu.set(target.name, cpu.get(target.name)! + seconds);
+      cpu.set(target.name, cpu.get(target.name)! + ownCpuSeconds(meter, WINDOW_MS / 1000));
     }
   }
   const directRate = rate(results.get('direct')!);
@@ -115,16 +123,10 @@ async function relayRows(client: BenchHttpClient, targets: Target[]) {
     for (let k = 0; k < targets.length; k++) {
       const target = targets[(round + k) % targets.length];
       const side = sides.get(target.name)!;
-      const pids = Object.fromEntries(target.pids().map((pid, i) => [String(i), pid]));
-      const meter = new CpuMeter(pids);
+      const meter = meterFor(target);
       const before = side.elapsedMs;
       await meter.measure('w', () => wave(target, RELAY.perStream, side));
-      const seconds = (side.elapsedMs - before) / 1000;
-      const busy = meter
-        .percentages('w')
-        .filter((row) => /^\d+$/.test(row.role))
-        .reduce((sum, row) => sum + (row.percent / 100) * seconds, 0);
-      cpu.set(target.name, cpu.get(target.name)! + busy);
+      cpu.set(target.name, cpu.get(target.name)! + ownCpuSeconds(meter, (side.elapsedMs - before) / 1000));
     }
   }
   const tokensPerSecond = (name: string) => {
@@ -234,7 +236,7 @@ async function main(): Promise<void> {
     ];
     const once = await latencyRows(client, targets, generateOnce(MODEL), REQUESTS);
     const first = await latencyRows(client, targets, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
-    const flow = await throughputRows(client, targets, generateOnce(MODEL), grid.fixture.pid);
+    const flow = await throughputRows(client, targets, generateOnce(MODEL));
     const relay = await relayTable(
       client,
       grid,
