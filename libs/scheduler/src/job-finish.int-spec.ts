@@ -207,4 +207,62 @@ describe(JobFinish.name, () => {
     expect(await queue.getJobState('b')).toBe('active');
     expect((await queue.getJob('b'))?.data).toMatchObject({ request: { prompt: 'a long prompt' } });
   });
+
+  describe('with the final line (completedAfterFinal)', () => {
+    /** A batch of one final line for job `id`'s stream, fenced by `fence`, as TokenStreamWriter builds it. */
+    const finalLine = (id: string, fence: string) => ({
+      stream: `jf:stream:${id}`,
+      owner: `jf:owner:${id}`,
+      args: [fence, '1000', '60', '1-1', '6', 't', 'final', 'a', '1', 'd', '{"done":true}'],
+    });
+    const scriptCalls = async () =>
+      [...(await admin.info('commandstats')).matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce(
+        (sum, [, calls]) => sum + Number(calls),
+        0,
+      );
+
+    it('stores the line, ends the run and completes the job in one script run', async () => {
+      const job = await taken('f');
+      await admin.set('jf:owner:f', 'w1/run');
+      const before = await scriptCalls();
+
+      await expect(
+        sut.completedAfterFinal(keys, job, 'token-1', result, finalLine('f', 'w1/run')),
+      ).resolves.toBe(null);
+
+      expect(await scriptCalls()).toBe(before + 1);
+      expect(await admin.xrange('jf:stream:f', '-', '+')).toEqual([
+        ['1-1', ['t', 'final', 'a', '1', 'd', '{"done":true}']],
+      ]);
+      expect(await admin.ttl('jf:stream:f')).toBeGreaterThan(55);
+      expect(await admin.exists('jf:owner:f')).toBe(0);
+      expect(await queue.getJobState('f')).toBe('completed');
+      expect((await queue.getJob('f'))?.returnvalue).toEqual(result);
+    });
+
+    it('writes nothing for a run fenced out, as the line alone would', async () => {
+      const job = await taken('g');
+      await admin.set('jf:owner:g', 'w2/other');
+
+      await expect(
+        sut.completedAfterFinal(keys, job, 'token-1', result, finalLine('g', 'w1/run')),
+      ).rejects.toThrow(/FENCED/);
+
+      expect(await admin.exists('jf:stream:g')).toBe(0);
+      expect(await admin.get('jf:owner:g')).toBe('w2/other');
+      expect(await queue.getJobState('g')).toBe('active');
+    });
+
+    it('keeps the line when the job cannot be recorded, and says why', async () => {
+      const job = await taken('h');
+      await admin.set('jf:owner:h', 'w1/run');
+      await admin.del(`${keys['']}h:lock`);
+
+      const error = await sut.completedAfterFinal(keys, job, 'token-1', result, finalLine('h', 'w1/run'));
+
+      expect(error?.message).toBe('Missing lock for job h. moveToFinished');
+      expect(await admin.xlen('jf:stream:h')).toBe(1);
+      expect(await queue.getJobState('h')).toBe('active');
+    });
+  });
 });

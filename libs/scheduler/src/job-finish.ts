@@ -2,6 +2,7 @@ import { KeysMap } from 'bullmq';
 
 import { InferenceJobResult } from '@gridllm/contracts';
 import { RedisConnection } from '@gridllm/redis';
+import { APPEND_BATCH_LUA, AppendCall } from '@gridllm/streaming';
 
 import { FINISHED_SUMMARY_FIELD, finishedRecord, finishedSummary, storedResult } from './finished-job';
 import { InferenceJob } from './job-take';
@@ -94,6 +95,22 @@ if retain ~= '' and removed < limit then
 end
 return removed`;
 
+/** ARGV of FINISH for a completed job (the summary is its last); a batch's ARGV follow them. */
+const COMPLETED_ARGS = 12;
+
+/**
+ * FINISH for a completed job, after the batch that holds its final line (APPEND_BATCH_LUA) in the same run
+ * (issue 15: one round trip and one script call fewer per job). Standalone Redis only: the stream and owner
+ * keys are not in the queue's slot. A fenced-out batch is refused as the append alone refuses it (the FENCED
+ * error, nothing written); otherwise the line is stored whatever the completion's outcome, as it was when
+ * the two were separate trips. KEYS: FINISH's, then the stream and owner. ARGV: FINISH's for a completed
+ * job, then the batch's (see append_batch).
+ */
+const FINISH_AFTER_FINAL = `${APPEND_BATCH_LUA}
+local appended = append_batch(KEYS[6], KEYS[7], ${COMPLETED_ARGS + 1})
+if appended ~= 1 then return appended end
+${FINISH}`;
+
 /** BullMQ's limit on jobs removed by age in one completion. */
 const REMOVE_BY_AGE_LIMIT = 1000;
 
@@ -123,8 +140,19 @@ export interface SweepSettings {
 
 type FinishedState = 'completed' | 'failed';
 
+/** One FINISH run's keys and ARGV, and what its reply is read with. */
+interface FinishCall {
+  id: string;
+  state: FinishedState;
+  set: string;
+  sweep: boolean;
+  keys: string[];
+  args: Array<string | number>;
+}
+
 interface FinishRedis {
   gridllmFinish(...keysAndArgs: Array<string | number>): Promise<number>;
+  gridllmFinishAfterFinal(...keysAndArgs: Array<string | number>): Promise<number>;
 }
 
 /** Runs FINISH on the connection the consumers share (the queue's keys are all in one slot). */
@@ -138,6 +166,7 @@ export class JobFinish {
     private readonly sweeps: SweepSettings = { intervalMs: SWEEP_INTERVAL_MS, limit: REMOVE_BY_AGE_LIMIT },
   ) {
     connection.defineCommand('gridllmFinish', { numberOfKeys: 5, lua: FINISH });
+    connection.defineCommand('gridllmFinishAfterFinal', { numberOfKeys: 7, lua: FINISH_AFTER_FINAL });
     this.redis = connection as unknown as FinishRedis;
   }
 
@@ -156,6 +185,37 @@ export class JobFinish {
     return this.finish(keys, job, token, 'failed', reason);
   }
 
+  /**
+   * `completed`, in one trip with the batch holding the job's final line (`call`, see FINISH_AFTER_FINAL).
+   * Rejects as the batch's own write would (fenced out, Redis gone); once the batch is stored, resolves with
+   * null when the job is recorded, or the error `completed` would have thrown.
+   */
+  async completedAfterFinal(
+    keys: KeysMap,
+    job: InferenceJob,
+    token: string,
+    result: InferenceJobResult,
+    call: AppendCall,
+  ): Promise<Error | null> {
+    const summary = JSON.stringify(finishedSummary(result));
+    const finish = this.finishCall(
+      keys,
+      job,
+      token,
+      'completed',
+      JSON.stringify(storedResult(result)),
+      summary,
+    );
+    const code = await this.redis.gridllmFinishAfterFinal(
+      ...finish.keys,
+      call.stream,
+      call.owner,
+      ...finish.args,
+      ...call.args,
+    );
+    return this.outcome(finish, code);
+  }
+
   private async finish(
     keys: KeysMap,
     job: InferenceJob,
@@ -164,36 +224,63 @@ export class JobFinish {
     outcome: string,
     summary?: string,
   ): Promise<void> {
+    const finish = this.finishCall(keys, job, token, state, outcome, summary);
+    const error = this.outcome(finish, await this.redis.gridllmFinish(...finish.keys, ...finish.args));
+    if (error) throw error;
+  }
+
+  /** FINISH's keys and ARGV for one job; marks a sweep as made when one is due. */
+  private finishCall(
+    keys: KeysMap,
+    job: InferenceJob,
+    token: string,
+    state: FinishedState,
+    outcome: string,
+    summary?: string,
+  ): FinishCall {
     const id = job.id ?? '';
     const now = Date.now();
     const set = keys[state];
     const sweep = this.sweepDue(set, now);
-    const code = await this.redis.gridllmFinish(
-      keys[''] + id,
-      keys.active,
-      set,
-      `${keys['']}${EXPIRY_SUFFIX}:${state}`,
-      `${keys['']}${CUTOVER_SUFFIX}:${state}`,
+    return {
       id,
-      now,
-      token,
       state,
-      outcome,
-      JSON.stringify(finishedRecord(job.data)),
-      retentionSeconds(job, state),
-      keys[''],
-      this.sweeps.limit,
-      job.attemptsMade + 1,
-      sweep ? 1 : 0,
-      ...(summary === undefined ? [] : [summary]),
-    );
+      set,
+      sweep,
+      keys: [
+        keys[''] + id,
+        keys.active,
+        set,
+        `${keys['']}${EXPIRY_SUFFIX}:${state}`,
+        `${keys['']}${CUTOVER_SUFFIX}:${state}`,
+      ],
+      args: [
+        id,
+        now,
+        token,
+        state,
+        outcome,
+        JSON.stringify(finishedRecord(job.data)),
+        retentionSeconds(job, state),
+        keys[''],
+        this.sweeps.limit,
+        job.attemptsMade + 1,
+        sweep ? 1 : 0,
+        ...(summary === undefined ? [] : [summary]),
+      ],
+    };
+  }
+
+  /** FINISH's reply as an error (null: recorded); keeps the sweep schedule right either way. */
+  private outcome({ id, state, set, sweep }: FinishCall, code: number): Error | null {
     if (code < 0) {
       // Not swept: the next finish tries again.
       if (sweep) this.sweptAt.delete(set);
       const verb = state === 'completed' ? 'moveToFinished' : 'moveToFailed';
-      throw new Error(`${ERRORS[code] ?? `Error ${code} for job`} ${id}. ${verb}`);
+      return new Error(`${ERRORS[code] ?? `Error ${code} for job`} ${id}. ${verb}`);
     }
     if (code >= this.sweeps.limit) this.sweptAt.delete(set);
+    return null;
   }
 
   /** Whether this finish should remove the set's expired jobs; marks the sweep as made when it should. */

@@ -7,7 +7,7 @@ import { queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory } from '@gridllm/redis';
 import { MISSED_BEATS_BEFORE_GONE } from '@gridllm/registry';
-import { TakenRunEntry, newRunFence, runEntryArgs } from '@gridllm/streaming';
+import { FinalRoute, TakenRunEntry, newRunFence, runEntryArgs } from '@gridllm/streaming';
 
 import { AffinityStore } from './affinity/affinity-store';
 import { JobPreference } from './affinity/job-preference';
@@ -33,6 +33,12 @@ export interface TakenJob {
   backlog?: number;
   /** The run as the take entered it (`takeNext(…, true)` on a standalone Redis); see RunGuard. */
   entry?: TakenRunEntry;
+}
+
+/** A job's completion riding with its final line (JobSource.completionAfterFinal). */
+export interface CompletionAfterFinal {
+  route: FinalRoute;
+  recorded: Promise<void>;
 }
 
 /** How a sleep for work ended (JobSource.waitForWorkOrTake). */
@@ -425,7 +431,45 @@ export class JobSource implements OnApplicationShutdown {
   /** Records the job completed, its request dropped (one script: JobFinish), and its run time for ETAs. */
   async complete(taken: TakenJob, result: InferenceJobResult): Promise<void> {
     await this.finisherOf(taken).completed(this.keysOf(taken), taken.job, taken.token, result);
+    this.recordDuration(taken);
+  }
+
+  /** The job's run time, for ETAs. */
+  private recordDuration(taken: TakenJob): void {
     this.durations.record(taken.model, Date.now() - (taken.job.processedOn ?? Date.now()));
+  }
+
+  /**
+   * `complete`, in the same trip as the batch holding the job's final line: `route` is that batch's way to
+   * Redis (see JobStreamAppender.final), `recorded` settles once it ran, rejecting when the job could not be
+   * recorded (as `complete` would). Null in a Redis Cluster, where the stream and the queue live in
+   * different slots: then the final line and `complete` take a trip each.
+   */
+  completionAfterFinal(taken: TakenJob, result: InferenceJobResult): CompletionAfterFinal | null {
+    if (this.clustered) return null;
+    let settle: (error: Error | null) => void = () => undefined;
+    const recorded = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    // A run that fails after its final line never awaits this: its rejection must not go unhandled.
+    recorded.catch(() => undefined);
+    const route: FinalRoute = async (call) => {
+      try {
+        const error = await this.finisherOf(taken).completedAfterFinal(
+          this.keysOf(taken),
+          taken.job,
+          taken.token,
+          result,
+          call,
+        );
+        if (!error) this.recordDuration(taken);
+        settle(error);
+      } catch (error) {
+        settle(error as Error);
+        throw error;
+      }
+    };
+    return { route, recorded };
   }
 
   /** Fails the job for good, its request dropped (one script): engine and input errors are not helped by a retry. */

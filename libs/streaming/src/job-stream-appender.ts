@@ -2,6 +2,7 @@ import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
 
 import { StreamBudget } from './stream-budget';
 import { encodeChunkRunFields, encodeEventFields, eventId } from './token-stream.codec';
+import type { FinalRoute } from './token-stream.writer';
 
 /** Most events in one batch (one round trip, one script run in Redis: under a millisecond at this size). */
 export const MAX_BATCH_EVENTS = 256;
@@ -9,10 +10,10 @@ export const MAX_BATCH_EVENTS = 256;
 export const MAX_BATCH_BYTES = 256 * 1024;
 
 /**
- * Sends one batch (`<id>, <fields…>` per event) to the job's stream; `ends` when it holds the terminal event.
- * Rejects when the run is fenced out.
+ * Sends one batch (`<id>, <fields…>` per event) to the job's stream; `ends` when it holds the terminal event,
+ * then through `route` when `final` was given one. Rejects when the run is fenced out.
  */
-export type BatchSink = (entries: string[][], ends: boolean) => Promise<void>;
+export type BatchSink = (entries: string[][], ends: boolean, route?: FinalRoute) => Promise<void>;
 
 /** Another run of the job owns its stream now (this one lost its fence): it must stop writing and stop. */
 export class StreamFencedError extends Error {
@@ -100,6 +101,8 @@ export class JobStreamAppender {
   private holdTimer: NodeJS.Timeout | null = null;
   private holdChunksMs = 0;
   private terminalStored = false;
+  /** How the batch holding the final line is stored, when not by the sink's own write (see `final`). */
+  private finalRoute: FinalRoute | undefined;
 
   constructor(
     private readonly sink: BatchSink,
@@ -159,8 +162,13 @@ export class JobStreamAppender {
     return this.sinceYield === 0 ? this.pace() : READY;
   }
 
-  async final(rawJson: string): Promise<void> {
+  /**
+   * Queues the final line and waits until it is stored. With a `route`, the batch that holds it is stored
+   * through that instead (a script that also records the job's completion in the same trip).
+   */
+  async final(rawJson: string, route?: FinalRoute): Promise<void> {
     this.budget.charge(rawJson);
+    this.finalRoute = route;
     this.emitted = true;
     this.enqueue(StreamEventType.Final, rawJson);
     await this.flush();
@@ -214,14 +222,13 @@ export class JobStreamAppender {
       clearTimeout(this.holdTimer);
       this.holdTimer = null;
     }
-    const ends = this.buffer.some(
-      ({ type }) => type === StreamEventType.Final || type === StreamEventType.Error,
-    );
+    const final = this.buffer.some(({ type }) => type === StreamEventType.Final);
+    const ends = final || this.buffer.some(({ type }) => type === StreamEventType.Error);
     const batch = toEntries(this.buffer, this.attempt);
     this.buffer = [];
     this.bufferedBytes = 0;
     this.urgent = false;
-    this.inFlight = this.sink(batch, ends).then(
+    this.inFlight = this.sink(batch, ends, final ? this.finalRoute : undefined).then(
       () => {
         this.terminalStored ||= ends;
         this.settle(null);

@@ -8,7 +8,7 @@ import { MAX_BATCH_EVENTS, StreamFencedError } from './job-stream-appender';
 import { LoopPacer } from './loop-pacer';
 import { StreamOwnership } from './stream-ownership';
 import { decodeEntry } from './token-stream.codec';
-import { TokenStreamWriter } from './token-stream.writer';
+import { AppendCall, TokenStreamWriter } from './token-stream.writer';
 
 describe(TokenStreamWriter.name, () => {
   const server = new RedisServer();
@@ -177,6 +177,39 @@ describe(TokenStreamWriter.name, () => {
       await appender.final('{"done":true}');
       expect(await admin.get('tw:job-owner:kept')).toBe(fence);
       expect(await admin.ttl('tw:job-stream:kept')).toBe(-1);
+    });
+  });
+
+  describe('a route for the final line', () => {
+    it('takes the batch holding the final line, and only that one, with the arguments a script runs it by', async () => {
+      const fence = ownership.newFence('w1');
+      await ownership.claim('routed', fence);
+      const appender = sut.open('routed', 1, fence, 60);
+      appender.started('w1');
+      await appender.flush();
+      const calls: AppendCall[] = [];
+      await appender.final('{"done":true}', async (call) => {
+        calls.push(call);
+      });
+
+      expect(calls).toEqual([
+        {
+          stream: 'tw:job-stream:routed',
+          owner: 'tw:job-owner:routed',
+          args: [fence, expect.any(String), '60', '1-1', '6', 't', 'final', 'a', '1', 'd', '{"done":true}'],
+        },
+      ]);
+      expect(appender.ended).toBe(true);
+      // Only `started` was written by the appender itself; the route stored nothing.
+      expect((await stream('routed')).map(([id]) => id)).toEqual(['1-0']);
+    });
+
+    it('reports a route that was fenced out as the write would', async () => {
+      const fenced = sut.open('fenced', 1, ownership.newFence('w1'), 60);
+      await expect(fenced.final('{"done":true}', () => Promise.reject(new Error('FENCED')))).rejects.toThrow(
+        StreamFencedError,
+      );
+      expect(fenced.ended).toBe(false);
     });
   });
 

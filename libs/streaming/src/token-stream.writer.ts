@@ -12,31 +12,51 @@ import { StreamBudget } from './stream-budget';
 import { encodeEventFields } from './token-stream.codec';
 
 /**
- * One batch of XADDs, run only while the job's owner key holds this run's fence (ARGV[1]; empty: no
- * fence). Checked atomically with the writes, so a run that lost the job can never add a line after
- * the new owner's. ARGV[2] is MAXLEN; ARGV[3], for a batch that ends the stream, lets the stream expire in
- * that many seconds and gives the owner key up (the run's end in the same trip as its last line; empty:
- * neither); then per event: its id, the number of fields, the fields.
+ * Lua: `append_batch(stream, owner, base)` adds one batch of XADDs, run only while the job's owner key holds
+ * this run's fence (ARGV[base]; empty: no fence). Checked atomically with the writes, so a run that lost the
+ * job can never add a line after the new owner's. ARGV[base + 1] is MAXLEN; ARGV[base + 2], for a batch that
+ * ends the stream, lets the stream expire in that many seconds and gives the owner key up (the run's end in
+ * the same trip as its last line; empty: neither); then per event, to the end of ARGV: its id, the number of
+ * fields, the fields. Returns 1, or the FENCED error reply (nothing written), which a caller must return.
  */
-const FENCED_APPEND = `
-if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return redis.error_reply('FENCED') end
-local i = 4
-while i <= #ARGV do
-  local n = tonumber(ARGV[i + 1])
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], ARGV[i], unpack(ARGV, i + 2, i + 1 + n))
-  i = i + 2 + n
-end
-if ARGV[3] ~= '' then
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-  if ARGV[1] ~= '' then redis.call('DEL', KEYS[2]) end
-end
-return 1`;
+export const APPEND_BATCH_LUA = `
+local function append_batch(stream, owner, base)
+  if ARGV[base] ~= '' and redis.call('GET', owner) ~= ARGV[base] then return redis.error_reply('FENCED') end
+  local i = base + 3
+  while i <= #ARGV do
+    local n = tonumber(ARGV[i + 1])
+    redis.call('XADD', stream, 'MAXLEN', '~', ARGV[base + 1], ARGV[i], unpack(ARGV, i + 2, i + 1 + n))
+    i = i + 2 + n
+  end
+  if ARGV[base + 2] ~= '' then
+    redis.call('EXPIRE', stream, ARGV[base + 2])
+    if ARGV[base] ~= '' then redis.call('DEL', owner) end
+  end
+  return 1
+end`;
+
+/** One batch (APPEND_BATCH_LUA). KEYS: stream, owner. ARGV: as append_batch's from 1. */
+const FENCED_APPEND = `${APPEND_BATCH_LUA}
+return append_batch(KEYS[1], KEYS[2], 1)`;
+
+/**
+ * One batch as a script runs it (APPEND_BATCH_LUA): the stream and owner keys, and the ARGV from `base` on.
+ * A script that does more in the same trip (JobFinish's completion with the final line) takes it whole.
+ */
+export interface AppendCall {
+  stream: string;
+  owner: string;
+  args: string[];
+}
+
+/** Stores the batch that ends the stream in a trip of its own making (see JobStreamAppender.final). */
+export type FinalRoute = (call: AppendCall) => Promise<void>;
 
 /** A batch takes about a millisecond; one not stored within this means Redis is gone: the job fails. */
 const WRITE_TIMEOUT_MS = 5000;
 
 interface AppendingRedis extends Redis {
-  gridllmAppend(stream: string, owner: string, ...args: Array<string | number>): Promise<number>;
+  gridllmAppend(stream: string, owner: string, ...args: string[]): Promise<number>;
 }
 
 /** Creates appenders for the worker's running jobs, and lets a gateway write a terminal event itself. */
@@ -64,16 +84,17 @@ export class TokenStreamWriter {
     const owner = this.client.keys.jobOwner(jobId);
     const { streamMaxEvents: maxEvents, streamMaxBytes: maxBytes } = this.queue;
     return new JobStreamAppender(
-      async (entries, ends) => {
+      async (entries, ends, route) => {
         const expiry = ends && retainSeconds !== undefined ? String(retainSeconds) : '';
-        // Per entry: its id, its number of fields, the fields (see FENCED_APPEND).
-        const args: string[] = [expiry];
+        // The fence, MAXLEN, the expiry, then per entry: its id, its number of fields, the fields.
+        const args: string[] = [fence, String(maxEvents), expiry];
         for (const entry of entries) {
           args.push(entry[0], String(entry.length - 1));
           for (let field = 1; field < entry.length; field++) args.push(entry[field]);
         }
         try {
-          await redis.gridllmAppend(stream, owner, fence, maxEvents, ...args);
+          if (route) await route({ stream, owner, args });
+          else await redis.gridllmAppend(stream, owner, ...args);
         } catch (error) {
           throw /\bFENCED\b/.test((error as Error).message) ? new StreamFencedError(jobId) : error;
         }

@@ -48,6 +48,12 @@ export function isConnectionFailure(error: unknown): boolean {
   return typeof code === 'string' && CONNECTION_FAILURES.has(code);
 }
 
+/** A run's merged answer, and the outcome of its completion when that rode with the final line. */
+interface Answer {
+  response: OllamaChunk;
+  recorded?: Promise<void>;
+}
+
 @Injectable()
 export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
@@ -153,12 +159,12 @@ export class JobRunner {
     const account = this.accounting.open(data);
     const watch = this.health.watch(controller);
     try {
-      const response = await this.execute(taken, appender, account, controller.signal, watch);
+      const answer = await this.execute(taken, appender, account, controller.signal, watch);
       // The final line released the owner key: a lock renewal must not take that for a lost job.
       this.fences.delete(data.id);
       measurement.completed();
       this.health.completed(data.kind, taken.model);
-      await this.recordCompletion(taken, response, account);
+      await this.recordCompletion(taken, answer, account);
     } catch (error) {
       measurement.failed(controller.signal.reason);
       await this.settleFailure(taken, appender, account, error, controller.signal.reason, watch);
@@ -172,14 +178,17 @@ export class JobRunner {
     }
   }
 
-  /** Relays the engine's chunks; resolves with the merged answer once the final chunk is stored. */
+  /**
+   * Relays the engine's chunks; resolves with the merged answer once the final chunk is stored, and, when
+   * the job's completion rode with that chunk (standalone Redis), its outcome.
+   */
   private async execute(
     taken: TakenJob,
     appender: JobStreamAppender,
     account: JobAccount,
     signal: AbortSignal,
     watch: StallWatch,
-  ): Promise<OllamaChunk> {
+  ): Promise<Answer> {
     const { data } = taken.job;
     signal.throwIfAborted();
     watch.started();
@@ -189,7 +198,7 @@ export class JobRunner {
     // run on the next one, and the next, for ever.
     if (taken.job.deferredFailure) throw interrupted(taken.job.stalledCounter);
     const accumulator = new ResponseAccumulator(data.kind);
-    let finished = false;
+    let answer: Answer | null = null;
     const request = this.payloads.open(data);
     // A client that reads only the merged answer sees none of the chunks before the final one.
     if (request.stream === false) appender.holdChunks(MERGED_ANSWER_HOLD_MS);
@@ -211,8 +220,13 @@ export class JobRunner {
           this.metrics.generated(taken.model, item.chunk.eval_count);
           this.speed.record(item.chunk.eval_count, item.chunk.eval_duration);
           await listed;
-          await appender.final(raw);
-          finished = true;
+          const response = accumulator.result();
+          const completion = this.source.completionAfterFinal(taken, {
+            workerId: this.settings.workerId,
+            response,
+          });
+          await appender.final(raw, completion?.route);
+          answer = { response, recorded: completion?.recorded };
           break;
         }
         // Waits only while this job's writes are behind: the engine's stream is not read meanwhile.
@@ -223,16 +237,23 @@ export class JobRunner {
     }
     await appender.flush();
     signal.throwIfAborted();
-    if (!finished) throw new EngineError('engine closed the stream without a final chunk', 502);
-    return accumulator.result();
+    if (!answer) throw new EngineError('engine closed the stream without a final chunk', 502);
+    return answer;
   }
 
-  /** Usage and the owner's slot are settled once the client has its final event, alongside completion. */
-  private async recordCompletion(taken: TakenJob, response: OllamaChunk, account: JobAccount): Promise<void> {
+  /**
+   * Usage and the owner's slot are settled once the client has its final event, alongside completion (which
+   * rode with the final line when `recorded` is given).
+   */
+  private async recordCompletion(
+    taken: TakenJob,
+    { response, recorded }: Answer,
+    account: JobAccount,
+  ): Promise<void> {
     const jobId = taken.job.data.id;
     try {
       await Promise.all([
-        this.source.complete(taken, { workerId: this.settings.workerId, response }),
+        recorded ?? this.source.complete(taken, { workerId: this.settings.workerId, response }),
         account.settle(),
       ]);
       if (this.infoLines) this.logger.log(this.line(taken, `job ${jobId}: completed`));
