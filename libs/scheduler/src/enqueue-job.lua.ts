@@ -2,9 +2,11 @@ import { RATE_COUNT_FUNCTION } from '@gridllm/access';
 
 import { FAIR_TAG } from './fair-share.lua';
 
+/** The reply to a job id that is taken already (a command run twice must not queue a job twice). */
+const EXISTS_REPLY = `redis.error_reply('ERR job ' .. ARGV[1] .. ' exists')`;
+
 /** Stores and places the job (KEYS[1..6], ARGV[1..12], see ENQUEUE_JOB); leaves its fair tag in `tag`. */
-const STORE_AND_PLACE = `if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR job ' .. ARGV[1] .. ' exists') end
-local now, priority = tonumber(ARGV[5]), tonumber(ARGV[6])
+const STORE_AND_PLACE = `local now, priority = tonumber(ARGV[5]), tonumber(ARGV[6])
 redis.call('HSET', KEYS[1], 'name', ARGV[2], 'data', ARGV[3], 'opts', ARGV[4], 'timestamp', ARGV[5],
   'delay', 0, 'priority', priority)
 local score, tag
@@ -36,6 +38,7 @@ redis.call('ZADD', KEYS[3], 0, '0')
  *       fair state ttl ms, preferred worker ('' = none), hints ttl ms. Replies the fair tag, or ''.
  */
 export const ENQUEUE_JOB = `${FAIR_TAG}
+if redis.call('EXISTS', KEYS[1]) == 1 then return ${EXISTS_REPLY} end
 ${STORE_AND_PLACE}
 return tag
 `;
@@ -46,8 +49,9 @@ if #redis.call('ZRANGEBYSCORE', KEYS[7], ARGV[5], '+inf', 'LIMIT', 0, 1) == 0 th
 local waiting = redis.call('LLEN', KEYS[8]) + redis.call('ZCARD', KEYS[2])
 if waiting >= tonumber(ARGV[13]) then return ${refused} end
 if waiting + redis.call('LLEN', KEYS[9]) >= tonumber(ARGV[14]) then return ${refused} end
+-- The id index is written first, and only when new: it stands for the job's existence check.
+if not redis.call('SET', KEYS[10], ARGV[15], 'EX', ARGV[16], 'NX') then return ${EXISTS_REPLY} end
 ${STORE_AND_PLACE}
-redis.call('SET', KEYS[10], ARGV[15], 'EX', ARGV[16])
 redis.call('SET', KEYS[11], '1', 'PX', ARGV[17])
 return ${stored}
 `;
@@ -61,6 +65,8 @@ return ${stored}
  * Two things the slow way does are left out as they cannot change anything here (issue 15: 2 commands per
  * job): counting the delayed set (inference jobs are never delayed: one attempt, no backoff) and adding the
  * model to the model list (a live claim means its worker's heartbeat added it, in the same MULTI).
+ * The job's existence check is the id index's NX write (issue 15: one command per job): the index is
+ * written with the job and outlives any retry of the command that wrote it.
  * KEYS 1–6 and ARGV 1–12 as ENQUEUE_JOB, then
  * KEYS: model's worker claims, wait, active, job id index, gateway presence.
  * ARGV: max waiting for the model, max open jobs of the model, model, index ttl s, presence ttl ms.

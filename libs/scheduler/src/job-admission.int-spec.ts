@@ -2,6 +2,7 @@ import { OwnerJobs, RateCountReply, RateCountTerms, RequestCharge } from '@gridl
 import { GridConfig, parseGridConfig } from '@gridllm/config';
 import {
   CapacityExceededError,
+  InferenceJobData,
   JobKind,
   LimitExceededError,
   ModelNotFoundError,
@@ -11,6 +12,7 @@ import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 
 import { specRedis } from '../../../test/support/spec-redis';
+import { JobEnqueue } from './job-enqueue';
 import { JobSchedulerService } from './job-scheduler.service';
 import { jobSchedulerFor } from './job-scheduler.testing';
 import { QueueRegistry } from './queue-registry';
@@ -96,6 +98,30 @@ describe('job admission in the enqueue script', () => {
     expect(await redis.admin.pttl(client.keys.gateway(config.gateway.serverId))).toBeGreaterThan(0);
     expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 2 });
     expect(await ownerJobs.count(OWNER.id)).toBe(1);
+  });
+
+  it('queues a job once when its enqueue runs twice (a command sent again after a reconnect)', async () => {
+    const sut = scheduler();
+    await claim();
+    const first = await submit(sut, OWNER);
+    const queue = queues.forModel(MODEL);
+    const stored = await queue.getJob(first.id);
+    const again = new JobEnqueue(queues.connection);
+    const admission = {
+      claimsKey: client.keys.modelWorkers(MODEL),
+      maxWaiting: 100,
+      maxOpen: 100,
+      indexKey: client.keys.jobQueue(first.id),
+      indexSeconds: 600,
+      presenceKey: client.keys.gateway(config.gateway.serverId),
+      presenceMs: 15_000,
+    };
+    const terms = { retainSeconds: 600, fair: null, hintsKey: 'adm:hints' };
+
+    await expect(
+      again.addIfAdmitted(queue, stored?.data as InferenceJobData, terms, admission),
+    ).rejects.toThrow(`job ${first.id} exists`);
+    expect(await queue.getJobCounts('prioritized')).toEqual({ prioritized: 1 });
   });
 
   it('answers 404 when no worker claims the model any more, leaving nothing behind', async () => {

@@ -29,7 +29,7 @@ export interface TakenJob {
   job: InferenceJob;
   token: string;
   model: string;
-  /** Jobs the model's queue still held right after this take. */
+  /** Jobs the model's queue still held right after this take, counted up to MAX_REPORTED_BACKLOG. */
   backlog?: number;
   /** The run as the take entered it (`takeNext(…, true)` on a standalone Redis); see RunGuard. */
   entry?: TakenRunEntry;

@@ -7,6 +7,7 @@ import { decodeEvent, runEntryArgs } from '@gridllm/streaming';
 
 import { RedisServer } from '../../../test/support/redis-server';
 import { JobTake, TakeRequest } from './job-take';
+import { MAX_REPORTED_BACKLOG } from './take-next.lua';
 
 describe(JobTake.name, () => {
   const server = new RedisServer();
@@ -86,6 +87,26 @@ describe(JobTake.name, () => {
       'w1',
       String(reply.job.processedOn),
     ]);
+  });
+
+  it('counts the backlog up to MAX_REPORTED_BACKLOG, and the wait list in full', async () => {
+    await queue.addBulk(
+      Array.from({ length: MAX_REPORTED_BACKLOG + 4 }, (_, n) => ({
+        name: 'j',
+        data: {},
+        opts: { priority: 1, jobId: `many-${n}` },
+      })),
+    );
+    expect(await sut.take(request())).toMatchObject({ kind: 'taken', backlog: MAX_REPORTED_BACKLOG });
+    expect(await admin.zscore(queue.keys.marker, '0')).toBe('0');
+
+    // A job in BullMQ's wait list (no priority) goes first; the prioritized set behind it is counted in full.
+    await queue.add('j', {}, { jobId: 'plain' });
+    expect(await sut.take(request())).toMatchObject({
+      kind: 'taken',
+      job: { id: 'plain' },
+      backlog: MAX_REPORTED_BACKLOG + 3,
+    });
   });
 
   it('clears the marker after taking the last job', async () => {

@@ -1,5 +1,8 @@
 import { ENTER_TAKEN_LUA } from '@gridllm/streaming';
 
+/** Most jobs a take counts as still waiting (TakenJob.backlog): more than a worker takes at once. */
+export const MAX_REPORTED_BACKLOG = 16;
+
 /**
  * One round trip from a free slot to a locked job (issue 15): what BullMQ's moveToActive does for our
  * queues, plus what the slot loop used to ask in three more trips (the head job's preference, whether a
@@ -19,7 +22,8 @@ import { ENTER_TAKEN_LUA } from '@gridllm/streaming';
  * Replies:
  *   {0}                               nothing waits (the base marker is cleared)
  *   {1, id, backlog, HGETALL of job, entry}
- *                                     taken; backlog = jobs still waiting (marker re-added when > 0);
+ *                                     taken; backlog = jobs still waiting, counted up to MAX_REPORTED_BACKLOG
+ *                                     when the job came from the prioritized set (marker re-added when > 0);
  *                                     entry = enter_taken's reply when asked (ENTER_TAKEN_LUA), else nil
  *   {2, preferred worker, age ms}     the head job prefers another worker and is younger than the delay
  *   {3, age ms}                       a better-class worker is free and the head job is younger than the delay
@@ -33,9 +37,13 @@ local honourPreference, betterCheck = ARGV[7] == '1', tonumber(ARGV[8])
 
 local waiting = redis.call('LLEN', wait)
 local fromWait = waiting > 0
-local head
+local head, ahead
 if fromWait then head = redis.call('LINDEX', wait, -1)
-else head = redis.call('ZRANGE', prioritized, 0, 0)[1] end
+else
+  -- The head and the jobs behind it, as many as a take reports (issue 15: no ZCARD after the take).
+  ahead = redis.call('ZRANGE', prioritized, 0, ${MAX_REPORTED_BACKLOG})
+  head = ahead[1]
+end
 if not head then
   redis.call('DEL', pc)
   redis.call('ZREM', marker, '0')
@@ -85,7 +93,8 @@ end
 if preferred then redis.call('HDEL', hints, head) end
 
 -- The wait list lost the job taken from it, if any; nothing else changed it in this script.
-local backlog = (fromWait and waiting - 1 or 0) + redis.call('ZCARD', prioritized)
+local backlog
+if fromWait then backlog = waiting - 1 + redis.call('ZCARD', prioritized) else backlog = #ahead - 1 end
 if backlog > 0 then redis.call('ZADD', marker, 0, '0') else redis.call('ZREM', marker, '0') end
 local entry = false
 if #ARGV > 8 then entry = enter_taken(head, attempt, workerId, 9) end
