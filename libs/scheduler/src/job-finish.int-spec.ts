@@ -214,7 +214,16 @@ describe(JobFinish.name, () => {
       stream: `jf:stream:${id}`,
       owner: `jf:owner:${id}`,
       args: [fence, '1000', '60', '1-1', '6', 't', 'final', 'a', '1', 'd', '{"done":true}'],
+      connection: lines,
     });
+    /** The connection the job's lines go on (the worker's token connection), not the queue's. */
+    let lines: Redis;
+
+    beforeAll(() => {
+      lines = new Redis({ port: server.port });
+    });
+
+    afterAll(() => lines.disconnect());
     const scriptCalls = async () =>
       [...(await admin.info('commandstats')).matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce(
         (sum, [, calls]) => sum + Number(calls),

@@ -152,12 +152,17 @@ interface FinishCall {
 
 interface FinishRedis {
   gridllmFinish(...keysAndArgs: Array<string | number>): Promise<number>;
+}
+
+interface FinishAfterFinalRedis {
   gridllmFinishAfterFinal(...keysAndArgs: Array<string | number>): Promise<number>;
 }
 
 /** Runs FINISH on the connection the consumers share (the queue's keys are all in one slot). */
 export class JobFinish {
   private readonly redis: FinishRedis;
+  /** The connections FINISH_AFTER_FINAL is defined on: those the final lines go on. */
+  private readonly finalLineConnections = new WeakSet<RedisConnection>();
   /** When this worker last removed each finished set's expired jobs (by the set's key). */
   private readonly sweptAt = new Map<string, number>();
 
@@ -166,7 +171,6 @@ export class JobFinish {
     private readonly sweeps: SweepSettings = { intervalMs: SWEEP_INTERVAL_MS, limit: REMOVE_BY_AGE_LIMIT },
   ) {
     connection.defineCommand('gridllmFinish', { numberOfKeys: 5, lua: FINISH });
-    connection.defineCommand('gridllmFinishAfterFinal', { numberOfKeys: 7, lua: FINISH_AFTER_FINAL });
     this.redis = connection as unknown as FinishRedis;
   }
 
@@ -186,9 +190,10 @@ export class JobFinish {
   }
 
   /**
-   * `completed`, in one trip with the batch holding the job's final line (`call`, see FINISH_AFTER_FINAL).
-   * Rejects as the batch's own write would (fenced out, Redis gone); once the batch is stored, resolves with
-   * null when the job is recorded, or the error `completed` would have thrown.
+   * `completed`, in one trip with the batch holding the job's final line (`call`, see FINISH_AFTER_FINAL),
+   * on the connection the batch would have gone on. Rejects as the batch's own write would (fenced out,
+   * Redis gone); once the batch is stored, resolves with null when the job is recorded, or the error
+   * `completed` would have thrown.
    */
   async completedAfterFinal(
     keys: KeysMap,
@@ -206,7 +211,7 @@ export class JobFinish {
       JSON.stringify(storedResult(result)),
       summary,
     );
-    const code = await this.redis.gridllmFinishAfterFinal(
+    const code = await this.finalLineRedis(call.connection).gridllmFinishAfterFinal(
       ...finish.keys,
       call.stream,
       call.owner,
@@ -214,6 +219,14 @@ export class JobFinish {
       ...call.args,
     );
     return this.outcome(finish, code);
+  }
+
+  private finalLineRedis(connection: RedisConnection): FinishAfterFinalRedis {
+    if (!this.finalLineConnections.has(connection)) {
+      connection.defineCommand('gridllmFinishAfterFinal', { numberOfKeys: 7, lua: FINISH_AFTER_FINAL });
+      this.finalLineConnections.add(connection);
+    }
+    return connection as unknown as FinishAfterFinalRedis;
   }
 
   private async finish(

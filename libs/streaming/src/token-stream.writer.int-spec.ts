@@ -197,6 +197,7 @@ describe(TokenStreamWriter.name, () => {
           stream: 'tw:job-stream:routed',
           owner: 'tw:job-owner:routed',
           args: [fence, expect.any(String), '60', '1-1', '6', 't', 'final', 'a', '1', 'd', '{"done":true}'],
+          connection: expect.any(Redis),
         },
       ]);
       expect(appender.ended).toBe(true);

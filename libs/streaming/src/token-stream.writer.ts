@@ -40,13 +40,15 @@ const FENCED_APPEND = `${APPEND_BATCH_LUA}
 return append_batch(KEYS[1], KEYS[2], 1)`;
 
 /**
- * One batch as a script runs it (APPEND_BATCH_LUA): the stream and owner keys, and the ARGV from `base` on.
- * A script that does more in the same trip (JobFinish's completion with the final line) takes it whole.
+ * One batch as a script runs it (APPEND_BATCH_LUA): the stream and owner keys, the ARGV from `base` on, and
+ * the connection the job's batches go on (its command timeout says when Redis counts as gone). A script
+ * that does more in the same trip (JobFinish's completion with the final line) takes it whole.
  */
 export interface AppendCall {
   stream: string;
   owner: string;
   args: string[];
+  connection: Redis;
 }
 
 /** Stores the batch that ends the stream in a trip of its own making (see JobStreamAppender.final). */
@@ -93,7 +95,7 @@ export class TokenStreamWriter {
           for (let field = 1; field < entry.length; field++) args.push(entry[field]);
         }
         try {
-          if (route) await route({ stream, owner, args });
+          if (route) await route({ stream, owner, args, connection: redis });
           else await redis.gridllmAppend(stream, owner, ...args);
         } catch (error) {
           throw /\bFENCED\b/.test((error as Error).message) ? new StreamFencedError(jobId) : error;
