@@ -180,13 +180,12 @@ export class JobFinish {
    * BullMQ would when the lock is gone or the job is not active.
    */
   completed(keys: KeysMap, job: InferenceJob, token: string, result: InferenceJobResult): Promise<void> {
-    const summary = JSON.stringify(finishedSummary(result));
-    return this.finish(keys, job, token, 'completed', JSON.stringify(storedResult(result)), summary);
+    return this.finish(this.completedCall(keys, job, token, result));
   }
 
   /** Fails the job for good (no retry), as `completed` does: the reason and the finished record, one write. */
   failed(keys: KeysMap, job: InferenceJob, token: string, reason: string): Promise<void> {
-    return this.finish(keys, job, token, 'failed', reason);
+    return this.finish(this.finishCall(keys, job, token, 'failed', reason));
   }
 
   /**
@@ -202,15 +201,7 @@ export class JobFinish {
     result: InferenceJobResult,
     call: AppendCall,
   ): Promise<Error | null> {
-    const summary = JSON.stringify(finishedSummary(result));
-    const finish = this.finishCall(
-      keys,
-      job,
-      token,
-      'completed',
-      JSON.stringify(storedResult(result)),
-      summary,
-    );
+    const finish = this.completedCall(keys, job, token, result);
     const code = await this.finalLineRedis(call.connection).gridllmFinishAfterFinal(
       ...finish.keys,
       call.stream,
@@ -229,17 +220,20 @@ export class JobFinish {
     return connection as unknown as FinishAfterFinalRedis;
   }
 
-  private async finish(
+  private async finish(call: FinishCall): Promise<void> {
+    const error = this.outcome(call, await this.redis.gridllmFinish(...call.keys, ...call.args));
+    if (error) throw error;
+  }
+
+  /** FINISH's keys and ARGV for a completed job: its result and, beside it, the summary the dashboard reads. */
+  private completedCall(
     keys: KeysMap,
     job: InferenceJob,
     token: string,
-    state: FinishedState,
-    outcome: string,
-    summary?: string,
-  ): Promise<void> {
-    const finish = this.finishCall(keys, job, token, state, outcome, summary);
-    const error = this.outcome(finish, await this.redis.gridllmFinish(...finish.keys, ...finish.args));
-    if (error) throw error;
+    result: InferenceJobResult,
+  ): FinishCall {
+    const summary = JSON.stringify(finishedSummary(result));
+    return this.finishCall(keys, job, token, 'completed', JSON.stringify(storedResult(result)), summary);
   }
 
   /** FINISH's keys and ARGV for one job; marks a sweep as made when one is due. */
