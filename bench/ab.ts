@@ -14,8 +14,9 @@
  *   (the bench's access row); c=1 blocks rotate over the four, and each build's auth row is its guarded
  *   p50 minus its open p50 (`BENCH_AB_AUTH=0` skips it).
  *
- * `BENCH_A_GATEWAY_ENV` / `BENCH_B_GATEWAY_ENV` (JSON objects) add to one side's gateway environment, to
- * compare settings of one build (`npm run bench:ab -- . .`).
+ * `BENCH_A_GATEWAY_ENV` / `BENCH_B_GATEWAY_ENV` and `BENCH_A_WORKER_ENV` / `BENCH_B_WORKER_ENV` (JSON objects)
+ * add to one side's gateway or worker environment, to compare settings of one build (`npm run bench:ab -- . .`,
+ * e.g. `BENCH_B_WORKER_ENV='{"NODE_OPTIONS":"--max-semi-space-size=8"}'`).
  *
  * Differences of a few tenths of a millisecond are only visible this way: two separate `npm run bench`
  * runs of the same code differ by up to a millisecond at p50 (docs/benchmarks.md, sixth round). Nothing
@@ -44,9 +45,10 @@ const CONCURRENCY = 32;
 const RELAY = { streams: 64, tokens: 200, perStream: 2 };
 
 type Side = 'A' | 'B';
-/** BENCH_A_GATEWAY_ENV / BENCH_B_GATEWAY_ENV as given (a JSON object), or undefined. */
-const gatewayEnvText = (side: Side) => process.env[`BENCH_${side}_GATEWAY_ENV`];
-const gatewayEnvOf = (side: Side) => JSON.parse(gatewayEnvText(side) ?? '{}') as Record<string, string>;
+type Role = 'GATEWAY' | 'WORKER';
+/** BENCH_A_GATEWAY_ENV, BENCH_B_WORKER_ENV … as given (a JSON object), or undefined. */
+const envText = (side: Side, role: Role) => process.env[`BENCH_${side}_${role}_ENV`];
+const envOf = (side: Side, role: Role) => JSON.parse(envText(side, role) ?? '{}') as Record<string, string>;
 const SIDES: Side[] = ['A', 'B'];
 /** A B, then B A, ...: each side goes first in half the rounds. */
 const orderOf = (round: number): Side[] => (round % 2 ? ['B', 'A'] : ['A', 'B']);
@@ -196,7 +198,13 @@ async function main(): Promise<void> {
   try {
     for (const ref of [refA, refB]) checkouts.push(BuiltCheckout.prepare(ref, log));
     const gridOf = (side: Side, checkout: BuiltCheckout) =>
-      new BenchGrid(probeGridOptions(MODEL, { appRoot: checkout.root, gatewayEnv: gatewayEnvOf(side) }));
+      new BenchGrid(
+        probeGridOptions(MODEL, {
+          appRoot: checkout.root,
+          gatewayEnv: envOf(side, 'GATEWAY'),
+          workerEnv: envOf(side, 'WORKER'),
+        }),
+      );
     grids = { A: gridOf('A', checkouts[0]), B: gridOf('B', checkouts[1]) };
     const load = loadAverage();
     for (const side of SIDES) await grids[side].start((line) => log(`${side}: ${line}`));
@@ -206,7 +214,12 @@ async function main(): Promise<void> {
     const relayed = flagFromEnv('BENCH_AB_RELAY', true) ? await relay(grids) : null;
     const access = flagFromEnv('BENCH_AB_AUTH', true) ? await auth(client, grids) : null;
     const described = (side: Side, i: number) =>
-      `${checkouts[i].label}${gatewayEnvText(side) ? ` with ${gatewayEnvText(side)}` : ''}`;
+      [
+        checkouts[i].label,
+        ...(['GATEWAY', 'WORKER'] as const)
+          .filter((role) => envText(side, role))
+          .map((role) => `${role.toLowerCase()} with ${envText(side, role)}`),
+      ].join(', ');
     log(`\nA = ${described('A', 0)}, B = ${described('B', 1)}`);
     log(`load average ${load} → ${loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
     log('\n| Measure | direct | A | B | B − A |');

@@ -15,6 +15,8 @@ export interface GridOptions {
   stopTimeoutMs: number;
   /** Added to the gateway's environment (e.g. admission limits for the crowd row). */
   gatewayEnv?: Record<string, string>;
+  /** Added to the first worker's environment (`bench:ab`'s BENCH_A_WORKER_ENV / BENCH_B_WORKER_ENV). */
+  workerEnv?: Record<string, string>;
   /** The checkout whose built gateway and worker run (default: this one; `npm run bench:ab` runs two). */
   appRoot?: string;
 }
@@ -105,6 +107,7 @@ export class BenchGrid {
         WORKER_ID,
         OLLAMA_URL: this.fixtureUrl,
         MAX_CONCURRENT_TASKS: String(this.options.workerSlots),
+        ...this.options.workerEnv,
       },
       undefined,
       root,

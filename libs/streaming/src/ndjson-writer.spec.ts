@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import { AddressInfo, connect } from 'node:net';
+
 import { NdjsonWriter, StreamingResponse } from './ndjson-writer';
 
 class FakeResponse implements StreamingResponse {
@@ -15,9 +18,6 @@ class FakeResponse implements StreamingResponse {
   }
   status(code: number) {
     this.statusCode = code;
-  }
-  flushHeaders() {
-    this.headersSent = true;
   }
   write(chunk: string) {
     this.headersSent = true;
@@ -68,20 +68,55 @@ describe(NdjsonWriter.name, () => {
     });
   });
 
-  describe('open', () => {
-    it('sends extra headers with the status line', () => {
-      sut.open({ 'x-gridllm-job-id': 'j1' });
-      expect(res.headers.get('x-gridllm-job-id')).toBe('j1');
-      expect(res.headersSent).toBe(true);
-    });
-  });
-
   describe('error', () => {
     it('ends the stream with one Ollama error line', () => {
       sut.line('{"response":"partial"}');
       sut.error('worker w1 failed mid-stream');
       expect(res.writes).toEqual(['{"response":"partial"}\n', '{"error":"worker w1 failed mid-stream"}\n']);
       expect(res.writableEnded).toBe(true);
+    });
+  });
+
+  describe('on a real response', () => {
+    it('sends the headers and the first line in one write to the socket, as Ollama does', async () => {
+      let socketWrites = -1;
+      const server = createServer((req, res) => {
+        // Every write and writev of a net.Socket passes here.
+        const socket = req.socket as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+        const writeGeneric = socket._writeGeneric.bind(socket);
+        let writes = 0;
+        socket._writeGeneric = (...args: unknown[]) => {
+          writes++;
+          return writeGeneric(...args);
+        };
+        const writer = new NdjsonWriter(
+          Object.assign(res, { status: (code: number) => (res.statusCode = code) }),
+        );
+        writer.line('{"response":"a"}');
+        setImmediate(() => {
+          socketWrites = writes;
+          writer.end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const received = await new Promise<string>((resolve, reject) => {
+          let text = '';
+          const socket = connect(port, '127.0.0.1', () =>
+            socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+          );
+          socket.on('data', (data) => (text += data.toString('utf8')));
+          socket.once('end', () => resolve(text));
+          socket.once('error', reject);
+        });
+        expect(socketWrites).toBe(1);
+        expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        expect(received).toContain('Content-Type: application/x-ndjson\r\n');
+        expect(received).toContain('{"response":"a"}\n');
+      } finally {
+        server.close();
+      }
     });
   });
 });

@@ -6,7 +6,6 @@ export interface StreamingResponse {
   readonly writableEnded: boolean;
   setHeader(name: string, value: string | number): unknown;
   status(code: number): unknown;
-  flushHeaders(): void;
   write(chunk: string): boolean;
   cork?(): void;
   uncork?(): void;
@@ -35,16 +34,17 @@ export class NdjsonWriter {
     return this.res.writableEnded;
   }
 
-  /** Sends status and headers; extra headers (job id, worker) go out with them. */
-  open(extraHeaders: Record<string, string> = {}): void {
+  /**
+   * Sets status and headers. They leave with the first line, in one write (as Ollama's do), not in a write
+   * of their own before it.
+   */
+  private open(): void {
     if (this.res.headersSent) return;
     this.res.status(200);
     this.res.setHeader('Content-Type', NDJSON_CONTENT_TYPE);
     this.res.setHeader('Cache-Control', 'no-cache');
     this.res.setHeader('X-Accel-Buffering', 'no');
-    for (const [name, value] of Object.entries(extraHeaders)) this.res.setHeader(name, value);
     this.res.socket?.setNoDelay(true);
-    this.res.flushHeaders();
   }
 
   /** Writes one line; `json` is already-serialised JSON (relayed bytes) or an object to serialise. */

@@ -21,9 +21,6 @@ class FakeResponse implements SseResponse {
     this.setHeader('content-type', contentType);
     return this;
   }
-  flushHeaders(): void {
-    this.headersSent = true;
-  }
   write(chunk: string): boolean {
     this.headersSent = true;
     this.writes.push(chunk);

@@ -39,6 +39,7 @@ export class SseWriter {
     if (!this.res.writableEnded) this.res.end();
   }
 
+  /** Sets status and headers: they leave with the first event, in one write (see NdjsonWriter.open). */
   private open(): void {
     if (this.res.headersSent) return;
     this.res.status(200);
@@ -46,7 +47,6 @@ export class SseWriter {
     this.res.setHeader('Cache-Control', 'no-cache');
     this.res.setHeader('X-Accel-Buffering', 'no');
     this.res.socket?.setNoDelay(true);
-    this.res.flushHeaders();
   }
 }
 
