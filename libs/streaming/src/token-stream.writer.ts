@@ -51,7 +51,7 @@ export interface AppendCall {
   connection: Redis;
 }
 
-/** Stores the batch that ends the stream in a trip of its own making (see JobStreamAppender.final). */
+/** Stores the batch holding the final line in a trip of its own making (see JobStreamAppender.final). */
 export type FinalRoute = (call: AppendCall) => Promise<void>;
 
 /** A batch takes about a millisecond; one not stored within this means Redis is gone: the job fails. */
