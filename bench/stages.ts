@@ -14,7 +14,7 @@ export interface Stage {
 export const STAGES: readonly Stage[] = [
   { name: 'gateway: HTTP in, routing, validation', endsAt: 'first gateway command' },
   {
-    name: 'gateway: submit (served? capacity? job-queue key, BullMQ add)',
+    name: 'gateway: submit (admission, job stored and placed: one script)',
     endsAt: "gateway's last job command",
   },
   { name: 'worker: wakes up and takes the job', endsAt: "job's lock or stream owner SET" },
@@ -92,17 +92,17 @@ const JOB_LANDMARKS = ['added', 'taken', 'started', 'firstChunk', 'final', 'comp
 type JobLandmark = (typeof JOB_LANDMARKS)[number];
 
 export const LOADED_STEPS: readonly string[] = [
-  'queued: BullMQ add → a worker takes it (moveToActive)',
+  'queued: job stored → a worker takes it (the take script)',
   'worker: taken → XADD started (cancel check)',
   'worker: XADD started → first chunk XADD (engine call)',
   'worker: first → final chunk XADD (appended in batches)',
-  'worker: final chunk → BullMQ completed (moveToFinished)',
+  'worker: final chunk → job completed (one script run on a standalone Redis)',
 ];
 
 /**
  * Per job id, when each landmark happened, from BullMQ's and GridLLM's commands (inside scripts or not):
- * the add script's `ZADD …:prioritized` / `LPUSH …:wait`, the take's `SET …:<id>:lock`, the `XADD
- * …:job-stream:<id>` appends (started, chunk, final) and moveToFinished's `ZADD …:completed`.
+ * the enqueue script's `ZADD …:prioritized` (or BullMQ's `LPUSH …:wait`), the take's `SET …:<id>:lock`, the
+ * `XADD …:job-stream:<id>` appends (started, chunk, final) and the finish's `ZADD …:completed`.
  */
 export function jobLandmarks(
   commands: readonly MonitoredCommand[],
