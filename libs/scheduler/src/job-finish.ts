@@ -158,7 +158,10 @@ interface FinishAfterFinalRedis {
   gridllmFinishAfterFinal(...keysAndArgs: Array<string | number>): Promise<number>;
 }
 
-/** Runs FINISH on the connection the consumers share (the queue's keys are all in one slot). */
+/**
+ * Runs FINISH on the connection the consumers share (the queue's keys are all in one slot), and
+ * FINISH_AFTER_FINAL on the connection the job's lines go on.
+ */
 export class JobFinish {
   private readonly redis: FinishRedis;
   /** The connections FINISH_AFTER_FINAL is defined on: those the final lines go on. */
