@@ -97,7 +97,7 @@ export function fingerprintPrompt(kind: JobKind, request: Record<string, unknown
   if (kind !== JobKind.Chat && kind !== JobKind.Generate) return { hashes: [], blocks: [] };
   const parts = renderParts(kind, request);
   const chain = prefixChain(parts.join(''));
-  // A prompt shorter than a block has nothing to remember (most requests at a proxy's rate).
+  // A prompt shorter than one block has no checkpoint to remember: skip the sort of the grid below.
   if (chain.length === 0) return { hashes: [], blocks: [] };
   let end = 0;
   const ends = parts.map((part) => (end += part.length));
