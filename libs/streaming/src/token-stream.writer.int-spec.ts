@@ -36,6 +36,12 @@ describe(TokenStreamWriter.name, () => {
   });
 
   const stream = (jobId: string) => admin.xrange(`tw:job-stream:${jobId}`, '-', '+');
+  /** A run that owns `jobId`'s stream; its appender lets the stream expire in 60 s once it ends. */
+  const ownedRun = async (jobId: string) => {
+    const fence = ownership.newFence('w1');
+    await ownership.claim(jobId, fence);
+    return { fence, appender: sut.open(jobId, 1, fence, 60) };
+  };
   const evalCalls = async () =>
     Number(/cmdstat_evalsha:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
 
@@ -133,9 +139,7 @@ describe(TokenStreamWriter.name, () => {
 
   describe('the batch that ends the stream', () => {
     it('releases the owner key and starts the expiry with the final line, and not before', async () => {
-      const fence = ownership.newFence('w1');
-      await ownership.claim('last', fence);
-      const appender = sut.open('last', 1, fence, 60);
+      const { fence, appender } = await ownedRun('last');
       appender.started('w1');
       await appender.chunk('{"response":"a"}');
       await appender.flush();
@@ -153,9 +157,7 @@ describe(TokenStreamWriter.name, () => {
     });
 
     it('does the same with an error line', async () => {
-      const fence = ownership.newFence('w1');
-      await ownership.claim('failed', fence);
-      const appender = sut.open('failed', 1, fence, 60);
+      const { appender } = await ownedRun('failed');
       await appender.error({ error: 'engine gone', status: 502 });
 
       expect(appender.ended).toBe(true);
@@ -182,9 +184,7 @@ describe(TokenStreamWriter.name, () => {
 
   describe('a route for the final line', () => {
     it('takes the batch holding the final line, and only that one, with the arguments a script runs it by', async () => {
-      const fence = ownership.newFence('w1');
-      await ownership.claim('routed', fence);
-      const appender = sut.open('routed', 1, fence, 60);
+      const { fence, appender } = await ownedRun('routed');
       appender.started('w1');
       await appender.flush();
       const calls: AppendCall[] = [];
