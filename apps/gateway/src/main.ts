@@ -22,6 +22,7 @@ import { exceptBlobUploads } from './blobs/blob-routes';
 import { markMissingBody, refuseBadBodies } from './common/body-parser-errors.middleware';
 import { limitJsonDepth } from './common/json-depth';
 import { HeapRelease } from './memory/heap-release';
+import { PrototypedExpressAdapter } from './prototyped-express-adapter';
 import { RequestLogging } from './logging/request-logging';
 import { serveDashboard } from './dashboard/dashboard-assets';
 import { securityHeaders } from './security-headers';
@@ -52,10 +53,14 @@ async function bootstrap(): Promise<void> {
   if (refusal) throw new ConfigValidationError([refusal]);
   // Wrong Redis credentials or TLS never heal: refuse now rather than retry forever.
   const redis = await checkRedisAccess(config.redis);
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    GatewayModule,
+    new PrototypedExpressAdapter(),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
   if (!redis.reachable) new Logger('Redis').warn(`Redis unreachable at boot (${redis.reason}); retrying`);
   await app.get(WorkerTokenCheck).establish((late) => exitRefused(late));
