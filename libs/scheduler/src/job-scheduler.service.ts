@@ -103,7 +103,8 @@ export class JobSchedulerService {
     const [, , affinity] = await Promise.all([
       admission || this.admit(model, input.model),
       input.owner && this.ownerLimits.checkQuota(input.owner),
-      this.affinity.plan({ ...input, model, ownerId: input.owner?.id }),
+      // Object.assign, not a spread followed by new properties: see withoutRequest.
+      this.affinity.plan(Object.assign({}, input, { model, ownerId: input.owner?.id })),
       !countInScript && input.charge?.count(),
     ]);
     const now = Date.now();
@@ -225,12 +226,12 @@ export class JobSchedulerService {
     const allowance = this.capacity.openAllowance(model);
     if (!allowance) return null;
     const { keys } = this.client;
-    return {
-      ...allowance,
+    // Object.assign, not a spread followed by new properties: see withoutRequest.
+    return Object.assign({}, allowance, {
       claimsKey: keys.modelWorkers(model),
       presenceKey: keys.gateway(this.gateway.serverId),
       presenceMs: this.presenceMs,
-    };
+    });
   }
 
   private get presenceMs(): number {
