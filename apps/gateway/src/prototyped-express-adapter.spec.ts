@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { PrototypedExpressAdapter, callable, onPrototype } from './prototyped-express-adapter';
+import { PrototypedExpressAdapter, inPlaceOf } from './prototyped-express-adapter';
 
 describe('PrototypedExpressAdapter', () => {
   let server: Server;
@@ -40,24 +40,16 @@ describe('PrototypedExpressAdapter', () => {
   });
 });
 
-describe('onPrototype', () => {
-  it('builds objects on the given prototype, initialised by the base constructor', () => {
-    const prototype = Object.create(IncomingMessage.prototype) as object;
-    const Built = onPrototype<typeof IncomingMessage>(IncomingMessage, prototype);
-    const built = new Built(null as never);
-    expect(Object.getPrototypeOf(built)).toBe(prototype);
+describe('inPlaceOf', () => {
+  it('gives a subclass prototype the own properties and parent of the prototype it replaces', () => {
+    const methods = Object.create(IncomingMessage.prototype) as { greet(): string };
+    methods.greet = () => 'hello';
+    const replaced = Object.create(methods, { app: { value: 'the app', enumerable: true } }) as object;
+    const Request = inPlaceOf(class extends IncomingMessage {}, replaced);
+    const built = new Request(null as never) as IncomingMessage & { greet(): string; app: string };
+    expect(built.greet()).toBe('hello');
+    expect(built.app).toBe('the app');
     expect(built).toBeInstanceOf(IncomingMessage);
     expect(built.headers).toEqual({});
-  });
-});
-
-describe('callable', () => {
-  it('tells function constructors from classes', () => {
-    function Plain(this: { made: boolean }): void {
-      this.made = true;
-    }
-    class Modern {}
-    expect(callable(IncomingMessage, Plain as unknown as typeof Modern)).toBe(true);
-    expect(callable(IncomingMessage, Modern)).toBe(false);
   });
 });

@@ -5,48 +5,39 @@ import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 
 /**
  * Nest's Express adapter with an HTTP server that builds every request and response on Express's own
- * prototypes (`app.request`, `app.response`) from the start.
+ * prototypes from the start.
  *
- * Express's `app.handle` gives each request and response those prototypes with `Object.setPrototypeOf`.
- * Done to a plain `IncomingMessage`/`ServerResponse`, that kept every request's objects (the request, the
- * response and all they reach: router closures, headers, the job's signals) alive through V8's
- * young-generation collections until the next full one; done to an object that has the prototype already,
- * it changes nothing (docs/benchmarks.md, sixteenth round). HTTPS and Nest's connection tracking keep
- * Nest's own server (the gateway uses neither), and so does a Node whose constructors are classes.
+ * Express's `app.handle` gives each request and response its prototypes (`app.request`, `app.response`)
+ * with `Object.setPrototypeOf`. Done to a plain `IncomingMessage`/`ServerResponse`, that gave the objects
+ * new hidden classes on every request: the code that reads them (Express, Nest, ours) never settled on
+ * their shapes, and every request's objects (the request, the response and all they reach) stayed alive
+ * through V8's young-generation collections until the next full one. Here the server builds them with
+ * subclasses whose prototypes take the place of Express's, so that call changes nothing (docs/benchmarks.md,
+ * sixteenth round). HTTPS and Nest's connection tracking keep Nest's own server (the gateway uses neither).
  */
 export class PrototypedExpressAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
-    if (options.httpsOptions || options.forceCloseConnections || !callable(IncomingMessage, ServerResponse)) {
-      return super.initHttpServer(options);
-    }
+    if (options.httpsOptions || options.forceCloseConnections) return super.initHttpServer(options);
     const app = this.getInstance<Express>();
-    this.httpServer = createServer(
-      {
-        IncomingMessage: onPrototype<typeof IncomingMessage>(IncomingMessage, app.request),
-        ServerResponse: onPrototype<typeof ServerResponse>(ServerResponse, app.response),
-      },
-      app,
-    );
+    const Request = inPlaceOf(class GatewayRequest extends IncomingMessage {}, app.request);
+    const Response = inPlaceOf(class GatewayResponse extends ServerResponse {}, app.response);
+    // The subclasses' prototypes now hold everything Express's did (inPlaceOf).
+    app.request = Request.prototype as typeof app.request;
+    app.response = Response.prototype as typeof app.response;
+    this.httpServer = createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
   }
 }
 
 /**
- * A constructor whose instances have `prototype` and are initialised by `base`, called as a function on
- * them (Node's `IncomingMessage` and `ServerResponse` are plain functions). `Reflect.construct` would also
- * do it, but the objects it built survived young-generation collections just as before (measured).
+ * Gives `subclass.prototype` what Express's per-app prototype `replaced` has: its own properties (`app`)
+ * and its parent (Express's request or response methods, which inherit from Node's class in turn), so the
+ * subclass's prototype can stand in for it.
  */
-export function onPrototype<T extends abstract new (...args: never[]) => object>(
-  base: T,
-  prototype: object,
+export function inPlaceOf<T extends abstract new (...args: never[]) => object>(
+  subclass: T,
+  replaced: object,
 ): T {
-  function Prototyped(this: object, ...args: unknown[]): void {
-    Reflect.apply(base, this, args);
-  }
-  Prototyped.prototype = prototype;
-  return Prototyped as unknown as T;
-}
-
-/** Whether every constructor can also be called as a function (not an ES class). */
-export function callable(...constructors: Array<abstract new (...args: never[]) => object>): boolean {
-  return constructors.every((constructor) => !/^class\b/.test(Function.prototype.toString.call(constructor)));
+  Object.setPrototypeOf(subclass.prototype, Object.getPrototypeOf(replaced) as object);
+  Object.defineProperties(subclass.prototype, Object.getOwnPropertyDescriptors(replaced));
+  return subclass;
 }
