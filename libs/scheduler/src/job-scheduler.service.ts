@@ -128,9 +128,12 @@ export class JobSchedulerService {
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     // Claimed only now: a request refused before this point is still counted (by the gateway's error path).
     const rateCount = countInScript ? input.charge?.claim() : undefined;
+    // Object.assign, not a spread followed by new properties: see withoutRequest.
     const admitted =
       admission &&
-      (await this.undoingOnError(data, () => this.enqueueAdmitted(data, { ...admission, rateCount })));
+      (await this.undoingOnError(data, () =>
+        this.enqueueAdmitted(data, Object.assign({}, admission, { rateCount })),
+      ));
     if (admitted && admitted.count) await this.settleCount(data, admitted.count, input.charge);
     if (!admitted || !admitted.stored) {
       if (admission) await this.admitOrRelease(data, input.model);

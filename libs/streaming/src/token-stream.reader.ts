@@ -205,13 +205,18 @@ export class TokenStreamReader implements OnApplicationShutdown {
     group.wakeIdle?.();
     if (!group.blocked || group.woken) return;
     group.woken = true;
-    const pipeline = this.client.redis.pipeline().xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1');
+    // Plain commands, not an ioredis pipeline: a pipeline object defines a getter on itself, so each one
+    // gets a hidden class of its own (V8), and objects like that outlive young-generation collections
+    // (docs/benchmarks.md, sixteenth round); under load the gateway wakes hundreds of times a second. They
+    // leave in one write all the same: the connection coalesces a turn's writes.
+    const { redis } = this.client;
+    const writes: Array<Promise<unknown>> = [redis.xadd(group.wakeKey, 'MAXLEN', '~', 10, '*', 'w', '1')];
     // The TTL only bounds a stream left behind by a crashed gateway: refreshing it now and then is enough.
     if (Date.now() - group.expiredAt > (WAKE_TTL_SECONDS * 1000) / 2) {
       group.expiredAt = Date.now();
-      pipeline.expire(group.wakeKey, WAKE_TTL_SECONDS);
+      writes.push(redis.expire(group.wakeKey, WAKE_TTL_SECONDS));
     }
-    void pipeline.exec().catch((error: Error) => this.logger.warn(`wake failed: ${error.message}`));
+    void Promise.all(writes).catch((error: Error) => this.logger.warn(`wake failed: ${error.message}`));
   }
 
   private async readLoop(group: ReadGroup): Promise<void> {
