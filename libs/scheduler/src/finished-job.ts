@@ -13,8 +13,8 @@ export const MAX_STORED_CONTEXT_TOKENS = 65536;
 export function withoutRequest(data: InferenceJobData): InferenceJobData {
   const { request: _request, sealedRequest: _sealed, ...kept } = data;
   // Not `{ ...kept, request: {} }`: on Node 20 a literal that adds a property after a spread gives every
-  // object a hidden class of its own (V8), which keeps it and all it holds alive through young-generation
-  // collections (docs/benchmarks.md, sixteenth round).
+  // object a hidden class of its own (V8), and objects like that kept what they held alive through
+  // young-generation collections (docs/benchmarks.md, sixteenth round).
   return Object.assign(kept, { request: {} });
 }
 
