@@ -276,11 +276,13 @@ export class JobSchedulerService {
   private async enqueueAdmitted(data: InferenceJobData, admission: GridAdmission): Promise<AdmittedEnqueue> {
     const queue = this.queues.forModel(data.model);
     const retain = this.indexSeconds(data);
-    const admitted = await this.enqueuer.addIfAdmitted(queue, data, this.terms(data, retain), {
-      ...admission,
-      indexKey: this.client.keys.jobQueue(data.id),
-      indexSeconds: retain,
-    });
+    // Object.assign, not a spread followed by new properties: see withoutRequest.
+    const admitted = await this.enqueuer.addIfAdmitted(
+      queue,
+      data,
+      this.terms(data, retain),
+      Object.assign({}, admission, { indexKey: this.client.keys.jobQueue(data.id), indexSeconds: retain }),
+    );
     if (admitted.stored) await this.replicas.confirm(`job ${data.id}`, this.queues.connection);
     return admitted;
   }
@@ -308,12 +310,10 @@ export class JobSchedulerService {
     const { redis, keys } = this.client;
     await Promise.all([
       redis.set(keys.jobQueue(data.id), model, 'EX', retain),
-      // A pipeline, not MULTI: the two writes need no atomicity, and MULTI/EXEC are two commands more.
-      redis
-        .pipeline()
-        .sadd(keys.models(), model)
-        .set(keys.gateway(this.gateway.serverId), '1', 'PX', this.presenceMs)
-        .exec(),
+      // Plain commands: the writes need no atomicity (MULTI/EXEC would be two commands more), and an ioredis
+      // pipeline gets a hidden class of its own (see TokenStreamReader.wake). They leave in one write anyway.
+      redis.sadd(keys.models(), model),
+      redis.set(keys.gateway(this.gateway.serverId), '1', 'PX', this.presenceMs),
       // Stored, placed (fair share), hinted (affinity) and signalled in one script run.
       this.enqueuer.add(queue, data, this.terms(data, retain)),
     ]);
