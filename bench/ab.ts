@@ -35,6 +35,7 @@ import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scen
 import { flagFromEnv, intFromEnv } from './settings';
 import { RELAY_MODEL, StreamsSide, emptySide, streamWave, withStreamWorker } from './streams';
 import { percentile } from './stats';
+import { runToExit } from './run-to-exit';
 
 const MODEL = 'llama3.2:latest';
 const REQUESTS = intFromEnv('BENCH_REQUESTS', 1000);
@@ -259,10 +260,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runToExit(main);

@@ -28,6 +28,7 @@ import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scen
 import { intFromEnv } from './settings';
 import { percentile } from './stats';
 import { RELAY_MODEL, StreamsSide, emptySide, streamWave, withStreamWorker } from './streams';
+import { runToExit } from './run-to-exit';
 
 const MODEL = 'llama3.2:latest';
 const REQUESTS = intFromEnv('BENCH_REQUESTS', 500);
@@ -274,10 +275,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runToExit(main);

@@ -15,6 +15,7 @@ import { summariseGc } from './gc-trace';
 import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient } from './http-client';
 import { generateOnce, version } from './probes';
+import { runToExit } from './run-to-exit';
 
 /** Loaded into the built apps with --require: V8 traces every collection from the start on. */
 const TRACE_HOOK = `
@@ -58,10 +59,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runToExit(main);

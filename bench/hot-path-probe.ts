@@ -18,6 +18,7 @@ import { BenchHttpClient, RequestSpec } from './http-client';
 import { generateOnce } from './probes';
 import { emptyThroughput, window } from './scenarios';
 import { percentile } from './stats';
+import { runToExit } from './run-to-exit';
 
 /** Loaded into the built apps with --require: profiles them, and on SIGUSR2 writes the profile and restarts it. */
 const PROFILE_HOOK = `
@@ -127,10 +128,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runToExit(main);
