@@ -1,10 +1,12 @@
 /**
  * What the gateway's and the worker's young-generation collections (scavenges) keep, for comparing commits
- * (issue 15, sixteenth round). Starts the bench grid with V8's `--trace-gc-nvp` in both apps, sends
- * GC_PROBE_REQUESTS (1,000) sequential requests after 300 warm-up ones, and prints one JSON line: per process
- * and kind of collection, how many, bytes promoted and kept per collection, mean and longest pause, pauses
- * over 2 ms. At c=1 at most one request is in flight, so bytes promoted well beyond one request's objects
- * mean dead objects in the old generation keep young ones alive (docs/benchmarks.md, sixteenth round).
+ * (issue 15, sixteenth and seventeenth rounds). Starts the bench grid with V8's `--trace-gc-nvp` in both apps,
+ * brings it to its steady state under load as the bench does (BENCH_STEADY_WARMUP_MS), sends 300 sequential
+ * requests, then GC_PROBE_REQUESTS (1,000) measured ones, and prints one JSON line: per process and kind of
+ * collection, how many, bytes promoted and kept per collection, mean and longest pause, pauses over 2 ms.
+ * At c=1 at most one request is in flight, so bytes promoted well beyond one request's objects mean dead
+ * objects in the old generation keep young ones alive (docs/benchmarks.md, sixteenth round); a fresh worker
+ * does that until V8 has optimised its path (seventeenth round: BENCH_STEADY_WARMUP_MS=0 shows it).
  *   npm run build && TS_NODE_TRANSPILE_ONLY=1 node -r ts-node/register bench/gc-probe.ts [generate|version]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,8 @@ import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient } from './http-client';
 import { generateOnce, version } from './probes';
 import { runToExit } from './run-to-exit';
+import { steadyState } from './scenarios';
+import { intFromEnv } from './settings';
 
 /** Loaded into the built apps with --require: V8 traces every collection from the start on. */
 const TRACE_HOOK = `
@@ -32,12 +36,16 @@ async function main(): Promise<void> {
   process.env.NODE_OPTIONS = `--require ${hook}`;
   const model = 'llama3.2:latest';
   const grid = new BenchGrid(probeGridOptions(model));
-  const client = new BenchHttpClient(8, 10_000);
+  const client = new BenchHttpClient(64, 10_000);
   try {
     await grid.start(() => undefined);
     delete process.env.NODE_OPTIONS;
     const probe = route === 'generate' ? generateOnce(model) : version();
     const gateway = new URL(grid.gatewayUrl);
+    // As `npm run bench`: a fresh worker's scavenges promote ~0.85 MB each until V8 has optimised its path.
+    const warmupMs = intFromEnv('BENCH_STEADY_WARMUP_MS', 3000, 0);
+    const targets = { direct: new URL(grid.fixtureUrl), gateway };
+    if (warmupMs > 0) await steadyState(client, targets, [probe], 32, warmupMs);
     for (let i = 0; i < WARM_UP; i++) await client.send(gateway, probe.spec);
     const from = { gateway: grid.gateway?.logs.length ?? 0, worker: grid.worker?.logs.length ?? 0 };
     const requests = Number(process.env.GC_PROBE_REQUESTS ?? 1000);

@@ -251,6 +251,17 @@ function detailRows(results: BenchResults): string[][] {
 }
 
 /** The generated part of docs/benchmarks.md. */
+/** The warm-up under load that comes before every row, in words ('' when BENCH_STEADY_WARMUP_MS=0). */
+function steadyStateOrder(settings: BenchResults['settings']): string {
+  const seconds = settings.steadyStateWarmupMs / 1000;
+  if (seconds === 0) return 'Order: no warm-up under load (BENCH_STEADY_WARMUP_MS=0): a cold grid. ';
+  return (
+    `Order: first ${seconds} s per side at concurrency ${settings.concurrency} for each latency probe ` +
+    `(\`stream:false\`, then streaming), unmeasured, so that V8 has optimised both paths as on a grid that has ` +
+    `served for a while. `
+  );
+}
+
 export function markdownReport(results: BenchResults): string {
   const derived = derive(results);
   const { settings, machine } = results;
@@ -281,7 +292,8 @@ export function markdownReport(results: BenchResults): string {
       `(MAX_CONCURRENT_TASKS=${settings.parallel}), all on 127.0.0.1. The client runs in the bench process: ` +
       `Node \`http\` with one keep-alive agent, the same for both sides.`,
     '',
-    `Order: latency rows send ${settings.warmup} warm-up requests per side, then ${settings.requests} measured ` +
+    steadyStateOrder(settings) +
+      `Latency rows send ${settings.warmup} warm-up requests per side, then ${settings.requests} measured ` +
       `per side (${settings.versionRequests} for \`/api/version\`) in blocks of ${settings.blockSize}, alternating ` +
       `direct and gateway ABBA (D G G D D G …). Throughput: ${settings.throughputWarmupMs / 1000} s warm-up per side, ` +
       `then ${settings.throughputRounds} windows of ${windowS} s per side at concurrency ${settings.concurrency}, ` +

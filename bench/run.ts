@@ -18,7 +18,7 @@ import { loadAverage, machineInfo } from './machine';
 import { generateFirstToken, generateOnce, version } from './probes';
 import { consoleReport, unhealthy, writeDoc } from './report';
 import { BenchResults } from './results';
-import { latency, Targets, throughput } from './scenarios';
+import { latency, steadyState, Targets, throughput } from './scenarios';
 import { BenchSettings, benchSettings } from './settings';
 import { StreamsPhase, StreamsResults } from './streams';
 
@@ -36,12 +36,18 @@ async function measure(
   cpu: CpuMeter,
   settings: BenchSettings,
 ): Promise<Measurements> {
+  const probes = [generateOnce(settings.model), generateFirstToken(settings.model)];
+  const warmupMs = settings.steadyStateWarmupMs;
+  if (warmupMs > 0) {
+    log(`warm-up under load: ${warmupMs / 1000} s per side and probe at concurrency ${settings.concurrency}`);
+    await steadyState(client, targets, probes, settings.concurrency, warmupMs);
+  }
   const perSide = { warmup: settings.warmup, count: settings.requests, blockSize: settings.blockSize };
   const plan = `${settings.warmup} warm-up + ${settings.requests} per side, ABBA blocks of ${settings.blockSize}`;
   log(`generate stream:false, concurrency 1: ${plan}`);
-  const generate = await latency(client, targets, generateOnce(settings.model), perSide);
+  const generate = await latency(client, targets, probes[0], perSide);
   log(`generate streaming, time to first line, concurrency 1: ${plan}`);
-  const firstToken = await latency(client, targets, generateFirstToken(settings.model), perSide);
+  const firstToken = await latency(client, targets, probes[1], perSide);
   log(`GET /api/version (reference), concurrency 1: ${settings.versionRequests} per side`);
   const versionLatency = await latency(client, targets, version(), {
     ...perSide,

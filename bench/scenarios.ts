@@ -76,6 +76,27 @@ export async function warmUp(client: BenchHttpClient, base: URL, probe: Probe, c
 }
 
 /**
+ * Load at `concurrency` on each side, `durationMs` per probe, nothing recorded: brings both sides to their
+ * steady state (V8 optimises a hot path only after thousands of calls) before anything is measured.
+ */
+export async function steadyState(
+  client: BenchHttpClient,
+  targets: Targets,
+  probes: readonly Probe[],
+  concurrency: number,
+  durationMs: number,
+): Promise<void> {
+  for (const side of SIDES) {
+    for (const probe of probes) {
+      const scratch = emptyThroughput();
+      await window(client, targets[side], probe, concurrency, durationMs, scratch, 1);
+      if (scratch.errors > 0)
+        throw new Error(`warm-up under load against ${side} failed: ${scratch.firstError}`);
+    }
+  }
+}
+
+/**
  * Latency at concurrency 1: both sides are warmed up, then measured in blocks of `blockSize` requests
  * alternating ABBA (direct, gateway, gateway, direct, ...) so drift on a shared machine hits both alike.
  */

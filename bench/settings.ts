@@ -15,6 +15,12 @@ export interface BenchSettings {
   /** GET /api/version requests per side (reference row). */
   versionRequests: number;
   concurrency: number;
+  /**
+   * Before any row: each side gets this long per latency probe at `concurrency`, so that V8 has optimised the
+   * request path as it has on a grid that has served for a while (a fresh worker takes ~2,000 requests; see
+   * docs/benchmarks.md, seventeenth round). 0 measures a cold grid.
+   */
+  steadyStateWarmupMs: number;
   throughputWarmupMs: number;
   /** One measured throughput window; each side gets `throughputRounds` of them. */
   throughputWindowMs: number;
@@ -86,6 +92,7 @@ export function benchSettings(): BenchSettings {
     blockSize: intFromEnv('BENCH_BLOCK', 50),
     versionRequests: intFromEnv('BENCH_VERSION_REQUESTS', 300),
     concurrency: 32,
+    steadyStateWarmupMs: intFromEnv('BENCH_STEADY_WARMUP_MS', 3000, 0),
     throughputWarmupMs: 1000,
     throughputWindowMs: intFromEnv('BENCH_WINDOW_MS', 5000),
     throughputRounds: 2,
