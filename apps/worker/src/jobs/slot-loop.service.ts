@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/config';
 import { withLogIds } from '@gridllm/logging';
@@ -139,6 +140,9 @@ export class SlotLoop {
         }
         // The sleep. Where it can, the source sends the take for one free slot right behind it, and a job
         // it takes so is this slot's (the loop slept with the slot free, and nothing else takes meanwhile).
+        // Armed a turn later: the job just launched reaches its engine call first (its promise chain and the
+        // request's send run before this turn ends), instead of waiting behind the next take's preparation.
+        await nextTurn();
         const woken = await this.source.waitForWorkOrTake(IDLE_WAIT_MS);
         preferred = woken.model;
         if (woken.taken) this.launchOrHandBack(woken.taken);
