@@ -31,8 +31,8 @@ import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient } from './http-client';
 import { loadAverage } from './machine';
 import { generateFirstToken, generateOnce } from './probes';
-import { Probe, ThroughputResult, emptyThroughput, steadyState, warmUp, window } from './scenarios';
-import { flagFromEnv, intFromEnv } from './settings';
+import { Probe, ThroughputResult, emptyThroughput, steadyGrid, warmUp, window } from './scenarios';
+import { flagFromEnv, intFromEnv, steadyWarmupMsFromEnv } from './settings';
 import { RELAY_MODEL, StreamsSide, emptySide, streamWave, withStreamWorker } from './streams';
 import { percentile } from './stats';
 import { runToExit } from './run-to-exit';
@@ -43,8 +43,6 @@ const BLOCK = intFromEnv('BENCH_BLOCK', 50);
 const WINDOW_MS = intFromEnv('BENCH_WINDOW_MS', 3000);
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 4);
 const CONCURRENCY = 32;
-/** Per grid and latency probe, before anything is measured (as `npm run bench`: BENCH_STEADY_WARMUP_MS). */
-const STEADY_WARMUP_MS = intFromEnv('BENCH_STEADY_WARMUP_MS', 3000, 0);
 const RELAY = { streams: 64, tokens: 200, perStream: 2 };
 
 type Side = 'A' | 'B';
@@ -211,11 +209,9 @@ async function main(): Promise<void> {
     grids = { A: gridOf('A', checkouts[0]), B: gridOf('B', checkouts[1]) };
     const load = loadAverage();
     for (const side of SIDES) await grids[side].start((line) => log(`${side}: ${line}`));
-    for (const side of SIDES) {
-      const targets = { direct: new URL(grids[side].fixtureUrl), gateway: new URL(grids[side].gatewayUrl) };
-      const probes = [generateOnce(MODEL), generateFirstToken(MODEL)];
-      if (STEADY_WARMUP_MS > 0) await steadyState(client, targets, probes, CONCURRENCY, STEADY_WARMUP_MS);
-    }
+    // As `npm run bench`: both grids measured as V8 has optimised them, not fresh.
+    const probes = [generateOnce(MODEL), generateFirstToken(MODEL)];
+    for (const side of SIDES) await steadyGrid(client, grids[side], probes, steadyWarmupMsFromEnv());
     const once = await latency(client, grids, generateOnce(MODEL), REQUESTS);
     const first = await latency(client, grids, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
     const flow = await throughput(client, grids, generateOnce(MODEL));

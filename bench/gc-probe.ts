@@ -18,8 +18,8 @@ import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient } from './http-client';
 import { generateOnce, version } from './probes';
 import { runToExit } from './run-to-exit';
-import { steadyState } from './scenarios';
-import { intFromEnv } from './settings';
+import { steadyGrid } from './scenarios';
+import { steadyWarmupMsFromEnv } from './settings';
 
 /** Loaded into the built apps with --require: V8 traces every collection from the start on. */
 const TRACE_HOOK = `
@@ -43,9 +43,7 @@ async function main(): Promise<void> {
     const probe = route === 'generate' ? generateOnce(model) : version();
     const gateway = new URL(grid.gatewayUrl);
     // As `npm run bench`: a fresh worker's scavenges promote ~0.85 MB each until V8 has optimised its path.
-    const warmupMs = intFromEnv('BENCH_STEADY_WARMUP_MS', 3000, 0);
-    const targets = { direct: new URL(grid.fixtureUrl), gateway };
-    if (warmupMs > 0) await steadyState(client, targets, [probe], 32, warmupMs);
+    await steadyGrid(client, grid, [probe], steadyWarmupMsFromEnv());
     for (let i = 0; i < WARM_UP; i++) await client.send(gateway, probe.spec);
     const from = { gateway: grid.gateway?.logs.length ?? 0, worker: grid.worker?.logs.length ?? 0 };
     const requests = Number(process.env.GC_PROBE_REQUESTS ?? 1000);

@@ -16,8 +16,8 @@ import { CpuMeter } from './cpu';
 import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient, RequestSpec } from './http-client';
 import { generateOnce } from './probes';
-import { emptyThroughput, steadyState, window } from './scenarios';
-import { intFromEnv } from './settings';
+import { emptyThroughput, steadyGrid, window } from './scenarios';
+import { steadyWarmupMsFromEnv } from './settings';
 import { percentile } from './stats';
 import { runToExit } from './run-to-exit';
 
@@ -93,9 +93,7 @@ async function main(): Promise<void> {
     const gateway = new URL(grid.gatewayUrl);
     const send = () => client.send(gateway, probe.spec);
     // As `npm run bench`: the numbers of a grid V8 has optimised, not of a fresh one.
-    const warmupMs = intFromEnv('BENCH_STEADY_WARMUP_MS', 3000, 0);
-    const targets = { direct: new URL(grid.fixtureUrl), gateway };
-    if (warmupMs > 0) await steadyState(client, targets, [probe], 32, warmupMs);
+    await steadyGrid(client, grid, [probe], steadyWarmupMsFromEnv());
     for (let i = 0; i < 30; i++) await send();
     const commands = await commandsPerRequest(grid, send, Number(process.env.PROBE_REQUESTS ?? 100));
     const added = await addedLatency(client, new URL(grid.fixtureUrl), gateway, probe.spec);

@@ -250,8 +250,7 @@ function detailRows(results: BenchResults): string[][] {
   );
 }
 
-/** The generated part of docs/benchmarks.md. */
-/** The warm-up under load that comes before every row, in words ('' when BENCH_STEADY_WARMUP_MS=0). */
+/** The warm-up under load that comes before every row, in words (BENCH_STEADY_WARMUP_MS=0: none). */
 function steadyStateOrder(settings: BenchResults['settings']): string {
   const seconds = settings.steadyStateWarmupMs / 1000;
   if (seconds === 0) return 'Order: no warm-up under load (BENCH_STEADY_WARMUP_MS=0): a cold grid. ';
@@ -262,6 +261,7 @@ function steadyStateOrder(settings: BenchResults['settings']): string {
   );
 }
 
+/** The generated part of docs/benchmarks.md. */
 export function markdownReport(results: BenchResults): string {
   const derived = derive(results);
   const { settings, machine } = results;

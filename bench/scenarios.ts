@@ -4,6 +4,8 @@ import { BenchHttpClient, HttpTiming, RequestSpec } from './http-client';
 import { abbaOrder } from './stats';
 
 export type Side = 'direct' | 'gateway';
+/** The bench's concurrency under load, which the warm-up uses too. */
+const STEADY_CONCURRENCY = 32;
 export const SIDES: readonly Side[] = ['direct', 'gateway'];
 
 /** The two places a request can go: the fixture itself, or the gateway in front of it. */
@@ -94,6 +96,18 @@ export async function steadyState(
         throw new Error(`warm-up under load against ${side} failed: ${scratch.firstError}`);
     }
   }
+}
+
+/** A grid's fixture and gateway (BenchGrid), brought to their steady state with `probes` (0 ms: left cold). */
+export async function steadyGrid(
+  client: BenchHttpClient,
+  grid: { fixtureUrl: string; gatewayUrl: string },
+  probes: readonly Probe[],
+  durationMs: number,
+): Promise<void> {
+  if (durationMs <= 0) return;
+  const targets = { direct: new URL(grid.fixtureUrl), gateway: new URL(grid.gatewayUrl) };
+  await steadyState(client, targets, probes, STEADY_CONCURRENCY, durationMs);
 }
 
 /**

@@ -82,6 +82,11 @@ export function flagFromEnv(name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be 0 or 1, got "${raw}"`);
 }
 
+/** BENCH_STEADY_WARMUP_MS: the warm-up under load per side and latency probe (see steadyState). */
+export function steadyWarmupMsFromEnv(): number {
+  return intFromEnv('BENCH_STEADY_WARMUP_MS', 3000, 0);
+}
+
 export function benchSettings(): BenchSettings {
   return {
     model: 'llama3.2:latest',
@@ -92,7 +97,7 @@ export function benchSettings(): BenchSettings {
     blockSize: intFromEnv('BENCH_BLOCK', 50),
     versionRequests: intFromEnv('BENCH_VERSION_REQUESTS', 300),
     concurrency: 32,
-    steadyStateWarmupMs: intFromEnv('BENCH_STEADY_WARMUP_MS', 3000, 0),
+    steadyStateWarmupMs: steadyWarmupMsFromEnv(),
     throughputWarmupMs: 1000,
     throughputWindowMs: intFromEnv('BENCH_WINDOW_MS', 5000),
     throughputRounds: 2,
