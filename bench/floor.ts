@@ -25,7 +25,7 @@ import { BenchHttpClient } from './http-client';
 import { loadAverage } from './machine';
 import { generateFirstToken, generateOnce } from './probes';
 import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scenarios';
-import { intFromEnv } from './settings';
+import { intFromEnv, steadyWarmupMsFromEnv } from './settings';
 import { percentile } from './stats';
 import { RELAY_MODEL, StreamsSide, emptySide, streamWave, withStreamWorker } from './streams';
 import { runToExit } from './run-to-exit';
@@ -235,6 +235,11 @@ async function main(): Promise<void> {
         pids: () => [grid.gateway?.pid, grid.worker?.pid, redisPid],
       },
     ];
+    // As `npm run bench`: every target measured as V8 has optimised it, not fresh.
+    const warmupMs = steadyWarmupMsFromEnv();
+    for (const target of targets.filter(() => warmupMs > 0))
+      for (const probe of [generateOnce(MODEL), generateFirstToken(MODEL)])
+        await window(client, target.url, probe, CONCURRENCY, warmupMs, emptyThroughput(), 10);
     const once = await latencyRows(client, targets, generateOnce(MODEL), REQUESTS);
     const first = await latencyRows(client, targets, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
     const flow = await throughputRows(client, targets, generateOnce(MODEL));
