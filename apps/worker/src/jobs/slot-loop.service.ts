@@ -143,6 +143,7 @@ export class SlotLoop {
         // Armed a turn later: the job just launched reaches its engine call first (its promise chain and the
         // request's send run before this turn ends), instead of waiting behind the next take's preparation.
         await nextTurn();
+        if (this.stopping) break;
         const woken = await this.source.waitForWorkOrTake(IDLE_WAIT_MS);
         preferred = woken.model;
         if (woken.taken) this.launchOrHandBack(woken.taken);
