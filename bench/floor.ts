@@ -24,7 +24,7 @@ import { BenchGrid, probeGridOptions } from './grid';
 import { BenchHttpClient } from './http-client';
 import { loadAverage } from './machine';
 import { generateFirstToken, generateOnce } from './probes';
-import { Probe, ThroughputResult, emptyThroughput, warmUp, window } from './scenarios';
+import { Probe, ThroughputResult, emptyThroughput, steadyState, warmUp, window } from './scenarios';
 import { intFromEnv, steadyWarmupMsFromEnv } from './settings';
 import { percentile } from './stats';
 import { RELAY_MODEL, StreamsSide, emptySide, streamWave, withStreamWorker } from './streams';
@@ -236,10 +236,9 @@ async function main(): Promise<void> {
       },
     ];
     // As `npm run bench`: every target measured as V8 has optimised it, not fresh.
-    const warmupMs = steadyWarmupMsFromEnv();
-    for (const target of targets.filter(() => warmupMs > 0))
-      for (const probe of [generateOnce(MODEL), generateFirstToken(MODEL)])
-        await window(client, target.url, probe, CONCURRENCY, warmupMs, emptyThroughput(), 10);
+    const probes = [generateOnce(MODEL), generateFirstToken(MODEL)];
+    const urls = targets.map((target) => target.url);
+    await steadyState(client, urls, probes, CONCURRENCY, steadyWarmupMsFromEnv());
     const once = await latencyRows(client, targets, generateOnce(MODEL), REQUESTS);
     const first = await latencyRows(client, targets, generateFirstToken(MODEL), Math.round(REQUESTS * 0.6));
     const flow = await throughputRows(client, targets, generateOnce(MODEL));

@@ -40,7 +40,7 @@ async function measure(
   const warmupMs = settings.steadyStateWarmupMs;
   if (warmupMs > 0) {
     log(`warm-up under load: ${warmupMs / 1000} s per side and probe at concurrency ${settings.concurrency}`);
-    await steadyState(client, targets, probes, settings.concurrency, warmupMs);
+    await steadyState(client, [targets.direct, targets.gateway], probes, settings.concurrency, warmupMs);
   }
   const perSide = { warmup: settings.warmup, count: settings.requests, blockSize: settings.blockSize };
   const plan = `${settings.warmup} warm-up + ${settings.requests} per side, ABBA blocks of ${settings.blockSize}`;

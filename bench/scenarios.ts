@@ -78,36 +78,37 @@ export async function warmUp(client: BenchHttpClient, base: URL, probe: Probe, c
 }
 
 /**
- * Load at `concurrency` on each side, `durationMs` per probe, nothing recorded: brings both sides to their
- * steady state (V8 optimises a hot path only after thousands of calls) before anything is measured.
+ * Load at `concurrency` on each of `urls`, `durationMs` per probe, nothing recorded: brings them to their
+ * steady state (V8 optimises a hot path only after thousands of calls) before anything is measured; 0 ms:
+ * left cold.
  */
 export async function steadyState(
   client: BenchHttpClient,
-  targets: Targets,
+  urls: readonly URL[],
   probes: readonly Probe[],
   concurrency: number,
   durationMs: number,
 ): Promise<void> {
-  for (const side of SIDES) {
+  if (durationMs <= 0) return;
+  for (const url of urls) {
     for (const probe of probes) {
       const scratch = emptyThroughput();
-      await window(client, targets[side], probe, concurrency, durationMs, scratch, 1);
+      await window(client, url, probe, concurrency, durationMs, scratch, 1);
       if (scratch.errors > 0)
-        throw new Error(`warm-up under load against ${side} failed: ${scratch.firstError}`);
+        throw new Error(`warm-up under load against ${url.origin} failed: ${scratch.firstError}`);
     }
   }
 }
 
-/** A grid's fixture and gateway (BenchGrid), brought to their steady state with `probes` (0 ms: left cold). */
+/** A grid's fixture and gateway (BenchGrid), brought to their steady state with `probes` (see steadyState). */
 export async function steadyGrid(
   client: BenchHttpClient,
   grid: { fixtureUrl: string; gatewayUrl: string },
   probes: readonly Probe[],
   durationMs: number,
 ): Promise<void> {
-  if (durationMs <= 0) return;
-  const targets = { direct: new URL(grid.fixtureUrl), gateway: new URL(grid.gatewayUrl) };
-  await steadyState(client, targets, probes, STEADY_CONCURRENCY, durationMs);
+  const urls = [new URL(grid.fixtureUrl), new URL(grid.gatewayUrl)];
+  await steadyState(client, urls, probes, STEADY_CONCURRENCY, durationMs);
 }
 
 /**
