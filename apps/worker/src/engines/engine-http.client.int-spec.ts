@@ -9,6 +9,7 @@ import { engineRequest } from './engine-http.client';
  */
 async function startEngine(
   drop: (requestOnSocket: number) => boolean,
+  how: 'close' | 'reset' = 'close',
 ): Promise<{ url: string; server: Server; sockets: Set<Socket>; bodies: string[] }> {
   const sockets = new Set<Socket>();
   const served = new WeakMap<Socket, number>();
@@ -17,7 +18,8 @@ async function startEngine(
     const count = (served.get(req.socket) ?? 0) + 1;
     served.set(req.socket, count);
     if (drop(count)) {
-      req.socket.destroy();
+      if (how === 'reset') req.socket.resetAndDestroy();
+      else req.socket.destroy();
       return;
     }
     let body = '';
@@ -43,17 +45,28 @@ describe('engineRequest over keep-alive sockets', () => {
     await new Promise((resolve) => engine.server.close(resolve));
   });
 
-  it('sends a request again on a fresh socket when the reused one was dropped before any answer', async () => {
-    engine = await startEngine((requestOnSocket) => requestOnSocket > 1);
-    const first = await engineRequest(`${engine.url}/api/generate`, { method: 'POST', body: '{"n":1}' });
-    expect(JSON.parse(await first.text())).toEqual({ socket: 0, body: '{"n":1}' });
+  it.each(['close', 'reset'] as const)(
+    'sends a request again on a fresh socket when the reused one was dropped before any answer (%s)',
+    async (how) => {
+      let drops = 0;
+      engine = await startEngine((requestOnSocket) => requestOnSocket > 1 && ++drops > 0, how);
+      const answers: Array<{ socket: number; body: string }> = [];
+      for (let n = 1; n <= 6; n++) {
+        const response = await engineRequest(`${engine.url}/api/generate`, {
+          method: 'POST',
+          body: `{"n":${n}}`,
+        });
+        expect(response.status).toBe(200);
+        answers.push(JSON.parse(await response.text()) as { socket: number; body: string });
+      }
 
-    const second = await engineRequest(`${engine.url}/api/generate`, { method: 'POST', body: '{"n":2}' });
-
-    expect(second.status).toBe(200);
-    expect(JSON.parse(await second.text())).toEqual({ socket: 1, body: '{"n":2}' });
-    expect(engine.bodies).toEqual(['{"n":1}', '{"n":2}']);
-  });
+      // Some request went out on a pooled socket (the engine dropped it) and was answered on a fresh one.
+      expect(drops).toBeGreaterThan(0);
+      expect(answers.map((answer) => answer.body)).toEqual([1, 2, 3, 4, 5, 6].map((n) => `{"n":${n}}`));
+      expect(new Set(answers.map((answer) => answer.socket)).size).toBe(6);
+      expect(engine.bodies).toEqual([1, 2, 3, 4, 5, 6].map((n) => `{"n":${n}}`));
+    },
+  );
 
   it('fails a request whose fresh socket is dropped, without trying again', async () => {
     engine = await startEngine(() => true);
@@ -88,5 +101,59 @@ describe('engineRequest with many slots', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('engineRequest failures, told as Node’s own client told them', () => {
+  let server: Server;
+  let url: string;
+  const closed: string[] = [];
+
+  async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<void> {
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  afterEach(async () => {
+    closed.length = 0;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('an engine that drops the connection mid-answer fails the body with ECONNRESET', async () => {
+    await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write('{"response":"a","done":false}\n', () => setTimeout(() => res.socket?.destroy(), 20));
+    });
+    const response = await engineRequest(`${url}/api/generate`, { method: 'POST', body: '{}' });
+    const read = (async () => {
+      for await (const part of response.body) void part;
+    })();
+
+    await expect(read).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('says how long nothing came when the engine stays silent past timeoutMs', async () => {
+    await listen(() => undefined);
+
+    await expect(engineRequest(`${url}/api/tags`, { timeoutMs: 200 })).rejects.toThrow(
+      `no answer from ${url} in 200 ms`,
+    );
+  });
+
+  it('an abort fails the request with an AbortError carrying the reason, and closes the engine’s connection', async () => {
+    await listen((req) => req.socket.once('close', () => closed.push(req.url ?? '')));
+    const controller = new AbortController();
+    const pending = engineRequest(`${url}/api/generate`, {
+      method: 'POST',
+      body: '{}',
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort('cancelled'), 50);
+
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError', cause: 'cancelled' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closed).toEqual(['/api/generate']);
   });
 });

@@ -140,8 +140,11 @@ export class SlotLoop {
         }
         // The sleep. Where it can, the source sends the take for one free slot right behind it, and a job
         // it takes so is this slot's (the loop slept with the slot free, and nothing else takes meanwhile).
-        // Armed a turn later: the job just launched reaches its engine call first (its promise chain and the
-        // request's send run before this turn ends), instead of waiting behind the next take's preparation.
+        // Armed two turns later: the job just launched reaches its engine first, instead of waiting behind the
+        // next take's preparation. Its promise chain runs before the first turn ends; the engine client then
+        // sends on a reused socket one turn later (undici yields once, so that a close the engine sent while
+        // the socket sat idle is seen before the request goes out).
+        await nextTurn();
         await nextTurn();
         if (this.stopping) break;
         const woken = await this.source.waitForWorkOrTake(IDLE_WAIT_MS);
