@@ -7,7 +7,7 @@ import { JobSchedulerService, QueueRegistry, queueNameFor } from '@gridllm/sched
 
 import { specRedis } from '../../../../test/support/spec-redis';
 import type { LiveGrid } from './dashboard-frame';
-import { DashboardRecorder } from './dashboard-recorder.service';
+import { DashboardRecorder, FINISHED_KEPT } from './dashboard-recorder.service';
 import { GridSampler } from './grid-sampler';
 
 const PREFIX = 'dash';
@@ -142,6 +142,36 @@ describe(DashboardRecorder.name, () => {
           }),
         ]),
       );
+    });
+
+    it('counts every job of a busy second, and lists the newest FINISHED_KEPT, newest first', async () => {
+      // More jobs than one read batch and than the list keeps, all finished in the second before the tick.
+      const count = FINISHED_KEPT + 20;
+      const ids = Array.from({ length: count }, (_, n) => `busy-${n}`);
+      await queue.addBulk(
+        ids.map((id) => ({
+          name: 'generate',
+          data: { id, kind: 'generate', submittedAt: T0 - 900 },
+          opts: { jobId: id },
+        })),
+      );
+      const summary = JSON.stringify({ workerId: 'w1', eval_count: 2 });
+      const finish = redis.admin.multi();
+      ids.forEach((id, n) => {
+        const at = T0 - 800 + n;
+        finish.hset(queue.toKey(id), 'processedOn', at - 10, 'finishedOn', at, 'gridllm-summary', summary);
+        finish.zrem(queue.keys.prioritized, id).zadd(queue.keys.completed, at, id);
+      });
+      await finish.exec();
+
+      await gateway('gw-a').tick(T0);
+
+      const [[, fields]] = await redis.admin.xrange(`${PREFIX}:dashboard:series`, '-', '+');
+      expect(JSON.parse(fields[1])).toMatchObject({ requests: count, tokens: 2 * count });
+      const listed = (await redis.admin.lrange(`${PREFIX}:dashboard:finished`, 0, -1)).map(
+        (line) => (JSON.parse(line) as { id: string }).id,
+      );
+      expect(listed).toEqual(ids.slice(-FINISHED_KEPT).reverse());
     });
 
     it('lists running jobs with the lines their streams hold, updated every tick', async () => {

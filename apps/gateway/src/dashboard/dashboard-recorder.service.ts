@@ -20,6 +20,8 @@ const LEASE_MS = 4000;
 const LIVE_TTL_MS = 5000;
 export const SERIES_SPAN_MS = 15 * 60_000;
 export const FINISHED_KEPT = 300;
+/** Finished jobs whose records one round trip reads (see finishedOf). */
+const FINISHED_READ_BATCH = 50;
 
 /**
  * One gateway of the grid (whichever holds the lease) samples the queues, jobs and workers every second
@@ -124,8 +126,9 @@ export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationS
   private async write(live: LiveGrid, finished: FinishedJob[], point: object, now: number): Promise<void> {
     const { redis, keys } = this.client;
     if (finished.length > 0) {
-      // Oldest first, so the list's head is the newest job.
-      await redis.lpush(keys.dashboardFinished(), ...finished.map((job) => JSON.stringify(job)));
+      // Oldest first, so the list's head is the newest job; only what the list keeps.
+      const kept = finished.sort((a, b) => a.finishedAt - b.finishedAt).slice(-FINISHED_KEPT);
+      await redis.lpush(keys.dashboardFinished(), ...kept.map((job) => JSON.stringify(job)));
       await redis.ltrim(keys.dashboardFinished(), 0, FINISHED_KEPT - 1);
     }
     const newest = await redis.lindex(keys.dashboardFinished(), 0);
@@ -186,21 +189,34 @@ export class DashboardRecorder implements OnApplicationBootstrap, OnApplicationS
     return job;
   }
 
+  /**
+   * The records of the jobs that finished since the last tick, read FINISHED_READ_BATCH at a time: each batch
+   * is one round trip, and requests are served between them. Read all at once, a busy second's jobs (hundreds)
+   * were one burst of the gateway's CPU, and the requests that met it made the latency's tail.
+   */
   private async finishedOf(sample: ModelSample): Promise<FinishedJob[]> {
-    return Promise.all(
-      sample.finished.map(async ({ id, at, failed }) => {
-        const [record, last] = await Promise.all([
-          this.sampler.job(sample.model, id),
-          failed ? this.sampler.lastEvent(id) : Promise.resolve(null),
-        ]);
-        // A failed job has no result naming its worker: its record does, or else its stream's `started` event.
-        const startedBy = failed && !record.processedBy ? await this.sampler.startedBy(id) : null;
-        // A job an older worker completed has no summary: its whole result stands in.
-        const returnvalue =
-          failed || record.returnvalue ? record.returnvalue : await this.sampler.result(sample.model, id);
-        const named = { ...record, returnvalue, processedBy: record.processedBy ?? startedBy };
-        return finishedRecord(id, sample.model, named, failed, last, at);
-      }),
-    );
+    const jobs: FinishedJob[] = [];
+    for (let start = 0; start < sample.finished.length; start += FINISHED_READ_BATCH) {
+      const batch = sample.finished.slice(start, start + FINISHED_READ_BATCH);
+      jobs.push(...(await Promise.all(batch.map((entry) => this.finishedJob(sample.model, entry)))));
+    }
+    return jobs;
+  }
+
+  private async finishedJob(
+    model: string,
+    { id, at, failed }: ModelSample['finished'][number],
+  ): Promise<FinishedJob> {
+    const [record, last] = await Promise.all([
+      this.sampler.job(model, id),
+      failed ? this.sampler.lastEvent(id) : Promise.resolve(null),
+    ]);
+    // A failed job has no result naming its worker: its record does, or else its stream's `started` event.
+    const startedBy = failed && !record.processedBy ? await this.sampler.startedBy(id) : null;
+    // A job an older worker completed has no summary: its whole result stands in.
+    const returnvalue =
+      failed || record.returnvalue ? record.returnvalue : await this.sampler.result(model, id);
+    const named = { ...record, returnvalue, processedBy: record.processedBy ?? startedBy };
+    return finishedRecord(id, model, named, failed, last, at);
   }
 }

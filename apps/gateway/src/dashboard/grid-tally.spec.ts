@@ -2,7 +2,7 @@ import { JobKind, WorkerInfo } from '@gridllm/contracts';
 
 import type { FinishedJob, RunningJob } from './dashboard-frame';
 import type { ModelSample } from './grid-sampler';
-import { GridTally } from './grid-tally';
+import { GridTally, MAX_TTFT_SAMPLES } from './grid-tally';
 
 const T0 = 1_800_000_000_000;
 
@@ -92,6 +92,19 @@ describe(GridTally.name, () => {
       sut.observeFinished(finished('c', { ttftMs: 50 }), T0 + 1000);
       expect(sut.point(T0 + 1000, 0)).toMatchObject({ requests: 3, errors: 1, ttftP50: 50 });
       expect(sut.point(T0 + 12_000, 0)).toMatchObject({ requests: 0, ttftP50: null, ttftP95: null });
+    });
+
+    it('takes the TTFT percentiles over the newest MAX_TTFT_SAMPLES of the window', () => {
+      sut.point(T0, 0);
+      for (let n = 0; n < 2 * MAX_TTFT_SAMPLES; n++)
+        sut.observeFinished(finished(`old-${n}`, { ttftMs: 10 }), T0 + 500);
+      for (let n = 0; n < MAX_TTFT_SAMPLES; n++)
+        sut.observeFinished(finished(`new-${n}`, { ttftMs: 100 + n }), T0 + 1000);
+      expect(sut.point(T0 + 1000, 0)).toMatchObject({
+        requests: 3 * MAX_TTFT_SAMPLES,
+        ttftP50: 100 + MAX_TTFT_SAMPLES / 2 - 1,
+        ttftP95: 100 + 0.95 * MAX_TTFT_SAMPLES - 1,
+      });
     });
 
     it('gives rates per second when ticks are further apart', () => {

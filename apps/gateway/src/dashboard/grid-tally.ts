@@ -6,6 +6,11 @@ import type { ModelSample } from './grid-sampler';
 const MINUTE_MS = 60_000;
 /** TTFT percentiles cover the jobs that finished this long ago at most: one second alone is too few. */
 const TTFT_WINDOW_MS = 10_000;
+/**
+ * …and the newest this many of them: at hundreds of jobs a second, sorting all of a window's TTFTs each second
+ * was a stall of its own in the gateway, in the requests' way (the p99, issue 15).
+ */
+export const MAX_TTFT_SAMPLES = 1000;
 /** A worker whose heartbeat key expired stays listed as `gone` this long. */
 const GONE_FOR_MS = 60_000;
 
@@ -63,8 +68,8 @@ export class GridTally {
   point(now: number, queued: number): SeriesPoint {
     const seconds = this.lastPointAt === null ? 1 : Math.max(0.25, (now - this.lastPointAt) / 1000);
     this.lastPointAt = now;
-    this.ttfts = this.ttfts.filter((sample) => now - sample.at <= TTFT_WINDOW_MS);
-    const sorted = this.ttfts.map((sample) => sample.ms).sort((a, b) => a - b);
+    this.ttfts = this.ttfts.filter((sample) => now - sample.at <= TTFT_WINDOW_MS).slice(-MAX_TTFT_SAMPLES);
+    const sorted = Float64Array.from(this.ttfts, (sample) => sample.ms).sort();
     const { requests, tokens, errors } = this.tick;
     this.tick = { requests: 0, tokens: 0, errors: 0 };
     return {
@@ -161,7 +166,7 @@ function etaOf(ahead: number, slots: number, runMs: number | null): number | nul
   return Math.round(runMs * Math.ceil((ahead - slots + 1) / slots));
 }
 
-function percentile(sorted: number[], p: number): number | null {
+function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }
