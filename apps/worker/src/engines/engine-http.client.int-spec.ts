@@ -9,7 +9,7 @@ import { engineRequest } from './engine-http.client';
  */
 async function startEngine(
   drop: (requestOnSocket: number) => boolean,
-  how: 'close' | 'reset' = 'close',
+  how: 'close' | 'reset' | 'partial' = 'close',
 ): Promise<{ url: string; server: Server; sockets: Set<Socket>; bodies: string[] }> {
   const sockets = new Set<Socket>();
   const served = new WeakMap<Socket, number>();
@@ -19,6 +19,7 @@ async function startEngine(
     served.set(req.socket, count);
     if (drop(count)) {
       if (how === 'reset') req.socket.resetAndDestroy();
+      else if (how === 'partial') req.socket.end('HTTP/1.1 200 OK\r\n', () => req.socket.destroy());
       else req.socket.destroy();
       return;
     }
@@ -68,12 +69,15 @@ describe('engineRequest over keep-alive sockets', () => {
     },
   );
 
-  it('fails a request whose fresh socket is dropped, without trying again', async () => {
-    engine = await startEngine(() => true);
+  it.each(['close', 'partial'] as const)(
+    'fails a request whose fresh socket is dropped, without trying again (%s)',
+    async (how) => {
+      engine = await startEngine(() => true, how);
 
-    await expect(engineRequest(`${engine.url}/api/tags`)).rejects.toMatchObject({ code: 'ECONNRESET' });
-    expect(engine.sockets.size).toBe(1);
-  });
+      await expect(engineRequest(`${engine.url}/api/tags`)).rejects.toMatchObject({ code: 'ECONNRESET' });
+      expect(engine.sockets.size).toBe(1);
+    },
+  );
 });
 
 describe('engineRequest with many slots', () => {

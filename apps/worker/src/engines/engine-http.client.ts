@@ -11,7 +11,7 @@ export interface EngineResponse {
   text(): Promise<string>;
 }
 
-/** Errors of a socket that had carried an answer before: the engine closed it while it sat idle in the pool. */
+/** Errors of sockets that had waited idle in the pool: the engine may have closed them meanwhile. */
 const droppedAfterUse = new WeakSet<object>();
 
 const connectSocket = buildConnector({});
@@ -29,12 +29,19 @@ const dispatcher = new Agent({
   keepAliveMaxTimeout: 600_000,
   connect: (options, callback) =>
     connectSocket(options, (error, socket) => {
-      // Tells a stale pooled socket from a fresh one that failed: only the first is worth a retry.
-      socket?.prependListener('error', (cause: Error) => {
-        if (socket.bytesRead > 0) droppedAfterUse.add(cause);
+      if (error) return callback(error, null);
+      // undici unrefs a socket whenever it waits idle in the pool: a request on it from then on reuses it,
+      // and a drop before any answer is the engine's idle close crossing that request, worth a retry.
+      let pooled = false;
+      const unref = socket.unref.bind(socket);
+      socket.unref = () => {
+        pooled = true;
+        return unref();
+      };
+      socket.prependListener('error', (cause: Error) => {
+        if (pooled) droppedAfterUse.add(cause);
       });
-      if (error) callback(error, null);
-      else callback(null, socket);
+      callback(null, socket);
     }),
 });
 
@@ -128,9 +135,7 @@ async function* relayed(
 /** Not `instanceof Error`: errors from Node's core can come from another realm (Jest's, say). */
 function isDroppedAfterUse(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, socket } = error as { code?: string; socket?: { bytesRead?: number } };
-  if (!DROPPED_CONNECTION_ERRORS.has(code ?? '')) return false;
-  return droppedAfterUse.has(error) || (socket?.bytesRead ?? 0) > 0;
+  return DROPPED_CONNECTION_ERRORS.has((error as { code?: string }).code ?? '') && droppedAfterUse.has(error);
 }
 
 /**
