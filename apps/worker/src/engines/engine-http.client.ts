@@ -63,6 +63,13 @@ export interface EngineRequestOptions {
   headers?: Record<string, string>;
 }
 
+/** Which request a failure belongs to, so that it is told as Node's client told it (see normalised). */
+interface RequestContext {
+  url: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
 /** Requests `url` from the engine; resolves once its status and headers are in. */
 export function engineRequest(url: string, options: EngineRequestOptions = {}): Promise<EngineResponse> {
   const headers: Record<string, string> = options.body
@@ -70,12 +77,13 @@ export function engineRequest(url: string, options: EngineRequestOptions = {}): 
     : { ...options.headers };
   const jobId = EngineJobIds.of(options.signal);
   if (jobId) headers[JOB_ID_HEADER] = jobId;
+  const context = { url, signal: options.signal, timeoutMs: options.timeoutMs };
   const attempt = (): Promise<EngineResponse> =>
-    send(url, { method: options.method ?? 'GET', headers, body: options.body }, options).catch(
+    send(context, { method: options.method ?? 'GET', headers, body: options.body }).catch(
       (error: unknown) => {
         // Every stale socket is destroyed as it fails, so this ends when the pool has no stale one left.
         if (isDroppedAfterUse(error)) return attempt();
-        throw normalised(error, options.signal, url, options.timeoutMs);
+        throw normalised(error, context);
       },
     );
   return attempt();
@@ -85,50 +93,45 @@ export function engineRequest(url: string, options: EngineRequestOptions = {}): 
 export async function engineUpload(url: string, path: string, signal: AbortSignal): Promise<EngineResponse> {
   const { size } = await stat(path);
   const body = createReadStream(path);
-  return send(url, { method: 'POST', headers: { 'content-length': String(size) }, body }, { signal }).catch(
+  const context = { url, signal };
+  return send(context, { method: 'POST', headers: { 'content-length': String(size) }, body }).catch(
     (error: unknown) => {
       body.destroy();
-      throw normalised(error, signal, url);
+      throw normalised(error, context);
     },
   );
 }
 
 async function send(
-  url: string,
+  context: RequestContext,
   { method, headers, body }: { method: string } & Pick<Dispatcher.RequestOptions, 'headers' | 'body'>,
-  { signal, timeoutMs }: Pick<EngineRequestOptions, 'signal' | 'timeoutMs'>,
 ): Promise<EngineResponse> {
-  const response = await request(url, {
+  const response = await request(context.url, {
     dispatcher,
     method: method as Dispatcher.HttpMethod,
     headers,
     body,
-    signal,
+    signal: context.signal,
     // No limit unless asked: a model can take minutes to load before its first byte (Node's client had none).
-    headersTimeout: timeoutMs ?? 0,
-    bodyTimeout: timeoutMs ?? 0,
+    headersTimeout: context.timeoutMs ?? 0,
+    bodyTimeout: context.timeoutMs ?? 0,
   });
   return {
     status: response.statusCode,
-    body: relayed(response.body, signal, url, timeoutMs),
+    body: relayed(response.body, context),
     text: () =>
       response.body.text().catch((error: unknown) => {
-        throw normalised(error, signal, url, timeoutMs);
+        throw normalised(error, context);
       }),
   };
 }
 
 /** The body's bytes, its failures told as the request's are (see normalised). */
-async function* relayed(
-  body: AsyncIterable<Buffer>,
-  signal: AbortSignal | undefined,
-  url: string,
-  timeoutMs: number | undefined,
-): AsyncGenerator<Buffer> {
+async function* relayed(body: AsyncIterable<Buffer>, context: RequestContext): AsyncGenerator<Buffer> {
   try {
     yield* body;
   } catch (error) {
-    throw normalised(error, signal, url, timeoutMs);
+    throw normalised(error, context);
   }
 }
 
@@ -143,12 +146,7 @@ function isDroppedAfterUse(error: unknown): boolean {
  * ECONNRESET ("socket hang up"), an abort is an AbortError whose cause is the signal's reason, and a
  * timeout says how long nothing came.
  */
-function normalised(
-  error: unknown,
-  signal: AbortSignal | undefined,
-  url: string,
-  timeoutMs?: number,
-): unknown {
+function normalised(error: unknown, { url, signal, timeoutMs }: RequestContext): unknown {
   if (signal?.aborted && (error === signal.reason || typeof error !== 'object' || error === null))
     return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
       name: 'AbortError',
