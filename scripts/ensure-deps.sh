@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install node_modules with `npm ci` when they are missing or older than package-lock.json.
 # A stamp file written after a successful install records when that was; a second run with an
-# unchanged lock file does nothing and prints nothing.
+# unchanged lock file and unchanged patches/ does nothing and prints nothing.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,7 +9,9 @@ cd "$ROOT"
 
 STAMP="node_modules/.gridllm-installed"
 
-if [ -d node_modules ] && [ -f "$STAMP" ] && ! [ package-lock.json -nt "$STAMP" ]; then
+# A patch of a dependency (patches/, applied by npm ci's postinstall) changed since then counts too.
+if [ -d node_modules ] && [ -f "$STAMP" ] && ! [ package-lock.json -nt "$STAMP" ] &&
+  [ -z "$(find patches -newer "$STAMP" 2>/dev/null)" ]; then
   exit 0
 fi
 
