@@ -253,6 +253,7 @@ export class JobSource implements OnApplicationShutdown {
       affinityDelayMs: this.queue.affinityDelayMs,
       honourPreference: true,
       betterWorkers: cls === 0 ? 'none' : this.clustered ? 'ask' : this.board.keysBetterThan(model, cls),
+      afterSleep: false,
     };
   }
 
@@ -314,6 +315,7 @@ export class JobSource implements OnApplicationShutdown {
     }
     const cls = placementClass(this.standingFor(model));
     const request = this.armed(this.takeRequest(model, consumer, cls), true);
+    request.afterSleep = true;
     const woken = await this.markerWait.waitThen(this.markerKey(model), timeoutMs, (connection) =>
       this.takerOn(connection).take(request),
     );

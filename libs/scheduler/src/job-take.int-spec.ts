@@ -116,6 +116,53 @@ describe(JobTake.name, () => {
     expect(await admin.zcard(queue.keys.marker)).toBe(0);
   });
 
+  /** Calls of `command` Redis ran (scripts' own included) while `run` ran. */
+  async function callsOf(command: string, run: () => Promise<unknown>): Promise<number> {
+    const calls = async () =>
+      Number(
+        new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(await admin.info('commandstats'))?.[1] ?? 0,
+      );
+    const before = await calls();
+    await run();
+    return (await calls()) - before;
+  }
+
+  it('leaves the marker alone right after a sleep on it: the sleep popped it', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'woke' });
+    // What the worker's BZPOPMIN did before this take ran behind it.
+    await admin.zrem(queue.keys.marker, '0');
+    const removals = await callsOf('zrem', async () =>
+      expect(await sut.take(request({ afterSleep: true }))).toMatchObject({ kind: 'taken', backlog: 0 }),
+    );
+    expect(removals).toBe(0);
+    expect(await callsOf('zrem', () => sut.take(request({ afterSleep: true })))).toBe(0);
+    // Without a sleep before it, a take that finds the queue empty clears the marker as ever.
+    await admin.zadd(queue.keys.marker, 0, '0');
+    expect(await sut.take(request())).toEqual({ kind: 'empty' });
+    expect(await admin.zcard(queue.keys.marker)).toBe(0);
+  });
+
+  it('re-adds the marker right after a sleep when jobs are left, for the next worker', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'first' });
+    await queue.add('j', {}, { priority: 1, jobId: 'second' });
+    await admin.zrem(queue.keys.marker, '0');
+    expect(await sut.take(request({ afterSleep: true }))).toMatchObject({ kind: 'taken', backlog: 1 });
+    expect(await admin.zscore(queue.keys.marker, '0')).toBe('0');
+  });
+
+  it('reads no better class when none has a worker listed, with one EXISTS for all of them', async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'lone' });
+    const betterWorkers = [board(0), board(1)];
+    const reads = await callsOf('zrangebyscore', async () =>
+      expect(await sut.take(request({ betterWorkers }))).toMatchObject({ kind: 'taken' }),
+    );
+    expect(reads).toBe(0);
+    // A class with a worker listed is read as before, and a free one there still gets the young job.
+    await queue.add('j', {}, { priority: 1, jobId: 'next' });
+    await admin.zadd(board(1), Date.now() + 60_000, 'w-free');
+    expect(await sut.take(request({ betterWorkers }))).toMatchObject({ kind: 'better-free' });
+  });
+
   it('leaves a young job that prefers another worker, and takes it when told to ignore that', async () => {
     await queue.add('j', {}, { priority: 1, jobId: 'p' });
     await admin.hset('jt:hints', 'p', 'w2');

@@ -27,6 +27,11 @@ export interface TakeRequest {
    * a young head and let the caller read the board, whose keys live in other slots).
    */
   betterWorkers: 'none' | 'ask' | readonly string[];
+  /**
+   * Sent right behind the worker's sleep on the marker, on its connection (MarkerWait.waitThen): the marker
+   * is gone when the take runs, so it is not removed again.
+   */
+  afterSleep?: boolean;
   /** Enter the taken job's run in the same trip (standalone Redis): its fence and runEntryArgs. */
   entry?: { fence: string; args: readonly string[] };
 }
@@ -79,6 +84,7 @@ export class JobTake {
       request.affinityDelayMs,
       request.honourPreference ? 1 : 0,
       betterWorkers === 'ask' ? 2 : boardKeys.length > 0 ? 1 : 0,
+      request.afterSleep ? 1 : 0,
       ...(request.entry?.args ?? []),
     );
     return this.decode(queue, request, reply);

@@ -17,7 +17,15 @@ export const MAX_REPORTED_BACKLOG = 16;
  *       the board itself).
  * ARGV: job key prefix, now ms, lock token, lock ms, worker id (also BullMQ's `pb`), affinity delay ms,
  *       honour preference (1/0), better-worker check (0 none, 1 by the keys given, 2 report a young head),
- *       then optionally (standalone Redis) runEntryArgs: the taken job's run is entered in the same trip.
+ *       right after a sleep on the marker (1/0: see below), then optionally (standalone Redis) runEntryArgs:
+ *       the taken job's run is entered in the same trip.
+ *
+ * Two reads or writes are left out where they cannot change anything (issue 15: a command per job each):
+ * - a take run right behind the worker's BZPOPMIN on the marker (MarkerWait.waitThen) finds the marker
+ *   gone, popped by that sleep or never there, so it does not remove it when no job is left; a marker that
+ *   another client set in between would only wake a worker for an empty take, which clears it;
+ * - with two or more better classes, one EXISTS over their board keys comes first: a grid of one kind of
+ *   worker has none of them, and its workers then read no class at all.
  *
  * Replies:
  *   {0}                               nothing waits (the base marker is cleared)
@@ -34,6 +42,7 @@ local wait, active, prioritized, marker, pc, hints = KEYS[1], KEYS[2], KEYS[3], 
 local prefix, now, token, lockMs = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local workerId, delay = ARGV[5], tonumber(ARGV[6])
 local honourPreference, betterCheck = ARGV[7] == '1', tonumber(ARGV[8])
+local afterSleep = ARGV[9] == '1'
 
 local waiting = redis.call('LLEN', wait)
 local fromWait = waiting > 0
@@ -46,7 +55,7 @@ else
 end
 if not head then
   redis.call('DEL', pc)
-  redis.call('ZREM', marker, '0')
+  if not afterSleep then redis.call('ZREM', marker, '0') end
   return {0}
 end
 
@@ -63,7 +72,7 @@ if preferred ~= workerId then
     if young() then return {2, preferred, age} end
   elseif betterCheck == 2 then
     if young() then return {4, age} end
-  elseif betterCheck == 1 then
+  elseif betterCheck == 1 and (#KEYS < 8 or redis.call('EXISTS', unpack(KEYS, 7)) > 0) then
     for i = 7, #KEYS do
       if redis.call('ZRANGEBYSCORE', KEYS[i], now, '+inf', 'LIMIT', 0, 1)[1] then
         if young() then return {3, age} end
@@ -95,8 +104,8 @@ if preferred then redis.call('HDEL', hints, head) end
 -- The wait list lost the job taken from it, if any; nothing else changed it in this script.
 local backlog
 if fromWait then backlog = waiting - 1 + redis.call('ZCARD', prioritized) else backlog = #ahead - 1 end
-if backlog > 0 then redis.call('ZADD', marker, 0, '0') else redis.call('ZREM', marker, '0') end
+if backlog > 0 then redis.call('ZADD', marker, 0, '0') elseif not afterSleep then redis.call('ZREM', marker, '0') end
 local entry = false
-if #ARGV > 8 then entry = enter_taken(head, attempt, workerId, 9) end
+if #ARGV > 9 then entry = enter_taken(head, attempt, workerId, 10) end
 return {1, head, backlog, fields, entry}
 `;
