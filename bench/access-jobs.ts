@@ -12,12 +12,14 @@ import { benchSettings } from './settings';
 export async function accessJobRows(): Promise<void> {
   const settings = benchSettings();
   const grid = new BenchGrid(gridOptionsFrom(settings, { stopTimeoutMs: 20_000 }));
-  const client = new BenchHttpClient(4, settings.requestTimeoutMs);
+  // As many sockets as the steady-state warm-up has loops.
+  const client = new BenchHttpClient(settings.concurrency, settings.requestTimeoutMs);
   try {
     await grid.start(() => undefined);
-    const { model, warmup, blockSize } = settings;
+    const { model, warmup, blockSize, concurrency, steadyStateWarmupMs } = settings;
     const requests = settings.access?.requests ?? 500;
-    const phase = new AccessPhase(grid, client, { model, warmup, blockSize, requests }, () => undefined);
+    const access = { model, warmup, blockSize, requests, concurrency, steadyStateWarmupMs };
+    const phase = new AccessPhase(grid, client, access, () => undefined);
     const results = await phase.run();
     console.log(accessConsole(results).join('\n'));
     const sides = [results.generate, results.tags].flatMap((pair) => [pair.direct, pair.gateway]);

@@ -1,14 +1,16 @@
 /**
  * What access control adds (issue 15's last row): two more gateways on the same Redis and worker, started
  * together (the same age, so the same warm-up of their code): one with auth off, one with auth on (a
- * stored API key) and a rate limit in force. Both get the same requests, Authorization header included
- * (a gateway with auth off ignores it), ABBA.
+ * stored API key) and a rate limit in force. Both are brought to their steady state under load first, as
+ * the bench's other rows are (a fresh gateway runs unoptimised code for its first ~2,000 requests, and the
+ * guarded one has more of it); then both get the same requests, Authorization header included (a gateway
+ * with auth off ignores it), ABBA.
  */
 import { AppProcess } from '../test/support/app-process';
 import { BenchGrid } from './grid';
 import { BenchHttpClient } from './http-client';
 import { generateOnce, listModels } from './probes';
-import { latency, Probe, Side, SideResult, Targets } from './scenarios';
+import { latency, Probe, Side, SideResult, steadyState, Targets } from './scenarios';
 import type { BenchSettings } from './settings';
 
 /** The admin key of a bench gateway with auth on (also `npm run bench:access`). */
@@ -28,11 +30,19 @@ export interface AccessSettings {
   requests: number;
 }
 
+/** The bench's steady-state warm-up (BenchSettings): this long per gateway and probe at `concurrency`. */
+export interface SteadyWarmup {
+  concurrency: number;
+  steadyStateWarmupMs: number;
+}
+
 export class AccessPhase {
   constructor(
     private readonly grid: BenchGrid,
     private readonly client: BenchHttpClient,
-    private readonly settings: Pick<BenchSettings, 'model' | 'warmup' | 'blockSize'> & AccessSettings,
+    private readonly settings: Pick<BenchSettings, 'model' | 'warmup' | 'blockSize'> &
+      AccessSettings &
+      SteadyWarmup,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -44,15 +54,34 @@ export class AccessPhase {
       const targets: Targets = { direct: open.url, gateway: guarded.url };
       const { requests, warmup, blockSize } = this.settings;
       const plan = { warmup, count: requests, blockSize };
-      const withKey = (probe: Probe): Probe => ({ ...probe, spec: { ...probe.spec, headers } });
+      const [generateProbe, tagsProbe] = withKey(headers, [generateOnce(this.settings.model), listModels()]);
+      await warmAccessGateways(this.client, pair, [generateProbe, tagsProbe], this.settings, this.log);
       this.log(`auth off vs on: generate stream:false and GET /api/tags, ${requests} per side each, ABBA`);
-      const generate = await latency(this.client, targets, withKey(generateOnce(this.settings.model)), plan);
-      const tags = await latency(this.client, targets, withKey(listModels()), plan);
+      const generate = await latency(this.client, targets, generateProbe, plan);
+      const tags = await latency(this.client, targets, tagsProbe, plan);
       return { requests, generate, tags };
     } finally {
       await Promise.all([stopQuietly(pair.open.app), stopQuietly(pair.guarded.app)]);
     }
   }
+}
+
+/** The probes with the access pair's Authorization header. */
+export function withKey(headers: Record<string, string>, probes: readonly Probe[]): Probe[] {
+  return probes.map((probe) => ({ ...probe, spec: { ...probe.spec, headers } }));
+}
+
+/** Brings both gateways of an access pair to their steady state under load (see steadyState). */
+export async function warmAccessGateways(
+  client: BenchHttpClient,
+  pair: { open: AccessGateway; guarded: AccessGateway },
+  probes: readonly Probe[],
+  { concurrency, steadyStateWarmupMs }: SteadyWarmup,
+  log: (line: string) => void,
+): Promise<void> {
+  if (steadyStateWarmupMs <= 0) return;
+  log(`auth off and on: warm-up under load, ${steadyStateWarmupMs / 1000} s per gateway and probe`);
+  await steadyState(client, [pair.open.url, pair.guarded.url], probes, concurrency, steadyStateWarmupMs);
 }
 
 /** A started gateway of an access pair and its URL. */

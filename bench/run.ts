@@ -95,8 +95,9 @@ async function measureAccess(
     log('auth off vs on: skipped (BENCH_ACCESS=0)');
     return null;
   }
-  const { model, warmup, blockSize } = settings;
-  return new AccessPhase(grid, client, { model, warmup, blockSize, ...settings.access }, log).run();
+  const { model, warmup, blockSize, concurrency, steadyStateWarmupMs } = settings;
+  const access = { model, warmup, blockSize, concurrency, steadyStateWarmupMs, ...settings.access };
+  return new AccessPhase(grid, client, access, log).run();
 }
 
 /** Last, so that the gateway-vs-fixture numbers above are measured exactly as without it. */
