@@ -5,6 +5,7 @@ import { InferenceJobData, OllamaChunk } from '@gridllm/contracts';
 
 import { InferenceMetrics } from '../metrics/inference-metrics.service';
 import { logScopeOf } from '../logging/request-logging';
+import { AbortSource, OneTimeAbort } from './abort-link';
 import { JobRelay } from './job-relay.service';
 import { sendJson } from './json-answer';
 import { CollectingSink, NdjsonSink } from './job-sink';
@@ -57,12 +58,12 @@ export class InferenceResponder {
 }
 
 /** Aborts when the client disconnects before the response is complete. */
-export function watchClient(req: Request, res: Response): AbortSignal {
-  const controller = new AbortController();
+export function watchClient(req: Request, res: Response): AbortSource {
+  const departure = new OneTimeAbort();
   const onClose = () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) departure.abort();
   };
   res.once('close', onClose);
   req.once('aborted', onClose);
-  return controller.signal;
+  return departure;
 }

@@ -11,7 +11,7 @@ import { TokenStreamReader } from '@gridllm/streaming';
 import { ResumptionGate } from '../continuation/resumption-gate';
 import { JobLog } from '../logging/job-log';
 import { GatewayDrain, SHUTDOWN_MESSAGE } from '../shutdown/gateway-drain.service';
-import { abortWhenAny } from './abort-link';
+import { AbortSource, abortWhenAny } from './abort-link';
 import { JobSink } from './job-sink';
 import { JobWatchdog } from './job-watchdog';
 
@@ -45,7 +45,7 @@ export class JobRelay {
   async relay(
     job: RelayedJob,
     sink: JobSink,
-    clientGone: AbortSignal,
+    clientGone: AbortSource,
     log: LogScope | undefined,
     afterId = '0',
   ): Promise<RelayEnd> {
