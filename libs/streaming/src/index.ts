@@ -1,6 +1,7 @@
 export * from './job-stream-appender';
 export * from './loop-pacer';
 export * from './ndjson-writer';
+export * from './one-time-abort';
 export * from './response-accumulator';
 export * from './stream-budget';
 export * from './stream-ownership';

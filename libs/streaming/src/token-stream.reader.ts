@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { StreamEvent, StreamEventType, isTerminalEvent } from '@gridllm/contracts';
 import { RedisClient, RedisConnection, RedisConnectionFactory, hashTagOf } from '@gridllm/redis';
 
+import type { AbortSource } from './one-time-abort';
 import { decodeEntry } from './token-stream.codec';
 
 const BLOCK_MS = 5000;
@@ -118,7 +119,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
    * Yields a job's events from after `afterId` (default: the very start) until its terminal event,
    * or until `signal` aborts.
    */
-  async *events(jobId: string, afterId = '0', signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+  async *events(jobId: string, afterId = '0', signal?: AbortSource): AsyncGenerator<StreamEvent> {
     for await (const batch of this.batches(jobId, afterId, signal)) yield* batch;
   }
 
@@ -127,7 +128,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
    * token. The last batch ends with the terminal event. A consumer that stops early (its signal aborted
    * mid-batch) just leaves the rest.
    */
-  async *batches(jobId: string, afterId = '0', signal?: AbortSignal): AsyncGenerator<StreamEvent[]> {
+  async *batches(jobId: string, afterId = '0', signal?: AbortSource): AsyncGenerator<StreamEvent[]> {
     const subscription = this.subscribe(this.client.keys.jobStream(jobId), afterId);
     const onAbort = () => subscription.notify?.();
     signal?.addEventListener('abort', onAbort);

@@ -1,4 +1,6 @@
-import { OneTimeAbort, abortWhenAny } from './abort-link';
+import { OneTimeAbort } from '@gridllm/streaming';
+
+import { abortWhenAny } from './abort-link';
 
 describe('abortWhenAny', () => {
   it('aborts the target when one of the sources aborts', () => {
@@ -27,26 +29,8 @@ describe('abortWhenAny', () => {
   });
 });
 
-describe(OneTimeAbort.name, () => {
-  it('calls the listeners present when it aborts, once, and reports aborted from then on', () => {
-    const sut = new OneTimeAbort();
-    const heard: string[] = [];
-    const removed = () => heard.push('removed');
-    sut.addEventListener('abort', () => heard.push('first'));
-    sut.addEventListener('abort', removed);
-    sut.addEventListener('abort', () => heard.push('second'));
-    sut.removeEventListener('abort', removed);
-    expect(sut.aborted).toBe(false);
-
-    sut.abort();
-    sut.abort();
-    sut.addEventListener('abort', () => heard.push('late'));
-
-    expect(sut.aborted).toBe(true);
-    expect(heard).toEqual(['first', 'second']);
-  });
-
-  it('serves abortWhenAny as an AbortSignal does', () => {
+describe('abortWhenAny with a OneTimeAbort', () => {
+  it('aborts the target, and leaves it alone once unhooked, as with an AbortSignal', () => {
     const departure = new OneTimeAbort();
     const target = new AbortController();
     abortWhenAny(target, [departure, new AbortController().signal]);

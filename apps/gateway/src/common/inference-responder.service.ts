@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import { InferenceJobData, OllamaChunk } from '@gridllm/contracts';
+import { AbortSource, OneTimeAbort } from '@gridllm/streaming';
 
 import { InferenceMetrics } from '../metrics/inference-metrics.service';
 import { logScopeOf } from '../logging/request-logging';
-import { AbortSource, OneTimeAbort } from './abort-link';
 import { JobRelay } from './job-relay.service';
 import { sendJson } from './json-answer';
 import { CollectingSink, NdjsonSink } from './job-sink';

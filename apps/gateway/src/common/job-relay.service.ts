@@ -6,12 +6,12 @@ import { gatewayConfig, queueConfig } from '@gridllm/config';
 import { InferenceJobData, JobTimeoutError, StreamErrorData, StreamEventType } from '@gridllm/contracts';
 import { LogScope, logIdsOf, withLogIds } from '@gridllm/logging';
 import { JobSchedulerService } from '@gridllm/scheduler';
-import { TokenStreamReader } from '@gridllm/streaming';
+import { AbortSource, OneTimeAbort, TokenStreamReader } from '@gridllm/streaming';
 
 import { ResumptionGate } from '../continuation/resumption-gate';
 import { JobLog } from '../logging/job-log';
 import { GatewayDrain, SHUTDOWN_MESSAGE } from '../shutdown/gateway-drain.service';
-import { AbortSource, abortWhenAny } from './abort-link';
+import { abortWhenAny } from './abort-link';
 import { JobSink } from './job-sink';
 import { JobWatchdog } from './job-watchdog';
 
@@ -49,8 +49,8 @@ export class JobRelay {
     log: LogScope | undefined,
     afterId = '0',
   ): Promise<RelayEnd> {
-    // One controller ends the read, whichever of client, watchdog or shutdown stops it first.
-    const stop = new AbortController();
+    // One stop ends the read, whichever of client, watchdog or shutdown comes first.
+    const stop = new OneTimeAbort();
     const watchdog = new JobWatchdog(
       job.deadlineAt,
       job.deadlineAt - job.submittedAt,
@@ -64,10 +64,10 @@ export class JobRelay {
     const resumption = new ResumptionGate(job.continueOnFailure === true);
     JobLog.job(log, job.id);
     try {
-      for await (const batch of this.reader.batches(job.id, afterId, stop.signal)) {
+      for await (const batch of this.reader.batches(job.id, afterId, stop)) {
         for (const event of batch) {
           // Stopped mid-batch: the read ends at the next turn of the loop, the rest is not relayed.
-          if (stop.signal.aborted) break;
+          if (stop.aborted) break;
           if (event.attempt > 0 && event.attempt < attempt) continue;
           // A new attempt means the previous worker died or lost the job: continue transparently unless
           // the client already saw output from it (never duplicate text, never truncate silently).

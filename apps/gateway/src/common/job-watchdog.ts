@@ -1,4 +1,5 @@
 import { JobTimeoutError } from '@gridllm/contracts';
+import { AbortSource, OneTimeAbort } from '@gridllm/streaming';
 
 type Phase = JobTimeoutError['phase'];
 
@@ -6,7 +7,7 @@ type Phase = JobTimeoutError['phase'];
  * Deadlines per phase of one job as the gateway relays it: the whole job (DEFAULT_JOB_TIMEOUT), the
  * first token once a worker took it (FIRST_TOKEN_TIMEOUT: long enough for a cold model load), and the
  * pause between two tokens (STALL_TIMEOUT). `signal` aborts when one passes; `expired` names it.
- * A relay passes its own controller, so one abort ends its read whatever the reason (no composite signal).
+ * A relay passes its own stop, so one abort ends its read whatever the reason (no composite signal).
  */
 export class JobWatchdog {
   private readonly total: NodeJS.Timeout;
@@ -19,13 +20,13 @@ export class JobWatchdog {
     totalMs: number,
     private readonly firstTokenMs: number,
     private readonly stallMs: number,
-    private readonly controller = new AbortController(),
+    private readonly stop = new OneTimeAbort(),
   ) {
     this.total = setTimeout(() => this.expire('total', totalMs), Math.max(0, deadlineAt - Date.now()));
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): AbortSource {
+    return this.stop;
   }
 
   /** A worker took the job: the first token must come within FIRST_TOKEN_TIMEOUT. */
@@ -56,6 +57,6 @@ export class JobWatchdog {
 
   private expire(phase: Phase, ms: number): void {
     this.expired ??= new JobTimeoutError(phase, ms);
-    this.controller.abort();
+    this.stop.abort();
   }
 }
