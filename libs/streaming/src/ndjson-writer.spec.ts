@@ -78,6 +78,41 @@ describe(NdjsonWriter.name, () => {
   });
 
   describe('on a real response', () => {
+    /** The raw HTTP answer of a server whose handler is `handle`. */
+    async function answerOf(handle: (writer: NdjsonWriter) => void): Promise<string> {
+      const server = createServer((req, res) =>
+        handle(new NdjsonWriter(Object.assign(res, { status: (code: number) => (res.statusCode = code) }))),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        return await new Promise<string>((resolve, reject) => {
+          let text = '';
+          const socket = connect(port, '127.0.0.1', () =>
+            socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+          );
+          socket.on('data', (data) => (text += data.toString('utf8')));
+          socket.once('end', () => resolve(text));
+          socket.once('error', reject);
+        });
+      } finally {
+        server.close();
+      }
+    }
+
+    it('sends the lines of one turn and the end that follows them, in order', async () => {
+      const received = await answerOf((writer) => {
+        writer.line('{"n":1}');
+        writer.line('{"n":2}');
+        writer.line('{"n":3,"done":true}');
+        writer.end();
+      });
+      const body = received.slice(received.indexOf('\r\n\r\n') + 4);
+      const lines = body.split('\r\n').filter((part) => part.startsWith('{'));
+      expect(lines.join('')).toBe('{"n":1}\n{"n":2}\n{"n":3,"done":true}\n');
+      expect(body.endsWith('0\r\n\r\n')).toBe(true);
+    });
+
     it('sends the headers and the first line in one write to the socket, as Ollama does', async () => {
       let socketWrites = -1;
       const server = createServer((req, res) => {

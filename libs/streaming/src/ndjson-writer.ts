@@ -62,6 +62,7 @@ export class NdjsonWriter {
   }
 
   end(): void {
+    this.writes.flush();
     if (!this.res.writableEnded) this.res.end();
   }
 }

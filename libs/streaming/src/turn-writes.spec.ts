@@ -2,10 +2,14 @@ import { TurnWrites } from './turn-writes';
 
 class FakeSocket {
   readonly log: string[] = [];
+  readonly writes: string[] = [];
+  writableEnded = false;
   private depth = 0;
   private held: string[] = [];
 
   write(chunk: string): boolean {
+    if (this.writableEnded) throw new Error('write after end');
+    this.writes.push(chunk);
     if (this.depth > 0) this.held.push(chunk);
     else this.log.push(`send ${chunk}`);
     return true;
@@ -49,6 +53,39 @@ describe(TurnWrites.name, () => {
     sut.write('b\n');
     await nextTurn();
     expect(socket.log).toEqual(['send a\n', 'send b\n']);
+  });
+
+  it("joins the turn's writes after its first into one write of the response", async () => {
+    const socket = new FakeSocket();
+    const sut = new TurnWrites(socket);
+    sut.write('a\n');
+    sut.write('b\n');
+    await Promise.resolve().then(() => sut.write('c\n'));
+    await nextTurn();
+    expect(socket.writes).toEqual(['a\n', 'b\nc\n']);
+    expect(socket.log).toEqual(['send a\nb\nc\n']);
+  });
+
+  it('flushes what the turn holds at once, for a response about to end, and only once', async () => {
+    const socket = new FakeSocket();
+    const sut = new TurnWrites(socket);
+    sut.write('a\n');
+    sut.write('b\n');
+    sut.flush();
+    expect(socket.log).toEqual(['send a\nb\n']);
+    socket.writableEnded = true;
+    await nextTurn();
+    expect(socket.log).toEqual(['send a\nb\n']);
+  });
+
+  it('drops what the turn holds when someone else ended the response', async () => {
+    const socket = new FakeSocket();
+    const sut = new TurnWrites(socket);
+    sut.write('a\n');
+    sut.write('b\n');
+    socket.writableEnded = true;
+    await nextTurn();
+    expect(socket.writes).toEqual(['a\n']);
   });
 
   it('writes straight through a response that cannot cork', () => {

@@ -1,5 +1,6 @@
-/** The part of a response that batching needs (Node's ServerResponse has both). */
+/** The part of a response that batching needs (Node's ServerResponse has all of it). */
 export interface Corkable {
+  readonly writableEnded?: boolean;
   write(chunk: string): boolean;
   cork?(): void;
   uncork?(): void;
@@ -10,21 +11,42 @@ export interface Corkable {
  * reply and writes one line each; with Nagle off (as a stream must be) that is one TCP segment and one
  * syscall per token. Corked until the turn's queued work (promise chains included) has run, the lines of
  * one reply leave together, and a lone line still leaves in the same turn it was written: no added delay.
+ *
+ * The turn's first write goes to the corked response at once (from then on its headers count as sent, as
+ * after any write); the later ones are joined and written once, at the end of the turn or at `flush`:
+ * each `write` of a chunked response costs its own chunk framing and four buffered socket writes, about
+ * 2.5 µs a line more than one joined write (issue 15's relay row). Whoever ends the response calls `flush`
+ * first; a response ended by anyone else drops what the turn still held.
  */
 export class TurnWrites {
-  private corked = false;
+  /** The turn's writes after its first, or null outside a turn. */
+  private held: string[] | null = null;
 
   constructor(private readonly res: Corkable) {}
 
   write(text: string): void {
-    if (!this.corked && this.res.cork && this.res.uncork) {
-      this.res.cork();
-      this.corked = true;
-      process.nextTick(() => {
-        this.corked = false;
-        this.res.uncork?.();
-      });
+    if (this.held) {
+      this.held.push(text);
+      return;
     }
+    if (!this.res.cork || !this.res.uncork) {
+      this.res.write(text);
+      return;
+    }
+    this.res.cork();
+    this.held = [];
     this.res.write(text);
+    process.nextTick(() => this.flush());
+  }
+
+  /** Writes what the turn holds and uncorks, now: before the response's owner ends it. */
+  flush(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    if (held.length > 0 && !this.res.writableEnded) {
+      this.res.write(held.length === 1 ? held[0] : held.join(''));
+    }
+    this.res.uncork?.();
   }
 }

@@ -36,6 +36,7 @@ export class SseWriter {
   }
 
   end(): void {
+    this.writes.flush();
     if (!this.res.writableEnded) this.res.end();
   }
 
