@@ -40,8 +40,16 @@ function description(access: AccessResults): string {
   return (
     `Two more gateways on the same Redis and worker, started together: one with auth off and no rate ` +
     `limit, one with auth on (a stored API key, \`ADMIN_API_KEY\` set) and a rate limit in force (never reached); ` +
-    `the same requests with the same Authorization header to both, ${access.requests} per side each, ` +
-    `ABBA blocks, c=1.`
+    `${warmedUp(access)}the same requests with the same Authorization header to both, ${access.requests} ` +
+    `per side each, ABBA blocks, c=1.`
+  );
+}
+
+function warmedUp({ warmupMs, concurrency }: AccessResults): string {
+  if (warmupMs <= 0) return '';
+  return (
+    `both first brought to their steady state as the rows above (${warmupMs / 1000} s per gateway and request ` +
+    `at concurrency ${concurrency}); then `
   );
 }
 

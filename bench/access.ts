@@ -19,6 +19,9 @@ export const ADMIN_KEY = 'bench-admin-key-0123456789';
 /** Each case measured with auth off ("direct" side) and on ("gateway" side). */
 export interface AccessResults {
   requests: number;
+  /** The steady-state warm-up each gateway had per probe before the measured requests (0: none). */
+  warmupMs: number;
+  concurrency: number;
   /** POST /api/generate stream:false: the request the other rows measure (auth, rate limit, owner accounting). */
   generate: Record<Side, SideResult>;
   /** GET /api/tags: no job, so only the guards (key lookup, rate-limit count) differ. */
@@ -59,7 +62,8 @@ export class AccessPhase {
       this.log(`auth off vs on: generate stream:false and GET /api/tags, ${requests} per side each, ABBA`);
       const generate = await latency(this.client, targets, generateProbe, plan);
       const tags = await latency(this.client, targets, tagsProbe, plan);
-      return { requests, generate, tags };
+      const { steadyStateWarmupMs: warmupMs, concurrency } = this.settings;
+      return { requests, warmupMs, concurrency, generate, tags };
     } finally {
       await Promise.all([stopQuietly(pair.open.app), stopQuietly(pair.guarded.app)]);
     }
