@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { IncomingMessage, createServer } from 'node:http';
 import { AddressInfo, connect } from 'node:net';
 
 import { NdjsonWriter, StreamingResponse } from './ndjson-writer';
@@ -79,9 +79,12 @@ describe(NdjsonWriter.name, () => {
 
   describe('on a real response', () => {
     /** The raw HTTP answer of a server whose handler is `handle`. */
-    async function answerOf(handle: (writer: NdjsonWriter) => void): Promise<string> {
+    async function answerOf(handle: (writer: NdjsonWriter, req: IncomingMessage) => void): Promise<string> {
       const server = createServer((req, res) =>
-        handle(new NdjsonWriter(Object.assign(res, { status: (code: number) => (res.statusCode = code) }))),
+        handle(
+          new NdjsonWriter(Object.assign(res, { status: (code: number) => (res.statusCode = code) })),
+          req,
+        ),
       );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       try {
@@ -115,7 +118,7 @@ describe(NdjsonWriter.name, () => {
 
     it('sends the headers and the first line in one write to the socket, as Ollama does', async () => {
       let socketWrites = -1;
-      const server = createServer((req, res) => {
+      const received = await answerOf((writer, req) => {
         // Every write and writev of a net.Socket passes here.
         const socket = req.socket as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
         const writeGeneric = socket._writeGeneric.bind(socket);
@@ -124,34 +127,16 @@ describe(NdjsonWriter.name, () => {
           writes++;
           return writeGeneric(...args);
         };
-        const writer = new NdjsonWriter(
-          Object.assign(res, { status: (code: number) => (res.statusCode = code) }),
-        );
         writer.line('{"response":"a"}');
         setImmediate(() => {
           socketWrites = writes;
           writer.end();
         });
       });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const { port } = server.address() as AddressInfo;
-        const received = await new Promise<string>((resolve, reject) => {
-          let text = '';
-          const socket = connect(port, '127.0.0.1', () =>
-            socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
-          );
-          socket.on('data', (data) => (text += data.toString('utf8')));
-          socket.once('end', () => resolve(text));
-          socket.once('error', reject);
-        });
-        expect(socketWrites).toBe(1);
-        expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-        expect(received).toContain('Content-Type: application/x-ndjson\r\n');
-        expect(received).toContain('{"response":"a"}\n');
-      } finally {
-        server.close();
-      }
+      expect(socketWrites).toBe(1);
+      expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(received).toContain('Content-Type: application/x-ndjson\r\n');
+      expect(received).toContain('{"response":"a"}\n');
     });
   });
 });
