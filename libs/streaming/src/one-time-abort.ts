@@ -10,7 +10,7 @@ export interface AbortSource {
 
 /**
  * An AbortController and its signal in one small object, for stops that stay inside this code (a client
- * leaving, a relay's end): Node 20 builds every AbortSignal with Object.setPrototypeOf, about 4 µs and an
+ * leaving, a relay's end): Node 20 builds every AbortSignal with Object.setPrototypeOf, about 3.5 µs and an
  * object in dictionary mode per request (issue 15). As an AbortSignal does, it calls the listeners present
  * when it aborts, once. Code that hands a signal to a library (undici, fetch) still needs a real one.
  */
