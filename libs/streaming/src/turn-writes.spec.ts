@@ -88,6 +88,18 @@ describe(TurnWrites.name, () => {
     expect(socket.writes).toEqual(['a\n']);
   });
 
+  it('ends the turn and uncorks even when its first write threw', async () => {
+    const socket = new FakeSocket();
+    const sut = new TurnWrites(socket);
+    socket.writableEnded = true;
+    expect(() => sut.write('a\n')).toThrow('write after end');
+    await nextTurn();
+    socket.writableEnded = false;
+    sut.write('b\n');
+    await nextTurn();
+    expect(socket.log).toEqual(['send b\n']);
+  });
+
   it('writes straight through a response that cannot cork', () => {
     const written: string[] = [];
     new TurnWrites({ write: (chunk) => written.push(chunk) > 0 }).write('x\n');

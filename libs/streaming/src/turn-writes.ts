@@ -35,8 +35,9 @@ export class TurnWrites {
     }
     this.res.cork();
     this.held = [];
-    this.res.write(text);
+    // Scheduled before the write: a write that threw must not leave the turn open (and the response corked).
     process.nextTick(() => this.flush());
+    this.res.write(text);
   }
 
   /** Writes what the turn holds and uncorks, now: before the response's owner ends it. */
