@@ -100,6 +100,20 @@ describe(TurnWrites.name, () => {
     expect(socket.log).toEqual(['send b\n']);
   });
 
+  it('uncorks even when the joined write throws', () => {
+    const socket = new FakeSocket();
+    const sut = new TurnWrites(socket);
+    sut.write('a\n');
+    sut.write('b\n');
+    const write = socket.write.bind(socket);
+    socket.write = () => {
+      throw new Error('socket gone');
+    };
+    expect(() => sut.flush()).toThrow('socket gone');
+    socket.write = write;
+    expect(socket.log).toEqual(['send a\n']);
+  });
+
   it('writes straight through a response that cannot cork', () => {
     const written: string[] = [];
     new TurnWrites({ write: (chunk) => written.push(chunk) > 0 }).write('x\n');

@@ -45,9 +45,12 @@ export class TurnWrites {
     const held = this.held;
     if (held === null) return;
     this.held = null;
-    if (held.length > 0 && !this.res.writableEnded) {
-      this.res.write(held.length === 1 ? held[0] : held.join(''));
+    try {
+      if (held.length > 0 && !this.res.writableEnded) {
+        this.res.write(held.length === 1 ? held[0] : held.join(''));
+      }
+    } finally {
+      this.res.uncork?.();
     }
-    this.res.uncork?.();
   }
 }
