@@ -1,13 +1,11 @@
+import { commandCalls } from '../../../test/support/command-calls';
 import { specRedis } from '../../../test/support/spec-redis';
 import { DURATION_SAMPLES, DurationSamples } from './duration-samples';
 
 describe(DurationSamples.name, () => {
   const redis = specRedis('ds');
   const key = (model: string) => `ds:job-durations:${model}`;
-  const calls = async (command: string) =>
-    Number(
-      new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await redis.admin.info('commandstats'))?.[1] ?? 0,
-    );
+  const calls = (command: string) => commandCalls(redis.admin, command);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
   it('writes a first run time at once, and what follows within the interval together, newest first', async () => {

@@ -5,6 +5,7 @@ import { StreamEventType } from '@gridllm/contracts';
 import { RedisKeys } from '@gridllm/redis';
 import { decodeEvent, runEntryArgs } from '@gridllm/streaming';
 
+import { commandCalls } from '../../../test/support/command-calls';
 import { RedisServer } from '../../../test/support/redis-server';
 import { JobTake, TakeRequest } from './job-take';
 import { MAX_REPORTED_BACKLOG } from './take-next.lua';
@@ -118,13 +119,9 @@ describe(JobTake.name, () => {
 
   /** Calls of `command` Redis ran (scripts' own included) while `run` ran. */
   async function callsOf(command: string, run: () => Promise<unknown>): Promise<number> {
-    const calls = async () =>
-      Number(
-        new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(await admin.info('commandstats'))?.[1] ?? 0,
-      );
-    const before = await calls();
+    const before = await commandCalls(admin, command);
     await run();
-    return (await calls()) - before;
+    return (await commandCalls(admin, command)) - before;
   }
 
   it('leaves the marker alone right after a sleep on it: the sleep popped it', async () => {
@@ -206,12 +203,10 @@ describe(JobTake.name, () => {
 
     it("claims the run, and stores the attempt's started event as the run's own appender would", async () => {
       await queue.add('j', {}, { priority: 1, jobId: 'e1' });
-      const streamReads = async () =>
-        Number(/cmdstat_xrevrange:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
-      const readsBefore = await streamReads();
+      const readsBefore = await commandCalls(admin, 'xrevrange');
       const reply = await sut.take(entering('w1/f1'));
       // A first attempt had no earlier run that could have ended its stream: the take does not look.
-      expect(await streamReads()).toBe(readsBefore);
+      expect(await commandCalls(admin, 'xrevrange')).toBe(readsBefore);
       expect(reply).toMatchObject({
         kind: 'taken',
         entry: { state: { kind: 'claimed', cancelled: false }, fence: 'w1/f1', startedStored: true },

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { parseGridConfig } from '@gridllm/config';
 import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
+import { commandCalls } from '../../../test/support/command-calls';
 import { RedisServer } from '../../../test/support/redis-server';
 import { MAX_BATCH_EVENTS, StreamFencedError } from './job-stream-appender';
 import { LoopPacer } from './loop-pacer';
@@ -42,8 +43,7 @@ describe(TokenStreamWriter.name, () => {
     await ownership.claim(jobId, fence);
     return { fence, appender: sut.open(jobId, 1, fence, 60) };
   };
-  const evalCalls = async () =>
-    Number(/cmdstat_evalsha:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+  const evalCalls = () => commandCalls(admin, 'evalsha');
 
   describe('open', () => {
     it('writes a flood of chunks in order, in far fewer round trips than chunks', async () => {
