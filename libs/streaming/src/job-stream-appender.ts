@@ -101,6 +101,7 @@ export class JobStreamAppender {
   private holdTimer: NodeJS.Timeout | null = null;
   private holdChunksMs = 0;
   private terminalStored = false;
+  private terminalSent = false;
   /** How the batch holding the final line is stored, when not by the sink's own write (see `final`). */
   private finalRoute: FinalRoute | undefined;
 
@@ -128,6 +129,14 @@ export class JobStreamAppender {
   /** True once the batch holding the terminal event (`final` or `error`) is stored. */
   get ended(): boolean {
     return this.terminalStored;
+  }
+
+  /**
+   * True once the batch holding the terminal event is on its way to Redis (or stored). That batch gives the
+   * owner key up, so from then on a missing key is this run's own doing, not another run's.
+   */
+  get ending(): boolean {
+    return this.terminalSent;
   }
 
   /** True once the attempt's `started` event is queued or stored. */
@@ -225,6 +234,7 @@ export class JobStreamAppender {
     const final = this.buffer.some(({ type }) => type === StreamEventType.Final);
     const ends = final || this.buffer.some(({ type }) => type === StreamEventType.Error);
     const batch = toEntries(this.buffer, this.attempt);
+    this.terminalSent ||= ends;
     this.buffer = [];
     this.bufferedBytes = 0;
     this.urgent = false;

@@ -26,6 +26,7 @@ import { infoLinesOn } from './info-lines';
 import { JobContinuations } from './continuation/job-continuations';
 import { JobHandlers } from './job-handlers';
 import { jobLogIds } from './job-log-ids';
+import { OwnedRuns } from './owned-runs';
 import { JobAccount, OwnerAccounting } from './owner-accounting';
 import { RecentPresence } from './recent-presence';
 import { RunEntry, RunGuard } from './run-guard';
@@ -59,8 +60,8 @@ export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
   /** Per job id: one run, or two while a second take waits for the first (see RunGuard). */
   private readonly controllers = new Map<string, Set<AbortController>>();
-  /** Fence of each run that owns its job's stream here, renewed with the locks. */
-  private readonly fences = new Map<string, string>();
+  /** The runs that own their job's stream here, renewed with the locks. */
+  private readonly owned = new OwnedRuns();
   /** Jobs whose BullMQ lock went to another worker while they ran here: that worker records the outcome. */
   private readonly lockMoved = new Set<string>();
   /** Gateways whose presence was read lately (see ownerGone). */
@@ -95,9 +96,14 @@ export class JobRunner {
     this.controllers.get(jobId)?.forEach((controller) => controller.abort(reason));
   }
 
-  /** The runs that own their job's stream here (for renewal). */
+  /** The runs whose owner key the lock renewal extends. */
   ownedRuns(): Array<{ jobId: string; fence: string }> {
-    return [...this.fences].map(([jobId, fence]) => ({ jobId, fence }));
+    return this.owned.renewable();
+  }
+
+  /** A renewal found the job's owner key not its run's: stops the run unless it is ending (see OwnedRuns). */
+  ownerKeyLost(jobId: string): void {
+    if (this.owned.lost(jobId)) this.abort(jobId, AbortReason.LockLost);
   }
 
   /** The job's BullMQ lock lapsed and went elsewhere; the run goes on while it still owns the stream. */
@@ -145,7 +151,6 @@ export class JobRunner {
     controller: AbortController,
   ): Promise<void> {
     const { data } = taken.job;
-    this.fences.set(data.id, fence);
     // The batch with the terminal event also releases the owner key and starts the stream's expiry.
     const appender = this.streams.open(
       data.id,
@@ -153,6 +158,7 @@ export class JobRunner {
       fence,
       data.retainSeconds,
     );
+    this.owned.add(data.id, fence, appender);
     // The take stored this attempt's `started` event already: the next event is its first line.
     if (startedStored) appender.startedStored(this.settings.workerId);
     const measurement = this.metrics.startJob(taken.model);
@@ -160,8 +166,6 @@ export class JobRunner {
     const watch = this.health.watch(controller);
     try {
       const answer = await this.execute(taken, appender, account, controller.signal, watch);
-      // The final line released the owner key: a lock renewal must not take that for a lost job.
-      this.fences.delete(data.id);
       measurement.completed();
       this.health.completed(data.kind, taken.model);
       await this.recordCompletion(taken, answer, account);
@@ -170,7 +174,7 @@ export class JobRunner {
       await this.settleFailure(taken, appender, account, error, controller.signal.reason, watch);
     } finally {
       watch.dispose();
-      this.fences.delete(data.id);
+      this.owned.delete(data.id);
       // Without a stored terminal line (handed back, fenced out, Redis gone), the owner key goes and the
       // stream starts to expire here, in one trip; the slot stays taken until then.
       if (!appender.ended)
@@ -305,7 +309,7 @@ export class JobRunner {
         return;
       }
       if (reason === AbortReason.HandBack && !appender.hasEmitted) {
-        await this.ownership.release(jobId, this.fences.get(jobId) ?? '');
+        await this.ownership.release(jobId, this.owned.fenceOf(jobId));
         await this.source.handBack(taken);
         this.logger.log(this.line(taken, `job ${jobId}: handed back to the queue`));
         return;
@@ -314,7 +318,7 @@ export class JobRunner {
         // The engine is unreachable, not the request bad: another worker can serve it. Stop taking jobs
         // (circuit open) until the heartbeat's next engine probe succeeds and restores the models.
         await this.source.setModels([]);
-        await this.ownership.release(jobId, this.fences.get(jobId) ?? '');
+        await this.ownership.release(jobId, this.owned.fenceOf(jobId));
         await this.source.handBack(taken);
         this.logger.warn(
           this.line(
@@ -328,7 +332,6 @@ export class JobRunner {
       const failure =
         reason === AbortReason.Stalled ? this.health.stallError(watch) : this.describe(error, reason);
       await appender.error(failure);
-      this.fences.delete(jobId);
       // The job ends here (also when the client aborted it): its owner pays for what was generated.
       await Promise.all([this.source.fail(taken, failure.error), account.settle()]);
       this.logger.log(this.line(taken, `job ${jobId}: failed (${failure.status}) ${failure.error}`));

@@ -228,7 +228,7 @@ export class SlotLoop {
         this.ownership.renew(this.runner.ownedRuns()),
         this.source.extendLocks(running),
       ]);
-      for (const jobId of fencedOut) this.runner.abort(jobId, AbortReason.LockLost);
+      for (const jobId of fencedOut) this.runner.ownerKeyLost(jobId);
       for (const jobId of lockGone) this.runner.lockMovedAway(jobId);
       const { redis, keys } = this.client;
       // One GET per job, not MGET: in a Redis Cluster the jobs' flags live in different hash slots.
