@@ -106,9 +106,12 @@ export class JobRunner {
     if (this.owned.lost(jobId)) this.abort(jobId, AbortReason.LockLost);
   }
 
-  /** The job's BullMQ lock lapsed and went elsewhere; the run goes on while it still owns the stream. */
+  /**
+   * The job's BullMQ lock lapsed and went elsewhere; the run goes on while it still owns the stream. A renewal
+   * answered after the run ended (its completion deleted the lock) is ignored: nothing would forget the id.
+   */
   lockMovedAway(jobId: string): void {
-    this.lockMoved.add(jobId);
+    if (this.controllers.has(jobId)) this.lockMoved.add(jobId);
   }
 
   async run(taken: TakenJob): Promise<void> {
