@@ -16,6 +16,11 @@ export interface StreamEvent {
   type: StreamEventType;
   attempt: number;
   data: string;
+  /**
+   * A chunk event read joined (TokenStreamReader.batches with `joined`): this many consecutive lines, `data`
+   * holding them joined by newlines and `id` the last one's. Absent: one line.
+   */
+  lines?: number;
 }
 
 export interface StreamErrorData {

@@ -6,7 +6,9 @@ import {
   encodeChunkRunFields,
   encodeEventFields,
   eventId,
+  firstLineId,
   sequenceOf,
+  splitLines,
 } from './token-stream.codec';
 import { compareIds } from './token-stream.reader';
 
@@ -29,6 +31,27 @@ describe('token stream codec', () => {
       { id: '1-5', type: StreamEventType.Chunk, attempt: 1, data: '{"n":5}' },
     ]);
     expect(sequenceOf('1-5')).toBe(5);
+  });
+
+  it('keeps a multi-line chunk entry one event when joined, and splits it back line by line', () => {
+    const fields = encodeChunkRunFields(1, ['{"n":3}', '{"n":4}', '{"n":5}']);
+    const [joined, ...rest] = decodeEntry('1-5', fields, true);
+    expect(rest).toEqual([]);
+    expect(joined).toEqual({
+      id: '1-5',
+      type: StreamEventType.Chunk,
+      attempt: 1,
+      data: '{"n":3}\n{"n":4}\n{"n":5}',
+      lines: 3,
+    });
+    expect(firstLineId(joined)).toBe('1-3');
+    expect(splitLines(joined)).toEqual(decodeEntry('1-5', fields));
+    // One line, or another event type, is the same joined or not.
+    const single = encodeChunkRunFields(2, ['{"n":1}']);
+    expect(decodeEntry('2-1', single, true)).toEqual(decodeEntry('2-1', single));
+    expect(firstLineId(decodeEntry('2-1', single, true)[0])).toBe('2-1');
+    const final = encodeEventFields(StreamEventType.Final, 1, '{"done":true}');
+    expect(decodeEntry('1-6', final, true)).toEqual(decodeEntry('1-6', final));
   });
 
   it('writes a single chunk line as a plain entry', () => {

@@ -20,19 +20,38 @@ export function encodeChunkRunFields(attempt: number, datas: readonly string[]):
 /**
  * Every event of one XREAD/XRANGE entry, each with its own id: an entry of n chunk lines whose id is
  * `<attempt>-<s>` holds the lines `<attempt>-<s-n+1>` … `<attempt>-<s>`. Empty for entries that are not ours.
+ * `joined` keeps such an entry one event (StreamEvent.lines), for a reader that writes the lines out as they
+ * are: no split, no event per line.
  */
-export function decodeEntry(id: string, fields: string[]): StreamEvent[] {
+export function decodeEntry(id: string, fields: string[], joined = false): StreamEvent[] {
   const event = decodeEvent(id, fields);
   if (!event) return [];
   const count = Number(fieldOf(fields, 'n') ?? 1);
   if (event.type !== StreamEventType.Chunk || !(count > 1)) return [event];
+  if (joined) {
+    event.lines = count;
+    return [event];
+  }
+  return splitLines(event);
+}
+
+/** The single-line events of a joined chunk event (StreamEvent.lines), each with its own id. */
+export function splitLines(event: StreamEvent): StreamEvent[] {
   const lines = event.data.split('\n');
-  const [attempt, last] = id.split('-').map(Number);
+  const [attempt, last] = event.id.split('-').map(Number);
   return lines.map((data, index) => ({
-    ...event,
     id: eventId(attempt, last - lines.length + 1 + index),
+    type: event.type,
+    attempt: event.attempt,
     data,
   }));
+}
+
+/** The id of the first line a (possibly joined) event holds. */
+export function firstLineId(event: StreamEvent): string {
+  if (!event.lines || event.lines < 2) return event.id;
+  const [attempt, last] = event.id.split('-').map(Number);
+  return eventId(attempt, last - event.lines + 1);
 }
 
 /** The sequence number of an entry id `<attempt>-<n>` (the n-th line of its attempt; `started` is 0). */

@@ -32,8 +32,8 @@ const queueSettings = {
   warmAhead: { enabled: true, queuePerSlot: 1 },
 };
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const seen: StreamEvent[] = [];
+async function collect<T = StreamEvent>(events: AsyncIterable<T>): Promise<T[]> {
+  const seen: T[] = [];
   for await (const event of events) seen.push(event);
   return seen;
 }
@@ -142,6 +142,30 @@ describe('token streams over a real Redis', () => {
     expect(events.map((event) => event.id)).toEqual(['1-4', '1-5', '1-6']);
     // Lines 2–5 went out as one entry: the reader resumed from inside it.
     expect(await client.redis.xlen(client.keys.jobStream('resume'))).toBeLessThan(7);
+  });
+
+  it('reads lines stored together as one joined event, and splits the one a resuming reader starts inside', async () => {
+    const appender = writer.open('joined', 1);
+    appender.started('w');
+    await appender.flush();
+    for (let n = 1; n <= 4; n++) void appender.chunk(`{"n":${n}}`);
+    await appender.final('{"done":true}');
+
+    // The first line went out alone; the other three waited for it and were stored as one entry.
+    const joined = (await collect(sut.batches('joined', '0', undefined, true))).flat();
+    expect(joined.map(({ id, type, data, lines }) => ({ id, type, data, lines }))).toEqual([
+      { id: '1-0', type: StreamEventType.Started, data: 'w', lines: undefined },
+      { id: '1-1', type: StreamEventType.Chunk, data: '{"n":1}', lines: undefined },
+      { id: '1-4', type: StreamEventType.Chunk, data: '{"n":2}\n{"n":3}\n{"n":4}', lines: 3 },
+      { id: '1-5', type: StreamEventType.Final, data: '{"done":true}', lines: undefined },
+    ]);
+
+    const resumed = (await collect(sut.batches('joined', '1-2', undefined, true))).flat();
+    expect(resumed.map(({ id, data, lines }) => ({ id, data, lines }))).toEqual([
+      { id: '1-3', data: '{"n":3}', lines: undefined },
+      { id: '1-4', data: '{"n":4}', lines: undefined },
+      { id: '1-5', data: '{"done":true}', lines: undefined },
+    ]);
   });
 
   it('stops yielding when the reader is aborted', async () => {

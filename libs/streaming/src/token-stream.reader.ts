@@ -5,7 +5,7 @@ import { StreamEvent, StreamEventType, isTerminalEvent } from '@gridllm/contract
 import { RedisClient, RedisConnection, RedisConnectionFactory, hashTagOf } from '@gridllm/redis';
 
 import type { AbortSource } from './one-time-abort';
-import { decodeEntry } from './token-stream.codec';
+import { decodeEntry, firstLineId, splitLines } from './token-stream.codec';
 
 const BLOCK_MS = 5000;
 const WAKE_TTL_SECONDS = 3600;
@@ -28,6 +28,8 @@ interface Subscription {
   closed: boolean;
   /** Its terminal event was delivered: nothing more to read for it. */
   ended: boolean;
+  /** Entries of several chunk lines come as one event (see decodeEntry). */
+  joined: boolean;
 }
 
 type XReadReply = Array<[string, Array<[string, string[]]>]> | null;
@@ -126,10 +128,16 @@ export class TokenStreamReader implements OnApplicationShutdown {
   /**
    * `events` in the batches they were read in: a relay of fast tokens awaits once per read, not once per
    * token. The last batch ends with the terminal event. A consumer that stops early (its signal aborted
-   * mid-batch) just leaves the rest.
+   * mid-batch) just leaves the rest. With `joined`, consecutive chunk lines stored together come as one
+   * event (StreamEvent.lines), except where `afterId` falls among them.
    */
-  async *batches(jobId: string, afterId = '0', signal?: AbortSource): AsyncGenerator<StreamEvent[]> {
-    const subscription = this.subscribe(this.client.keys.jobStream(jobId), afterId);
+  async *batches(
+    jobId: string,
+    afterId = '0',
+    signal?: AbortSource,
+    joined = false,
+  ): AsyncGenerator<StreamEvent[]> {
+    const subscription = this.subscribe(this.client.keys.jobStream(jobId), afterId, joined);
     const onAbort = () => subscription.notify?.();
     signal?.addEventListener('abort', onAbort);
     try {
@@ -154,7 +162,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
     }
   }
 
-  private subscribe(key: string, afterId: string): Subscription {
+  private subscribe(key: string, afterId: string, joined: boolean): Subscription {
     const group = this.ensureGroup(this.groupOf(key));
     const subscription: Subscription = {
       key,
@@ -163,6 +171,7 @@ export class TokenStreamReader implements OnApplicationShutdown {
       notify: null,
       closed: false,
       ended: false,
+      joined,
     };
     const set = this.subscriptions.get(key) ?? new Set<Subscription>();
     set.add(subscription);
@@ -291,9 +300,14 @@ export class TokenStreamReader implements OnApplicationShutdown {
       const after = subscription.lastId;
       if (compareIds(id, after) <= 0) continue;
       subscription.lastId = id;
-      // An entry of several chunk lines may start at or before the line a resuming reader asked to follow.
-      for (const event of decodeEntry(id, fields)) {
+      for (const event of decodeEntry(id, fields, subscription.joined)) {
         if (compareIds(event.id, after) <= 0) continue;
+        // An entry of several chunk lines may start at or before the line a resuming reader asked to follow.
+        if (event.lines && compareIds(firstLineId(event), after) <= 0) {
+          for (const line of splitLines(event))
+            if (compareIds(line.id, after) > 0) subscription.buffer.push(line);
+          continue;
+        }
         subscription.buffer.push(event);
         if (!subscription.ended && isTerminalEvent(event)) {
           subscription.ended = true;

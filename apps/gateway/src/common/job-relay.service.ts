@@ -64,7 +64,8 @@ export class JobRelay {
     const resumption = new ResumptionGate(job.continueOnFailure === true);
     JobLog.job(log, job.id);
     try {
-      for await (const batch of this.reader.batches(job.id, afterId, stop)) {
+      // Joined: consecutive lines stored together reach the sink together (one call, one write for NDJSON).
+      for await (const batch of this.reader.batches(job.id, afterId, stop, true)) {
         for (const event of batch) {
           // Stopped mid-batch: the read ends at the next turn of the loop, the rest is not relayed.
           if (stop.aborted) break;
@@ -89,7 +90,8 @@ export class JobRelay {
             case StreamEventType.Chunk:
               resumption.chunkSeen(event.attempt);
               watchdog.progressed();
-              sink.chunk(event.data);
+              if (event.lines !== undefined && event.lines > 1) sink.chunks(event.data);
+              else sink.chunk(event.data);
               break;
             case StreamEventType.Final:
               JobLog.finished(log, event.data);

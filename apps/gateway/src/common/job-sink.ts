@@ -8,6 +8,8 @@ export interface JobSink {
   /** A worker took the job after `queueMs` in the queue. */
   workerAssigned(workerId: string, queueMs: number): void;
   chunk(raw: string): void;
+  /** Several chunk lines joined by newlines (see StreamEvent.lines), in order; `forEachLine` splits them. */
+  chunks(lines: string): void;
   final(raw: string): void;
   failed(error: StreamErrorData): void;
   /** True once the client has received any part of the answer. */
@@ -40,6 +42,11 @@ export class NdjsonSink implements JobSink {
 
   chunk(raw: string): void {
     this.writer.line(raw);
+  }
+
+  /** The lines as they came, in one write: NDJSON lines joined by newlines are NDJSON. */
+  chunks(lines: string): void {
+    this.writer.line(lines);
   }
 
   final(raw: string): void {
@@ -94,6 +101,10 @@ export class CollectingSink implements JobSink {
     this.accumulator.add(JSON.parse(raw) as OllamaChunk);
   }
 
+  chunks(lines: string): void {
+    forEachLine(lines, (raw) => this.chunk(raw));
+  }
+
   final(raw: string): void {
     this.chunk(raw);
     this.result = this.accumulator.result();
@@ -102,6 +113,16 @@ export class CollectingSink implements JobSink {
   failed(error: StreamErrorData): void {
     this.failure = new JobFailedError(error.error, httpStatus(error.status));
   }
+}
+
+/** Calls `each` for every line of `lines` (chunk lines joined by newlines, see JobSink.chunks). */
+export function forEachLine(lines: string, each: (line: string) => void): void {
+  let start = 0;
+  for (let end = lines.indexOf('\n'); end >= 0; end = lines.indexOf('\n', start)) {
+    each(lines.slice(start, end));
+    start = end + 1;
+  }
+  each(lines.slice(start));
 }
 
 /** 499 (client closed) is not a status a client can receive; report it as a plain 400-range code Ollama uses. */

@@ -29,6 +29,10 @@ export class PlacementHeaderSink implements JobSink {
     this.inner.chunk(raw);
   }
 
+  chunks(lines: string): void {
+    this.inner.chunks(lines);
+  }
+
   final(raw: string): void {
     this.inner.final(raw);
   }

@@ -6,6 +6,7 @@ function fakeSink(restartable = true): jest.Mocked<JobSink> {
   return {
     workerAssigned: jest.fn(),
     chunk: jest.fn(),
+    chunks: jest.fn(),
     final: jest.fn(),
     failed: jest.fn(),
     restart: jest.fn(() => restartable),
@@ -25,11 +26,13 @@ describe(MeteredSink.name, () => {
 
     sut.workerAssigned('w1', 12);
     sut.chunk('{"response":"a"}');
+    sut.chunks('{"response":"b"}\n{"response":"c"}');
     sut.final('{"done":true,"eval_count":3}');
     sut.failed({ error: 'x', status: 502 });
 
     expect(inner.workerAssigned).toHaveBeenCalledWith('w1', 12);
     expect(inner.chunk).toHaveBeenCalledWith('{"response":"a"}');
+    expect(inner.chunks).toHaveBeenCalledWith('{"response":"b"}\n{"response":"c"}');
     expect(inner.final).toHaveBeenCalledWith('{"done":true,"eval_count":3}');
     expect(inner.failed).toHaveBeenCalledWith({ error: 'x', status: 502 });
   });
@@ -44,6 +47,14 @@ describe(MeteredSink.name, () => {
     sut.final('{"done":true,"eval_count":7}');
 
     expect(sut).toMatchObject({ firstChunkAt: 1250, queueMs: 40, evalCount: 7, completed: true });
+  });
+
+  it('notes the first chunk when it came with others', () => {
+    const sut = new MeteredSink(fakeSink(), now);
+    clock = 1400;
+    sut.chunks('{"response":"a"}\n{"response":"b"}');
+
+    expect(sut.firstChunkAt).toBe(1400);
   });
 
   it('forgets the first chunk of an attempt that was restarted elsewhere', () => {

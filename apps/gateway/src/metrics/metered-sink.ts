@@ -34,6 +34,11 @@ export class MeteredSink implements JobSink {
     this.inner.chunk(raw);
   }
 
+  chunks(lines: string): void {
+    this.firstChunkAt ??= this.now();
+    this.inner.chunks(lines);
+  }
+
   final(raw: string): void {
     this.firstChunkAt ??= this.now();
     this.inner.final(raw);

@@ -69,6 +69,20 @@ describe(SseSink.name, () => {
     expect(res.writableEnded).toBe(true);
   });
 
+  it('writes lines that came joined exactly as it writes them one by one', () => {
+    const other = new FakeResponse();
+    const oneByOne = new SseSink(other, () => new ChatStreamTranslator('chatcmpl-1', 1, false));
+    const SECOND = line({ role: 'assistant', content: ' there' });
+    oneByOne.chunk(CONTENT);
+    oneByOne.chunk(SECOND);
+    oneByOne.final(FINAL);
+
+    sut.chunks(`${CONTENT}\n${SECOND}`);
+    sut.final(FINAL);
+    expect(res.writes.join('')).toBe(other.writes.join(''));
+    expect(res.writes.join('')).toContain('" there"');
+  });
+
   it('answers a failure before any event with the status and an OpenAI error body', () => {
     sut.failed({ error: 'model "x" not found, try pulling it first', status: 404 });
     expect(res.statusCode).toBe(404);

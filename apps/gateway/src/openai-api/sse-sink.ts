@@ -1,7 +1,7 @@
 import { OllamaChunk, StreamErrorData } from '@gridllm/contracts';
 import { StreamingResponse, TurnWrites } from '@gridllm/streaming';
 
-import { JobSink } from '../common/job-sink';
+import { JobSink, forEachLine } from '../common/job-sink';
 import { openAiError } from './openai-error';
 import { SseTranslator } from './openai-wire';
 
@@ -108,6 +108,10 @@ export class SseSink implements JobSink {
 
   chunk(raw: string): void {
     this.write(this.translator.chunk(JSON.parse(raw) as OllamaChunk));
+  }
+
+  chunks(lines: string): void {
+    forEachLine(lines, (raw) => this.chunk(raw));
   }
 
   final(raw: string): void {
