@@ -49,21 +49,23 @@ describe(OwnedRuns.name, () => {
     return { fence, appender };
   }
 
-  it('stops renewing a run once its final batch is on its way, and does not take the key it gave up for a lost job', async () => {
+  it('does not take the key a run gave up with its final line for a lost job', async () => {
     const { fence, appender } = await ownedRun('done');
     appender.started('w1');
     await appender.flush();
     expect(sut.renewable()).toEqual([{ jobId: 'done', fence }]);
+    expect(sut.lost('done')).toBe(true);
 
     const stored = appender.final('{"done":true}');
-    // On its way, not yet stored: a renewal sent now would reach Redis after it.
+    // On its way, not yet stored: a renewal sent now reaches Redis after it. It is still renewed.
     expect(appender.ending).toBe(true);
     expect(appender.ended).toBe(false);
-    expect(sut.renewable()).toEqual([]);
+    expect(sut.renewable()).toEqual([{ jobId: 'done', fence }]);
     await stored;
 
-    // A renewal that was already under way answers "not yours": the run's own batch deleted the key.
-    expect(await ownership.renew([{ jobId: 'done', fence }])).toEqual(['done']);
+    // That renewal answers "not yours" (the run's own batch deleted the key), and brings nothing back.
+    expect(await ownership.renew(sut.renewable())).toEqual(['done']);
+    expect(await admin.exists('or:job-owner:done')).toBe(0);
     expect(sut.lost('done')).toBe(false);
   });
 
@@ -72,7 +74,6 @@ describe(OwnedRuns.name, () => {
     const renewal = sut.renewable();
     await appender.error({ error: 'engine gone', status: 502 });
 
-    expect(sut.renewable()).toEqual([]);
     expect(await ownership.renew(renewal)).toEqual(['failed']);
     expect(sut.lost('failed')).toBe(false);
   });

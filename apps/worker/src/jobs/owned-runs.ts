@@ -2,11 +2,12 @@ import { JobStreamAppender } from '@gridllm/streaming';
 
 /**
  * The runs that own their job's token stream on this worker, with their fences, for the lock renewals
- * (StreamOwnership.renew). A run stops counting as soon as the batch holding its terminal line is on its
- * way: that batch deletes the owner key, so a renewal Redis runs after it finds the key gone. Taken for a
- * lost job, that answer aborted a run whose answer was already stored whenever it came back before the
- * batch's own reply (two connections: either reply may be read first). A run that really lost the key
- * learns it from that batch, which Redis refuses (FENCED).
+ * (StreamOwnership.renew). The batch holding a run's terminal line deletes the owner key, so a renewal Redis
+ * runs after it finds the key gone and answers "not yours". Taken for a lost job, that answer aborted a run
+ * whose answer was already stored whenever it came back before the batch's own reply (two connections:
+ * either reply may be read first). So once that batch is on its way, "not yours" is the run's own doing. A
+ * run that really lost the key learns it from that batch, which Redis refuses (FENCED). Ending runs are still
+ * renewed: a slow terminal batch must not find its key lapsed (a renewal of a deleted key changes nothing).
  */
 export class OwnedRuns {
   private readonly runs = new Map<string, { fence: string; appender: JobStreamAppender }>();
@@ -24,12 +25,9 @@ export class OwnedRuns {
     return this.runs.get(jobId)?.fence ?? '';
   }
 
-  /** The runs whose owner key a renewal should extend: those not yet ending. */
+  /** Every run's job and fence, for a renewal. */
   renewable(): Array<{ jobId: string; fence: string }> {
-    const renewable: Array<{ jobId: string; fence: string }> = [];
-    for (const [jobId, { fence, appender }] of this.runs)
-      if (!appender.ending) renewable.push({ jobId, fence });
-    return renewable;
+    return [...this.runs].map(([jobId, { fence }]) => ({ jobId, fence }));
   }
 
   /** Whether a renewal that found the job's owner key not its run's means another run has the job. */
