@@ -177,7 +177,7 @@ export class JobRunner {
       await this.settleFailure(taken, appender, account, error, controller.signal.reason, watch);
     } finally {
       watch.dispose();
-      this.owned.delete(data.id);
+      this.owned.delete(data.id, fence);
       // Without a stored terminal line (handed back, fenced out, Redis gone), the owner key goes and the
       // stream starts to expire here, in one trip; the slot stays taken until then.
       if (!appender.ended)

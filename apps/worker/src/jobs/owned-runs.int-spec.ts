@@ -89,11 +89,18 @@ describe(OwnedRuns.name, () => {
     expect(sut.fenceOf('taken')).toBe(fence);
   });
 
-  it('knows nothing of a run once it is deleted', async () => {
-    await ownedRun('gone');
-    sut.delete('gone');
+  it('knows nothing of a run once it is deleted, and keeps a later run of the same job', async () => {
+    const first = await ownedRun('gone');
+    sut.delete('gone', first.fence);
     expect(sut.lost('gone')).toBe(false);
     expect(sut.renewable()).toEqual([]);
     expect(sut.fenceOf('gone')).toBe('');
+
+    const earlier = await ownedRun('again');
+    await ownership.release('again', earlier.fence);
+    const later = await ownedRun('again');
+    // The earlier run ends after the later one claimed the job: the later one stays renewed.
+    sut.delete('again', earlier.fence);
+    expect(sut.renewable()).toEqual([{ jobId: 'again', fence: later.fence }]);
   });
 });

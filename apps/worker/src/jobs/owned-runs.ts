@@ -16,8 +16,9 @@ export class OwnedRuns {
     this.runs.set(jobId, { fence, appender });
   }
 
-  delete(jobId: string): void {
-    this.runs.delete(jobId);
+  /** Forgets the run holding `fence`; a later run of the same job that claimed it since stays. */
+  delete(jobId: string, fence: string): void {
+    if (this.runs.get(jobId)?.fence === fence) this.runs.delete(jobId);
   }
 
   /** The run's fence, or '' when no run owns the job here. */
