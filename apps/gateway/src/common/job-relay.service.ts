@@ -90,7 +90,8 @@ export class JobRelay {
             case StreamEventType.Chunk:
               resumption.chunkSeen(event.attempt);
               watchdog.progressed();
-              if (event.lines !== undefined && event.lines > 1) sink.chunks(event.data);
+              // `lines` is set only on an event holding several.
+              if (event.lines) sink.chunks(event.data);
               else sink.chunk(event.data);
               break;
             case StreamEventType.Final:

@@ -117,12 +117,7 @@ export class CollectingSink implements JobSink {
 
 /** Calls `each` for every line of `lines` (chunk lines joined by newlines, see JobSink.chunks). */
 export function forEachLine(lines: string, each: (line: string) => void): void {
-  let start = 0;
-  for (let end = lines.indexOf('\n'); end >= 0; end = lines.indexOf('\n', start)) {
-    each(lines.slice(start, end));
-    start = end + 1;
-  }
-  each(lines.slice(start));
+  for (const line of lines.split('\n')) each(line);
 }
 
 /** 499 (client closed) is not a status a client can receive; report it as a plain 400-range code Ollama uses. */
