@@ -40,7 +40,6 @@ describe(FairShare.name, () => {
     await new JobEnqueue(queues.connection).add(queues.forModel(model), data, {
       retainSeconds: 60,
       fair: sut.terms(data),
-      hintsKey: `fair:hints:${model}`,
     });
     return data.id;
   }

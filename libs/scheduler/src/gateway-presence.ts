@@ -4,6 +4,9 @@ import { ConfigType } from '@nestjs/config';
 import { gatewayConfig, queueConfig } from '@gridllm/config';
 import { RedisClient } from '@gridllm/redis';
 
+/** How many heartbeat intervals a gateway's presence key outlives its last refresh. */
+const PRESENCE_BEATS = 3;
+
 /**
  * Tells workers this gateway is alive: a key refreshed every heartbeat interval that expires after 3.
  * A worker aborts a job whose owning gateway is gone (its client is gone with it), so no slot works for
@@ -29,8 +32,17 @@ export class GatewayPresence implements OnModuleInit, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /**
+   * How long a presence key lives after its refresh. A job submitted less than this long ago stands for its
+   * gateway's presence as well as the key would (see JobRunner.ownerGone).
+   */
+  static ttlMs(heartbeatIntervalMs: number): number {
+    return heartbeatIntervalMs * PRESENCE_BEATS;
+  }
+
   private async beat(): Promise<void> {
     const key = this.client.keys.gateway(this.gateway.serverId);
-    await this.client.redis.set(key, '1', 'PX', this.queue.heartbeatIntervalMs * 3).catch(() => undefined);
+    const ttl = GatewayPresence.ttlMs(this.queue.heartbeatIntervalMs);
+    await this.client.redis.set(key, '1', 'PX', ttl).catch(() => undefined);
   }
 }

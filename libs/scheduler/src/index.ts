@@ -1,6 +1,5 @@
 export * from './affinity/affinity-planner';
 export * from './affinity/affinity-store';
-export * from './affinity/job-preference';
 export * from './affinity/placement-reason';
 export * from './affinity/prefix-fingerprint';
 export * from './affinity/prefix-preference';

@@ -11,11 +11,13 @@ import {
 import { RedisClient } from '@gridllm/redis';
 import { WorkerRegistry } from '@gridllm/registry';
 
+import { commandCalls } from '../../../test/support/command-calls';
 import { specRedis } from '../../../test/support/spec-redis';
 import { JobEnqueue } from './job-enqueue';
 import { JobSchedulerService } from './job-scheduler.service';
 import { jobSchedulerFor } from './job-scheduler.testing';
 import { QueueRegistry } from './queue-registry';
+import { PREFERRED_WORKER_FIELD } from './take-next.lua';
 
 const MODEL = 'm:latest';
 const OWNER = { id: 'key-1', maxConcurrent: 5 };
@@ -95,7 +97,8 @@ describe('job admission in the enqueue script', () => {
     expect((await queues.forModel(MODEL).getJob(job.id))?.data.request).toEqual({ prompt: 'hello' });
     expect(await redis.admin.get(client.keys.jobQueue(job.id))).toBe(MODEL);
     expect(await redis.admin.smembers(client.keys.models())).toEqual([MODEL]);
-    expect(await redis.admin.pttl(client.keys.gateway(config.gateway.serverId))).toBeGreaterThan(0);
+    // The gateway's presence is its own timer's (GatewayPresence); a job does not renew it.
+    expect(await redis.admin.exists(client.keys.gateway(config.gateway.serverId))).toBe(0);
     expect(await queues.forModel(MODEL).getJobCounts('prioritized')).toEqual({ prioritized: 2 });
     expect(await ownerJobs.count(OWNER.id)).toBe(1);
   });
@@ -113,15 +116,92 @@ describe('job admission in the enqueue script', () => {
       maxOpen: 100,
       indexKey: client.keys.jobQueue(first.id),
       indexSeconds: 600,
-      presenceKey: client.keys.gateway(config.gateway.serverId),
-      presenceMs: 15_000,
+      countQueue: true,
     };
-    const terms = { retainSeconds: 600, fair: null, hintsKey: 'adm:hints' };
+    const terms = { retainSeconds: 600, fair: null };
 
     await expect(
       again.addIfAdmitted(queue, stored?.data as InferenceJobData, terms, admission),
     ).rejects.toThrow(`job ${first.id} exists`);
     expect(await queue.getJobCounts('prioritized')).toEqual({ prioritized: 1 });
+  });
+
+  it("keeps the worker a job prefers in the job's own hash, where the take reads it", async () => {
+    scheduler();
+    await claim();
+    const queue = queues.forModel(MODEL);
+    const data = {
+      id: 'preferring',
+      kind: JobKind.Generate,
+      model: MODEL,
+      priority: 'medium',
+      submittedAt: Date.now(),
+    } as InferenceJobData;
+    const admission = {
+      claimsKey: client.keys.modelWorkers(MODEL),
+      maxWaiting: 100,
+      maxOpen: 100,
+      indexKey: client.keys.jobQueue(data.id),
+      indexSeconds: 600,
+      countQueue: false,
+    };
+    await new JobEnqueue(queues.connection).addIfAdmitted(
+      queue,
+      data,
+      { retainSeconds: 600, fair: null, preferredWorker: 'worker-7' },
+      admission,
+    );
+    await new JobEnqueue(queues.connection).add(
+      queue,
+      { ...data, id: 'indifferent' },
+      { retainSeconds: 600, fair: null },
+    );
+
+    expect(await redis.admin.hget(queue.toKey('preferring'), PREFERRED_WORKER_FIELD)).toBe('worker-7');
+    expect(await redis.admin.hexists(queue.toKey('indifferent'), PREFERRED_WORKER_FIELD)).toBe(0);
+    expect((await queue.getJob('preferring'))?.data.id).toBe('preferring');
+  });
+
+  it('counts the model’s queue in the script only when asked, and answers the counts with this job', async () => {
+    scheduler();
+    await claim();
+    const queue = queues.forModel(MODEL);
+    const enqueue = new JobEnqueue(queues.connection);
+    const job = (id: string) =>
+      ({
+        id,
+        kind: JobKind.Generate,
+        model: MODEL,
+        priority: 'medium',
+        submittedAt: Date.now(),
+      }) as InferenceJobData;
+    const admission = (id: string, countQueue: boolean) => ({
+      claimsKey: client.keys.modelWorkers(MODEL),
+      maxWaiting: 100,
+      maxOpen: 100,
+      indexKey: client.keys.jobQueue(id),
+      indexSeconds: 600,
+      countQueue,
+    });
+    const terms = { retainSeconds: 600, fair: null };
+    const lengthReads = () => commandCalls(redis.admin, 'llen');
+
+    const before = await lengthReads();
+    expect(
+      await enqueue.addIfAdmitted(queue, job('uncounted'), terms, admission('uncounted', false)),
+    ).toEqual({
+      stored: true,
+      queue: undefined,
+    });
+    expect(await lengthReads()).toBe(before);
+    expect(await enqueue.addIfAdmitted(queue, job('counted'), terms, admission('counted', true))).toEqual({
+      stored: true,
+      queue: { waiting: 2, open: 2 },
+    });
+    expect(await lengthReads()).toBe(before + 2);
+    // Asked to count, a full queue is refused; not asked, the caller vouches that it is far from full.
+    const full = { ...admission('refused', true), maxWaiting: 2 };
+    expect(await enqueue.addIfAdmitted(queue, job('refused'), terms, full)).toEqual({ stored: false });
   });
 
   it('answers 404 when no worker claims the model any more, leaving nothing behind', async () => {

@@ -4,7 +4,6 @@ import { RedisConnection } from '@gridllm/redis';
 
 import { ENQUEUE_ADMITTED, ENQUEUE_ADMITTED_COUNTED, ENQUEUE_JOB } from './enqueue-job.lua';
 import { FAIR_STATE_SUFFIX, FairTerms } from './fair-share';
-import { PREFERENCE_HINTS_TTL_MS } from './affinity/job-preference';
 import { ModelQueue } from './queue-registry';
 
 /** How one job is placed: kept for `retainSeconds` once finished, by fair share or FIFO, maybe preferring a worker. */
@@ -12,25 +11,29 @@ export interface EnqueueTerms {
   retainSeconds: number;
   fair: FairTerms | null;
   preferredWorker?: string;
-  hintsKey: string;
 }
 
 /**
  * The gateway's admission checks, run in the enqueue script itself (one Redis server only): the model must
- * be claimed by a live worker, its queue below `maxWaiting`, its open jobs below `maxOpen`.
+ * be claimed by a live worker, its queue below `maxWaiting`, its open jobs below `maxOpen`; the queue is
+ * counted only with `countQueue` (see GridCapacity.openAllowance).
  */
 export interface Admission {
   claimsKey: string;
   maxWaiting: number;
   maxOpen: number;
+  countQueue: boolean;
   /** The job id index (job id → model), kept `indexSeconds`. */
   indexKey: string;
   indexSeconds: number;
-  /** This gateway's presence key, renewed with every job. */
-  presenceKey: string;
-  presenceMs: number;
   /** The request's rate count, made by the script before anything else (see ENQUEUE_ADMITTED_COUNTED). */
   rateCount?: RateCountTerms;
+}
+
+/** A model queue's jobs as an admitted enqueue counted them, the job it stored included. */
+export interface QueueCounts {
+  waiting: number;
+  open: number;
 }
 
 /** What an admitted enqueue did: whether the job is stored, and the request's count when it made one. */
@@ -38,14 +41,18 @@ export interface AdmittedEnqueue {
   stored: boolean;
   /** Present when the admission carried a rate count; over the limit, nothing was stored. */
   count?: RateCountReply;
+  /** Present when the job was stored and its queue counted (Admission.countQueue). */
+  queue?: QueueCounts;
 }
+
+type QueueCountsReply = [number?, number?];
 
 interface EnqueueRedis {
   gridllmEnqueue(...args: Array<string | number>): Promise<string>;
-  gridllmEnqueueAdmitted(...args: Array<string | number>): Promise<string | null>;
+  gridllmEnqueueAdmitted(...args: Array<string | number>): Promise<[string, ...QueueCountsReply] | null>;
   gridllmEnqueueAdmittedCounted(
     ...args: Array<string | number>
-  ): Promise<[string | null, number, number, number, number]>;
+  ): Promise<[string | null, number, number, number, number, ...QueueCountsReply]>;
 }
 
 /** Runs ENQUEUE_JOB on the connection the queues share: the job is stored, placed and signalled at once. */
@@ -53,10 +60,10 @@ export class JobEnqueue {
   private readonly redis: EnqueueRedis;
 
   constructor(connection: RedisConnection) {
-    connection.defineCommand('gridllmEnqueue', { numberOfKeys: 6, lua: ENQUEUE_JOB });
-    connection.defineCommand('gridllmEnqueueAdmitted', { numberOfKeys: 11, lua: ENQUEUE_ADMITTED });
+    connection.defineCommand('gridllmEnqueue', { numberOfKeys: 5, lua: ENQUEUE_JOB });
+    connection.defineCommand('gridllmEnqueueAdmitted', { numberOfKeys: 9, lua: ENQUEUE_ADMITTED });
     connection.defineCommand('gridllmEnqueueAdmittedCounted', {
-      numberOfKeys: 13,
+      numberOfKeys: 11,
       lua: ENQUEUE_ADMITTED_COUNTED,
     });
     this.redis = connection as unknown as EnqueueRedis;
@@ -82,26 +89,26 @@ export class JobEnqueue {
   ): Promise<AdmittedEnqueue> {
     const [keys, args] = this.jobArgs(queue, data, terms);
     const { keys: queueKeys } = queue;
-    keys.push(
-      admission.claimsKey,
-      queueKeys.wait,
-      queueKeys.active,
-      admission.indexKey,
-      admission.presenceKey,
-    );
+    keys.push(admission.claimsKey, queueKeys.wait, queueKeys.active, admission.indexKey);
     args.push(
       admission.maxWaiting,
       admission.maxOpen,
       data.model,
       admission.indexSeconds,
-      admission.presenceMs,
+      admission.countQueue ? 1 : 0,
     );
     const rate = admission.rateCount;
-    if (!rate) return { stored: (await this.redis.gridllmEnqueueAdmitted(...keys, ...args)) !== null };
+    if (!rate) {
+      const reply = await this.redis.gridllmEnqueueAdmitted(...keys, ...args);
+      return reply ? { stored: true, queue: storedCounts(reply[1], reply[2]) } : { stored: false };
+    }
     keys.push(rate.hitsKey, rate.blockedKey);
     args.push(rate.windowMs, rate.limit, rate.blockMs);
-    const [tag, ...count] = await this.redis.gridllmEnqueueAdmittedCounted(...keys, ...args);
-    return { stored: tag !== null, count };
+    const [tag, hits, ttl, blocked, unblockMs, waiting, open] =
+      await this.redis.gridllmEnqueueAdmittedCounted(...keys, ...args);
+    const count: RateCountReply = [hits, ttl, blocked, unblockMs];
+    if (tag === null) return { stored: false, count };
+    return { stored: true, count, queue: storedCounts(waiting, open) };
   }
 
   /** ENQUEUE_JOB's keys and arguments. */
@@ -128,7 +135,6 @@ export class JobEnqueue {
         queue.keys.marker,
         queue.keys.pc,
         queue.toKey(FAIR_STATE_SUFFIX),
-        terms.hintsKey,
       ],
       [
         data.id,
@@ -142,8 +148,12 @@ export class JobEnqueue {
         fair?.windowMs ?? 0,
         fair?.stateTtlMs ?? 0,
         terms.preferredWorker ?? '',
-        PREFERENCE_HINTS_TTL_MS,
       ],
     ];
   }
+}
+
+/** The queue's counts the script made before storing the job, with the job added; undefined when not made. */
+function storedCounts(waiting?: number, open?: number): QueueCounts | undefined {
+  return waiting === undefined || open === undefined ? undefined : { waiting: waiting + 1, open: open + 1 };
 }

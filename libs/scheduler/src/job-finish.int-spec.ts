@@ -46,7 +46,6 @@ describe(JobFinish.name, () => {
     }) as unknown as InferenceJobData;
   const request: TakeRequest = {
     queue: {} as TakeRequest['queue'],
-    hintsKey: 'jf:hints',
     markerKey: keys.marker,
     token: 'token-1',
     lockMs: 30_000,

@@ -21,7 +21,6 @@ import { TokenStreamWriter } from '@gridllm/streaming';
 
 import { FairShare } from './fair-share';
 import { AffinityPlanner } from './affinity/affinity-planner';
-import { JobPreference } from './affinity/job-preference';
 import { withoutRequest } from './finished-job';
 import { GridCapacity } from './grid-capacity';
 import { Admission, AdmittedEnqueue, EnqueueTerms, JobEnqueue } from './job-enqueue';
@@ -83,7 +82,6 @@ export class JobSchedulerService {
     @Inject(queueConfig.KEY) private readonly settings: ConfigType<typeof queueConfig>,
     @Inject(gatewayConfig.KEY) private readonly gateway: ConfigType<typeof gatewayConfig>,
     private readonly affinity: AffinityPlanner,
-    private readonly preference: JobPreference,
   ) {}
 
   /**
@@ -230,17 +228,7 @@ export class JobSchedulerService {
     if (!allowance) return null;
     const { keys } = this.client;
     // Object.assign, not a spread followed by new properties: see withoutRequest.
-    return Object.assign({}, allowance, {
-      claimsKey: keys.modelWorkers(model),
-      presenceKey: keys.gateway(this.gateway.serverId),
-      presenceMs: this.presenceMs,
-    });
-  }
-
-  private get presenceMs(): number {
-    // Vouch for this gateway with every job too (not only on its timer): after a Redis restart a worker
-    // must not take the owner for dead before the next presence beat.
-    return this.settings.heartbeatIntervalMs * 3;
+    return Object.assign({}, allowance, { claimsKey: keys.modelWorkers(model) });
   }
 
   /** The slow checks after the enqueue script refused: the exact refusal, the owner's slot given back. */
@@ -283,6 +271,7 @@ export class JobSchedulerService {
       this.terms(data, retain),
       Object.assign({}, admission, { indexKey: this.client.keys.jobQueue(data.id), indexSeconds: retain }),
     );
+    this.capacity.admitted(data.model, admitted.stored, admitted.queue);
     if (admitted.stored) await this.replicas.confirm(`job ${data.id}`, this.queues.connection);
     return admitted;
   }
@@ -313,7 +302,6 @@ export class JobSchedulerService {
       // Plain commands: the writes need no atomicity (MULTI/EXEC would be two commands more), and an ioredis
       // pipeline gets a hidden class of its own (see TokenStreamReader.wake). They leave in one write anyway.
       redis.sadd(keys.models(), model),
-      redis.set(keys.gateway(this.gateway.serverId), '1', 'PX', this.presenceMs),
       // Stored, placed (fair share), hinted (affinity) and signalled in one script run.
       this.enqueuer.add(queue, data, this.terms(data, retain)),
     ]);
@@ -331,7 +319,6 @@ export class JobSchedulerService {
       retainSeconds,
       fair: this.fairShare.terms(data),
       preferredWorker: data.affinity?.preferred?.workerId,
-      hintsKey: this.preference.hintsKey(data.model),
     };
   }
 

@@ -6,7 +6,6 @@ import { LoopPacer, TokenStreamWriter } from '@gridllm/streaming';
 
 import { AffinityPlanner } from './affinity/affinity-planner';
 import { AffinityStore } from './affinity/affinity-store';
-import { JobPreference } from './affinity/job-preference';
 import { AvailabilityBoard } from './availability-board';
 import { FairShare } from './fair-share';
 import { GridCapacity } from './grid-capacity';
@@ -37,6 +36,5 @@ export function jobSchedulerFor(parts: {
     config.queue,
     config.gateway,
     new AffinityPlanner(new AffinityStore(client), config.queue, registry, new AvailabilityBoard(client)),
-    new JobPreference(client, config.redis),
   );
 }

@@ -2,7 +2,6 @@ import { parseGridConfig } from '@gridllm/config';
 
 import { specRedis } from '../../../test/support/spec-redis';
 import { AffinityStore } from './affinity/affinity-store';
-import { JobPreference } from './affinity/job-preference';
 import { AvailabilityBoard } from './availability-board';
 import { JobSource } from './job-source';
 
@@ -25,7 +24,6 @@ describe('JobSource models', () => {
       redis.settings,
       config.queue,
       config.worker,
-      new JobPreference(client, redis.settings),
       new AffinityStore(client),
     );
     sources.push(created);

@@ -10,7 +10,6 @@ import { MISSED_BEATS_BEFORE_GONE } from '@gridllm/registry';
 import { FinalRoute, TakenRunEntry, newRunFence, runEntryArgs } from '@gridllm/streaming';
 
 import { AffinityStore } from './affinity/affinity-store';
-import { JobPreference } from './affinity/job-preference';
 import { ResidentPrefixes } from './affinity/resident-prefixes';
 import { AvailabilityBoard } from './availability-board';
 import { DurationSamples } from './duration-samples';
@@ -95,7 +94,6 @@ export class JobSource implements OnApplicationShutdown {
     @Inject(redisConfig.KEY) private readonly redis: ConfigType<typeof redisConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
     @Inject(workerConfig.KEY) private readonly worker: ConfigType<typeof workerConfig>,
-    private readonly preference: JobPreference,
     private readonly affinity: AffinityStore,
   ) {
     this.markerWait = new MarkerWait(connections, client, `worker-${this.worker.workerId}-${randomUUID()}`);
@@ -245,7 +243,6 @@ export class JobSource implements OnApplicationShutdown {
   private takeRequest(model: string, consumer: Consumer, cls: number): TakeRequest {
     return {
       queue: consumer,
-      hintsKey: this.preference.hintsKey(model),
       markerKey: this.markerKey(model),
       token: '',
       lockMs: this.queue.lockDurationMs,

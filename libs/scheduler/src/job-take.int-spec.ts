@@ -8,7 +8,7 @@ import { decodeEvent, runEntryArgs } from '@gridllm/streaming';
 import { commandCalls } from '../../../test/support/command-calls';
 import { RedisServer } from '../../../test/support/redis-server';
 import { JobTake, TakeRequest } from './job-take';
-import { MAX_REPORTED_BACKLOG } from './take-next.lua';
+import { MAX_REPORTED_BACKLOG, PREFERRED_WORKER_FIELD } from './take-next.lua';
 
 describe(JobTake.name, () => {
   const server = new RedisServer();
@@ -38,9 +38,11 @@ describe(JobTake.name, () => {
   });
 
   const board = (cls: number) => `jt:board:${cls}`;
+  /** The worker a job prefers, as the enqueue writes it. */
+  const prefer = (jobId: string, workerId: string) =>
+    admin.hset(`${queue.keys['']}${jobId}`, PREFERRED_WORKER_FIELD, workerId);
   const request = (overrides: Partial<TakeRequest> = {}): TakeRequest => ({
     queue: consumer,
-    hintsKey: 'jt:hints',
     markerKey: queue.keys.marker,
     token: 'token-1',
     lockMs: 30_000,
@@ -124,6 +126,21 @@ describe(JobTake.name, () => {
     return (await commandCalls(admin, command)) - before;
   }
 
+  it("reads the head job's hash once, for its preference, its age and the reply alike", async () => {
+    await queue.add('j', {}, { priority: 1, jobId: 'young', timestamp: Date.now() });
+    await prefer('young', 'w2');
+    const reads = { hget: 0, hgetall: 0 };
+    reads.hget = await callsOf('hget', async () => {
+      reads.hgetall = await callsOf('hgetall', async () => {
+        expect(await sut.take(request())).toMatchObject({ kind: 'preferred', workerId: 'w2' });
+        const reply = await sut.take(request({ honourPreference: false }));
+        if (reply.kind !== 'taken') throw new Error(`expected a job, got ${reply.kind}`);
+        expect(reply.job.id).toBe('young');
+      });
+    });
+    expect(reads).toEqual({ hget: 0, hgetall: 2 });
+  });
+
   it('leaves the marker alone right after a sleep on it: the sleep popped it', async () => {
     await queue.add('j', {}, { priority: 1, jobId: 'woke' });
     // What the worker's BZPOPMIN did before this take ran behind it.
@@ -162,16 +179,15 @@ describe(JobTake.name, () => {
 
   it('leaves a young job that prefers another worker, and takes it when told to ignore that', async () => {
     await queue.add('j', {}, { priority: 1, jobId: 'p' });
-    await admin.hset('jt:hints', 'p', 'w2');
+    await prefer('p', 'w2');
     expect(await sut.take(request())).toMatchObject({ kind: 'preferred', workerId: 'w2' });
     expect(await queue.getJobState('p')).toBe('prioritized');
     expect(await sut.take(request({ honourPreference: false }))).toMatchObject({ kind: 'taken' });
-    expect(await admin.hexists('jt:hints', 'p')).toBe(0);
   });
 
   it('takes a job that prefers this worker at once, even with a better worker free', async () => {
     await queue.add('j', {}, { priority: 1, jobId: 'mine' });
-    await admin.hset('jt:hints', 'mine', 'w1');
+    await prefer('mine', 'w1');
     await admin.zadd(board(0), Date.now() + 60_000, 'w0');
     expect(await sut.take(request({ betterWorkers: [board(0)] }))).toMatchObject({ kind: 'taken' });
   });
@@ -190,7 +206,7 @@ describe(JobTake.name, () => {
 
   it('takes a job older than the affinity delay whatever the preference', async () => {
     await queue.add('j', {}, { priority: 1, jobId: 'old', timestamp: Date.now() - 10_000 });
-    await admin.hset('jt:hints', 'old', 'w2');
+    await prefer('old', 'w2');
     await admin.zadd(board(0), Date.now() + 60_000, 'w0');
     expect(await sut.take(request({ betterWorkers: [board(0)] }))).toMatchObject({ kind: 'taken' });
   });

@@ -12,7 +12,6 @@ export type InferenceJob = Job<InferenceJobData, InferenceJobResult>;
 export interface TakeRequest {
   /** The model's consumer (BullMQ's keys, and the queue its Job objects act on). */
   queue: MinimalQueue;
-  hintsKey: string;
   markerKey: string;
   token: string;
   lockMs: number;
@@ -64,14 +63,7 @@ export class JobTake {
     const { keys } = queue;
     const boardKeys: readonly string[] =
       betterWorkers === 'none' || betterWorkers === 'ask' ? [] : betterWorkers;
-    const scriptKeys = [
-      keys.wait,
-      keys.active,
-      keys.prioritized,
-      request.markerKey,
-      keys.pc,
-      request.hintsKey,
-    ];
+    const scriptKeys = [keys.wait, keys.active, keys.prioritized, request.markerKey, keys.pc];
     const reply = await this.redis.gridllmTakeNext(
       scriptKeys.length + boardKeys.length,
       ...scriptKeys,

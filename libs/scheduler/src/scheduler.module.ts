@@ -6,7 +6,6 @@ import { StreamingModule } from '@gridllm/streaming';
 
 import { AffinityPlanner } from './affinity/affinity-planner';
 import { AffinityStore } from './affinity/affinity-store';
-import { JobPreference } from './affinity/job-preference';
 import { AvailabilityBoard } from './availability-board';
 import { FairShare } from './fair-share';
 import { FairShareSettlement } from './fair-share-settlement';
@@ -38,7 +37,6 @@ import { QueueRegistry } from './queue-registry';
     AffinityStore,
     AffinityPlanner,
     AvailabilityBoard,
-    JobPreference,
   ],
   exports: [QueueRegistry, JobSchedulerService, JobInspector, FleetControl],
 })
@@ -46,14 +44,7 @@ export class SchedulerModule {}
 
 /** Worker side: take jobs into free slots. */
 @Module({
-  providers: [
-    AvailabilityBoard,
-    JobSource,
-    JobPayloadSeal,
-    FairShareSettlement,
-    AffinityStore,
-    JobPreference,
-  ],
+  providers: [AvailabilityBoard, JobSource, JobPayloadSeal, FairShareSettlement, AffinityStore],
   exports: [JobSource, AvailabilityBoard, JobPayloadSeal, FairShareSettlement],
 })
 export class JobSourceModule {}

@@ -1,5 +1,12 @@
 import { ENTER_TAKEN_LUA } from '@gridllm/streaming';
 
+/**
+ * The job hash field naming the worker a job prefers (prefix or session affinity), written by the enqueue
+ * (ENQUEUE_JOB) and read by the take with the rest of the hash. Until issue 15's twenty-first round it was a
+ * hash of its own per queue (job id → worker), one more read per take.
+ */
+export const PREFERRED_WORKER_FIELD = 'gridllm-preferred';
+
 /** Most jobs a take counts as still waiting (TakenJob.backlog): more than a worker takes at once. */
 export const MAX_REPORTED_BACKLOG = 16;
 
@@ -12,14 +19,15 @@ export const MAX_REPORTED_BACKLOG = 16;
  * and paused/concurrency metadata (GridLLM uses none of them) and the `active` entry of BullMQ's events
  * stream (capped at 0 entries; nothing reads it).
  *
- * KEYS: wait, active, prioritized, marker, pc, preference hints, then the availability keys of the better
- *       placement classes (standalone Redis only; in a Cluster they live in other slots and the caller asks
- *       the board itself).
+ * KEYS: wait, active, prioritized, marker, pc, then the availability keys of the better placement classes
+ *       (standalone Redis only; in a Cluster they live in other slots and the caller asks the board itself).
  * ARGV: job key prefix, now ms, lock token, lock ms, worker id (also BullMQ's `pb`), affinity delay ms,
  *       honour preference (1/0), better-worker check (0 none, 1 by the keys given, 2 report a young head),
  *       right after a sleep on the marker (1/0: see below), then optionally (standalone Redis) runEntryArgs:
  *       the taken job's run is entered in the same trip.
  *
+ * The head job's hash is read once, before anything is decided: its preferred worker and age come from it,
+ * and a taken job is answered with it (issue 15: no read of a hints hash, no HGET of the age).
  * Two reads or writes are left out where they cannot change anything (issue 15: a command per job each):
  * - a take run right behind the worker's BZPOPMIN on the marker (MarkerWait.waitThen) finds the marker
  *   gone, popped by that sleep or never there, so it does not remove it when no job is left; a marker that
@@ -38,7 +46,7 @@ export const MAX_REPORTED_BACKLOG = 16;
  *   {4, age ms}                       (check 2) the head job is younger than the delay: ask the board
  */
 export const TAKE_NEXT = `${ENTER_TAKEN_LUA}
-local wait, active, prioritized, marker, pc, hints = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local wait, active, prioritized, marker, pc = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, now, token, lockMs = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local workerId, delay = ARGV[5], tonumber(ARGV[6])
 local honourPreference, betterCheck = ARGV[7] == '1', tonumber(ARGV[8])
@@ -60,20 +68,22 @@ if not head then
 end
 
 local jobKey = prefix .. head
-local preferred = redis.call('HGET', hints, head)
+local fields = redis.call('HGETALL', jobKey)
+local at = {}
+for i = 1, #fields, 2 do at[fields[i]] = i + 1 end
+local preferred = at['${PREFERRED_WORKER_FIELD}'] and fields[at['${PREFERRED_WORKER_FIELD}']]
 if preferred ~= workerId then
-  -- The head job's age is read only when an answer depends on it (most takes find no better worker free).
   local age
   local function young()
-    age = age or now - tonumber(redis.call('HGET', jobKey, 'timestamp') or now)
+    age = age or now - (at.timestamp and tonumber(fields[at.timestamp]) or now)
     return age < delay
   end
   if honourPreference and preferred then
     if young() then return {2, preferred, age} end
   elseif betterCheck == 2 then
     if young() then return {4, age} end
-  elseif betterCheck == 1 and (#KEYS < 8 or redis.call('EXISTS', unpack(KEYS, 7)) > 0) then
-    for i = 7, #KEYS do
+  elseif betterCheck == 1 and (#KEYS < 7 or redis.call('EXISTS', unpack(KEYS, 6)) > 0) then
+    for i = 6, #KEYS do
       if redis.call('ZRANGEBYSCORE', KEYS[i], now, '+inf', 'LIMIT', 0, 1)[1] then
         if young() then return {3, age} end
         break
@@ -88,18 +98,14 @@ else
   redis.call('LPUSH', active, head)
 end
 redis.call('SET', jobKey .. ':lock', token, 'PX', lockMs)
--- The hash is read before the writes and the reply given what HGETALL would answer after them: the attempt
--- count rides in the HSET instead of a HINCRBY of its own (issue 15: one command per job).
-local fields = redis.call('HGETALL', jobKey)
-local at = {}
-for i = 1, #fields, 2 do at[fields[i]] = i + 1 end
+-- The hash was read before the writes and the reply is given what HGETALL would answer after them: the
+-- attempt count rides in the HSET instead of a HINCRBY of its own (issue 15: one command per job).
 local attempt = (at.ats and tonumber(fields[at.ats]) or 0) + 1
 redis.call('HSET', jobKey, 'processedOn', ARGV[2], 'pb', workerId, 'ats', attempt)
 for _, field in ipairs({ {'processedOn', ARGV[2]}, {'pb', workerId}, {'ats', tostring(attempt)} }) do
   local i = at[field[1]]
   if i then fields[i] = field[2] else fields[#fields + 1] = field[1]; fields[#fields + 1] = field[2] end
 end
-if preferred then redis.call('HDEL', hints, head) end
 
 -- The wait list lost the job taken from it, if any; nothing else changed it in this script.
 local backlog

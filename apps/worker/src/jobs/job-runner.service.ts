@@ -2,10 +2,17 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { appConfig, queueConfig, redisConfig, workerConfig } from '@gridllm/config';
-import { GridError, JobFailedError, JobKind, OllamaChunk, StreamErrorData } from '@gridllm/contracts';
+import {
+  GridError,
+  InferenceJobData,
+  JobFailedError,
+  JobKind,
+  OllamaChunk,
+  StreamErrorData,
+} from '@gridllm/contracts';
 import { LogIds, withLogIds } from '@gridllm/logging';
 import { RedisClient } from '@gridllm/redis';
-import { JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
+import { GatewayPresence, JobPayloadSeal, JobSource, TakenJob } from '@gridllm/scheduler';
 import {
   JobStreamAppender,
   MERGED_ANSWER_HOLD_MS,
@@ -66,6 +73,8 @@ export class JobRunner {
   private readonly lockMoved = new Set<string>();
   /** Gateways whose presence was read lately (see ownerGone). */
   private readonly gateways: RecentPresence;
+  /** How long a gateway's presence key lives after its last refresh. */
+  private readonly presenceTtlMs: number;
   private readonly infoLines: boolean;
 
   constructor(
@@ -88,6 +97,7 @@ export class JobRunner {
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
   ) {
     this.gateways = new RecentPresence(queue.heartbeatIntervalMs);
+    this.presenceTtlMs = GatewayPresence.ttlMs(queue.heartbeatIntervalMs);
     this.infoLines = infoLinesOn(app.logLevel);
   }
 
@@ -127,7 +137,7 @@ export class JobRunner {
       // Both in one round trip: they stand between the take and the engine call.
       const [entry, ownerGone] = await Promise.all([
         this.guard.enter(taken, controller.signal),
-        this.ownerGone(data.ownerGatewayId),
+        this.ownerGone(data),
       ]);
       if (entry.kind === 'run') {
         if (entry.cancelled || ownerGone) controller.abort(AbortReason.Cancelled);
@@ -366,12 +376,17 @@ export class JobRunner {
 
   /**
    * A job whose gateway is gone has no client left. A gateway seen alive within the last heartbeat is not
-   * read again (RecentPresence). Checked at start only with a standalone Redis: behind
-   * Sentinel or in a Cluster a failover outlasts the presence key, so a live gateway's key can be missing
-   * for seconds; there the slot loop's grace (OwnerAbsence) decides, on its lock-renewal checks.
+   * read again (RecentPresence), nor is the gateway of a job younger than a presence key's lifetime: the job
+   * is its gateway's word that it was alive then, as good as a key it wrote then, which also keeps a job
+   * submitted right after a Redis restart (the key lost until the next beat) from being taken for orphaned.
+   * Gateways used to renew their key with every job for that (issue 15: one command per job).
+   * Checked at start only with a standalone Redis: behind Sentinel or in a Cluster a failover outlasts the
+   * presence key, so a live gateway's key can be missing for seconds; there the slot loop's grace
+   * (OwnerAbsence) decides, on its lock-renewal checks.
    */
-  private async ownerGone(ownerGatewayId: string | undefined): Promise<boolean> {
+  private async ownerGone({ ownerGatewayId, submittedAt }: InferenceJobData): Promise<boolean> {
     if (!ownerGatewayId || this.redis.topology.mode !== 'standalone') return false;
+    if (Date.now() - submittedAt < this.presenceTtlMs) return false;
     if (this.gateways.alive(ownerGatewayId)) return false;
     const present = (await this.client.redis.exists(this.client.keys.gateway(ownerGatewayId))) === 1;
     if (present) this.gateways.seen(ownerGatewayId);
