@@ -34,7 +34,9 @@ export const MAX_REPORTED_BACKLOG = 16;
  *       the taken job's run is entered in the same trip.
  *
  * The head job's hash is read once, before anything is decided: its preferred worker and age come from it,
- * and a taken job is answered with it (issue 15: no read of a hints hash, no HGET of the age).
+ * and a taken job is answered with it (issue 15: no read of a hints hash, no HGET of the age). A head left
+ * for another worker was read for nothing (its request included, which may be large); that happens only
+ * while it is younger than the affinity delay, at the pace of the callers' retries (PREFERENCE_RETRY_MS).
  * Two reads or writes are left out where they cannot change anything (issue 15: a command per job each):
  * - a take run right behind the worker's BZPOPMIN on the marker (MarkerWait.waitThen) finds the marker
  *   gone, popped by that sleep or never there, so it does not remove it when no job is left; a marker that
