@@ -5,7 +5,8 @@ import { queueConfig } from '@gridllm/config';
 import { CapacityExceededError } from '@gridllm/contracts';
 import { RedisClient } from '@gridllm/redis';
 
-import { QueueCounts } from './job-enqueue';
+import type { AdmittedEnqueue } from './job-enqueue';
+import { QueueCountReuse, nearLimitOf } from './queue-count-reuse';
 import { QueueRegistry } from './queue-registry';
 
 const RETRY_AFTER_SECONDS = 2;
@@ -13,21 +14,6 @@ const RETRY_AFTER_SECONDS = 2;
 const MODEL_LIST_TTL_MS = 1000;
 /** How long the other models' open jobs are reused while the grid is far from MAX_CONCURRENT_JOBS. */
 const OTHERS_TTL_MS = 250;
-/** "Far from the limit": more than this share of MAX_CONCURRENT_JOBS (at least 8 jobs) still free. */
-const NEAR_LIMIT_SHARE = 0.1;
-/** Near a limit, whatever its size: at most this many jobs from it. */
-const NEAR_LIMIT_MIN = 8;
-/**
- * Jobs one gateway stores for a model, far from its limits, between two counts of the model's queue by the
- * enqueue script: at most NEAR_LIMIT_MIN - 1, so this gateway alone can never pass a limit between counts.
- */
-const UNCOUNTED_JOBS = NEAR_LIMIT_MIN - 1;
-
-/** A model queue's jobs as this gateway last counted them, plus those it stored since without counting. */
-interface QueueRoom extends QueueCounts {
-  readAt: number;
-  uncounted: number;
-}
 
 /**
  * MAX_CONCURRENT_JOBS: queued plus running jobs over the whole grid. Counted with one pipelined round
@@ -38,8 +24,8 @@ export class GridCapacity {
   private models: { list: string[]; readAt: number } = { list: [], readAt: 0 };
   /** Open jobs of every model but one, as last counted (see count). */
   private others: { except: string; open: number; readAt: number } | null = null;
-  /** Per model: its queue as the enqueue script last counted it (see openAllowance). */
-  private readonly rooms = new Map<string, QueueRoom>();
+  /** The enqueue script's counts of each model's own queue, reused as long as they are (see mustCountQueue). */
+  private readonly ownCounts = new QueueCountReuse(OTHERS_TTL_MS);
 
   constructor(
     private readonly queues: QueueRegistry,
@@ -69,30 +55,28 @@ export class GridCapacity {
    * For a check made inside the enqueue script (JobEnqueue.addIfAdmitted): how many open jobs `model` may
    * have while the grid stays far from MAX_CONCURRENT_JOBS, going by the other queues' recent count. Null
    * when that count is missing or stale: then ensureRoom must count.
-   * `countQueue` says whether the script must count the model's own queue too (three commands). It may skip
-   * them while this gateway's last count is recent (OTHERS_TTL_MS), at most UNCOUNTED_JOBS jobs old, and,
-   * with those jobs added, still far from both limits (more than NEAR_LIMIT_MIN jobs, or a tenth of the
-   * limit, below it). So every job near a limit is counted exactly as before, and far from them, jobs that
-   * other gateways store between two counts can only use up that margin (issue 15: three commands per job).
    */
-  openAllowance(model: string): { maxOpen: number; maxWaiting: number; countQueue: boolean } | null {
+  openAllowance(model: string): { maxOpen: number; maxWaiting: number } | null {
     const cached = this.others;
-    const now = Date.now();
-    if (cached?.except !== model || now - cached.readAt >= OTHERS_TTL_MS) return null;
-    const maxOpen = this.settings.maxConcurrentJobs - this.nearLimit - cached.open;
-    const maxWaiting = this.settings.maxQueuePerModel;
-    return { maxOpen, maxWaiting, countQueue: !this.farFromLimits(model, maxOpen, maxWaiting, now) };
+    if (cached?.except !== model || Date.now() - cached.readAt >= OTHERS_TTL_MS) return null;
+    return {
+      maxOpen: this.settings.maxConcurrentJobs - this.nearLimit - cached.open,
+      maxWaiting: this.settings.maxQueuePerModel,
+    };
   }
 
   /**
-   * What an admitted enqueue of `model` found: its queue's counts when the script made them, else nothing
-   * (one more job stored without counting). A job not stored leaves the next enqueue to count.
+   * Whether an enqueue that checks `allowance` in the script must count the model's own queue too (three
+   * commands), or may go by this gateway's recent count (QueueCountReuse). Each call must be followed by
+   * `queueCounted` with what it was told and what the enqueue did.
    */
-  admitted(model: string, stored: boolean, counts: QueueCounts | undefined): void {
-    const room = this.rooms.get(model);
-    if (!stored) this.rooms.delete(model);
-    else if (counts) this.rooms.set(model, { ...counts, readAt: Date.now(), uncounted: 0 });
-    else if (room) room.uncounted++;
+  mustCountQueue(model: string, allowance: { maxOpen: number; maxWaiting: number }): boolean {
+    return this.ownCounts.mustCount(model, allowance.maxOpen, allowance.maxWaiting);
+  }
+
+  /** What an enqueue that asked `mustCountQueue` did; `outcome` is null when it failed. */
+  queueCounted(model: string, mustCounted: boolean, outcome: AdmittedEnqueue | null): void {
+    this.ownCounts.settle(model, mustCounted, outcome);
   }
 
   /** Jobs waiting, prioritised, delayed or running, over every model queue. */
@@ -139,17 +123,6 @@ export class GridCapacity {
     return nearLimitOf(this.settings.maxConcurrentJobs);
   }
 
-  /** Whether the model's queue, as last counted and with one more job, stays far from both limits. */
-  private farFromLimits(model: string, maxOpen: number, maxWaiting: number, now: number): boolean {
-    const room = this.rooms.get(model);
-    if (!room || now - room.readAt >= OTHERS_TTL_MS || room.uncounted >= UNCOUNTED_JOBS) return false;
-    const added = room.uncounted + 1;
-    return (
-      room.waiting + added < maxWaiting - nearLimitOf(maxWaiting) &&
-      room.open + added < maxOpen - nearLimitOf(maxOpen)
-    );
-  }
-
   private async knownModels(): Promise<string[]> {
     if (Date.now() - this.models.readAt > MODEL_LIST_TTL_MS) {
       this.models = { list: await this.client.redis.smembers(this.client.keys.models()), readAt: Date.now() };
@@ -158,7 +131,5 @@ export class GridCapacity {
   }
 }
 
-/** How close to a limit counts as near it: a tenth of it, at least NEAR_LIMIT_MIN jobs. */
-const nearLimitOf = (limit: number) => Math.max(NEAR_LIMIT_MIN, Math.ceil(limit * NEAR_LIMIT_SHARE));
 const sum = (counts: readonly number[]) => counts.reduce((total, count) => total + count, 0);
 const waiting = ([wait, prioritized, delayed]: readonly number[]) => wait + prioritized + delayed;

@@ -56,7 +56,7 @@ export interface SubmitJobInput {
 export type CancelOutcome = 'cancelled' | 'already-finished';
 
 /** What the enqueue script needs to admit a job, but its id index (known once the job has an id). */
-type GridAdmission = Omit<Admission, 'indexKey' | 'indexSeconds'>;
+type GridAdmission = Omit<Admission, 'indexKey' | 'indexSeconds' | 'countQueue'>;
 
 /** Whether the caller may see a job; a job it may not see is answered as unknown (404). */
 export type JobVisibility = (job: InferenceJobData) => boolean;
@@ -270,14 +270,23 @@ export class JobSchedulerService {
   ): Promise<AdmittedEnqueue> {
     const queue = this.queues.forModel(data.model);
     const retain = this.indexSeconds(data);
-    // Object.assign, not a spread followed by new properties: see withoutRequest.
-    const admitted = await this.enqueuer.addIfAdmitted(
-      queue,
-      data,
-      this.terms(data, retain, mergedAnswer),
-      Object.assign({}, admission, { indexKey: this.client.keys.jobQueue(data.id), indexSeconds: retain }),
-    );
-    this.capacity.admitted(data.model, admitted.stored, admitted.queue);
+    const countQueue = this.capacity.mustCountQueue(data.model, admission);
+    let admitted: AdmittedEnqueue | null = null;
+    try {
+      // Object.assign, not a spread followed by new properties: see withoutRequest.
+      admitted = await this.enqueuer.addIfAdmitted(
+        queue,
+        data,
+        this.terms(data, retain, mergedAnswer),
+        Object.assign({}, admission, {
+          indexKey: this.client.keys.jobQueue(data.id),
+          indexSeconds: retain,
+          countQueue,
+        }),
+      );
+    } finally {
+      this.capacity.queueCounted(data.model, countQueue, admitted);
+    }
     if (admitted.stored) await this.replicas.confirm(`job ${data.id}`, this.queues.connection);
     return admitted;
   }
