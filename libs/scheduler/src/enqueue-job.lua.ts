@@ -74,7 +74,7 @@ return ${stored}
  * model to the model list (a live claim means its worker's heartbeat added it, in the same MULTI).
  * The job's existence check is the id index's NX write (issue 15: one command per job): the index is
  * written with the job and outlives any retry of the command that wrote it.
- * The model's queue is counted only when the caller asks (GridCapacity.openAllowance: every few jobs, and
+ * The model's queue is counted only when the caller asks (QueueCountReuse: every few jobs, and
  * every job near a limit; issue 15: three commands per job); the counts made, if any, come back with the tag.
  * The gateway's presence key is not renewed here: a worker takes a job younger than the key's lifetime as
  * its gateway's word that it was alive (JobRunner.ownerGone; issue 15: one command per job).

@@ -18,7 +18,7 @@ export interface EnqueueTerms {
 /**
  * The gateway's admission checks, run in the enqueue script itself (one Redis server only): the model must
  * be claimed by a live worker, its queue below `maxWaiting`, its open jobs below `maxOpen`; the queue is
- * counted only with `countQueue` (see GridCapacity.openAllowance).
+ * counted only with `countQueue` (see QueueCountReuse).
  */
 export interface Admission {
   claimsKey: string;
