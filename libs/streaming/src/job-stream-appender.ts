@@ -115,8 +115,7 @@ export class JobStreamAppender {
 
   /**
    * From now on a chunk may wait up to `ms` for more to share its write (MERGED_ANSWER_HOLD_MS, for a client
-   * that reads only the merged answer), and so may `started`: such a client is answered at the end, and a
-   * quick answer then reaches the gateway in one read. `final` and `error` still go at once, with what waits.
+   * that reads only the merged answer); `started`, `final` and `error` still go at once, with what waits.
    */
   holdChunks(ms: number): void {
     this.holdChunksMs = ms;
@@ -207,8 +206,7 @@ export class JobStreamAppender {
     if (this.failure) return;
     this.buffer.push({ type, sequence: this.sequence, data });
     this.bufferedBytes += data.length;
-    if (type !== StreamEventType.Chunk && (type !== StreamEventType.Started || this.holdChunksMs === 0))
-      this.urgent = true;
+    if (type !== StreamEventType.Chunk) this.urgent = true;
     this.next();
   }
 
