@@ -72,15 +72,21 @@ api() {
   return 0
 }
 
+# The grid's containers, network and volumes. The engine's data root outlives a run (its layer cache),
+# so a run that was killed before its cleanup leaves them there: the next run removes them first, or its
+# compose grid would start on the old Redis volume (another run's WORKER_TOKEN, workers refused).
+remove_grid_state() {
+  docker-compose -f "$COMPOSE_FILE" --profile demo --profile ollama down -v -t 5 >/dev/null 2>&1
+  for c in gridllm-client gridllm-client-2 gridllm-server gridllm-redis; do docker_cmd rm -f "$c" >/dev/null 2>&1; done
+  docker_cmd network rm gridllm >/dev/null 2>&1
+  docker_cmd volume rm gridllm-models gridllm-redis-data >/dev/null 2>&1
+  return 0
+}
+
 cleanup() {
   set +e
   if [ -n "$FIXTURE_PID" ]; then kill -TERM "$FIXTURE_PID" 2>/dev/null && wait "$FIXTURE_PID" 2>/dev/null; fi
-  if docker_cmd info >/dev/null 2>&1; then
-    docker-compose -f "$COMPOSE_FILE" --profile demo --profile ollama down -v -t 5 >/dev/null 2>&1
-    for c in gridllm-client gridllm-client-2 gridllm-server gridllm-redis; do docker_cmd rm -f "$c" >/dev/null 2>&1; done
-    docker_cmd network rm gridllm >/dev/null 2>&1
-    docker_cmd volume rm gridllm-models gridllm-redis-data >/dev/null 2>&1
-  fi
+  if docker_cmd info >/dev/null 2>&1; then remove_grid_state; fi
   stop_dockerd
 }
 
@@ -90,6 +96,7 @@ setup() {
   ensure_engine_packages || { fail "container packages installed"; return 1; }
   scripts/ensure-deps.sh >/dev/null || { fail "node_modules installed"; return 1; }
   check "dockerd starts on its own data root" start_dockerd || return 1
+  remove_grid_state
   export DOCKER_HOST="unix://$DOCKER_SOCK" CONTAINER_ENGINE="$DOCKER_BIN"
   local t0=$SECONDS
   check "local stand-in for $BASE_IMAGE is ready" import_base docker_cmd || return 1
