@@ -21,6 +21,11 @@ export interface StreamEvent {
    * holding them joined by newlines and `id` the last one's. Absent: one line.
    */
   lines?: number;
+  /**
+   * A `started` event the worker held before writing it (a merged answer's, written with its lines): how many
+   * ms it waited. The job started that long before the event arrived. Absent: written at once.
+   */
+  heldMs?: number;
 }
 
 export interface StreamErrorData {

@@ -17,7 +17,7 @@ import { JobEnqueue } from './job-enqueue';
 import { JobSchedulerService } from './job-scheduler.service';
 import { jobSchedulerFor } from './job-scheduler.testing';
 import { QueueRegistry } from './queue-registry';
-import { PREFERRED_WORKER_FIELD } from './take-next.lua';
+import { MERGED_ANSWER_FIELD, PREFERRED_WORKER_FIELD } from './take-next.lua';
 
 const MODEL = 'm:latest';
 const OWNER = { id: 'key-1', maxConcurrent: 5 };
@@ -202,6 +202,20 @@ describe('job admission in the enqueue script', () => {
     // Asked to count, a full queue is refused; not asked, the caller vouches that it is far from full.
     const full = { ...admission('refused', true), maxWaiting: 2 };
     expect(await enqueue.addIfAdmitted(queue, job('refused'), terms, full)).toEqual({ stored: false });
+  });
+
+  it('marks the job of a client that reads only the merged answer, so its take leaves `started` to the run', async () => {
+    const sut = scheduler();
+    await claim();
+    await submit(sut); // the queues counted: the next submits go through the script
+    const queue = queues.forModel(MODEL);
+    const ask = (request: Record<string, unknown>) =>
+      sut.submit({ kind: JobKind.Generate, model: 'm', request: { prompt: 'hello', ...request } });
+    const merged = await ask({ stream: false });
+    const streamed = await ask({});
+
+    expect(await redis.admin.hget(queue.toKey(merged.id), MERGED_ANSWER_FIELD)).toBe('1');
+    expect(await redis.admin.hexists(queue.toKey(streamed.id), MERGED_ANSWER_FIELD)).toBe(0);
   });
 
   it('answers 404 when no worker claims the model any more, leaving nothing behind', async () => {

@@ -11,6 +11,8 @@ export interface EnqueueTerms {
   retainSeconds: number;
   fair: FairTerms | null;
   preferredWorker?: string;
+  /** The client reads only the merged answer (`stream:false`): see MERGED_ANSWER_FIELD. */
+  mergedAnswer?: boolean;
 }
 
 /**
@@ -148,6 +150,7 @@ export class JobEnqueue {
         fair?.windowMs ?? 0,
         fair?.stateTtlMs ?? 0,
         terms.preferredWorker ?? '',
+        terms.mergedAnswer ? 1 : 0,
       ],
     ];
   }

@@ -126,16 +126,18 @@ export class JobSchedulerService {
     if (input.owner) await this.ownerLimits.holdSlot(input.owner, data.id, data.deadlineAt, now);
     // Claimed only now: a request refused before this point is still counted (by the gateway's error path).
     const rateCount = countInScript ? input.charge?.claim() : undefined;
+    // The worker holds such a job's lines to write them together (see MERGED_ANSWER_FIELD).
+    const mergedAnswer = input.request.stream === false;
     // Object.assign, not a spread followed by new properties: see withoutRequest.
     const admitted =
       admission &&
       (await this.undoingOnError(data, () =>
-        this.enqueueAdmitted(data, Object.assign({}, admission, { rateCount })),
+        this.enqueueAdmitted(data, Object.assign({}, admission, { rateCount }), mergedAnswer),
       ));
     if (admitted && admitted.count) await this.settleCount(data, admitted.count, input.charge);
     if (!admitted || !admitted.stored) {
       if (admission) await this.admitOrRelease(data, input.model);
-      await this.undoingOnError(data, () => this.enqueue(data));
+      await this.undoingOnError(data, () => this.enqueue(data, mergedAnswer));
     }
     return withoutRequest(data);
   }
@@ -261,7 +263,11 @@ export class JobSchedulerService {
   }
 
   /** Checks admission (and counts the request) and enqueues in one round trip; not stored when not admitted. */
-  private async enqueueAdmitted(data: InferenceJobData, admission: GridAdmission): Promise<AdmittedEnqueue> {
+  private async enqueueAdmitted(
+    data: InferenceJobData,
+    admission: GridAdmission,
+    mergedAnswer: boolean,
+  ): Promise<AdmittedEnqueue> {
     const queue = this.queues.forModel(data.model);
     const retain = this.indexSeconds(data);
     const countQueue = this.capacity.mustCountQueue(data.model, admission);
@@ -271,7 +277,7 @@ export class JobSchedulerService {
       admitted = await this.enqueuer.addIfAdmitted(
         queue,
         data,
-        this.terms(data, retain),
+        this.terms(data, retain, mergedAnswer),
         Object.assign({}, admission, {
           indexKey: this.client.keys.jobQueue(data.id),
           indexSeconds: retain,
@@ -299,7 +305,7 @@ export class JobSchedulerService {
     }
   }
 
-  private async enqueue(data: InferenceJobData): Promise<void> {
+  private async enqueue(data: InferenceJobData, mergedAnswer: boolean): Promise<void> {
     const { model } = data;
     const queue = this.queues.forModel(model);
     const retain = this.indexSeconds(data);
@@ -312,7 +318,7 @@ export class JobSchedulerService {
       // pipeline gets a hidden class of its own (see TokenStreamReader.wake). They leave in one write anyway.
       redis.sadd(keys.models(), model),
       // Stored, placed (fair share), hinted (affinity) and signalled in one script run.
-      this.enqueuer.add(queue, data, this.terms(data, retain)),
+      this.enqueuer.add(queue, data, this.terms(data, retain, mergedAnswer)),
     ]);
     // Both connections wrote part of the job (its id index and the BullMQ record).
     await this.replicas.confirm(`job ${data.id}`, this.client.redis, this.queues.connection);
@@ -323,11 +329,12 @@ export class JobSchedulerService {
     return Math.max(data.retainSeconds, this.settings.streamTtlSeconds);
   }
 
-  private terms(data: InferenceJobData, retainSeconds: number): EnqueueTerms {
+  private terms(data: InferenceJobData, retainSeconds: number, mergedAnswer: boolean): EnqueueTerms {
     return {
       retainSeconds,
       fair: this.fairShare.terms(data),
       preferredWorker: data.affinity?.preferred?.workerId,
+      mergedAnswer,
     };
   }
 

@@ -8,7 +8,7 @@ import { decodeEvent, runEntryArgs } from '@gridllm/streaming';
 import { commandCalls } from '../../../test/support/command-calls';
 import { RedisServer } from '../../../test/support/redis-server';
 import { JobTake, TakeRequest } from './job-take';
-import { MAX_REPORTED_BACKLOG, PREFERRED_WORKER_FIELD } from './take-next.lua';
+import { MAX_REPORTED_BACKLOG, MERGED_ANSWER_FIELD, PREFERRED_WORKER_FIELD } from './take-next.lua';
 
 describe(JobTake.name, () => {
   const server = new RedisServer();
@@ -252,6 +252,18 @@ describe(JobTake.name, () => {
         entry: { state: { kind: 'claimed', cancelled: true }, startedStored: false },
       });
       expect(await admin.exists(keys.jobStream('e3'))).toBe(0);
+    });
+
+    it("claims a merged answer's run but leaves its started event to the run, which holds it", async () => {
+      await queue.add('j', {}, { priority: 1, jobId: 'e5' });
+      await admin.hset(`${queue.keys['']}e5`, MERGED_ANSWER_FIELD, 1);
+      const reply = await sut.take(entering('w1/f5'));
+      expect(reply).toMatchObject({
+        kind: 'taken',
+        entry: { state: { kind: 'claimed', cancelled: false }, startedStored: false },
+      });
+      expect(await admin.get(keys.jobOwner('e5'))).toBe('w1/f5');
+      expect(await admin.exists(keys.jobStream('e5'))).toBe(0);
     });
 
     it('reports a run another worker holds, and an ended stream, without claiming or writing', async () => {

@@ -7,6 +7,13 @@ import { ENTER_TAKEN_LUA } from '@gridllm/streaming';
  */
 export const PREFERRED_WORKER_FIELD = 'gridllm-preferred';
 
+/**
+ * The job hash field set (to 1) on a job whose client reads only the merged answer (`stream:false`). Its
+ * take does not store the attempt's `started` event: the run's appender holds it with the chunks
+ * (MERGED_ANSWER_HOLD_MS), so a quick answer reaches the gateway in one stream read, not two (issue 15).
+ */
+export const MERGED_ANSWER_FIELD = 'gridllm-merged';
+
 /** Most jobs a take counts as still waiting (TakenJob.backlog): more than a worker takes at once. */
 export const MAX_REPORTED_BACKLOG = 16;
 
@@ -42,7 +49,8 @@ export const MAX_REPORTED_BACKLOG = 16;
  *   {1, id, backlog, HGETALL of job, entry}
  *                                     taken; backlog = jobs still waiting, counted up to MAX_REPORTED_BACKLOG
  *                                     when the job came from the prioritized set (marker re-added when > 0);
- *                                     entry = enter_taken's reply when asked (ENTER_TAKEN_LUA), else nil
+ *                                     entry = enter_taken's reply when asked (ENTER_TAKEN_LUA), else nil;
+ *                                     the `started` event is stored unless the job has MERGED_ANSWER_FIELD
  *   {2, preferred worker, age ms}     the head job prefers another worker and is younger than the delay
  *   {3, age ms}                       a better-class worker is free and the head job is younger than the delay
  *   {4, age ms}                       (check 2) the head job is younger than the delay: ask the board
@@ -114,6 +122,6 @@ local backlog
 if fromWait then backlog = waiting - 1 + redis.call('ZCARD', prioritized) else backlog = #ahead - 1 end
 if backlog > 0 then redis.call('ZADD', marker, 0, '0') elseif not afterSleep then redis.call('ZREM', marker, '0') end
 local entry = false
-if #ARGV > 9 then entry = enter_taken(head, attempt, workerId, 10) end
+if #ARGV > 9 then entry = enter_taken(head, attempt, workerId, 10, not at['${MERGED_ANSWER_FIELD}']) end
 return {1, head, backlog, fields, entry}
 `;

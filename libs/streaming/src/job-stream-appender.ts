@@ -1,7 +1,7 @@
 import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
 
 import { StreamBudget } from './stream-budget';
-import { encodeChunkRunFields, encodeEventFields, eventId } from './token-stream.codec';
+import { encodeChunkRunFields, encodeEventFields, encodeStartedFields, eventId } from './token-stream.codec';
 import type { FinalRoute } from './token-stream.writer';
 
 /** Most events in one batch (one round trip, one script run in Redis: under a millisecond at this size). */
@@ -41,6 +41,8 @@ interface BufferedEvent {
   type: StreamEventType;
   sequence: number;
   data: string;
+  /** When a `started` event was queued (epoch ms), so its entry can say how long it waited; else 0. */
+  queuedAt: number;
 }
 
 /**
@@ -48,7 +50,7 @@ interface BufferedEvent {
  * to parse, instead of one per token); `started`, `final` and `error` keep entries of their own, so the
  * last entry of an ended stream is its terminal event.
  */
-function toEntries(events: readonly BufferedEvent[], attempt: number): string[][] {
+function toEntries(events: readonly BufferedEvent[], attempt: number, now: number): string[][] {
   const entries: string[][] = [];
   let run: BufferedEvent[] = [];
   const closeRun = () => {
@@ -69,7 +71,11 @@ function toEntries(events: readonly BufferedEvent[], attempt: number): string[][
       continue;
     }
     closeRun();
-    entries.push([eventId(attempt, event.sequence), ...encodeEventFields(event.type, attempt, event.data)]);
+    const fields =
+      event.type === StreamEventType.Started
+        ? encodeStartedFields(attempt, event.data, now - event.queuedAt)
+        : encodeEventFields(event.type, attempt, event.data);
+    entries.push([eventId(attempt, event.sequence), ...fields]);
   }
   closeRun();
   return entries;
@@ -115,7 +121,8 @@ export class JobStreamAppender {
 
   /**
    * From now on a chunk may wait up to `ms` for more to share its write (MERGED_ANSWER_HOLD_MS, for a client
-   * that reads only the merged answer); `started`, `final` and `error` still go at once, with what waits.
+   * that reads only the merged answer), and so may `started`: such a client is answered at the end, and a
+   * quick answer then reaches the gateway in one read. `final` and `error` still go at once, with what waits.
    */
   holdChunks(ms: number): void {
     this.holdChunksMs = ms;
@@ -204,9 +211,11 @@ export class JobStreamAppender {
   private enqueue(type: StreamEventType, data: string): void {
     this.sequence += 1;
     if (this.failure) return;
-    this.buffer.push({ type, sequence: this.sequence, data });
+    const queuedAt = type === StreamEventType.Started ? Date.now() : 0;
+    this.buffer.push({ type, sequence: this.sequence, data, queuedAt });
     this.bufferedBytes += data.length;
-    if (type !== StreamEventType.Chunk) this.urgent = true;
+    if (type !== StreamEventType.Chunk && (type !== StreamEventType.Started || this.holdChunksMs === 0))
+      this.urgent = true;
     this.next();
   }
 
@@ -233,7 +242,7 @@ export class JobStreamAppender {
     }
     const final = this.buffer.some(({ type }) => type === StreamEventType.Final);
     const ends = final || this.buffer.some(({ type }) => type === StreamEventType.Error);
-    const batch = toEntries(this.buffer, this.attempt);
+    const batch = toEntries(this.buffer, this.attempt, Date.now());
     this.terminalSent ||= ends;
     this.buffer = [];
     this.bufferedBytes = 0;

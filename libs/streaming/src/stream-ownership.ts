@@ -55,11 +55,12 @@ return enter_run(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 
 
 /**
  * Lua for a script that has just taken a job (TAKE_NEXT, standalone Redis only: the keys are built from
- * prefixes, so they must live on the same server): `enter_taken(jobId, attempt, workerId, base)` enters the
- * run as ENTER does and, when it is claimed and not cancelled, stores the attempt's `started` event (entry
- * `<attempt>-0`, the fields encodeEventFields gives) so the run can call its engine at once: one round trip
- * from a free slot to the engine call, not three. ARGV from `base`: see runEntryArgs. Replies ENTER's reply
- * plus a fourth element, 1 when `started` was stored (a failed XADD is left to the run's own appender).
+ * prefixes, so they must live on the same server): `enter_taken(jobId, attempt, workerId, base, started)`
+ * enters the run as ENTER does and, when it is claimed and not cancelled and `started` is true, stores the
+ * attempt's `started` event (entry `<attempt>-0`, the fields encodeEventFields gives) so the run can call
+ * its engine at once: one round trip from a free slot to the engine call, not three. ARGV from `base`: see
+ * runEntryArgs. Replies ENTER's reply plus a fourth element, 1 when `started` was stored (not stored, or a
+ * failed XADD, it is left to the run's own appender).
  * Two reads of ENTER are left out where they cannot find anything (issue 15: 2 commands per job):
  * - a first attempt (`attempt` 1) had no earlier run, so nothing ended its stream: BullMQ's reprocessJob, the
  *   one script that resets the attempt count, is never used, and a job cancelled while queued is removed
@@ -68,15 +69,15 @@ return enter_run(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 
  *   when there is one.
  */
 export const ENTER_TAKEN_LUA = `${CLAIM_FUNCTION}${ENTER_RUN_FUNCTION}
-local function enter_taken(jobId, attempt, workerId, base)
+local function enter_taken(jobId, attempt, workerId, base, started)
   local owner, stream, cancel = ARGV[base] .. jobId, ARGV[base + 1] .. jobId, ARGV[base + 2] .. jobId
   if attempt > 1 and stream_ended(stream, ARGV[base + 5], ARGV[base + 6]) then return {1} end
   local cancelled = redis.call('EXISTS', cancel)
   if not redis.call('SET', owner, ARGV[base + 3], 'PX', ARGV[base + 4], 'NX') then
     return {2, redis.call('GET', owner), cancelled}
   end
-  local entry = {0, '', cancelled}
-  if cancelled == 0 then
+  local entry = {0, '', cancelled, 0}
+  if cancelled == 0 and started then
     local stored = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[base + 7], attempt .. '-0',
       't', ARGV[base + 8], 'a', attempt, 'd', workerId)
     entry[4] = type(stored) == 'string' and 1 or 0

@@ -5,6 +5,7 @@ import {
   decodeEvent,
   encodeChunkRunFields,
   encodeEventFields,
+  encodeStartedFields,
   eventId,
   firstLineId,
   sequenceOf,
@@ -21,6 +22,21 @@ describe('token stream codec', () => {
       attempt: 2,
       data: '{"response":"x"}',
     });
+  });
+
+  it("carries a held started event's wait, and only when it waited", () => {
+    const held = encodeStartedFields(1, 'w1', 42);
+    expect(decodeEvent('1-0', held)).toEqual({
+      id: '1-0',
+      type: StreamEventType.Started,
+      attempt: 1,
+      data: 'w1',
+      heldMs: 42,
+    });
+    expect(encodeStartedFields(1, 'w1', 0)).toEqual(encodeEventFields(StreamEventType.Started, 1, 'w1'));
+    expect(decodeEvent('1-0', encodeEventFields(StreamEventType.Started, 1, 'w1'))).not.toHaveProperty(
+      'heldMs',
+    );
   });
 
   it('gives each line of a multi-line chunk entry its own id, ending at the entry id', () => {

@@ -8,6 +8,15 @@ export function encodeEventFields(type: StreamEventType, attempt: number, data: 
 }
 
 /**
+ * Fields of a `started` event; `heldMs` when the worker held it that long before writing it (StreamEvent.heldMs).
+ * An older reader ignores the extra field: its queue time then includes the hold.
+ */
+export function encodeStartedFields(attempt: number, workerId: string, heldMs: number): string[] {
+  const fields = encodeEventFields(StreamEventType.Started, attempt, workerId);
+  return heldMs > 0 ? [...fields, 'h', String(heldMs)] : fields;
+}
+
+/**
  * Fields of one entry holding several consecutive chunk lines (`datas`, in order). The entry's id is the
  * last line's; `n` says how many lines it holds, so each line keeps its own id (see decodeEntry).
  * Chunk lines are NDJSON lines: they never contain a newline, which therefore separates them.
@@ -69,12 +78,17 @@ function fieldOf(fields: string[], name: string): string | undefined {
 export function decodeEvent(id: string, fields: string[]): StreamEvent | null {
   const type = fieldOf(fields, 't');
   if (!type || !EVENT_TYPES.has(type)) return null;
-  return {
+  const event: StreamEvent = {
     id,
     type: type as StreamEventType,
     attempt: Number(fieldOf(fields, 'a') ?? 1),
     data: fieldOf(fields, 'd') ?? '',
   };
+  if (event.type === StreamEventType.Started) {
+    const held = Number(fieldOf(fields, 'h'));
+    if (held > 0) event.heldMs = held;
+  }
+  return event;
 }
 
 /**

@@ -76,23 +76,44 @@ describe(TokenStreamWriter.name, () => {
       expect((await stream('first')).map(([id]) => id)).toEqual(['1-0', '1-1']);
     });
 
-    it('holds chunks for a merged answer no longer than asked; started and final go at once', async () => {
+    it('holds started and chunks for a merged answer no longer than asked; final goes at once', async () => {
       const appender = sut.open('held', 1);
       appender.holdChunks(100);
       appender.started('w1');
       await appender.chunk('{"n":0}');
       await appender.chunk('{"n":1}');
       await new Promise((resolve) => setTimeout(resolve, 40));
-      expect((await stream('held')).map(([id]) => id)).toEqual(['1-0']);
+      expect(await stream('held')).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 160));
       // Both chunk lines share one entry, named by the last.
       expect((await stream('held')).map(([id]) => id)).toEqual(['1-0', '1-2']);
+      // `started` says how long it waited, so the gateway's queue time leaves the hold out.
+      const [started] = decodeEntry(...(await stream('held'))[0]);
+      expect(started.heldMs).toBeGreaterThanOrEqual(95);
+      expect(started.heldMs).toBeLessThan(190);
 
       const before = await evalCalls();
       await appender.chunk('{"n":2}');
       await appender.final('{"done":true}');
       expect((await stream('held')).map(([id]) => id)).toEqual(['1-0', '1-2', '1-3', '1-4']);
       expect((await evalCalls()) - before).toBe(1);
+    });
+
+    it('writes a quick merged answer, its started event included, in one batch', async () => {
+      const before = await evalCalls();
+      const appender = sut.open('quick', 1);
+      appender.holdChunks(100);
+      appender.started('w1');
+      await appender.chunk('{"n":0}');
+      await appender.final('{"done":true}');
+      expect((await evalCalls()) - before).toBe(1);
+      const events = (await stream('quick')).flatMap(([id, fields]) => decodeEntry(id, fields));
+      expect(events.map((event) => [event.id, event.type])).toEqual([
+        ['1-0', 'started'],
+        ['1-1', 'chunk'],
+        ['1-2', 'final'],
+      ]);
+      expect(events[0].heldMs ?? 0).toBeLessThan(50);
     });
 
     it("goes on after a started event the take stored: the first line is the attempt's line 1", async () => {

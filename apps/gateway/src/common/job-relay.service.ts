@@ -81,12 +81,15 @@ export class JobRelay {
           }
           attempt = Math.max(attempt, event.attempt);
           switch (event.type) {
-            case StreamEventType.Started:
+            case StreamEventType.Started: {
               workerId = event.data;
-              JobLog.started(log, job.submittedAt, workerId);
-              sink.workerAssigned(workerId, Math.max(0, Date.now() - job.submittedAt));
+              // A merged answer's worker holds `started` with its lines: the job started that much earlier.
+              const queueMs = Math.max(0, Date.now() - (event.heldMs ?? 0) - job.submittedAt);
+              JobLog.started(log, queueMs, workerId);
+              sink.workerAssigned(workerId, queueMs);
               watchdog.started();
               break;
+            }
             case StreamEventType.Chunk:
               resumption.chunkSeen(event.attempt);
               watchdog.progressed();

@@ -11,10 +11,10 @@ export const JobLog = {
   },
 
   /** The first start counts for queue time; a re-run after a failover only changes the worker. */
-  started(scope: LogScope | undefined, submittedAt: number, workerId: string): void {
+  started(scope: LogScope | undefined, queueMs: number, workerId: string): void {
     if (!scope) return;
     scope.workerId = workerId;
-    scope.queueMs ??= Math.max(0, Date.now() - submittedAt);
+    scope.queueMs ??= queueMs;
   },
 
   finished(scope: LogScope | undefined, finalChunk: string): void {

@@ -209,16 +209,13 @@ export class JobRunner {
     const { data } = taken.job;
     signal.throwIfAborted();
     watch.started();
-    if (!appender.hasStarted) appender.started(this.settings.workerId);
+    const request = this.openRequest(data, appender);
     // BullMQ's stalled checker marks a job whose workers stopped while running it too often (`defa`); its own
     // worker fails such a job when it takes it, and so does this one: a job that kills its worker is not
     // run on the next one, and the next, for ever.
     if (taken.job.deferredFailure) throw interrupted(taken.job.stalledCounter);
     const accumulator = new ResponseAccumulator(data.kind);
     let answer: Answer | null = null;
-    const request = this.payloads.open(data);
-    // A client that reads only the merged answer sees none of the chunks before the final one.
-    if (request.stream === false) appender.holdChunks(MERGED_ANSWER_HOLD_MS);
     const continuation = await this.continuations.prepare(taken, request);
     continuation?.seed(accumulator);
     const engineKind = continuation?.engineKind ?? data.kind;
@@ -256,6 +253,21 @@ export class JobRunner {
     signal.throwIfAborted();
     if (!answer) throw new EngineError('engine closed the stream without a final chunk', 502);
     return answer;
+  }
+
+  /**
+   * The request for the engine. A client that reads only the merged answer sees none of the chunks before the
+   * final one: they are held to share writes, and so is the attempt's `started` event when the take left it
+   * to the run (MERGED_ANSWER_FIELD). A request that cannot be opened still starts the attempt before its error.
+   */
+  private openRequest(data: InferenceJobData, appender: JobStreamAppender): Record<string, unknown> {
+    try {
+      const request = this.payloads.open(data);
+      if (request.stream === false) appender.holdChunks(MERGED_ANSWER_HOLD_MS);
+      return request;
+    } finally {
+      if (!appender.hasStarted) appender.started(this.settings.workerId);
+    }
   }
 
   /**
