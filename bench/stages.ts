@@ -18,9 +18,11 @@ export const STAGES: readonly Stage[] = [
     endsAt: "gateway's last job command",
   },
   { name: 'worker: wakes up and takes the job', endsAt: "job's lock or stream owner SET" },
-  { name: 'worker: cancel check, XADD started', endsAt: 'XADD started' },
-  { name: 'worker: HTTP to the engine, first chunk, XADD', endsAt: 'XADD first chunk' },
-  { name: 'worker: remaining chunks, appended in batches', endsAt: 'XADD final chunk' },
+  {
+    // A stream:false job's lines are held and stored in one script with its `started` and final line.
+    name: 'worker: engine call; the answer stored with its started event (one script)',
+    endsAt: 'XADD final line',
+  },
   { name: 'gateway: XREAD wakes, merge, HTTP out', endsAt: 'client has the answer' },
 ];
 
@@ -64,13 +66,10 @@ export function landmarks(trace: TracedRequest): number[] | null {
   const streamAdds = events.filter(
     (event, index) => index > taken && isWorker(event.who) && isAppend(event) && names(event),
   );
-  const [started, firstChunk] = streamAdds;
   const final = streamAdds[streamAdds.length - 1];
-  if (!started || !firstChunk || !final || streamAdds.length < 3) return null;
+  if (!final) return null;
   return [
     ...[firstGateway, added, taken].map((index) => events[index]?.atMs ?? NaN),
-    started.atMs,
-    firstChunk.atMs,
     final.atMs,
     trace.endMs,
   ].map((atMs) => atMs - trace.startMs);
@@ -88,21 +87,20 @@ export function medianStages(traces: readonly TracedRequest[]): { durations: num
 }
 
 /** Landmarks of a job in a MONITOR log, in path order. */
-const JOB_LANDMARKS = ['added', 'taken', 'started', 'firstChunk', 'final', 'completed'] as const;
+const JOB_LANDMARKS = ['added', 'taken', 'final', 'completed'] as const;
 type JobLandmark = (typeof JOB_LANDMARKS)[number];
 
 export const LOADED_STEPS: readonly string[] = [
   'queued: job stored → a worker takes it (the take script)',
-  'worker: taken → XADD started (cancel check)',
-  'worker: XADD started → first chunk XADD (engine call)',
-  'worker: first → final chunk XADD (appended in batches)',
-  'worker: final chunk → job completed (one script run on a standalone Redis)',
+  'worker: taken → final line XADD (engine call; the lines held, stored with started)',
+  'worker: final line → job completed (one script run on a standalone Redis)',
 ];
 
 /**
  * Per job id, when each landmark happened, from BullMQ's and GridLLM's commands (inside scripts or not):
  * the enqueue script's `ZADD …:prioritized` (or BullMQ's `LPUSH …:wait`), the take's `SET …:<id>:lock`, the
- * `XADD …:job-stream:<id>` appends (started, chunk, final) and the finish's `ZADD …:completed`.
+ * final line's `XADD …:job-stream:<id>` and the finish's `ZADD …:completed`. A `stream:false` job's `started`
+ * and chunks are stored in the final line's script, so they mark no step of their own.
  */
 export function jobLandmarks(
   commands: readonly MonitoredCommand[],
@@ -123,10 +121,7 @@ export function jobLandmarks(
     else if (upper === 'ZADD' && key.endsWith(':completed')) mark(args[3], 'completed', atMs);
     else if (upper === 'XADD' && key.includes(':job-stream:')) {
       const id = key.slice(key.indexOf(':job-stream:') + ':job-stream:'.length);
-      const type = args[args.indexOf('t') + 1];
-      if (type === 'started') mark(id, 'started', atMs);
-      else if (type === 'chunk') mark(id, 'firstChunk', atMs);
-      else if (type === 'final') mark(id, 'final', atMs);
+      if (args[args.indexOf('t') + 1] === 'final') mark(id, 'final', atMs);
     }
   }
   return jobs;
