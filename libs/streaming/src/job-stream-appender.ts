@@ -50,7 +50,7 @@ interface BufferedEvent {
  * to parse, instead of one per token); `started`, `final` and `error` keep entries of their own, so the
  * last entry of an ended stream is its terminal event.
  */
-function toEntries(events: readonly BufferedEvent[], attempt: number, now: number): string[][] {
+function toEntries(events: readonly BufferedEvent[], attempt: number): string[][] {
   const entries: string[][] = [];
   let run: BufferedEvent[] = [];
   const closeRun = () => {
@@ -73,7 +73,7 @@ function toEntries(events: readonly BufferedEvent[], attempt: number, now: numbe
     closeRun();
     const fields =
       event.type === StreamEventType.Started
-        ? encodeStartedFields(attempt, event.data, now - event.queuedAt)
+        ? encodeStartedFields(attempt, event.data, Date.now() - event.queuedAt)
         : encodeEventFields(event.type, attempt, event.data);
     entries.push([eventId(attempt, event.sequence), ...fields]);
   }
@@ -242,7 +242,7 @@ export class JobStreamAppender {
     }
     const final = this.buffer.some(({ type }) => type === StreamEventType.Final);
     const ends = final || this.buffer.some(({ type }) => type === StreamEventType.Error);
-    const batch = toEntries(this.buffer, this.attempt, Date.now());
+    const batch = toEntries(this.buffer, this.attempt);
     this.terminalSent ||= ends;
     this.buffer = [];
     this.bufferedBytes = 0;
