@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { Ollama } from 'ollama';
 
 import { decodeEntry } from '@gridllm/streaming';
 
@@ -52,6 +53,36 @@ describe('Chunk writes of a job whose client reads only the merged answer', () =
     expect(types[0]).toBe('started');
     expect(types.at(-1)).toBe('final');
     expect(entries).toBeLessThanOrEqual(8);
+  });
+
+  it('writes a quick stream:false answer as one stream entry, and answers it whole', async () => {
+    const ollama = new Ollama({ host: grid.gatewayUrl });
+    const answer = await ollama.generate({
+      model: 'llama3.2',
+      prompt: 'hello',
+      stream: false,
+      options: { num_predict: 3 },
+    });
+    expect(answer).toMatchObject({ done: true, eval_count: 3, done_reason: 'length' });
+    expect(answer.response).toMatch(/\S/);
+    const jobs = await redis.keys('gridllm:job-stream:*');
+    const streams = await Promise.all(jobs.map((key) => redis.xrange(key, '-', '+')));
+    const entries = streams.find((stream) =>
+      stream.some(([id, fields]) =>
+        decodeEntry(id, fields).some((event) => event.data.includes('"eval_count":3,')),
+      ),
+    );
+    // started, three chunk lines and the final line (30 ms, within the hold): one entry, one XADD, each line
+    // with its own id.
+    expect(entries).toHaveLength(1);
+    const [id, fields] = entries?.[0] ?? ['', []];
+    expect(decodeEntry(id, fields).map((event) => [event.id, event.type])).toEqual([
+      ['1-0', 'started'],
+      ['1-1', 'chunk'],
+      ['1-2', 'chunk'],
+      ['1-3', 'chunk'],
+      ['1-4', 'final'],
+    ]);
   });
 
   it('still writes a streaming answer token by token, the first at once', async () => {

@@ -10,7 +10,7 @@ const EXISTS_REPLY = `redis.error_reply('ERR job ' .. ARGV[1] .. ' exists')`;
 const STORE_AND_PLACE = `local now, priority = tonumber(ARGV[5]), tonumber(ARGV[6])
 local job = {'name', ARGV[2], 'data', ARGV[3], 'opts', ARGV[4], 'timestamp', ARGV[5], 'delay', 0, 'priority', priority}
 if ARGV[11] ~= '' then job[#job + 1] = '${PREFERRED_WORKER_FIELD}'; job[#job + 1] = ARGV[11] end
-if ARGV[12] == '1' then job[#job + 1] = '${MERGED_ANSWER_FIELD}'; job[#job + 1] = 1 end
+if ARGV[12] ~= '' then job[#job + 1] = '${MERGED_ANSWER_FIELD}'; job[#job + 1] = ARGV[12] end
 redis.call('HSET', KEYS[1], unpack(job))
 local score, tag
 if ARGV[7] ~= '' then
@@ -36,7 +36,8 @@ redis.call('ZADD', KEYS[3], 0, '0')
  * (FIFO within the band); both sit above BASE, so that BullMQ's own re-queued jobs go first.
  * KEYS: job hash, prioritized, marker, pc, fair-share hash.
  * ARGV: job id, name, data, opts, timestamp ms, priority, owner ('' = fair share off), cost, window ms,
- *       fair state ttl ms, preferred worker ('' = none), merged answer (1/0). Replies the fair tag, or ''.
+ *       fair state ttl ms, preferred worker ('' = none), MERGED_ANSWER_FIELD's value ('' = none). Replies the
+ *       fair tag, or ''.
  */
 export const ENQUEUE_JOB = `${FAIR_TAG}
 if redis.call('EXISTS', KEYS[1]) == 1 then return ${EXISTS_REPLY} end

@@ -17,7 +17,7 @@ import { JobEnqueue } from './job-enqueue';
 import { JobSchedulerService } from './job-scheduler.service';
 import { jobSchedulerFor } from './job-scheduler.testing';
 import { QueueRegistry } from './queue-registry';
-import { MERGED_ANSWER_FIELD, PREFERRED_WORKER_FIELD } from './take-next.lua';
+import { MERGED_ANSWER_FIELD, ONE_ANSWER_ENTRY, PREFERRED_WORKER_FIELD } from './take-next.lua';
 
 const MODEL = 'm:latest';
 const OWNER = { id: 'key-1', maxConcurrent: 5 };
@@ -204,7 +204,7 @@ describe('job admission in the enqueue script', () => {
     expect(await enqueue.addIfAdmitted(queue, job('refused'), terms, full)).toEqual({ stored: false });
   });
 
-  it('marks the job of a client that reads only the merged answer, so its take leaves `started` to the run', async () => {
+  it('marks the job of a client that reads only the merged answer, and that its answer may be one entry', async () => {
     const sut = scheduler();
     await claim();
     await submit(sut); // the queues counted: the next submits go through the script
@@ -214,7 +214,7 @@ describe('job admission in the enqueue script', () => {
     const merged = await ask({ stream: false });
     const streamed = await ask({});
 
-    expect(await redis.admin.hget(queue.toKey(merged.id), MERGED_ANSWER_FIELD)).toBe('1');
+    expect(await redis.admin.hget(queue.toKey(merged.id), MERGED_ANSWER_FIELD)).toBe(ONE_ANSWER_ENTRY);
     expect(await redis.admin.hexists(queue.toKey(streamed.id), MERGED_ANSWER_FIELD)).toBe(0);
   });
 

@@ -5,6 +5,7 @@ import { RedisConnection } from '@gridllm/redis';
 import { ENQUEUE_ADMITTED, ENQUEUE_ADMITTED_COUNTED, ENQUEUE_JOB } from './enqueue-job.lua';
 import { FAIR_STATE_SUFFIX, FairTerms } from './fair-share';
 import { ModelQueue } from './queue-registry';
+import { ONE_ANSWER_ENTRY } from './take-next.lua';
 
 /** How one job is placed: kept for `retainSeconds` once finished, by fair share or FIFO, maybe preferring a worker. */
 export interface EnqueueTerms {
@@ -150,7 +151,7 @@ export class JobEnqueue {
         fair?.windowMs ?? 0,
         fair?.stateTtlMs ?? 0,
         terms.preferredWorker ?? '',
-        terms.mergedAnswer ? 1 : 0,
+        terms.mergedAnswer ? ONE_ANSWER_ENTRY : '',
       ],
     ];
   }

@@ -24,7 +24,7 @@ describe(JobFinish.name, () => {
     queue = new Queue('m', { connection, prefix: 'jf' });
     consumer = new Worker('m', null, { connection, prefix: 'jf', autorun: false });
     take = new JobTake(connection);
-    sut = new JobFinish(connection);
+    sut = new JobFinish(connection, 30_000);
   });
 
   beforeEach(() => admin.flushall());
@@ -126,7 +126,7 @@ describe(JobFinish.name, () => {
 
   describe('retention', () => {
     const expiry = `${keys['']}gridllm-expiry:completed`;
-    const sweepingAlways = () => new JobFinish(connection, { intervalMs: 0, limit: 1000 });
+    const sweepingAlways = () => new JobFinish(connection, 30_000, { intervalMs: 0, limit: 1000 });
     const completedIds = async () => (await admin.zrange(keys.completed, 0, -1)).sort();
 
     it('removes each job once its own retention has passed', async () => {
@@ -181,7 +181,7 @@ describe(JobFinish.name, () => {
     });
 
     it('sweeps at most once per interval, and again at once after a sweep that reached its limit', async () => {
-      const hourly = new JobFinish(connection, { intervalMs: 3_600_000, limit: 1 });
+      const hourly = new JobFinish(connection, 30_000, { intervalMs: 3_600_000, limit: 1 });
       for (const id of ['a', 'b']) {
         await admin.zadd(keys.completed, Date.now() - 5_000, id);
         await admin.zadd(expiry, Date.now() - 5_000, id);
@@ -201,6 +201,9 @@ describe(JobFinish.name, () => {
   it('refuses, and changes nothing, when the lock is not this run’s or is gone', async () => {
     const job = await taken('b');
     await expect(sut.completed(keys, job, 'other-token', result)).rejects.toThrow(/Lock mismatch for job b/);
+    // The lock read and dropped in one command is put back for its holder, with a whole lock's lifetime.
+    expect(await admin.get(`${keys['']}b:lock`)).toBe('token-1');
+    expect(await admin.pttl(`${keys['']}b:lock`)).toBeGreaterThan(29_000);
     await admin.del(`${keys['']}b:lock`);
     await expect(sut.completed(keys, job, 'token-1', result)).rejects.toThrow(/Missing lock for job b/);
     expect(await queue.getJobState('b')).toBe('active');
@@ -212,7 +215,7 @@ describe(JobFinish.name, () => {
     const finalLine = (id: string, fence: string) => ({
       stream: `jf:stream:${id}`,
       owner: `jf:owner:${id}`,
-      args: [fence, '1000', '60', '1-1', '6', 't', 'final', 'a', '1', 'd', '{"done":true}'],
+      args: [fence, '1000', '60', '5000', '1-1', '6', 't', 'final', 'a', '1', 'd', '{"done":true}'],
       connection: lines,
     });
     /** The connection the job's lines go on (the worker's token connection), not the queue's. */
@@ -258,6 +261,7 @@ describe(JobFinish.name, () => {
 
       expect(await admin.exists('jf:stream:g')).toBe(0);
       expect(await admin.get('jf:owner:g')).toBe('w2/other');
+      expect(await admin.pttl('jf:owner:g')).toBeGreaterThan(4000);
       expect(await queue.getJobState('g')).toBe('active');
     });
 

@@ -22,7 +22,10 @@ import { InferenceJob } from './job-take';
  * - the SREM from the stalled set: the stalled checker skips an id that is no longer in the active list,
  *   and empties the set on every run;
  * - the HINCRBY of `atm`: the run knows the count it read when it took the job, and nothing else changes it
- *   while the lock is held.
+ *   while the lock is held;
+ * - the lock's GET and DEL are one GETDEL (Redis 6.2 or newer). A lock found to be another run's is put back
+ *   with a whole lock's lifetime (its holder renews it within half of that; if the holder is dead, BullMQ's
+ *   stalled checker finds the job at most one lock later than it would have).
  *
  * Retention differs from BullMQ's on purpose. BullMQ removes, in each completion, every finished job older
  * than the finishing job's own `removeOnComplete.age` (`removeOnFail.age`): an Ollama or OpenAI job (kept
@@ -35,8 +38,8 @@ import { InferenceJob } from './job-take';
  * KEYS: job hash, active, finished set (completed or failed), its expiry index, its cutover.
  * ARGV: job id, now ms, lock token, `completed` or `failed`, the result or the reason, data JSON
  *       (the finished record), retention seconds (empty: keep the job), job key prefix, most jobs removed per
- *       sweep, `attemptsMade` after this attempt, sweep (1/0), then for a completed job its summary (see
- *       FINISHED_SUMMARY_FIELD).
+ *       sweep, `attemptsMade` after this attempt, sweep (1/0), lock ms, then for a completed job its summary
+ *       (see FINISHED_SUMMARY_FIELD).
  * Replies the number of jobs removed (0 or more), or BullMQ's codes: -1 no such job, -2 lock missing,
  * -3 not active, -6 lock held by another.
  */
@@ -44,13 +47,13 @@ const FINISH = `
 local jobKey, active, finished, expiry, cutoverKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local jobId, now, token, retain = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[7]
 local lockKey = jobKey .. ':lock'
-local holder = redis.call('GET', lockKey)
+local holder = redis.call('GETDEL', lockKey)
 if holder ~= token then
+  if holder then redis.call('SET', lockKey, holder, 'PX', ARGV[12]) end
   if redis.call('EXISTS', jobKey) == 0 then return -1 end
   if holder then return -6 end
   return -2
 end
-redis.call('DEL', lockKey)
 if redis.call('LREM', active, -1, jobId) < 1 then return -3 end
 redis.call('ZADD', finished, now, jobId)
 if ARGV[4] == 'failed' then
@@ -58,7 +61,7 @@ if ARGV[4] == 'failed' then
     'atm', ARGV[10])
   redis.call('HDEL', jobKey, 'defa')
 else
-  redis.call('HSET', jobKey, 'returnvalue', ARGV[5], '${FINISHED_SUMMARY_FIELD}', ARGV[12], 'finishedOn', now,
+  redis.call('HSET', jobKey, 'returnvalue', ARGV[5], '${FINISHED_SUMMARY_FIELD}', ARGV[13], 'finishedOn', now,
     'data', ARGV[6], 'atm', ARGV[10])
 end
 if retain ~= '' then redis.call('ZADD', expiry, now + tonumber(retain) * 1000, jobId) end
@@ -96,7 +99,7 @@ end
 return removed`;
 
 /** ARGV of FINISH for a completed job (the summary is its last); a batch's ARGV follow them. */
-const COMPLETED_ARGS = 12;
+const COMPLETED_ARGS = 13;
 
 /**
  * FINISH for a completed job, after the batch that holds its final line (APPEND_BATCH_LUA) in the same run
@@ -171,6 +174,8 @@ export class JobFinish {
 
   constructor(
     connection: RedisConnection,
+    /** The lifetime of a job's lock (BullMQ's `lockDuration`), which a lock put back gets. */
+    private readonly lockMs: number,
     private readonly sweeps: SweepSettings = { intervalMs: SWEEP_INTERVAL_MS, limit: REMOVE_BY_AGE_LIMIT },
   ) {
     connection.defineCommand('gridllmFinish', { numberOfKeys: 5, lua: FINISH });
@@ -276,6 +281,7 @@ export class JobFinish {
         this.sweeps.limit,
         job.attemptsMade + 1,
         sweep ? 1 : 0,
+        this.lockMs,
         ...(summary === undefined ? [] : [summary]),
       ],
     };

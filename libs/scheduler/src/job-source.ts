@@ -32,6 +32,8 @@ export interface TakenJob {
   backlog?: number;
   /** The run as the take entered it (`takeNext(…, true)` on a standalone Redis); see RunGuard. */
   entry?: TakenRunEntry;
+  /** The job's reader takes a quick merged answer as one stream entry (ONE_ANSWER_ENTRY). */
+  oneAnswerEntry?: boolean;
 }
 
 /** A job's completion riding with its final line (JobSource.completionAfterFinal). */
@@ -261,7 +263,8 @@ export class JobSource implements OnApplicationShutdown {
     reply: Extract<TakeReply, { kind: 'taken' }>,
   ): TakenJob {
     this.noteAffinity(model, reply.job);
-    return { job: reply.job, token: request.token, model, backlog: reply.backlog, entry: reply.entry };
+    const { job, backlog, entry, oneAnswerEntry } = reply;
+    return { job, token: request.token, model, backlog, entry, oneAnswerEntry };
   }
 
   /** A new lock token for the trip and, with `enterRun`, a new run fence to enter the taken job with. */
@@ -502,7 +505,7 @@ export class JobSource implements OnApplicationShutdown {
     // One connection for every model's consumer, and none of BullMQ's blocking ones (the slot loop never
     // blocks in BullMQ): a worker's Redis connections do not grow with the number of models it serves.
     this.shared ??= this.connections.create('gridllm-consumer');
-    this.finisher ??= new JobFinish(this.shared);
+    this.finisher ??= new JobFinish(this.shared, this.queue.lockDurationMs);
     const consumer = new Worker<InferenceJobData, InferenceJobResult>(
       queueNameFor(model, this.clustered),
       null,

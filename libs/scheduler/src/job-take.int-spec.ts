@@ -8,7 +8,12 @@ import { decodeEvent, runEntryArgs } from '@gridllm/streaming';
 import { commandCalls } from '../../../test/support/command-calls';
 import { RedisServer } from '../../../test/support/redis-server';
 import { JobTake, TakeRequest } from './job-take';
-import { MAX_REPORTED_BACKLOG, MERGED_ANSWER_FIELD, PREFERRED_WORKER_FIELD } from './take-next.lua';
+import {
+  MAX_REPORTED_BACKLOG,
+  MERGED_ANSWER_FIELD,
+  ONE_ANSWER_ENTRY,
+  PREFERRED_WORKER_FIELD,
+} from './take-next.lua';
 
 describe(JobTake.name, () => {
   const server = new RedisServer();
@@ -261,9 +266,27 @@ describe(JobTake.name, () => {
       expect(reply).toMatchObject({
         kind: 'taken',
         entry: { state: { kind: 'claimed', cancelled: false }, startedStored: false },
+        // Marked by a gateway that reads a final entry only as the final line.
+        oneAnswerEntry: false,
       });
       expect(await admin.get(keys.jobOwner('e5'))).toBe('w1/f5');
       expect(await admin.exists(keys.jobStream('e5'))).toBe(0);
+    });
+
+    it('says when the reader of a merged answer takes it as one stream entry', async () => {
+      await queue.add('j', {}, { priority: 1, jobId: 'e6' });
+      await admin.hset(`${queue.keys['']}e6`, MERGED_ANSWER_FIELD, ONE_ANSWER_ENTRY);
+      expect(await sut.take(entering('w1/f6'))).toMatchObject({
+        kind: 'taken',
+        entry: { startedStored: false },
+        oneAnswerEntry: true,
+      });
+      await queue.add('j', {}, { priority: 1, jobId: 'e7' });
+      expect(await sut.take(entering('w1/f7'))).toMatchObject({
+        kind: 'taken',
+        entry: { startedStored: true },
+        oneAnswerEntry: false,
+      });
     });
 
     it('reports a run another worker holds, and an ended stream, without claiming or writing', async () => {

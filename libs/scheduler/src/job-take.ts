@@ -4,7 +4,7 @@ import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisConnection } from '@gridllm/redis';
 import { TakenRunEntry, decodeTakenEntry } from '@gridllm/streaming';
 
-import { TAKE_NEXT } from './take-next.lua';
+import { MERGED_ANSWER_FIELD, ONE_ANSWER_ENTRY, TAKE_NEXT } from './take-next.lua';
 
 export type InferenceJob = Job<InferenceJobData, InferenceJobResult>;
 
@@ -37,7 +37,14 @@ export interface TakeRequest {
 
 export type TakeReply =
   | { kind: 'empty' }
-  | { kind: 'taken'; job: InferenceJob; backlog: number; entry?: TakenRunEntry }
+  | {
+      kind: 'taken';
+      job: InferenceJob;
+      backlog: number;
+      entry?: TakenRunEntry;
+      /** The job's reader takes a quick answer as one stream entry (ONE_ANSWER_ENTRY). */
+      oneAnswerEntry: boolean;
+    }
   | { kind: 'preferred'; workerId: string; ageMs: number }
   | { kind: 'better-free'; ageMs: number }
   | { kind: 'young'; ageMs: number };
@@ -93,7 +100,8 @@ export class JobTake {
         const job = Job.fromJSON<InferenceJobData, InferenceJobResult>(queue, json, id);
         job.token = token;
         const entered = entry && rawEntry ? decodeTakenEntry(rawEntry, entry.fence) : undefined;
-        return { kind: 'taken', job, backlog: Number(backlog), entry: entered };
+        const oneAnswerEntry = hashField(fields, MERGED_ANSWER_FIELD) === ONE_ANSWER_ENTRY;
+        return { kind: 'taken', job, backlog: Number(backlog), entry: entered, oneAnswerEntry };
       }
       case 2:
         return { kind: 'preferred', workerId: reply[1], ageMs: Number(reply[2]) };
@@ -103,4 +111,11 @@ export class JobTake {
         return { kind: 'young', ageMs: Number(reply[1]) };
     }
   }
+}
+
+/** A field of a hash as HGETALL lists it (name, value, …). */
+function hashField(fields: readonly string[], name: string): string | undefined {
+  for (let index = 0; index + 1 < fields.length; index += 2)
+    if (fields[index] === name) return fields[index + 1];
+  return undefined;
 }

@@ -14,6 +14,14 @@ export const PREFERRED_WORKER_FIELD = 'gridllm-preferred';
  */
 export const MERGED_ANSWER_FIELD = 'gridllm-merged';
 
+/**
+ * MERGED_ANSWER_FIELD's value from a gateway that also reads a final stream entry holding the events before
+ * it (encodeAnswerFields): the run then writes a quick answer as one entry (issue 15: two XADDs fewer per
+ * job). A gateway from before it writes 1 and its jobs' final lines keep entries of their own; a worker from
+ * before it reads any value as 1.
+ */
+export const ONE_ANSWER_ENTRY = '2';
+
 /** Most jobs a take counts as still waiting (TakenJob.backlog): more than a worker takes at once. */
 export const MAX_REPORTED_BACKLOG = 16;
 

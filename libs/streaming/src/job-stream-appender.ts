@@ -1,7 +1,13 @@
 import { StreamErrorData, StreamEventType } from '@gridllm/contracts';
 
 import { StreamBudget } from './stream-budget';
-import { encodeChunkRunFields, encodeEventFields, encodeStartedFields, eventId } from './token-stream.codec';
+import {
+  encodeAnswerFields,
+  encodeChunkRunFields,
+  encodeEventFields,
+  encodeStartedFields,
+  eventId,
+} from './token-stream.codec';
 import type { FinalRoute } from './token-stream.writer';
 
 /** Most events in one batch (one round trip, one script run in Redis: under a millisecond at this size). */
@@ -48,9 +54,15 @@ interface BufferedEvent {
 /**
  * A batch's stream entries: consecutive chunk lines share one entry (one XADD, one entry for every reader
  * to parse, instead of one per token); `started`, `final` and `error` keep entries of their own, so the
- * last entry of an ended stream is its terminal event.
+ * last entry of an ended stream is its terminal event. With `oneAnswerEntry`, a batch that ends in the final
+ * line is one entry holding the events before it (encodeAnswerFields).
  */
-function toEntries(events: readonly BufferedEvent[], attempt: number): string[][] {
+function toEntries(events: readonly BufferedEvent[], attempt: number, oneAnswerEntry: boolean): string[][] {
+  const last = events[events.length - 1];
+  if (oneAnswerEntry && events.length > 1 && last.type === StreamEventType.Final) {
+    const answer = answerEntry(events, attempt);
+    if (answer) return [answer];
+  }
   const entries: string[][] = [];
   let run: BufferedEvent[] = [];
   const closeRun = () => {
@@ -73,13 +85,35 @@ function toEntries(events: readonly BufferedEvent[], attempt: number): string[][
     closeRun();
     const fields =
       event.type === StreamEventType.Started
-        ? encodeStartedFields(attempt, event.data, Date.now() - event.queuedAt)
+        ? encodeStartedFields(attempt, event.data, heldMs(event))
         : encodeEventFields(event.type, attempt, event.data);
     entries.push([eventId(attempt, event.sequence), ...fields]);
   }
   closeRun();
   return entries;
 }
+
+/** One entry for a batch of `started` (if any), chunk lines, then the final line; null for any other batch. */
+function answerEntry(events: readonly BufferedEvent[], attempt: number): string[] | null {
+  const final = events[events.length - 1];
+  const [first] = events;
+  const started = first.type === StreamEventType.Started ? first : undefined;
+  const lines = events.slice(started ? 1 : 0, -1);
+  if (lines.some(({ type }) => type !== StreamEventType.Chunk)) return null;
+  return [
+    eventId(attempt, final.sequence),
+    ...encodeAnswerFields(attempt, final.data, {
+      started: started && { workerId: started.data, heldMs: heldMs(started) },
+      lines: lines.map(({ data }) => data),
+    }),
+  ];
+}
+
+/** How long a buffered `started` event has waited to be written, in ms. */
+function heldMs(started: BufferedEvent): number {
+  return Date.now() - started.queuedAt;
+}
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Called every YIELD_EVERY_EVENTS chunks; resolves when the job may go on (see LoopPacer). */
@@ -106,6 +140,8 @@ export class JobStreamAppender {
   private urgent = false;
   private holdTimer: NodeJS.Timeout | null = null;
   private holdChunksMs = 0;
+  /** A batch ending in the final line is written as one entry (see `holdChunks`). */
+  private oneAnswerEntry = false;
   private terminalStored = false;
   private terminalSent = false;
   /** How the batch holding the final line is stored, when not by the sink's own write (see `final`). */
@@ -123,9 +159,12 @@ export class JobStreamAppender {
    * From now on a chunk may wait up to `ms` for more to share its write (MERGED_ANSWER_HOLD_MS, for a client
    * that reads only the merged answer), and so may `started`: such a client is answered at the end, and a
    * quick answer then reaches the gateway in one read. `final` and `error` still go at once, with what waits.
+   * With `oneAnswerEntry` (the job's reader decodes it: MERGED_ANSWER_FIELD), the batch holding the final line
+   * is one stream entry, the events before it included: one XADD, not three, for a quick answer.
    */
-  holdChunks(ms: number): void {
+  holdChunks(ms: number, oneAnswerEntry = false): void {
     this.holdChunksMs = ms;
+    this.oneAnswerEntry = oneAnswerEntry;
   }
 
   /** True once anything the client could see (a chunk) has been queued for writing. */
@@ -242,7 +281,7 @@ export class JobStreamAppender {
     }
     const final = this.buffer.some(({ type }) => type === StreamEventType.Final);
     const ends = final || this.buffer.some(({ type }) => type === StreamEventType.Error);
-    const batch = toEntries(this.buffer, this.attempt);
+    const batch = toEntries(this.buffer, this.attempt, this.oneAnswerEntry);
     this.terminalSent ||= ends;
     this.buffer = [];
     this.bufferedBytes = 0;

@@ -3,6 +3,7 @@ import { StreamEventType } from '@gridllm/contracts';
 import {
   decodeEntry,
   decodeEvent,
+  encodeAnswerFields,
   encodeChunkRunFields,
   encodeEventFields,
   encodeStartedFields,
@@ -68,6 +69,42 @@ describe('token stream codec', () => {
     expect(firstLineId(decodeEntry('2-1', single, true)[0])).toBe('2-1');
     const final = encodeEventFields(StreamEventType.Final, 1, '{"done":true}');
     expect(decodeEntry('1-6', final, true)).toEqual(decodeEntry('1-6', final));
+  });
+
+  it('gives each event a final entry holds from before it its own id: started, the lines, the final line', () => {
+    const fields = encodeAnswerFields(1, '{"done":true}', {
+      started: { workerId: 'w1', heldMs: 7 },
+      lines: ['{"n":1}', '{"n":2}'],
+    });
+    const started = { id: '1-0', type: StreamEventType.Started, attempt: 1, data: 'w1', heldMs: 7 };
+    const final = { id: '1-3', type: StreamEventType.Final, attempt: 1, data: '{"done":true}' };
+    expect(decodeEntry('1-3', fields)).toEqual([
+      started,
+      { id: '1-1', type: StreamEventType.Chunk, attempt: 1, data: '{"n":1}' },
+      { id: '1-2', type: StreamEventType.Chunk, attempt: 1, data: '{"n":2}' },
+      final,
+    ]);
+    // Joined, the lines stay one event; a reader of the last entry alone sees the final line.
+    expect(decodeEntry('1-3', fields, true)).toEqual([
+      started,
+      { id: '1-2', type: StreamEventType.Chunk, attempt: 1, data: '{"n":1}\n{"n":2}', lines: 2 },
+      final,
+    ]);
+    expect(decodeEvent('1-3', fields)).toEqual(final);
+  });
+
+  it('writes only what a final entry holds: no started, one line, or nothing but the final line', () => {
+    const oneLine = encodeAnswerFields(2, '{"done":true}', { lines: ['{"n":4}'] });
+    expect(decodeEntry('2-5', oneLine, true).map(({ id, type, lines }) => [id, type, lines])).toEqual([
+      ['2-4', StreamEventType.Chunk, undefined],
+      ['2-5', StreamEventType.Final, undefined],
+    ]);
+    const unheld = encodeAnswerFields(1, '{}', { started: { workerId: 'w1', heldMs: 0 }, lines: [] });
+    expect(decodeEntry('1-1', unheld)[0]).not.toHaveProperty('heldMs');
+    expect(decodeEntry('1-1', unheld).map(({ type }) => type)).toEqual(['started', 'final']);
+    expect(encodeAnswerFields(1, '{}', { lines: [] })).toEqual(
+      encodeEventFields(StreamEventType.Final, 1, '{}'),
+    );
   });
 
   it('writes a single chunk line as a plain entry', () => {

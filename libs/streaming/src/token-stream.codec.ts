@@ -26,22 +26,84 @@ export function encodeChunkRunFields(attempt: number, datas: readonly string[]):
   return datas.length > 1 ? [...fields, 'n', String(datas.length)] : fields;
 }
 
+/** What a final entry may hold of the events before it in its batch (see encodeAnswerFields). */
+export interface EarlierInEntry {
+  /** The attempt's `started` event: its worker, and how long it was held (ms). */
+  started?: { workerId: string; heldMs: number };
+  /** The chunk lines right before the final one, in order. */
+  lines: readonly string[];
+}
+
+/**
+ * Fields of a final entry that also holds the events before it in its batch, for a reader that said it reads
+ * them (MERGED_ANSWER_FIELD): a quick merged answer is then one XADD and one stream entry, not three (issue 15).
+ * `s` is the `started` event's worker and `h` its hold; `c` holds the chunk lines joined by newlines (they
+ * never contain one) and `n` their number. Each event keeps its own id: `started` is `<attempt>-0`, the lines
+ * end right before the final one. The entry is still a terminal entry (`t` is `final`) for every check of
+ * whether a stream ended.
+ */
+export function encodeAnswerFields(attempt: number, finalData: string, earlier: EarlierInEntry): string[] {
+  const fields = encodeEventFields(StreamEventType.Final, attempt, finalData);
+  if (earlier.started) {
+    fields.push('s', earlier.started.workerId);
+    if (earlier.started.heldMs > 0) fields.push('h', String(earlier.started.heldMs));
+  }
+  if (earlier.lines.length > 0) fields.push('c', earlier.lines.join('\n'), 'n', String(earlier.lines.length));
+  return fields;
+}
+
 /**
  * Every event of one XREAD/XRANGE entry, each with its own id: an entry of n chunk lines whose id is
- * `<attempt>-<s>` holds the lines `<attempt>-<s-n+1>` … `<attempt>-<s>`. Empty for entries that are not ours.
- * `joined` keeps such an entry one event (StreamEvent.lines), for a reader that writes the lines out as they
+ * `<attempt>-<s>` holds the lines `<attempt>-<s-n+1>` … `<attempt>-<s>`; a final entry may hold the events
+ * before it (encodeAnswerFields). Empty for entries that are not ours.
+ * `joined` keeps n chunk lines one event (StreamEvent.lines), for a reader that writes the lines out as they
  * are: no split, no event per line.
  */
 export function decodeEntry(id: string, fields: string[], joined = false): StreamEvent[] {
   const event = decodeEvent(id, fields);
   if (!event) return [];
-  const count = Number(fieldOf(fields, 'n') ?? 1);
-  if (event.type !== StreamEventType.Chunk || !(count > 1)) return [event];
-  if (joined) {
-    event.lines = count;
-    return [event];
+  if (event.type === StreamEventType.Final) return answerEvents(event, fields, joined);
+  if (event.type !== StreamEventType.Chunk) return [event];
+  return chunkRun(event, Number(fieldOf(fields, 'n') ?? 1), joined);
+}
+
+/** A chunk event holding `count` lines: one event when joined (or a single line), else one per line. */
+function chunkRun(event: StreamEvent, count: number, joined: boolean): StreamEvent[] {
+  if (!(count > 1)) return [event];
+  if (!joined) return splitLines(event);
+  event.lines = count;
+  return [event];
+}
+
+/** A final entry's events: those it holds from before it (encodeAnswerFields), then the final line. */
+function answerEvents(final: StreamEvent, fields: string[], joined: boolean): StreamEvent[] {
+  const workerId = fieldOf(fields, 's');
+  const lines = fieldOf(fields, 'c');
+  if (workerId === undefined && lines === undefined) return [final];
+  const { attempt } = final;
+  const events: StreamEvent[] = [];
+  if (workerId !== undefined) {
+    const started: StreamEvent = {
+      id: eventId(attempt, 0),
+      type: StreamEventType.Started,
+      attempt,
+      data: workerId,
+    };
+    const held = Number(fieldOf(fields, 'h'));
+    if (held > 0) started.heldMs = held;
+    events.push(started);
   }
-  return splitLines(event);
+  if (lines !== undefined) {
+    const chunk: StreamEvent = {
+      id: eventId(attempt, sequenceOf(final.id) - 1),
+      type: StreamEventType.Chunk,
+      attempt,
+      data: lines,
+    };
+    events.push(...chunkRun(chunk, Number(fieldOf(fields, 'n') ?? 1), joined));
+  }
+  events.push(final);
+  return events;
 }
 
 /** The single-line events of a joined chunk event (StreamEvent.lines), each with its own id. */

@@ -17,6 +17,7 @@ describe(TokenStreamWriter.name, () => {
   let admin: Redis;
   let ownership: StreamOwnership;
   let sut: TokenStreamWriter;
+  let ownerTtlMs: number;
 
   beforeAll(async () => {
     await server.start();
@@ -24,6 +25,7 @@ describe(TokenStreamWriter.name, () => {
     factory = new RedisConnectionFactory(config.redis);
     const client = new RedisClient(factory, config.redis);
     ownership = new StreamOwnership(client, config.queue);
+    ownerTtlMs = StreamOwnership.ttlMs(config.queue);
     sut = new TokenStreamWriter(client, factory, new LoopPacer(), config.queue);
     admin = server.client();
   });
@@ -116,6 +118,49 @@ describe(TokenStreamWriter.name, () => {
       expect(events[0].heldMs ?? 0).toBeLessThan(50);
     });
 
+    it('writes a quick merged answer as one entry when its reader takes it, each line with its own id', async () => {
+      const before = await commandCalls(admin, 'xadd');
+      const appender = sut.open('one', 1);
+      appender.holdChunks(100, true);
+      appender.started('w1');
+      await appender.chunk('{"n":0}');
+      await appender.chunk('{"n":1}');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await appender.final('{"done":true}');
+      expect((await commandCalls(admin, 'xadd')) - before).toBe(1);
+      const entries = await stream('one');
+      expect(entries.map(([id]) => id)).toEqual(['1-3']);
+      const events = entries.flatMap(([id, fields]) => decodeEntry(id, fields));
+      expect(events.map(({ id, type, data }) => [id, type, data])).toEqual([
+        ['1-0', 'started', 'w1'],
+        ['1-1', 'chunk', '{"n":0}'],
+        ['1-2', 'chunk', '{"n":1}'],
+        ['1-3', 'final', '{"done":true}'],
+      ]);
+      expect(events[0].heldMs).toBeGreaterThanOrEqual(15);
+      expect(events[0].heldMs).toBeLessThan(90);
+    });
+
+    it('keeps entries of their own for the lines a merged answer wrote before its hold ran out', async () => {
+      const appender = sut.open('long', 1);
+      appender.holdChunks(50, true);
+      appender.started('w1');
+      await appender.chunk('{"n":0}');
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      await appender.chunk('{"n":1}');
+      await appender.final('{"done":true}');
+      // The hold wrote started and the first line; the last batch, a line and the final one, is one entry.
+      const entries = await stream('long');
+      expect(entries.map(([id]) => id)).toEqual(['1-0', '1-1', '1-3']);
+      const events = entries.flatMap(([id, fields]) => decodeEntry(id, fields));
+      expect(events.map(({ id, type }) => [id, type])).toEqual([
+        ['1-0', 'started'],
+        ['1-1', 'chunk'],
+        ['1-2', 'chunk'],
+        ['1-3', 'final'],
+      ]);
+    });
+
     it("goes on after a started event the take stored: the first line is the attempt's line 1", async () => {
       await admin.xadd('tw:job-stream:pre', '2-0', 't', 'started', 'a', '2', 'd', 'w1');
       const appender = sut.open('pre', 2);
@@ -192,7 +237,9 @@ describe(TokenStreamWriter.name, () => {
       const fenced = sut.open('taken', 1, fence, 60);
       await expect(fenced.final('{"done":true}')).rejects.toThrow(StreamFencedError);
       expect(fenced.ended).toBe(false);
+      // Read and dropped in one command, the other run's key is put back with a whole lifetime.
       expect(await admin.get('tw:job-owner:taken')).toBe('w2/other');
+      expect(await admin.pttl('tw:job-owner:taken')).toBeGreaterThan(ownerTtlMs - 1000);
       expect(await admin.exists('tw:job-stream:taken')).toBe(0);
 
       await ownership.claim('kept', fence);
@@ -217,7 +264,20 @@ describe(TokenStreamWriter.name, () => {
         {
           stream: 'tw:job-stream:routed',
           owner: 'tw:job-owner:routed',
-          args: [fence, expect.any(String), '60', '1-1', '6', 't', 'final', 'a', '1', 'd', '{"done":true}'],
+          args: [
+            fence,
+            expect.any(String),
+            '60',
+            String(ownerTtlMs),
+            '1-1',
+            '6',
+            't',
+            'final',
+            'a',
+            '1',
+            'd',
+            '{"done":true}',
+          ],
           connection: expect.any(Redis),
         },
       ]);

@@ -8,6 +8,7 @@ import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { JobStreamAppender, StreamFencedError } from './job-stream-appender';
 import { LoopPacer } from './loop-pacer';
+import { StreamOwnership } from './stream-ownership';
 import { StreamBudget } from './stream-budget';
 import { encodeEventFields } from './token-stream.codec';
 
@@ -16,22 +17,30 @@ import { encodeEventFields } from './token-stream.codec';
  * this run's fence (ARGV[base]; empty: no fence). Checked atomically with the writes, so a run that lost the
  * job can never add a line after the new owner's. ARGV[base + 1] is MAXLEN; ARGV[base + 2], for a batch that
  * ends the stream, lets the stream expire in that many seconds and gives the owner key up (the run's end in
- * the same trip as its last line; empty: neither); then per event, to the end of ARGV: its id, the number of
- * fields, the fields. Returns 1, or the FENCED error reply (nothing written), which a caller must return.
+ * the same trip as its last line; empty: neither); ARGV[base + 3] is the owner key's lifetime in ms; then per
+ * event, to the end of ARGV: its id, the number of fields, the fields. Returns 1, or the FENCED error reply
+ * (nothing written), which a caller must return.
+ * A batch that ends the run reads the owner key and drops it in one GETDEL (issue 15: one command per job);
+ * when the key turns out to be another run's, it is put back with a whole lifetime, which its run renews
+ * within half of that anyway (Redis 6.2 or newer, as XADD's MINID already asks of the grid).
  */
 export const APPEND_BATCH_LUA = `
 local function append_batch(stream, owner, base)
-  if ARGV[base] ~= '' and redis.call('GET', owner) ~= ARGV[base] then return redis.error_reply('FENCED') end
-  local i = base + 3
+  local fence, ends = ARGV[base], ARGV[base + 2] ~= ''
+  if fence ~= '' then
+    local holder = redis.call(ends and 'GETDEL' or 'GET', owner)
+    if holder ~= fence then
+      if ends and holder then redis.call('SET', owner, holder, 'PX', ARGV[base + 3]) end
+      return redis.error_reply('FENCED')
+    end
+  end
+  local i = base + 4
   while i <= #ARGV do
     local n = tonumber(ARGV[i + 1])
     redis.call('XADD', stream, 'MAXLEN', '~', ARGV[base + 1], ARGV[i], unpack(ARGV, i + 2, i + 1 + n))
     i = i + 2 + n
   end
-  if ARGV[base + 2] ~= '' then
-    redis.call('EXPIRE', stream, ARGV[base + 2])
-    if ARGV[base] ~= '' then redis.call('DEL', owner) end
-  end
+  if ends then redis.call('EXPIRE', stream, ARGV[base + 2]) end
   return 1
 end`;
 
@@ -85,11 +94,13 @@ export class TokenStreamWriter {
     const stream = this.client.keys.jobStream(jobId);
     const owner = this.client.keys.jobOwner(jobId);
     const { streamMaxEvents: maxEvents, streamMaxBytes: maxBytes } = this.queue;
+    const ownerTtlMs = String(StreamOwnership.ttlMs(this.queue));
     return new JobStreamAppender(
       async (entries, ends, route) => {
         const expiry = ends && retainSeconds !== undefined ? String(retainSeconds) : '';
-        // The fence, MAXLEN, the expiry, then per entry: its id, its number of fields, the fields.
-        const args: string[] = [fence, String(maxEvents), expiry];
+        // The fence, MAXLEN, the expiry, the owner key's lifetime, then per entry: its id, its number of
+        // fields, the fields.
+        const args: string[] = [fence, String(maxEvents), expiry, ownerTtlMs];
         for (const entry of entries) {
           args.push(entry[0], String(entry.length - 1));
           for (let field = 1; field < entry.length; field++) args.push(entry[field]);

@@ -209,7 +209,7 @@ export class JobRunner {
     const { data } = taken.job;
     signal.throwIfAborted();
     watch.started();
-    const request = this.openRequest(data, appender);
+    const request = this.openRequest(taken, appender);
     // BullMQ's stalled checker marks a job whose workers stopped while running it too often (`defa`); its own
     // worker fails such a job when it takes it, and so does this one: a job that kills its worker is not
     // run on the next one, and the next, for ever.
@@ -258,12 +258,13 @@ export class JobRunner {
   /**
    * The request for the engine. A client that reads only the merged answer sees none of the chunks before the
    * final one: they are held to share writes, and so is the attempt's `started` event when the take left it
-   * to the run (MERGED_ANSWER_FIELD). A request that cannot be opened still starts the attempt before its error.
+   * to the run (MERGED_ANSWER_FIELD), and a quick answer is one stream entry when the job's reader takes it
+   * (ONE_ANSWER_ENTRY). A request that cannot be opened still starts the attempt before its error.
    */
-  private openRequest(data: InferenceJobData, appender: JobStreamAppender): Record<string, unknown> {
+  private openRequest(taken: TakenJob, appender: JobStreamAppender): Record<string, unknown> {
     try {
-      const request = this.payloads.open(data);
-      if (request.stream === false) appender.holdChunks(MERGED_ANSWER_HOLD_MS);
+      const request = this.payloads.open(taken.job.data);
+      if (request.stream === false) appender.holdChunks(MERGED_ANSWER_HOLD_MS, taken.oneAnswerEntry);
       return request;
     } finally {
       if (!appender.hasStarted) appender.started(this.settings.workerId);
