@@ -1,6 +1,6 @@
 import { RedisSettings } from '@gridllm/config';
 
-import { redisRefusal } from './redis-preflight';
+import { redisRefusal, versionRefusal } from './redis-preflight';
 
 const settings: RedisSettings = {
   host: 'redis.internal',
@@ -87,5 +87,22 @@ describe('redisRefusal', () => {
     expect(redisRefusal(failure('WRONGPASS invalid'), { ...settings, username: undefined })).toContain(
       'user "default"',
     );
+  });
+});
+
+describe('versionRefusal', () => {
+  const info = (version: string) => `# Server\r\nredis_version:${version}\r\nredis_mode:standalone\r\n`;
+
+  it('refuses a Redis older than 6.2, naming it and the version needed', () => {
+    expect(versionRefusal(info('6.0.16'), settings)).toBe(
+      'Redis at redis.internal:6380 runs Redis 6.0.16; GridLLM needs Redis 6.2.0 or newer',
+    );
+    expect(versionRefusal(info('5.0.14'), settings)).toMatch(/runs Redis 5\.0\.14/);
+  });
+
+  it('accepts 6.2 and newer, and a server that does not say (a proxy in front of Redis)', () => {
+    for (const version of ['6.2.0', '6.2.14', '7.0.15', '7.4.1', '10.0.0'])
+      expect(versionRefusal(info(version), settings)).toBeNull();
+    expect(versionRefusal('# Server\r\n', settings)).toBeNull();
   });
 });

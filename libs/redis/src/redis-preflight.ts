@@ -35,9 +35,16 @@ const CERTIFICATE_CODES = new Set([
 ]);
 
 /**
- * PINGs Redis once on a fresh connection that does not retry. Wrong credentials, a missing permission
- * or a failed TLS handshake will never heal by retrying, so they throw GridAccessError; a Redis that is
- * merely down is reported and left to the apps' usual reconnecting.
+ * The oldest Redis GridLLM runs on: its scripts use GETDEL and the dashboard's series XADD MINID (both 6.2).
+ * On an older one every job's completion would fail; refused at boot instead.
+ */
+export const MIN_REDIS_VERSION = '6.2.0';
+
+/**
+ * Asks Redis its version (INFO server) once on a fresh connection that does not retry. Wrong credentials,
+ * a missing permission, a failed TLS handshake or a Redis older than MIN_REDIS_VERSION will never heal by
+ * retrying, so they throw GridAccessError; a Redis that is merely down is reported and left to the apps'
+ * usual reconnecting.
  */
 export async function checkRedisAccess(
   settings: RedisSettings,
@@ -54,10 +61,10 @@ export async function checkRedisAccess(
     enableReadyCheck: false,
   });
   connection.on('error', (error: Error) => errors.push(error));
+  let info: string;
   try {
     await connection.connect();
-    await connection.ping();
-    return { reachable: true };
+    info = await connection.info('server');
   } catch (error) {
     errors.push(error as Error);
     const refusal = errors.map((cause) => redisRefusal(cause, settings)).find(Boolean);
@@ -66,6 +73,26 @@ export async function checkRedisAccess(
   } finally {
     connection.disconnect();
   }
+  const tooOld = versionRefusal(info, settings);
+  if (tooOld) throw new GridAccessError(tooOld);
+  return { reachable: true };
+}
+
+/** The operator's one-line explanation when INFO server's `info` names a Redis older than MIN_REDIS_VERSION. */
+export function versionRefusal(info: string, settings: RedisSettings): string | null {
+  const version = /^redis_version:([\d.]+)/m.exec(info)?.[1];
+  if (!version || compareVersions(version, MIN_REDIS_VERSION) >= 0) return null;
+  return `${describeRedis(settings)} runs Redis ${version}; GridLLM needs Redis ${MIN_REDIS_VERSION} or newer`;
+}
+
+function compareVersions(a: string, b: string): number {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let index = 0; index < Math.max(left.length, right.length); index++) {
+    const difference = (left[index] ?? 0) - (right[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** A TLS-only Redis resets a plain connection: indistinguishable from a crash, so only hinted at. */
