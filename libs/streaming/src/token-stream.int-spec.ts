@@ -168,6 +168,30 @@ describe('token streams over a real Redis', () => {
     ]);
   });
 
+  it('reads an answer stored as one entry event by event, and from inside it when resuming', async () => {
+    const appender = writer.open('answer', 1);
+    appender.holdChunks(100, true);
+    appender.started('w');
+    for (let n = 1; n <= 3; n++) void appender.chunk(`{"n":${n}}`);
+    await appender.final('{"done":true}');
+    expect(await client.redis.xlen(client.keys.jobStream('answer'))).toBe(1);
+
+    const whole = await collect(sut.events('answer'));
+    expect(whole.map(({ id, type }) => [id, type])).toEqual([
+      ['1-0', StreamEventType.Started],
+      ['1-1', StreamEventType.Chunk],
+      ['1-2', StreamEventType.Chunk],
+      ['1-3', StreamEventType.Chunk],
+      ['1-4', StreamEventType.Final],
+    ]);
+    const joined = (await collect(sut.batches('answer', '1-1', undefined, true))).flat();
+    expect(joined.map(({ id, data, lines }) => ({ id, data, lines }))).toEqual([
+      { id: '1-2', data: '{"n":2}', lines: undefined },
+      { id: '1-3', data: '{"n":3}', lines: undefined },
+      { id: '1-4', data: '{"done":true}', lines: undefined },
+    ]);
+  });
+
   it('stops yielding when the reader is aborted', async () => {
     const controller = new AbortController();
     const reading = collect(sut.events('never-ends', '0', controller.signal));

@@ -93,6 +93,21 @@ describe(RunGuard.name, () => {
       expect(await admin.exists('rg:job-owner:done')).toBe(0);
     });
 
+    it('answers the earlier run’s merged result when it wrote the answer as one entry', async () => {
+      const earlier = writer.open('one-entry', 1);
+      earlier.holdChunks(100, true);
+      earlier.started('other');
+      await earlier.chunk('{"model":"m","response":"Hello "}');
+      await earlier.final('{"model":"m","response":"world","done":true,"eval_count":2}');
+      expect(await admin.xlen('rg:job-stream:one-entry')).toBe(1);
+
+      expect(await sut.enter(taken('one-entry'), new AbortController().signal)).toMatchObject({
+        kind: 'completed',
+        workerId: 'other',
+        response: { response: 'Hello world', done: true, eval_count: 2 },
+      });
+    });
+
     it('answers the whole text of a continued job whose stream already ended', async () => {
       const broken = writer.open('continued', 1);
       broken.started('dead');
