@@ -8,8 +8,8 @@ import { RedisClient, RedisConnectionFactory } from '@gridllm/redis';
 
 import { JobStreamAppender, StreamFencedError } from './job-stream-appender';
 import { LoopPacer } from './loop-pacer';
-import { StreamOwnership } from './stream-ownership';
 import { StreamBudget } from './stream-budget';
+import { StreamOwnership } from './stream-ownership';
 import { encodeEventFields } from './token-stream.codec';
 
 /**
