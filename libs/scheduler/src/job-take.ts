@@ -2,7 +2,7 @@ import { Job, JobJson, MinimalQueue, raw2NextJobData } from 'bullmq';
 
 import { InferenceJobData, InferenceJobResult } from '@gridllm/contracts';
 import { RedisConnection } from '@gridllm/redis';
-import { TakenRunEntry, decodeTakenEntry } from '@gridllm/streaming';
+import { TakenRunEntry, decodeTakenEntry, fieldOf } from '@gridllm/streaming';
 
 import { MERGED_ANSWER_FIELD, ONE_ANSWER_ENTRY, TAKE_NEXT } from './take-next.lua';
 
@@ -100,7 +100,7 @@ export class JobTake {
         const job = Job.fromJSON<InferenceJobData, InferenceJobResult>(queue, json, id);
         job.token = token;
         const entered = entry && rawEntry ? decodeTakenEntry(rawEntry, entry.fence) : undefined;
-        const oneAnswerEntry = hashField(fields, MERGED_ANSWER_FIELD) === ONE_ANSWER_ENTRY;
+        const oneAnswerEntry = fieldOf(fields, MERGED_ANSWER_FIELD) === ONE_ANSWER_ENTRY;
         return { kind: 'taken', job, backlog: Number(backlog), entry: entered, oneAnswerEntry };
       }
       case 2:
@@ -111,11 +111,4 @@ export class JobTake {
         return { kind: 'young', ageMs: Number(reply[1]) };
     }
   }
-}
-
-/** A field of a hash as HGETALL lists it (name, value, …). */
-function hashField(fields: readonly string[], name: string): string | undefined {
-  for (let index = 0; index + 1 < fields.length; index += 2)
-    if (fields[index] === name) return fields[index + 1];
-  return undefined;
 }

@@ -58,11 +58,8 @@ interface BufferedEvent {
  * line is one entry holding the events before it (encodeAnswerFields).
  */
 function toEntries(events: readonly BufferedEvent[], attempt: number, oneAnswerEntry: boolean): string[][] {
-  const last = events[events.length - 1];
-  if (oneAnswerEntry && events.length > 1 && last.type === StreamEventType.Final) {
-    const answer = answerEntry(events, attempt);
-    if (answer) return [answer];
-  }
+  const answer = oneAnswerEntry ? answerEntry(events, attempt) : null;
+  if (answer) return [answer];
   const entries: string[][] = [];
   let run: BufferedEvent[] = [];
   const closeRun = () => {
@@ -93,9 +90,13 @@ function toEntries(events: readonly BufferedEvent[], attempt: number, oneAnswerE
   return entries;
 }
 
-/** One entry for a batch of `started` (if any), chunk lines, then the final line; null for any other batch. */
+/**
+ * One entry for a batch of `started` (if any), chunk lines, then the final line; null for any other batch,
+ * and for the final line alone (its own entry already).
+ */
 function answerEntry(events: readonly BufferedEvent[], attempt: number): string[] | null {
   const final = events[events.length - 1];
+  if (events.length < 2 || final.type !== StreamEventType.Final) return null;
   const [first] = events;
   const started = first.type === StreamEventType.Started ? first : undefined;
   const lines = events.slice(started ? 1 : 0, -1);

@@ -130,7 +130,8 @@ export function sequenceOf(id: string): number {
   return Number(id.split('-')[1] ?? 0);
 }
 
-function fieldOf(fields: string[], name: string): string | undefined {
+/** A field's value in a flat name/value list (a stream entry's fields, or a hash as HGETALL lists it). */
+export function fieldOf(fields: readonly string[], name: string): string | undefined {
   for (let index = 0; index + 1 < fields.length; index += 2)
     if (fields[index] === name) return fields[index + 1];
   return undefined;
