@@ -47,7 +47,7 @@ interface BufferedEvent {
   type: StreamEventType;
   sequence: number;
   data: string;
-  /** When a `started` event was queued (epoch ms), so its entry can say how long it waited; else 0. */
+  /** When a held `started` event was queued (epoch ms), so its entry can say how long it waited; else 0. */
   queuedAt: number;
 }
 
@@ -110,9 +110,9 @@ function answerEntry(events: readonly BufferedEvent[], attempt: number): string[
   ];
 }
 
-/** How long a buffered `started` event has waited to be written, in ms. */
+/** How long a held `started` event has waited to be written, in ms; 0 for one written at once. */
 function heldMs(started: BufferedEvent): number {
-  return Date.now() - started.queuedAt;
+  return started.queuedAt > 0 ? Date.now() - started.queuedAt : 0;
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -251,7 +251,9 @@ export class JobStreamAppender {
   private enqueue(type: StreamEventType, data: string): void {
     this.sequence += 1;
     if (this.failure) return;
-    const queuedAt = type === StreamEventType.Started ? Date.now() : 0;
+    // Only a held `started` says how long it waited: one written at once must not carry the millisecond that
+    // may tick between here and its encoding.
+    const queuedAt = type === StreamEventType.Started && this.holdChunksMs > 0 ? Date.now() : 0;
     this.buffer.push({ type, sequence: this.sequence, data, queuedAt });
     this.bufferedBytes += data.length;
     if (type !== StreamEventType.Chunk && (type !== StreamEventType.Started || this.holdChunksMs === 0))
