@@ -6,7 +6,8 @@
  * window (V8 sampling profiler; Node 20 refuses `--cpu-prof` in NODE_OPTIONS) and their `.cpuprofile`s
  * written there, for `bench/profile-summary.ts`. Prints one JSON line.
  *   npm run build && TS_NODE_TRANSPILE_ONLY=1 node -r ts-node/register bench/hot-path-probe.ts
- * Environment: PROBE_REQUESTS (100), PROBE_WINDOW_MS (4000), PROFILE_DIR (unset: no profiles).
+ * Environment: PROBE_REQUESTS (100), PROBE_WINDOW_MS (4000), PROFILE_DIR (unset: no profiles),
+ * PROBE_APP_ROOT (a checkout whose built gateway and worker run; default this one: `npm run bench:ablation`).
  */
 import { mkdtempSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     writeFileSync(hook, PROFILE_HOOK);
     process.env.NODE_OPTIONS = `--require ${hook}`;
   }
-  const grid = new BenchGrid(probeGridOptions('llama3.2:latest'));
+  const grid = new BenchGrid(probeGridOptions('llama3.2:latest', { appRoot: process.env.PROBE_APP_ROOT }));
   const client = new BenchHttpClient(64, 10_000);
   try {
     await grid.start(() => undefined);

@@ -1,4 +1,4 @@
-import { abbaOrder, percentile, ratePerSecond, summarize } from './stats';
+import { abbaOrder, meanAndSpread, percentile, ratePerSecond, summarize } from './stats';
 
 describe('percentile', () => {
   it('interpolates linearly between the closest ranks (type 7)', () => {
@@ -69,5 +69,17 @@ describe('abbaOrder', () => {
     expect(abbaOrder(0, 'a', 'b')).toEqual(['a', 'b']);
     expect(abbaOrder(1, 'a', 'b')).toEqual(['b', 'a']);
     expect(abbaOrder(2, 'a', 'b')).toEqual(['a', 'b']);
+  });
+});
+
+describe('meanAndSpread', () => {
+  it('gives the mean with half the range of the passes', () => {
+    expect(meanAndSpread([1.4, 1.6], 2)).toBe('1.50 ±0.10');
+    expect(meanAndSpread([928, 984, 956], 0)).toBe('956 ±28');
+  });
+
+  it('gives a single measurement alone, and a dash for none', () => {
+    expect(meanAndSpread([0.98], 2)).toBe('0.98');
+    expect(meanAndSpread([], 2)).toBe('—');
   });
 });

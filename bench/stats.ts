@@ -53,3 +53,14 @@ export function ratePerSecond(completed: number, elapsedMs: number): number {
 export function abbaOrder<T>(round: number, a: T, b: T): [T, T] {
   return round % 2 === 0 ? [a, b] : [b, a];
 }
+
+/**
+ * The mean of repeated measurements, with ± half their range when there is more than one (`npm run
+ * bench:ablation`'s passes): `1.50 ±0.10`.
+ */
+export function meanAndSpread(values: readonly number[], digits: number): string {
+  if (values.length === 0) return '—';
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  if (values.length < 2) return mean.toFixed(digits);
+  return `${mean.toFixed(digits)} ±${((Math.max(...values) - Math.min(...values)) / 2).toFixed(digits)}`;
+}
