@@ -5,8 +5,8 @@
  * against the fixture, gateway + worker + Redis CPU per request and requests/s at c=32) runs on each in
  * turn, in `ABLATION_PASSES` passes (default 2) that alternate the order, so that the machine's drift over
  * the run hits early and late commits alike. Each probe is its own process with its own grid, on this
- * checkout's fixture and bench code. Prints one markdown table: per commit the mean of its passes, and the
- * spread (max − min) of the rows that move from run to run. Nothing is written to docs/.
+ * checkout's fixture and bench code. Prints one markdown table: per commit and measure the mean of its
+ * passes with ± half their range. Nothing is written to docs/.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
