@@ -8,3 +8,4 @@ export * from './worker-info';
 export * from './keep-alive';
 export * from './access';
 export * from './quote';
+export * from './version';

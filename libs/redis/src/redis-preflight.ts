@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 
 import { RedisSettings } from '@gridllm/config';
+import { compareVersions } from '@gridllm/contracts';
 
 import { redisOptions } from './redis-connection.factory';
 
@@ -83,16 +84,6 @@ export function versionRefusal(info: string, settings: RedisSettings): string | 
   const version = /^redis_version:([\d.]+)/m.exec(info)?.[1];
   if (!version || compareVersions(version, MIN_REDIS_VERSION) >= 0) return null;
   return `${describeRedis(settings)} runs Redis ${version}; GridLLM needs Redis ${MIN_REDIS_VERSION} or newer`;
-}
-
-function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
-  for (let index = 0; index < Math.max(left.length, right.length); index++) {
-    const difference = (left[index] ?? 0) - (right[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
 }
 
 /** A TLS-only Redis resets a plain connection: indistinguishable from a crash, so only hinted at. */

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import {
   InferenceJobData,
   InvalidRequestError,
+  compareVersions,
   JobKind,
   OllamaLoadedModel,
   OllamaModel,
@@ -116,14 +117,4 @@ export class OllamaApiService {
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/).map((part) => Number(part) || 0);
-  const pb = b.split(/[.-]/).map((part) => Number(part) || 0);
-  for (let index = 0; index < Math.max(pa.length, pb.length); index++) {
-    const diff = (pa[index] ?? 0) - (pb[index] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
 }
